@@ -1,0 +1,12 @@
+//! todoctl: a deployer for one application on Kubernetes.
+//!
+//! The library renders a chart with values, validates and orders the objects, and (with a cluster)
+//! applies, waits for and records releases. `cli` is the only module that knows about clap.
+
+pub mod chart;
+pub mod cli;
+pub mod manifest;
+pub mod ops;
+pub mod render;
+pub mod ui;
+pub mod values;
