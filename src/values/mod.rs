@@ -1,1 +1,12 @@
-//! placeholder
+//! Chart values from the user: values files, the `--set` family of flags with Helm's syntax and
+//! typing, and the merge rules that lay them over a chart's defaults. Values are plain
+//! `serde_json::Value`s with insertion-ordered maps.
+
+mod merge;
+mod strvals;
+
+pub use merge::{coalesce, merge_into, merge_maps};
+pub use strvals::{
+    MAX_INDEX, MAX_NESTED_NAME_LEVEL, SetError, parse_set, parse_set_file, parse_set_json,
+    parse_set_string, typed_value,
+};
