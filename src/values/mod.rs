@@ -3,9 +3,11 @@
 //! `serde_json::Value`s with insertion-ordered maps.
 
 mod merge;
+mod path;
 mod strvals;
 
 pub use merge::{coalesce, merge_into, merge_maps};
+pub use path::{PathError, PathSegment, get_path, get_path_mut, parse_path, set_path};
 pub use strvals::{
     MAX_INDEX, MAX_NESTED_NAME_LEVEL, SetError, parse_set, parse_set_file, parse_set_json,
     parse_set_string, typed_value,
