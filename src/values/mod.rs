@@ -7,6 +7,9 @@ mod path;
 mod sources;
 mod strvals;
 
+#[cfg(test)]
+mod tests;
+
 pub use merge::{coalesce, merge_into, merge_maps};
 pub use path::{PathError, PathSegment, get_path, get_path_mut, parse_path, set_path};
 pub use sources::{
