@@ -5,8 +5,11 @@
 
 pub mod chart;
 pub mod cli;
+pub mod cluster;
+pub mod error;
 pub mod manifest;
 pub mod ops;
 pub mod render;
 pub mod ui;
 pub mod values;
+pub mod yaml;

@@ -1,1 +1,7 @@
-//! placeholder
+//! Terminal output: stdout carries data, stderr carries status and progress.
+
+/// Whether stderr is a terminal, so progress bars and colour are worth drawing.
+pub fn stderr_is_terminal() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal()
+}
