@@ -1,3 +1,4 @@
 //! The one integration test binary: a module per concern, a shared cluster harness.
-mod harness;
+mod cli;
 mod cluster_smoke;
+mod harness;

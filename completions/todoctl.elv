@@ -1,0 +1,423 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[todoctl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'todoctl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'todoctl'= {
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand install 'Install the chart as a new release.'
+            cand upgrade 'Upgrade a release to new values or a new chart.'
+            cand rollback 'Roll a release back to an earlier revision.'
+            cand history 'Show the revisions of a release: when, status, chart, app version, description.'
+            cand status 'Show a release: its revision and status, the health of every object it owns (ready replicas, pod problems and recent warning events), and its notes.'
+            cand uninstall 'Delete every object of a release, in reverse dependency order, and wait until they are gone.'
+            cand list 'List releases: name, namespace, revision, status, chart, updated.'
+            cand template 'Render the chart locally and print the objects as YAML, in the order they would be applied.'
+            cand lint 'Check the chart and values: schema, templates, object validity, and best practices.'
+            cand diff 'Show what `todoctl upgrade` with the same flags would change in the cluster.'
+            cand get 'Show what a release revision recorded'
+            cand completion 'Print a shell completion script.'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'todoctl;install'= {
+            cand -r 'Release name'
+            cand --release 'Release name'
+            cand -n 'Namespace of the release and its objects (created when missing)'
+            cand --namespace 'Namespace of the release and its objects (created when missing)'
+            cand --chart 'Chart directory (default: the todo-app chart built into todoctl)'
+            cand -f 'A values file (YAML); repeat to layer several, later files win'
+            cand --values 'A values file (YAML); repeat to layer several, later files win'
+            cand --set 'Set a value: `path.to.key=value[,other=value]` (true/false, integers and null are typed)'
+            cand --set-string 'Set a value, always as a string'
+            cand --set-json 'Set a value from JSON: `path={"a":1}`'
+            cand --set-file 'Set a value to a file''s contents: `path=FILE`'
+            cand --timeout 'How long to wait for readiness before failing, e.g. 90s, 5m'
+            cand --history-max 'Keep at most this many revision records (0: keep all)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-wait 'Return as soon as everything is applied; do not wait for readiness'
+            cand --dry-run 'Ask the API server to validate and dry-run every change; change and record nothing'
+            cand --atomic 'On failure, roll back to the previous revision (or uninstall a failed install)'
+            cand --force-conflicts 'Take over fields another field manager owns instead of failing on the conflict'
+            cand --adopt 'Take over existing objects that belong to no release or to another one'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'todoctl;upgrade'= {
+            cand -r 'Release name'
+            cand --release 'Release name'
+            cand -n 'Namespace of the release and its objects (created when missing)'
+            cand --namespace 'Namespace of the release and its objects (created when missing)'
+            cand --chart 'Chart directory (default: the todo-app chart built into todoctl)'
+            cand -f 'A values file (YAML); repeat to layer several, later files win'
+            cand --values 'A values file (YAML); repeat to layer several, later files win'
+            cand --set 'Set a value: `path.to.key=value[,other=value]` (true/false, integers and null are typed)'
+            cand --set-string 'Set a value, always as a string'
+            cand --set-json 'Set a value from JSON: `path={"a":1}`'
+            cand --set-file 'Set a value to a file''s contents: `path=FILE`'
+            cand --timeout 'How long to wait for readiness before failing, e.g. 90s, 5m'
+            cand --history-max 'Keep at most this many revision records (0: keep all)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-wait 'Return as soon as everything is applied; do not wait for readiness'
+            cand --dry-run 'Ask the API server to validate and dry-run every change; change and record nothing'
+            cand --atomic 'On failure, roll back to the previous revision (or uninstall a failed install)'
+            cand --force-conflicts 'Take over fields another field manager owns instead of failing on the conflict'
+            cand --adopt 'Take over existing objects that belong to no release or to another one'
+            cand -i 'Install the release if it does not exist yet'
+            cand --install 'Install the release if it does not exist yet'
+            cand --reset-values 'Forget the previous revision''s values: start from the chart defaults'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'todoctl;rollback'= {
+            cand -r 'Release name'
+            cand --release 'Release name'
+            cand -n 'Namespace of the release and its objects (created when missing)'
+            cand --namespace 'Namespace of the release and its objects (created when missing)'
+            cand --timeout 'How long to wait for readiness before failing, e.g. 90s, 5m'
+            cand --history-max 'Keep at most this many revision records (0: keep all)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-wait 'Return as soon as everything is applied; do not wait for readiness'
+            cand --dry-run 'Ask the API server to validate and dry-run every change; change and record nothing'
+            cand --atomic 'On failure, roll back to the previous revision (or uninstall a failed install)'
+            cand --force-conflicts 'Take over fields another field manager owns instead of failing on the conflict'
+            cand --adopt 'Take over existing objects that belong to no release or to another one'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'todoctl;history'= {
+            cand -r 'Release name'
+            cand --release 'Release name'
+            cand -n 'Namespace of the release and its objects (created when missing)'
+            cand --namespace 'Namespace of the release and its objects (created when missing)'
+            cand --max 'Show at most this many of the newest revisions'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'todoctl;status'= {
+            cand -r 'Release name'
+            cand --release 'Release name'
+            cand -n 'Namespace of the release and its objects (created when missing)'
+            cand --namespace 'Namespace of the release and its objects (created when missing)'
+            cand --revision 'Show this revision''s record instead of the latest'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'todoctl;uninstall'= {
+            cand -r 'Release name'
+            cand --release 'Release name'
+            cand -n 'Namespace of the release and its objects (created when missing)'
+            cand --namespace 'Namespace of the release and its objects (created when missing)'
+            cand --timeout 'How long to wait for readiness before failing, e.g. 90s, 5m'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-wait 'Return as soon as everything is applied; do not wait for readiness'
+            cand --keep-history 'Keep the release records (history) after deleting the objects'
+            cand --dry-run 'Show what would be deleted, delete nothing'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'todoctl;list'= {
+            cand -n 'Namespace to list'
+            cand --namespace 'Namespace to list'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -A 'List releases in every namespace'
+            cand --all-namespaces 'List releases in every namespace'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'todoctl;template'= {
+            cand -r 'Release name'
+            cand --release 'Release name'
+            cand -n 'Namespace of the release and its objects (created when missing)'
+            cand --namespace 'Namespace of the release and its objects (created when missing)'
+            cand --chart 'Chart directory (default: the todo-app chart built into todoctl)'
+            cand -f 'A values file (YAML); repeat to layer several, later files win'
+            cand --values 'A values file (YAML); repeat to layer several, later files win'
+            cand --set 'Set a value: `path.to.key=value[,other=value]` (true/false, integers and null are typed)'
+            cand --set-string 'Set a value, always as a string'
+            cand --set-json 'Set a value from JSON: `path={"a":1}`'
+            cand --set-file 'Set a value to a file''s contents: `path=FILE`'
+            cand --kube-version 'Kubernetes version to assume when rendering without a cluster, e.g. v1.35.0'
+            cand --api-versions 'An API version the target serves, e.g. monitoring.coreos.com/v1 (repeatable)'
+            cand --show-only 'Print only the objects of this template, e.g. templates/backend.yaml (repeatable)'
+            cand --output-dir 'Write one file per template under DIR instead of printing'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'todoctl;lint'= {
+            cand -r 'Release name'
+            cand --release 'Release name'
+            cand -n 'Namespace of the release and its objects (created when missing)'
+            cand --namespace 'Namespace of the release and its objects (created when missing)'
+            cand --chart 'Chart directory (default: the todo-app chart built into todoctl)'
+            cand -f 'A values file (YAML); repeat to layer several, later files win'
+            cand --values 'A values file (YAML); repeat to layer several, later files win'
+            cand --set 'Set a value: `path.to.key=value[,other=value]` (true/false, integers and null are typed)'
+            cand --set-string 'Set a value, always as a string'
+            cand --set-json 'Set a value from JSON: `path={"a":1}`'
+            cand --set-file 'Set a value to a file''s contents: `path=FILE`'
+            cand --kube-version 'Kubernetes version to assume when rendering without a cluster, e.g. v1.35.0'
+            cand --api-versions 'An API version the target serves, e.g. monitoring.coreos.com/v1 (repeatable)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --strict 'Treat warnings as failures'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'todoctl;diff'= {
+            cand -r 'Release name'
+            cand --release 'Release name'
+            cand -n 'Namespace of the release and its objects (created when missing)'
+            cand --namespace 'Namespace of the release and its objects (created when missing)'
+            cand --chart 'Chart directory (default: the todo-app chart built into todoctl)'
+            cand -f 'A values file (YAML); repeat to layer several, later files win'
+            cand --values 'A values file (YAML); repeat to layer several, later files win'
+            cand --set 'Set a value: `path.to.key=value[,other=value]` (true/false, integers and null are typed)'
+            cand --set-string 'Set a value, always as a string'
+            cand --set-json 'Set a value from JSON: `path={"a":1}`'
+            cand --set-file 'Set a value to a file''s contents: `path=FILE`'
+            cand --revision 'Compare two stored revisions instead (give it twice)'
+            cand -o 'Output format (table is a coloured unified diff)'
+            cand --output 'Output format (table is a coloured unified diff)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --reset-values 'Forget the previous revision''s values: start from the chart defaults'
+            cand --detailed-exitcode 'Exit 2 when there are changes, 0 when there are none, 1 on error'
+            cand --show-secrets 'Show secret values in the diff'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'todoctl;get'= {
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand values 'The values the user supplied (--all: merged with the chart defaults)'
+            cand manifest 'The rendered objects that were applied'
+            cand notes 'The notes shown after install or upgrade'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'todoctl;get;values'= {
+            cand -r 'Release name'
+            cand --release 'Release name'
+            cand -n 'Namespace of the release and its objects (created when missing)'
+            cand --namespace 'Namespace of the release and its objects (created when missing)'
+            cand --revision 'The revision (default: the latest)'
+            cand -o 'Output format (table prints YAML)'
+            cand --output 'Output format (table prints YAML)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -a 'All computed values, not only those the user supplied'
+            cand --all 'All computed values, not only those the user supplied'
+            cand --show-secrets 'Show secret values instead of <redacted>'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'todoctl;get;manifest'= {
+            cand -r 'Release name'
+            cand --release 'Release name'
+            cand -n 'Namespace of the release and its objects (created when missing)'
+            cand --namespace 'Namespace of the release and its objects (created when missing)'
+            cand --revision 'The revision (default: the latest)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'todoctl;get;notes'= {
+            cand -r 'Release name'
+            cand --release 'Release name'
+            cand -n 'Namespace of the release and its objects (created when missing)'
+            cand --namespace 'Namespace of the release and its objects (created when missing)'
+            cand --revision 'The revision (default: the latest)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'todoctl;get;help'= {
+            cand values 'The values the user supplied (--all: merged with the chart defaults)'
+            cand manifest 'The rendered objects that were applied'
+            cand notes 'The notes shown after install or upgrade'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'todoctl;get;help;values'= {
+        }
+        &'todoctl;get;help;manifest'= {
+        }
+        &'todoctl;get;help;notes'= {
+        }
+        &'todoctl;get;help;help'= {
+        }
+        &'todoctl;completion'= {
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'todoctl;help'= {
+            cand install 'Install the chart as a new release.'
+            cand upgrade 'Upgrade a release to new values or a new chart.'
+            cand rollback 'Roll a release back to an earlier revision.'
+            cand history 'Show the revisions of a release: when, status, chart, app version, description.'
+            cand status 'Show a release: its revision and status, the health of every object it owns (ready replicas, pod problems and recent warning events), and its notes.'
+            cand uninstall 'Delete every object of a release, in reverse dependency order, and wait until they are gone.'
+            cand list 'List releases: name, namespace, revision, status, chart, updated.'
+            cand template 'Render the chart locally and print the objects as YAML, in the order they would be applied.'
+            cand lint 'Check the chart and values: schema, templates, object validity, and best practices.'
+            cand diff 'Show what `todoctl upgrade` with the same flags would change in the cluster.'
+            cand get 'Show what a release revision recorded'
+            cand completion 'Print a shell completion script.'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'todoctl;help;install'= {
+        }
+        &'todoctl;help;upgrade'= {
+        }
+        &'todoctl;help;rollback'= {
+        }
+        &'todoctl;help;history'= {
+        }
+        &'todoctl;help;status'= {
+        }
+        &'todoctl;help;uninstall'= {
+        }
+        &'todoctl;help;list'= {
+        }
+        &'todoctl;help;template'= {
+        }
+        &'todoctl;help;lint'= {
+        }
+        &'todoctl;help;diff'= {
+        }
+        &'todoctl;help;get'= {
+            cand values 'The values the user supplied (--all: merged with the chart defaults)'
+            cand manifest 'The rendered objects that were applied'
+            cand notes 'The notes shown after install or upgrade'
+        }
+        &'todoctl;help;get;values'= {
+        }
+        &'todoctl;help;get;manifest'= {
+        }
+        &'todoctl;help;get;notes'= {
+        }
+        &'todoctl;help;completion'= {
+        }
+        &'todoctl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,275 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_todoctl_global_optspecs
+    string join \n kubeconfig= context= no-progress v/verbose h/help V/version
+end
+
+function __fish_todoctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_todoctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_todoctl_using_subcommand
+    set -l cmd (__fish_todoctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c todoctl -n "__fish_todoctl_needs_command" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_needs_command" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_needs_command" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_needs_command" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_needs_command" -s h -l help -d 'Print help'
+complete -c todoctl -n "__fish_todoctl_needs_command" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "install" -d 'Install the chart as a new release.'
+complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "upgrade" -d 'Upgrade a release to new values or a new chart.'
+complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "rollback" -d 'Roll a release back to an earlier revision.'
+complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "history" -d 'Show the revisions of a release: when, status, chart, app version, description.'
+complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "status" -d 'Show a release: its revision and status, the health of every object it owns (ready replicas, pod problems and recent warning events), and its notes.'
+complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "uninstall" -d 'Delete every object of a release, in reverse dependency order, and wait until they are gone.'
+complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "list" -d 'List releases: name, namespace, revision, status, chart, updated.'
+complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "template" -d 'Render the chart locally and print the objects as YAML, in the order they would be applied.'
+complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "lint" -d 'Check the chart and values: schema, templates, object validity, and best practices.'
+complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "diff" -d 'Show what `todoctl upgrade` with the same flags would change in the cluster.'
+complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "get" -d 'Show what a release revision recorded'
+complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "completion" -d 'Print a shell completion script.'
+complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l chart -d 'Chart directory (default: the todo-app chart built into todoctl)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -s f -l values -d 'A values file (YAML); repeat to layer several, later files win' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l set -d 'Set a value: `path.to.key=value[,other=value]` (true/false, integers and null are typed)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l set-string -d 'Set a value, always as a string' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l set-json -d 'Set a value from JSON: `path={"a":1}`' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l set-file -d 'Set a value to a file\'s contents: `path=FILE`' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l timeout -d 'How long to wait for readiness before failing, e.g. 90s, 5m' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l history-max -d 'Keep at most this many revision records (0: keep all)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l no-wait -d 'Return as soon as everything is applied; do not wait for readiness'
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l dry-run -d 'Ask the API server to validate and dry-run every change; change and record nothing'
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l atomic -d 'On failure, roll back to the previous revision (or uninstall a failed install)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l force-conflicts -d 'Take over fields another field manager owns instead of failing on the conflict'
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l adopt -d 'Take over existing objects that belong to no release or to another one'
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l chart -d 'Chart directory (default: the todo-app chart built into todoctl)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -s f -l values -d 'A values file (YAML); repeat to layer several, later files win' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l set -d 'Set a value: `path.to.key=value[,other=value]` (true/false, integers and null are typed)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l set-string -d 'Set a value, always as a string' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l set-json -d 'Set a value from JSON: `path={"a":1}`' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l set-file -d 'Set a value to a file\'s contents: `path=FILE`' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l timeout -d 'How long to wait for readiness before failing, e.g. 90s, 5m' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l history-max -d 'Keep at most this many revision records (0: keep all)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l no-wait -d 'Return as soon as everything is applied; do not wait for readiness'
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l dry-run -d 'Ask the API server to validate and dry-run every change; change and record nothing'
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l atomic -d 'On failure, roll back to the previous revision (or uninstall a failed install)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l force-conflicts -d 'Take over fields another field manager owns instead of failing on the conflict'
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l adopt -d 'Take over existing objects that belong to no release or to another one'
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -s i -l install -d 'Install the release if it does not exist yet'
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l reset-values -d 'Forget the previous revision\'s values: start from the chart defaults'
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l timeout -d 'How long to wait for readiness before failing, e.g. 90s, 5m' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l history-max -d 'Keep at most this many revision records (0: keep all)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l no-wait -d 'Return as soon as everything is applied; do not wait for readiness'
+complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l dry-run -d 'Ask the API server to validate and dry-run every change; change and record nothing'
+complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l atomic -d 'On failure, roll back to the previous revision (or uninstall a failed install)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l force-conflicts -d 'Take over fields another field manager owns instead of failing on the conflict'
+complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l adopt -d 'Take over existing objects that belong to no release or to another one'
+complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand history" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand history" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand history" -l max -d 'Show at most this many of the newest revisions' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c todoctl -n "__fish_todoctl_using_subcommand history" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand history" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand history" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand history" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand history" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand status" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand status" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand status" -l revision -d 'Show this revision\'s record instead of the latest' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand status" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c todoctl -n "__fish_todoctl_using_subcommand status" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand status" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand status" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand status" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand status" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -l timeout -d 'How long to wait for readiness before failing, e.g. 90s, 5m' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -l no-wait -d 'Return as soon as everything is applied; do not wait for readiness'
+complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -l keep-history -d 'Keep the release records (history) after deleting the objects'
+complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -l dry-run -d 'Show what would be deleted, delete nothing'
+complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -s n -l namespace -d 'Namespace to list' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -s A -l all-namespaces -d 'List releases in every namespace'
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l chart -d 'Chart directory (default: the todo-app chart built into todoctl)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -s f -l values -d 'A values file (YAML); repeat to layer several, later files win' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l set -d 'Set a value: `path.to.key=value[,other=value]` (true/false, integers and null are typed)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l set-string -d 'Set a value, always as a string' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l set-json -d 'Set a value from JSON: `path={"a":1}`' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l set-file -d 'Set a value to a file\'s contents: `path=FILE`' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l kube-version -d 'Kubernetes version to assume when rendering without a cluster, e.g. v1.35.0' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l api-versions -d 'An API version the target serves, e.g. monitoring.coreos.com/v1 (repeatable)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l show-only -d 'Print only the objects of this template, e.g. templates/backend.yaml (repeatable)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l output-dir -d 'Write one file per template under DIR instead of printing' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l chart -d 'Chart directory (default: the todo-app chart built into todoctl)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -s f -l values -d 'A values file (YAML); repeat to layer several, later files win' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l set -d 'Set a value: `path.to.key=value[,other=value]` (true/false, integers and null are typed)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l set-string -d 'Set a value, always as a string' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l set-json -d 'Set a value from JSON: `path={"a":1}`' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l set-file -d 'Set a value to a file\'s contents: `path=FILE`' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l kube-version -d 'Kubernetes version to assume when rendering without a cluster, e.g. v1.35.0' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l api-versions -d 'An API version the target serves, e.g. monitoring.coreos.com/v1 (repeatable)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l strict -d 'Treat warnings as failures'
+complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l chart -d 'Chart directory (default: the todo-app chart built into todoctl)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s f -l values -d 'A values file (YAML); repeat to layer several, later files win' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l set -d 'Set a value: `path.to.key=value[,other=value]` (true/false, integers and null are typed)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l set-string -d 'Set a value, always as a string' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l set-json -d 'Set a value from JSON: `path={"a":1}`' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l set-file -d 'Set a value to a file\'s contents: `path=FILE`' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l revision -d 'Compare two stored revisions instead (give it twice)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s o -l output -d 'Output format (table is a coloured unified diff)' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l reset-values -d 'Forget the previous revision\'s values: start from the chart defaults'
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l detailed-exitcode -d 'Exit 2 when there are changes, 0 when there are none, 1 on error'
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l show-secrets -d 'Show secret values in the diff'
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -s h -l help -d 'Print help'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -f -a "values" -d 'The values the user supplied (--all: merged with the chart defaults)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -f -a "manifest" -d 'The rendered objects that were applied'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -f -a "notes" -d 'The notes shown after install or upgrade'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -l revision -d 'The revision (default: the latest)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -s o -l output -d 'Output format (table prints YAML)' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -s a -l all -d 'All computed values, not only those the user supplied'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -l show-secrets -d 'Show secret values instead of <redacted>'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -l revision -d 'The revision (default: the latest)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -l revision -d 'The revision (default: the latest)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "values" -d 'The values the user supplied (--all: merged with the chart defaults)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "manifest" -d 'The rendered objects that were applied'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "notes" -d 'The notes shown after install or upgrade'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand completion" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand completion" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand completion" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand completion" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get completion help" -f -a "install" -d 'Install the chart as a new release.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get completion help" -f -a "upgrade" -d 'Upgrade a release to new values or a new chart.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get completion help" -f -a "rollback" -d 'Roll a release back to an earlier revision.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get completion help" -f -a "history" -d 'Show the revisions of a release: when, status, chart, app version, description.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get completion help" -f -a "status" -d 'Show a release: its revision and status, the health of every object it owns (ready replicas, pod problems and recent warning events), and its notes.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get completion help" -f -a "uninstall" -d 'Delete every object of a release, in reverse dependency order, and wait until they are gone.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get completion help" -f -a "list" -d 'List releases: name, namespace, revision, status, chart, updated.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get completion help" -f -a "template" -d 'Render the chart locally and print the objects as YAML, in the order they would be applied.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get completion help" -f -a "lint" -d 'Check the chart and values: schema, templates, object validity, and best practices.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get completion help" -f -a "diff" -d 'Show what `todoctl upgrade` with the same flags would change in the cluster.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get completion help" -f -a "get" -d 'Show what a release revision recorded'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get completion help" -f -a "completion" -d 'Print a shell completion script.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "values" -d 'The values the user supplied (--all: merged with the chart defaults)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "manifest" -d 'The rendered objects that were applied'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "notes" -d 'The notes shown after install or upgrade'

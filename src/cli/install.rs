@@ -1,0 +1,38 @@
+//! `todoctl install`: the first revision of a release.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::GlobalArgs;
+use super::args::{ApplyArgs, ChartArgs, ReleaseArgs, ValuesArgs, WaitArgs};
+
+/// Install the chart as a new release.
+///
+/// Renders the chart, applies its objects in dependency order with server-side apply, waits
+/// until they are ready, and records revision 1. Fails if the release already exists.
+///
+/// Examples:
+///   todoctl install
+///   todoctl install -f values/local.yaml
+///   todoctl install --set backend.replicaCount=3 --atomic
+#[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
+pub struct InstallArgs {
+    #[command(flatten)]
+    pub release: ReleaseArgs,
+    #[command(flatten)]
+    pub chart: ChartArgs,
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+    #[command(flatten)]
+    pub apply: ApplyArgs,
+}
+
+pub fn run(args: &InstallArgs, g: &GlobalArgs) -> Result<ExitCode> {
+    let _ = args;
+    super::needs_cluster("install", g)
+}

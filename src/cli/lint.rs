@@ -1,0 +1,58 @@
+//! `todoctl lint`: every check `template` runs, plus best-practice warnings.
+
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use clap::Args;
+
+use super::GlobalArgs;
+use super::args::{CapabilityArgs, ChartArgs, ReleaseArgs, ValuesArgs};
+use crate::ops;
+
+/// Check the chart and values: schema, templates, object validity, and best practices.
+///
+/// Errors (a schema violation, a template error, an invalid object) always fail. Warnings
+/// (missing resource limits or probes, a container that may run as root, a writable root
+/// filesystem, a `latest` image tag) fail only with --strict.
+///
+/// Examples:
+///   todoctl lint
+///   todoctl lint --strict -f values/production.yaml
+#[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub release: ReleaseArgs,
+    #[command(flatten)]
+    pub chart: ChartArgs,
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    #[command(flatten)]
+    pub capabilities: CapabilityArgs,
+    /// Treat warnings as failures
+    #[arg(long)]
+    pub strict: bool,
+}
+
+pub fn run(args: &LintArgs, _g: &GlobalArgs) -> Result<ExitCode> {
+    let render =
+        ops::RenderOptions::offline(&args.release, &args.chart, &args.values, &args.capabilities);
+    let report = ops::lint(&render)?;
+    for finding in &report.warnings {
+        eprintln!("{finding}");
+    }
+    let n = report.warnings.len();
+    if args.strict && n > 0 {
+        bail!(
+            "lint found {n} warning{} and --strict treats warnings as failures; fix them or drop --strict",
+            if n == 1 { "" } else { "s" }
+        );
+    }
+    println!(
+        "{}: {} objects checked, {n} warning{}, 0 errors",
+        report.chart,
+        report.objects,
+        if n == 1 { "" } else { "s" }
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,66 @@
+//! `todoctl template`: render the chart offline and print the objects in apply order.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::GlobalArgs;
+use super::args::{CapabilityArgs, ChartArgs, ReleaseArgs, ValuesArgs};
+use crate::ops;
+
+/// Render the chart locally and print the objects as YAML, in the order they would be applied.
+///
+/// Needs no cluster and no kubeconfig. Secret values the chart generates at install show as a
+/// marked placeholder.
+///
+/// Examples:
+///   todoctl template
+///   todoctl template --set backend.replicaCount=4
+///   todoctl template -f values/production.yaml --show-only templates/backend.yaml
+///   todoctl template --output-dir rendered/
+#[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
+pub struct TemplateArgs {
+    #[command(flatten)]
+    pub release: ReleaseArgs,
+    #[command(flatten)]
+    pub chart: ChartArgs,
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    #[command(flatten)]
+    pub capabilities: CapabilityArgs,
+    /// Print only the objects of this template, e.g. templates/backend.yaml (repeatable)
+    #[arg(long, value_name = "TEMPLATE")]
+    pub show_only: Vec<String>,
+    /// Write one file per template under DIR instead of printing
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+}
+
+pub fn run(args: &TemplateArgs, _g: &GlobalArgs) -> Result<ExitCode> {
+    let opts = ops::TemplateOptions {
+        render: ops::RenderOptions::offline(
+            &args.release,
+            &args.chart,
+            &args.values,
+            &args.capabilities,
+        ),
+        show_only: args.show_only.clone(),
+        output_dir: args.output_dir.clone(),
+    };
+    let out = ops::template(&opts)?;
+    match &args.output_dir {
+        Some(dir) => {
+            for path in &out.written {
+                eprintln!("wrote {}", path.display());
+            }
+            if out.written.is_empty() {
+                eprintln!("nothing to write under {}", dir.display());
+            }
+        }
+        None => print!("{}", out.yaml),
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,45 @@
+//! `todoctl upgrade`: a new revision from new values or a new chart.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::GlobalArgs;
+use super::args::{ApplyArgs, ChartArgs, ReleaseArgs, ValuesArgs, WaitArgs};
+
+/// Upgrade a release to new values or a new chart.
+///
+/// Values are the chart defaults, then the values of the previous revision, then the -f and
+/// --set flags given now, so `--set backend.replicaCount=4` changes only that value.
+/// --reset-values starts again from the chart defaults.
+///
+/// Examples:
+///   todoctl upgrade --set backend.replicaCount=4
+///   todoctl upgrade --install -f values/production.yaml
+///   todoctl upgrade --reset-values
+#[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
+pub struct UpgradeArgs {
+    #[command(flatten)]
+    pub release: ReleaseArgs,
+    #[command(flatten)]
+    pub chart: ChartArgs,
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+    #[command(flatten)]
+    pub apply: ApplyArgs,
+    /// Install the release if it does not exist yet
+    #[arg(short = 'i', long)]
+    pub install: bool,
+    /// Forget the previous revision's values: start from the chart defaults
+    #[arg(long)]
+    pub reset_values: bool,
+}
+
+pub fn run(args: &UpgradeArgs, g: &GlobalArgs) -> Result<ExitCode> {
+    let _ = args;
+    super::needs_cluster("upgrade", g)
+}

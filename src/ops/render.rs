@@ -1,0 +1,138 @@
+//! The shared first phase of every action that renders: chart + values -> validated objects.
+
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use serde_json::Value;
+
+use crate::chart::{self, Chart};
+use crate::cli::{ChartArgs, ReleaseArgs, ValuesArgs};
+use crate::manifest::{self, Object};
+use crate::render::{Capabilities, Engine, ReleaseInfo};
+use crate::values::{self, ValueSources};
+
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    pub release: String,
+    pub namespace: String,
+    pub chart_dir: Option<PathBuf>,
+    pub values: ValueSources,
+    /// Values recorded by the previous revision, under the new ones (upgrade without --reset-values).
+    pub previous_values: Option<Value>,
+    pub revision: u64,
+    pub is_upgrade: bool,
+    pub capabilities: Capabilities,
+}
+
+impl RenderOptions {
+    /// Options for a render with no cluster (template, lint): revision 1, an install.
+    pub fn offline(
+        release: &ReleaseArgs,
+        chart: &ChartArgs,
+        values: &ValuesArgs,
+        caps: &crate::cli::CapabilityArgs,
+    ) -> RenderOptions {
+        RenderOptions {
+            release: release.release.clone(),
+            namespace: release.namespace.clone(),
+            chart_dir: chart.chart.clone(),
+            values: values.sources(),
+            previous_values: None,
+            revision: 1,
+            is_upgrade: false,
+            capabilities: Capabilities::offline(caps.kube_version.as_deref(), &caps.api_versions),
+        }
+    }
+}
+
+/// Everything a render produced, ready to apply or print.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub chart: Chart,
+    /// What the user supplied (previous revision's values included), as recorded in a release.
+    pub user_values: Value,
+    /// Chart defaults with the user values on top: what templates saw.
+    pub values: Value,
+    /// Validated, labelled objects in apply order.
+    pub objects: Vec<Object>,
+    pub notes: Option<String>,
+}
+
+/// Loads the chart, merges and validates values, renders, parses and validates the objects.
+/// Nothing here touches a cluster; every error names its file, flag, template or object.
+pub fn prepare(opts: &RenderOptions) -> Result<Prepared> {
+    check_release_name(&opts.release, &opts.namespace)?;
+    let chart = Chart::load(opts.chart_dir.as_deref())?;
+    chart.check_kube_version(&opts.capabilities.kube_version)?;
+
+    // Nulls survive this layering so that coalescing can delete the chart defaults they name.
+    let mut user_map = match &opts.previous_values {
+        Some(Value::Object(m)) => m.clone(),
+        _ => Default::default(),
+    };
+    if let Value::Object(new_values) = opts.values.user_values()? {
+        values::merge_maps(&mut user_map, new_values);
+    }
+    let user_values = Value::Object(user_map);
+    let merged = values::coalesce(chart.values.clone(), &user_values);
+    if let Some(schema) = &chart.schema {
+        chart::validate_values(schema, &merged)?;
+    }
+
+    let engine = Engine::new(&chart)?;
+    let release = ReleaseInfo {
+        name: opts.release.clone(),
+        namespace: opts.namespace.clone(),
+        revision: opts.revision,
+        is_install: !opts.is_upgrade,
+        is_upgrade: opts.is_upgrade,
+    };
+    let rendered = engine.render(&merged, &release, &opts.capabilities)?;
+
+    let mut objects = Vec::new();
+    for file in &rendered.files {
+        objects.extend(manifest::parse::documents(&file.name, &file.text)?);
+    }
+    manifest::labels::apply_standard(
+        &mut objects,
+        &opts.release,
+        &opts.namespace,
+        &chart.meta.name,
+        &chart.meta.version,
+    );
+    manifest::validate::validate(&objects, &manifest::ValidateOptions::new(&opts.namespace))
+        .map_err(|problems| anyhow::anyhow!("{problems}"))?;
+    manifest::order::sort_for_apply(&mut objects);
+
+    Ok(Prepared {
+        chart,
+        user_values,
+        values: merged,
+        objects,
+        notes: rendered.notes,
+    })
+}
+
+/// Release names end up in object names, labels and Secret names: a DNS-1123 label, short enough
+/// to leave room for the record suffix.
+fn check_release_name(release: &str, namespace: &str) -> Result<()> {
+    let ok = |s: &str, max: usize| {
+        !s.is_empty()
+            && s.len() <= max
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.starts_with('-')
+            && !s.ends_with('-')
+    };
+    if !ok(release, 53) {
+        bail!(
+            "release name `{release}` is invalid: use at most 53 lowercase letters, digits and `-`, starting and ending with a letter or digit (--release)"
+        );
+    }
+    if !ok(namespace, 63) {
+        bail!(
+            "namespace `{namespace}` is invalid: use at most 63 lowercase letters, digits and `-`, starting and ending with a letter or digit (--namespace)"
+        );
+    }
+    Ok(())
+}

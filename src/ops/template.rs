@@ -1,0 +1,106 @@
+//! `template`: render offline and lay the objects out as YAML documents.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+
+use super::render::{RenderOptions, prepare};
+use crate::manifest::Object;
+
+#[derive(Debug, Clone)]
+pub struct TemplateOptions {
+    pub render: RenderOptions,
+    /// Only objects from these templates (`templates/backend.yaml` or `backend.yaml`).
+    pub show_only: Vec<String>,
+    pub output_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TemplateOutput {
+    /// Multi-document YAML in apply order (empty when written to a directory).
+    pub yaml: String,
+    /// Files written under --output-dir.
+    pub written: Vec<PathBuf>,
+}
+
+pub fn template(opts: &TemplateOptions) -> Result<TemplateOutput> {
+    let prepared = prepare(&opts.render)?;
+    let mut objects: Vec<&Object> = prepared.objects.iter().collect();
+    if !opts.show_only.is_empty() {
+        let wanted: Vec<String> = opts
+            .show_only
+            .iter()
+            .map(|s| {
+                if s.starts_with("templates/") {
+                    s.clone()
+                } else {
+                    format!("templates/{s}")
+                }
+            })
+            .collect();
+        for w in &wanted {
+            if !prepared.chart.templates.iter().any(|t| &t.name == w) {
+                bail!(
+                    "--show-only `{w}`: the chart has no such template; its templates are {}",
+                    prepared
+                        .chart
+                        .templates
+                        .iter()
+                        .filter(|t| t.is_manifest())
+                        .map(|t| format!("`{}`", t.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+        }
+        objects.retain(|o| wanted.contains(&o.template));
+    }
+
+    match &opts.output_dir {
+        None => {
+            let mut yaml = String::new();
+            for o in &objects {
+                yaml.push_str(&document(o)?);
+            }
+            Ok(TemplateOutput {
+                yaml,
+                written: vec![],
+            })
+        }
+        Some(dir) => {
+            // One file per template, objects in apply order within it, as `helm template
+            // --output-dir` lays them out.
+            let mut per_file: BTreeMap<&str, String> = BTreeMap::new();
+            for o in &objects {
+                per_file
+                    .entry(&o.template)
+                    .or_default()
+                    .push_str(&document(o)?);
+            }
+            let root = dir.join(&prepared.chart.meta.name);
+            let mut written = Vec::new();
+            for (template, text) in per_file {
+                let path = root.join(template);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)
+                        .with_context(|| format!("creating directory `{}`", parent.display()))?;
+                }
+                std::fs::write(&path, text)
+                    .with_context(|| format!("writing `{}`", path.display()))?;
+                written.push(path);
+            }
+            Ok(TemplateOutput {
+                yaml: String::new(),
+                written,
+            })
+        }
+    }
+}
+
+/// One YAML document with a comment naming the template it came from.
+fn document(o: &Object) -> Result<String> {
+    let body = crate::yaml::to_string(&o.data)
+        .map_err(|e| anyhow::anyhow!("writing {} as YAML: {e}", o.reference()))?;
+    Ok(format!("---\n# Source: {}\n{}", o.template, body))
+}

@@ -1,0 +1,461 @@
+//! Offline commands driven through the built binary: template, lint, completion, and the errors a
+//! user sees for bad input.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The binary with a clean environment: no kubeconfig found by accident.
+pub fn todoctl() -> Command {
+    let mut cmd = Command::cargo_bin("todoctl").expect("todoctl binary");
+    cmd.current_dir(repo())
+        .env_remove("KUBECONFIG")
+        .env("HOME", repo().join("tests/it/fixtures/empty-home"))
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let out = todoctl().args(args).output().expect("run todoctl");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A failure a user can act on: exit 1, one `error:` message, no panic or debug dump.
+fn assert_clean_error(r: &Run) {
+    assert_eq!(r.code, 1, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.lines().any(|l| l.starts_with("error: ")),
+        "{}",
+        r.stderr
+    );
+    for bad in ["panicked", "RUST_BACKTRACE", "Error {", "kind:"] {
+        assert!(!r.stderr.contains(bad), "debug output in:\n{}", r.stderr);
+    }
+}
+
+/// Splits `template` output into (source, kind/name, document) triples.
+fn documents(yaml: &str) -> Vec<(String, String, String)> {
+    yaml.split("---\n")
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| {
+            let source = d
+                .lines()
+                .find_map(|l| l.strip_prefix("# Source: "))
+                .unwrap_or("")
+                .to_string();
+            let v: serde_json::Value = serde_saphyr::from_str(d).expect("valid YAML");
+            let r = format!(
+                "{}/{}",
+                v["kind"].as_str().unwrap_or("").to_lowercase(),
+                v["metadata"]["name"].as_str().unwrap_or("")
+            );
+            (source, r, d.to_string())
+        })
+        .collect()
+}
+
+fn write_chart(dir: &Path, templates: &[(&str, &str)], values: &str) {
+    std::fs::create_dir_all(dir.join("templates")).unwrap();
+    std::fs::write(
+        dir.join("Chart.yaml"),
+        "name: demo\nversion: 0.1.0\nappVersion: \"1\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("values.yaml"), values).unwrap();
+    for (name, text) in templates {
+        std::fs::write(dir.join("templates").join(name), text).unwrap();
+    }
+}
+
+const SEED_OBJECTS: &[&str] = &[
+    "configmap/backend-config",
+    "configmap/frontend-config",
+    "deployment/backend",
+    "deployment/frontend",
+    "secret/app-secrets",
+    "service/backend-service",
+    "service/frontend-service",
+];
+
+#[test]
+fn template_without_flags_renders_every_seed_object() {
+    let r = run(&["template"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let refs: Vec<String> = documents(&r.stdout).into_iter().map(|d| d.1).collect();
+    for want in SEED_OBJECTS {
+        assert!(refs.iter().any(|r| r == want), "missing {want} in {refs:?}");
+    }
+    assert!(
+        !refs.iter().any(|r| r.starts_with("statefulset/")),
+        "database is off by default"
+    );
+    for d in documents(&r.stdout) {
+        assert!(
+            d.2.contains("app.kubernetes.io/managed-by: todoctl"),
+            "{}",
+            d.1
+        );
+        assert!(
+            d.2.contains("app.kubernetes.io/instance: todo-app"),
+            "{}",
+            d.1
+        );
+    }
+}
+
+#[test]
+fn template_objects_come_in_apply_order() {
+    let r = run(&[
+        "template",
+        "--set",
+        "database.enabled=true,database.auth.password=test-only",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let refs: Vec<String> = documents(&r.stdout).into_iter().map(|d| d.1).collect();
+    let pos = |p: &str| {
+        refs.iter()
+            .position(|r| r.starts_with(p))
+            .unwrap_or_else(|| panic!("{p} in {refs:?}"))
+    };
+    assert!(pos("secret/") < pos("deployment/"));
+    assert!(pos("configmap/") < pos("service/"));
+    assert!(pos("service/") < pos("deployment/"));
+    assert!(refs.iter().any(|r| r == "statefulset/postgres"), "{refs:?}");
+}
+
+#[test]
+fn set_replica_count_changes_exactly_the_backend_replicas() {
+    let base = run(&["template"]);
+    let four = run(&["template", "--set", "backend.replicaCount=4"]);
+    assert_eq!(four.code, 0, "{}", four.stderr);
+    let a = documents(&base.stdout);
+    let b = documents(&four.stdout);
+    assert_eq!(a.len(), b.len());
+    let changed: Vec<&String> = a
+        .iter()
+        .zip(&b)
+        .filter(|(x, y)| x.2 != y.2)
+        .map(|(x, _)| &x.1)
+        .collect();
+    assert_eq!(changed, vec!["deployment/backend"]);
+    let (before, after) = a
+        .iter()
+        .zip(&b)
+        .find(|(x, _)| x.1 == "deployment/backend")
+        .map(|(x, y)| (&x.2, &y.2))
+        .unwrap();
+    let diff: Vec<(&str, &str)> = before
+        .lines()
+        .zip(after.lines())
+        .filter(|(x, y)| x != y)
+        .collect();
+    assert_eq!(diff, vec![("  replicas: 2", "  replicas: 4")]);
+}
+
+#[test]
+fn overlays_render_and_pass_strict_lint() {
+    for overlay in [
+        "values/local.yaml",
+        "values/staging.yaml",
+        "values/production.yaml",
+    ] {
+        let r = run(&["template", "-f", overlay]);
+        assert_eq!(r.code, 0, "{overlay}: {}", r.stderr);
+        let r = run(&["lint", "--strict", "-f", overlay]);
+        assert_eq!(r.code, 0, "{overlay}: {}{}", r.stdout, r.stderr);
+    }
+    let r = run(&["lint", "--strict"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn snapshots_of_each_overlay() {
+    insta::assert_snapshot!("template_default", run(&["template"]).stdout);
+    for overlay in ["local", "staging", "production"] {
+        let r = run(&["template", "-f", &format!("values/{overlay}.yaml")]);
+        insta::assert_snapshot!(format!("template_{overlay}"), r.stdout);
+    }
+}
+
+#[test]
+fn show_only_and_output_dir() {
+    let r = run(&["template", "--show-only", "templates/backend.yaml"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let docs = documents(&r.stdout);
+    assert!(!docs.is_empty());
+    assert!(
+        docs.iter().all(|d| d.0 == "templates/backend.yaml"),
+        "{docs:?}"
+    );
+
+    let r = run(&["template", "--show-only", "nope.yaml"]);
+    assert_clean_error(&r);
+    assert!(r.stderr.contains("no such template"), "{}", r.stderr);
+
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(&["template", "--output-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(dir.path().join("todo-app/templates/backend.yaml").is_file());
+}
+
+#[test]
+fn lint_warns_and_strict_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    write_chart(
+        dir.path(),
+        &[(
+            "app.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  selector:\n    matchLabels: {app: a}\n  template:\n    metadata:\n      labels: {app: a}\n    spec:\n      containers:\n      - name: c\n        image: nginx:latest\n",
+        )],
+        "{}\n",
+    );
+    let chart = dir.path().to_str().unwrap();
+    let r = run(&["lint", "--chart", chart]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("warning"), "{}", r.stderr);
+    assert!(r.stderr.contains("latest"), "{}", r.stderr);
+    let r = run(&["lint", "--strict", "--chart", chart]);
+    assert_clean_error(&r);
+    assert!(r.stderr.contains("--strict"), "{}", r.stderr);
+}
+
+#[test]
+fn template_needs_no_kubeconfig_and_takes_capabilities() {
+    let dir = tempfile::tempdir().unwrap();
+    write_chart(
+        dir.path(),
+        &[(
+            "sm.yaml",
+            "{% if \"monitoring.coreos.com/v1\" in capabilities.api_versions %}\napiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: sm\n{% endif %}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kv\ndata:\n  kube: \"{{ capabilities.kube_version }}\"\n",
+        )],
+        "{}\n",
+    );
+    let chart = dir.path().to_str().unwrap();
+    let r = run(&["template", "--chart", chart, "--kube-version", "v1.33.1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.contains("ServiceMonitor"));
+    assert!(r.stdout.contains("kube: v1.33.1"), "{}", r.stdout);
+    let r = run(&[
+        "template",
+        "--chart",
+        chart,
+        "--api-versions",
+        "monitoring.coreos.com/v1",
+    ]);
+    assert!(r.stdout.contains("kind: ServiceMonitor"), "{}", r.stdout);
+}
+
+// ---- bad input ----
+
+#[test]
+fn malformed_values_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.yaml");
+    std::fs::write(&f, "backend:\n  replicaCount: [1, 2\nfrontend: {}\n").unwrap();
+    let r = run(&["template", "-f", f.to_str().unwrap()]);
+    assert_clean_error(&r);
+    assert!(r.stderr.contains("bad.yaml"), "{}", r.stderr);
+}
+
+#[test]
+fn missing_values_file() {
+    let r = run(&["template", "-f", "no/such/file.yaml"]);
+    assert_clean_error(&r);
+    assert!(r.stderr.contains("no/such/file.yaml"), "{}", r.stderr);
+}
+
+#[test]
+fn bad_set_expression_shows_a_caret() {
+    let r = run(&["template", "--set", "backend..replicaCount=4"]);
+    assert_clean_error(&r);
+    assert!(r.stderr.contains('^'), "{}", r.stderr);
+    assert!(r.stderr.contains("backend..replicaCount=4"), "{}", r.stderr);
+}
+
+#[test]
+fn schema_violation_names_the_value_path() {
+    let r = run(&["template", "--set", "backend.replicaCount=many"]);
+    assert_clean_error(&r);
+    assert!(r.stderr.contains("backend.replicaCount"), "{}", r.stderr);
+}
+
+#[test]
+fn template_syntax_error_names_template_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write_chart(
+        dir.path(),
+        &[("a.yaml", "a: 1\nb: {{ values.x \n")],
+        "x: 1\n",
+    );
+    let r = run(&["template", "--chart", dir.path().to_str().unwrap()]);
+    assert_clean_error(&r);
+    assert!(r.stderr.contains("templates/a.yaml:2"), "{}", r.stderr);
+}
+
+#[test]
+fn undefined_value_names_template_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write_chart(
+        dir.path(),
+        &[(
+            "cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  k: \"{{ values.missing }}\"\n",
+        )],
+        "{}\n",
+    );
+    let r = run(&["template", "--chart", dir.path().to_str().unwrap()]);
+    assert_clean_error(&r);
+    assert!(r.stderr.contains("templates/cm.yaml:6"), "{}", r.stderr);
+}
+
+#[test]
+fn unknown_chart_dir() {
+    let r = run(&["template", "--chart", "no/such/chart"]);
+    assert_clean_error(&r);
+    assert!(r.stderr.contains("no/such/chart"), "{}", r.stderr);
+}
+
+#[test]
+fn invalid_object_names_kind_name_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    write_chart(
+        dir.path(),
+        &[(
+            "d.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: two\n  selector:\n    matchLabels: {app: a}\n  template:\n    metadata:\n      labels: {app: a}\n    spec:\n      containers:\n      - name: c\n        image: nginx:1.27\n        imagePullPolicyy: Always\n",
+        )],
+        "{}\n",
+    );
+    let r = run(&["template", "--chart", dir.path().to_str().unwrap()]);
+    assert_clean_error(&r);
+    assert!(r.stderr.contains("deployment/web"), "{}", r.stderr);
+    assert!(r.stderr.contains("imagePullPolicyy"), "{}", r.stderr);
+    assert!(r.stderr.contains("spec.replicas"), "{}", r.stderr);
+}
+
+#[test]
+fn rendered_yaml_error_names_the_template() {
+    let dir = tempfile::tempdir().unwrap();
+    write_chart(
+        dir.path(),
+        &[(
+            "x.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [oops\n",
+        )],
+        "{}\n",
+    );
+    let r = run(&["template", "--chart", dir.path().to_str().unwrap()]);
+    assert_clean_error(&r);
+    assert!(r.stderr.contains("templates/x.yaml"), "{}", r.stderr);
+}
+
+#[test]
+fn invalid_release_name() {
+    let r = run(&["template", "--release", "Bad_Name"]);
+    assert_clean_error(&r);
+    assert!(r.stderr.contains("--release"), "{}", r.stderr);
+}
+
+#[test]
+fn cluster_commands_say_they_need_a_cluster() {
+    for args in [
+        &["install"][..],
+        &["upgrade", "--set", "backend.replicaCount=4"],
+        &["rollback", "2"],
+        &["history"],
+        &["status"],
+        &["uninstall"],
+        &["list"],
+        &["diff"],
+        &["get", "values"],
+    ] {
+        let r = run(args);
+        assert_clean_error(&r);
+        assert!(
+            r.stderr.contains("needs a cluster connection"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn completions_are_fresh() {
+    for (shell, file) in [
+        ("bash", "todoctl.bash"),
+        ("zsh", "_todoctl"),
+        ("fish", "todoctl.fish"),
+        ("powershell", "_todoctl.ps1"),
+        ("elvish", "todoctl.elv"),
+    ] {
+        let r = run(&["completion", shell]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let path = repo().join("completions").join(file);
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == r.stdout,
+            "completions/{file} is stale: run `scripts/gen-completions` and commit the result"
+        );
+    }
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    for cmd in [
+        "install",
+        "upgrade",
+        "rollback",
+        "history",
+        "status",
+        "uninstall",
+        "list",
+        "template",
+        "lint",
+        "diff",
+        "completion",
+    ] {
+        let r = run(&[cmd, "--help"]);
+        assert_eq!(r.code, 0, "{cmd}: {}", r.stderr);
+        assert!(
+            r.stdout.contains("Examples:"),
+            "{cmd} --help has no example"
+        );
+    }
+}
+
+#[test]
+fn set_null_deletes_a_chart_default() {
+    let dir = tempfile::tempdir().unwrap();
+    write_chart(
+        dir.path(),
+        &[(
+            "cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n{% for k, v in values.data | items %}\n  {{ k }}: \"{{ v }}\"\n{% endfor %}\n",
+        )],
+        "data:\n  keep: a\n  drop: b\n",
+    );
+    let r = run(&[
+        "template",
+        "--chart",
+        dir.path().to_str().unwrap(),
+        "--set",
+        "data.drop=null",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("keep: a"), "{}", r.stdout);
+    assert!(!r.stdout.contains("drop"), "{}", r.stdout);
+}
