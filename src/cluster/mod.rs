@@ -1,8 +1,18 @@
 //! Everything that talks to the API server: the connection, discovery, apply, readiness, delete.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+
+/// How to reach the cluster, from the global flags.
+#[derive(Debug, Clone, Default)]
+pub struct Connection {
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+}
 
 /// Where a cluster connection would come from, following kubectl's rules: --kubeconfig, then
 /// $KUBECONFIG (a list), then ~/.kube/config, then the in-cluster service account.
@@ -16,19 +26,12 @@ pub fn find_kubeconfig(flag: Option<&Path>) -> Result<String> {
         }
         return Ok(format!("kubeconfig `{}`", path.display()));
     }
-    if let Some(list) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
-        let found: Vec<PathBuf> = std::env::split_paths(&list)
-            .filter(|p| p.is_file())
-            .collect();
-        if !found.is_empty() {
-            return Ok(format!("$KUBECONFIG (`{}`)", found[0].display()));
-        }
+    let listed = kubeconfig_env_paths();
+    if let Some(first) = listed.first() {
+        return Ok(format!("$KUBECONFIG (`{}`)", first.display()));
     }
-    if let Some(home) = std::env::var_os("HOME") {
-        let p = PathBuf::from(home).join(".kube").join("config");
-        if p.is_file() {
-            return Ok(format!("kubeconfig `{}`", p.display()));
-        }
+    if let Some(p) = home_kubeconfig() {
+        return Ok(format!("kubeconfig `{}`", p.display()));
     }
     if std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() {
         return Ok("the in-cluster service account".to_string());
@@ -36,4 +39,62 @@ pub fn find_kubeconfig(flag: Option<&Path>) -> Result<String> {
     bail!(
         "this command needs a cluster connection, and none is configured: pass --kubeconfig FILE, set KUBECONFIG, or start the local cluster with `scripts/dev-cluster up` and `eval \"$(scripts/dev-cluster env)\"`"
     )
+}
+
+fn kubeconfig_env_paths() -> Vec<PathBuf> {
+    std::env::var_os("KUBECONFIG")
+        .filter(|v| !v.is_empty())
+        .map(|v| std::env::split_paths(&v).filter(|p| p.is_file()).collect())
+        .unwrap_or_default()
+}
+
+fn home_kubeconfig() -> Option<PathBuf> {
+    let p = PathBuf::from(std::env::var_os("HOME")?).join(".kube").join("config");
+    p.is_file().then_some(p)
+}
+
+/// A client for the cluster the flags name. Connecting is lazy in kube; this only reads and
+/// checks the configuration.
+pub async fn connect(conn: &Connection) -> Result<Client> {
+    let source = find_kubeconfig(conn.kubeconfig.as_deref())?;
+    let options = KubeConfigOptions {
+        context: conn.context.clone(),
+        ..Default::default()
+    };
+    let kubeconfig = if let Some(path) = &conn.kubeconfig {
+        Some(
+            Kubeconfig::read_from(path)
+                .with_context(|| format!("reading kubeconfig `{}`", path.display()))?,
+        )
+    } else {
+        let listed = kubeconfig_env_paths();
+        if listed.is_empty() {
+            home_kubeconfig()
+                .map(|p| {
+                    Kubeconfig::read_from(&p)
+                        .with_context(|| format!("reading kubeconfig `{}`", p.display()))
+                })
+                .transpose()?
+        } else {
+            let mut merged: Option<Kubeconfig> = None;
+            for p in &listed {
+                let kc = Kubeconfig::read_from(p)
+                    .with_context(|| format!("reading kubeconfig `{}` from $KUBECONFIG", p.display()))?;
+                merged = Some(match merged {
+                    None => kc,
+                    Some(m) => m.merge(kc).with_context(|| "merging the $KUBECONFIG files")?,
+                });
+            }
+            merged
+        }
+    };
+    let mut config = match kubeconfig {
+        Some(kc) => Config::from_custom_kubeconfig(kc, &options)
+            .await
+            .with_context(|| format!("loading cluster settings from {source}"))?,
+        None => Config::incluster().with_context(|| "loading the in-cluster configuration")?,
+    };
+    config.connect_timeout = Some(Duration::from_secs(10));
+    config.read_timeout = Some(Duration::from_secs(60));
+    Client::try_from(config).with_context(|| format!("creating a client for {source}"))
 }
