@@ -9,6 +9,7 @@ pub mod cluster;
 pub mod error;
 pub mod manifest;
 pub mod ops;
+pub mod release;
 pub mod render;
 pub mod ui;
 pub mod values;

@@ -2,3 +2,4 @@
 mod cli;
 mod cluster_smoke;
 mod harness;
+mod release_store;

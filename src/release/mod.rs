@@ -1,0 +1,190 @@
+//! Release records: what was deployed, from which chart and values, and how it went. History,
+//! rollback, status and uninstall all read them; `record` owns the byte format and `store` keeps
+//! the records in Kubernetes Secrets, one per revision.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub mod record;
+pub mod store;
+
+pub use record::{RecordError, decode, encode};
+pub use store::{BrokenRecord, History, Listing, SecretStore, StoreError};
+
+/// The record format this build writes and the newest it reads. Bump it only for changes an
+/// older reader would misread; a reader refuses any record with a higher number.
+pub const FORMAT: u32 = 1;
+
+/// The version that goes into [`Release::todoctl_version`].
+pub const TODOCTL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Where a revision stands. `pending-*` means an operation is running (or died mid-way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    PendingInstall,
+    PendingUpgrade,
+    PendingRollback,
+    Deployed,
+    Superseded,
+    Failed,
+    Uninstalling,
+    Uninstalled,
+}
+
+impl Status {
+    /// Every status, in the order of the documentation.
+    pub const ALL: [Status; 8] = [
+        Status::PendingInstall,
+        Status::PendingUpgrade,
+        Status::PendingRollback,
+        Status::Deployed,
+        Status::Superseded,
+        Status::Failed,
+        Status::Uninstalling,
+        Status::Uninstalled,
+    ];
+
+    /// The name used in the record, in the `todoctl.io/status` label and in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::PendingInstall => "pending-install",
+            Status::PendingUpgrade => "pending-upgrade",
+            Status::PendingRollback => "pending-rollback",
+            Status::Deployed => "deployed",
+            Status::Superseded => "superseded",
+            Status::Failed => "failed",
+            Status::Uninstalling => "uninstalling",
+            Status::Uninstalled => "uninstalled",
+        }
+    }
+
+    /// An operation on this revision started and has not finished.
+    pub fn is_pending(self) -> bool {
+        matches!(
+            self,
+            Status::PendingInstall | Status::PendingUpgrade | Status::PendingRollback
+        )
+    }
+
+    /// The inverse of [`Status::as_str`].
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The chart a revision was made from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChartInfo {
+    pub name: String,
+    pub version: String,
+    pub app_version: Option<String>,
+}
+
+/// One object as it was applied, with the template that produced it.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    pub template: String,
+    pub object: serde_json::Value,
+}
+
+// Objects may be Secrets: Debug names them without their content.
+impl fmt::Debug for ManifestEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let field = |k: &str| self.object.get(k).and_then(|v| v.as_str()).unwrap_or("?");
+        let name = self
+            .object
+            .pointer("/metadata/name")
+            .and_then(|v| v.as_str())
+            .unwrap_or("?");
+        write!(
+            f,
+            "ManifestEntry({} {}/{} from {})",
+            field("apiVersion"),
+            field("kind"),
+            name,
+            self.template
+        )
+    }
+}
+
+/// One revision of one release.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Release {
+    /// The record format ([`FORMAT`] when written by this build).
+    pub format: u32,
+    pub name: String,
+    pub namespace: String,
+    pub revision: u64,
+    pub status: Status,
+    /// "Install complete", "Upgrade complete", "Rollback to 2", "Upgrade failed: <why>".
+    pub description: String,
+    pub chart: ChartInfo,
+    /// What the user supplied, merged over previous revisions.
+    pub user_values: serde_json::Value,
+    /// The computed values the templates saw.
+    pub values: serde_json::Value,
+    /// The applied objects. The chart's templates are not stored (see docs/release-format.md).
+    pub manifest: Vec<ManifestEntry>,
+    pub notes: Option<String>,
+    pub first_deployed: jiff::Timestamp,
+    pub updated: jiff::Timestamp,
+    pub todoctl_version: String,
+}
+
+// Values and manifests hold secrets; Debug must be safe to print in a panic or a log line.
+impl fmt::Debug for Release {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Release")
+            .field("format", &self.format)
+            .field("name", &self.name)
+            .field("namespace", &self.namespace)
+            .field("revision", &self.revision)
+            .field("status", &self.status)
+            .field("description", &self.description)
+            .field("chart", &self.chart)
+            .field("user_values", &format_args!("<redacted>"))
+            .field("values", &format_args!("<redacted>"))
+            .field(
+                "manifest",
+                &format_args!("<{} objects>", self.manifest.len()),
+            )
+            .field("first_deployed", &self.first_deployed)
+            .field("updated", &self.updated)
+            .field("todoctl_version", &self.todoctl_version)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_names_match_serde() {
+        for st in Status::ALL {
+            let json = serde_json::to_value(st).expect("a status serializes");
+            assert_eq!(json, serde_json::Value::String(st.to_string()));
+            assert_eq!(Status::parse(st.as_str()), Some(st));
+        }
+        assert!(Status::PendingRollback.is_pending());
+        assert!(!Status::Deployed.is_pending());
+    }
+
+    #[test]
+    fn debug_hides_values_and_objects() {
+        let mut r = record::tests::sample();
+        r.user_values = serde_json::json!({ "password": "hunter2" });
+        r.manifest[0].object["data"] = serde_json::json!({ "token": "hunter2" });
+        let shown = format!("{r:?} {:?}", r.manifest);
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("<redacted>"));
+    }
+}

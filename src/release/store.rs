@@ -1,0 +1,1043 @@
+//! Release records kept in Kubernetes Secrets in the release namespace: one Secret per revision,
+//! split across chunk Secrets when the record outgrows one. Every read is one LIST by label (or
+//! one GET); [`secrets_for`] is the only place that decides names, labels and layout.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use anyhow::{Context, Result, anyhow, bail};
+use futures::{StreamExt, TryStreamExt, stream};
+use k8s_openapi::ByteString;
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::{DeleteParams, ListParams, ObjectMeta, PostParams, Preconditions};
+use kube::{Api, Client};
+
+use super::record::{self, RecordError};
+use super::{FORMAT, Release, Status};
+
+/// The Secret `type` of every record Secret, chunks included.
+pub const SECRET_TYPE: &str = "todoctl.io/release.v1";
+/// The data key that holds the record's bytes (or one chunk of them).
+pub const DATA_KEY: &str = "release";
+/// Bytes of record per Secret. The API server refuses Secrets whose data exceeds 1,048,576
+/// bytes; this leaves room for the metadata.
+pub const CHUNK_SIZE: usize = 900 * 1024;
+
+/// Label and annotation keys, as stored.
+pub mod key {
+    pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+    pub const RELEASE: &str = "todoctl.io/release";
+    pub const REVISION: &str = "todoctl.io/revision";
+    pub const STATUS: &str = "todoctl.io/status";
+    pub const FORMAT: &str = "todoctl.io/format";
+    /// On a chunked record's main Secret: how many Secrets hold the record.
+    pub const CHUNKS: &str = "todoctl.io/chunks";
+    /// On a chunk Secret: its position (2, 3, ...). Marks the Secret as a chunk.
+    pub const CHUNK: &str = "todoctl.io/chunk";
+    /// Annotation on a chunk Secret: the main Secret's name. An annotation, not a label, because
+    /// a long release name makes the Secret name longer than a label value may be (63).
+    pub const CHUNK_OF: &str = "todoctl.io/chunk-of";
+}
+
+const MANAGER: &str = "todoctl";
+
+/// How many deletes run at once in `delete_all` and `prune`.
+const PARALLEL_DELETES: usize = 16;
+
+/// The Secret holding revision `revision` of `release` (its first chunk if it is chunked).
+pub fn secret_name(release: &str, revision: u64) -> String {
+    format!("todoctl.release.v1.{release}.v{revision}")
+}
+
+/// The Secret holding chunk `index` (2, 3, ...) of the record in Secret `main`.
+pub fn chunk_name(main: &str, index: usize) -> String {
+    format!("{main}.c{index}")
+}
+
+/// Failures callers branch on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// `create` found the revision already recorded: another operation got there first.
+    #[error(
+        "revision {revision} of release `{release}` already exists in namespace `{namespace}` (Secret `{secret}`); another operation on the release may be running: check `todoctl history {release}` and retry"
+    )]
+    RevisionExists {
+        release: String,
+        namespace: String,
+        revision: u64,
+        secret: String,
+    },
+    /// The stored record is of a format this build does not know; it must not touch it.
+    #[error(
+        "release record Secret `{secret}` in namespace `{namespace}` was written by a newer todoctl (format {found}; this todoctl reads up to format {FORMAT}); it will not be changed or deleted: upgrade todoctl"
+    )]
+    NewerFormat {
+        secret: String,
+        namespace: String,
+        found: u32,
+    },
+    /// `update` of a revision that has no record.
+    #[error(
+        "revision {revision} of release `{release}` has no record in namespace `{namespace}` (no Secret `{secret}`); it may have been pruned or uninstalled: see `todoctl history {release}`"
+    )]
+    NotFound {
+        release: String,
+        namespace: String,
+        revision: u64,
+        secret: String,
+    },
+    /// The record changed between reading and writing it.
+    #[error(
+        "release record Secret `{secret}` in namespace `{namespace}` changed while todoctl was updating it; another operation on the release may be running: retry when it has finished"
+    )]
+    Conflict { secret: String, namespace: String },
+}
+
+/// The records of one release.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// The records that could be read, by ascending revision.
+    pub releases: Vec<Release>,
+    /// The records that could not, by ascending revision.
+    pub broken: Vec<BrokenRecord>,
+}
+
+/// A record Secret that exists but cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenRecord {
+    pub namespace: String,
+    pub release: String,
+    pub revision: u64,
+    pub secret: String,
+    /// Why, without the record's content.
+    pub error: String,
+}
+
+impl fmt::Display for BrokenRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "revision {} of release `{}` (Secret `{}` in namespace `{}`): {}",
+            self.revision, self.release, self.secret, self.namespace, self.error
+        )
+    }
+}
+
+/// The latest record of each release, and the releases whose latest record cannot be read.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    /// Sorted by namespace, then name.
+    pub releases: Vec<Release>,
+    pub broken: Vec<BrokenRecord>,
+}
+
+/// Release records in the Secrets of one namespace.
+#[derive(Clone)]
+pub struct SecretStore {
+    pub client: Client,
+    pub namespace: String,
+}
+
+impl SecretStore {
+    pub fn new(client: Client, namespace: impl Into<String>) -> Self {
+        SecretStore {
+            client,
+            namespace: namespace.into(),
+        }
+    }
+
+    fn api(&self) -> Api<Secret> {
+        Api::namespaced(self.client.clone(), &self.namespace)
+    }
+
+    /// Every record of `release`, from one LIST; unreadable records go to `broken` instead of
+    /// failing the rest.
+    pub async fn history(&self, release: &str) -> Result<History> {
+        check_release_name(release)?;
+        let list = self
+            .api()
+            .list(&ListParams::default().labels(&release_selector(release)))
+            .await
+            .map_err(|e| api_error(e, &self.namespace))
+            .with_context(|| self.listing_what(release))?;
+        let found = Found::new(&list.items);
+        let mut history = History::default();
+        for main in &found.mains {
+            match found.read(main) {
+                Ok(r) => history.releases.push(r),
+                Err(why) => history.broken.push(broken(main, why)),
+            }
+        }
+        history.releases.sort_by_key(|r| r.revision);
+        history.broken.sort_by_key(|b| b.revision);
+        Ok(history)
+    }
+
+    /// One revision, or `None` if it has no record. One GET, plus one LIST for a chunked record.
+    pub async fn get(&self, release: &str, revision: u64) -> Result<Option<Release>> {
+        check_release_name(release)?;
+        let name = secret_name(release, revision);
+        let reading = || self.reading_what(&name, release, revision);
+        let Some(main) = self
+            .api()
+            .get_opt(&name)
+            .await
+            .map_err(|e| api_error(e, &self.namespace))
+            .with_context(reading)?
+        else {
+            return Ok(None);
+        };
+        let chunks = if label_number(&main, key::CHUNKS).unwrap_or(1) > 1 {
+            self.api()
+                .list(&ListParams::default().labels(&chunk_selector(release, revision)))
+                .await
+                .map_err(|e| api_error(e, &self.namespace))
+                .with_context(|| format!("listing the chunks of {}", reading()))?
+                .items
+        } else {
+            Vec::new()
+        };
+        let mut all = chunks;
+        all.push(main);
+        let found = Found::new(&all);
+        let main = found
+            .mains
+            .first()
+            .context("the record Secret vanished from its own listing")
+            .with_context(reading)?;
+        found
+            .read(main)
+            .map(Some)
+            .map_err(|why| anyhow!("{}: {why}", reading()))
+    }
+
+    /// The highest revision of `release`, or `None` if it has no records. Fails if that record
+    /// cannot be read: deciding on an older one would act on the wrong state.
+    pub async fn latest(&self, release: &str) -> Result<Option<Release>> {
+        check_release_name(release)?;
+        let list = self
+            .api()
+            .list(&ListParams::default().labels(&release_selector(release)))
+            .await
+            .map_err(|e| api_error(e, &self.namespace))
+            .with_context(|| self.listing_what(release))?;
+        let found = Found::new(&list.items);
+        let Some(main) = found.mains.iter().max_by_key(|s| revision_of(s)) else {
+            return Ok(None);
+        };
+        found.read(main).map(Some).map_err(|why| {
+            anyhow!(
+                "{}: {why}",
+                self.reading_what(&name_of(main), release, revision_of(main))
+            )
+        })
+    }
+
+    /// Records a new revision. Fails with [`StoreError::RevisionExists`] if it is already
+    /// recorded: the create is the claim on the revision number.
+    pub async fn create(&self, release: &Release) -> Result<()> {
+        self.check_belongs(release)?;
+        let secrets = secrets_for(release)?;
+        let api = self.api();
+        let (main, chunks) = secrets
+            .split_first()
+            .context("a record has a main Secret")?;
+        let name = name_of(main);
+        match api.create(&PostParams::default(), main).await {
+            Ok(_) => {}
+            Err(kube::Error::Api(s)) if s.is_already_exists() || s.code == 409 => {
+                return Err(StoreError::RevisionExists {
+                    release: release.name.clone(),
+                    namespace: self.namespace.clone(),
+                    revision: release.revision,
+                    secret: name,
+                }
+                .into());
+            }
+            Err(e) => {
+                return Err(api_error(e, &self.namespace)).with_context(|| {
+                    format!(
+                        "recording revision {} of release `{}` in Secret `{name}` in namespace `{}`",
+                        release.revision, release.name, self.namespace
+                    )
+                });
+            }
+        }
+        if let Err(e) = self.write_chunks(chunks, 0).await {
+            // Without its chunks the record is unreadable; take the revision back.
+            let _ = self.delete_record(&name, chunks.len() + 1, None).await;
+            return Err(e).with_context(|| {
+                format!(
+                    "recording revision {} of release `{}` (chunked across {} Secrets from `{name}`)",
+                    release.revision,
+                    release.name,
+                    chunks.len() + 1
+                )
+            });
+        }
+        Ok(())
+    }
+
+    /// Replaces a recorded revision (its record and status label). Refuses a record written by
+    /// a newer todoctl and one that changed since this call read it.
+    pub async fn update(&self, release: &Release) -> Result<()> {
+        self.check_belongs(release)?;
+        let name = secret_name(&release.name, release.revision);
+        let what = || {
+            format!(
+                "updating revision {} of release `{}` in Secret `{name}` in namespace `{}`",
+                release.revision, release.name, self.namespace
+            )
+        };
+        let api = self.api();
+        // The one read: the stored format, chunk count and resourceVersion.
+        let Some(old) = api
+            .get_opt(&name)
+            .await
+            .map_err(|e| api_error(e, &self.namespace))
+            .with_context(what)?
+        else {
+            return Err(StoreError::NotFound {
+                release: release.name.clone(),
+                namespace: self.namespace.clone(),
+                revision: release.revision,
+                secret: name,
+            }
+            .into());
+        };
+        self.refuse_newer(&old)?;
+        let old_count = label_number(&old, key::CHUNKS).unwrap_or(1) as usize;
+        let mut secrets = secrets_for(release)?;
+        let new_count = secrets.len();
+        secrets[0].metadata.resource_version = old.metadata.resource_version.clone();
+        match api
+            .replace(&name, &PostParams::default(), &secrets[0])
+            .await
+        {
+            Ok(_) => {}
+            Err(kube::Error::Api(s)) if s.is_conflict() => {
+                return Err(StoreError::Conflict {
+                    secret: name,
+                    namespace: self.namespace.clone(),
+                }
+                .into());
+            }
+            Err(e) => return Err(api_error(e, &self.namespace)).with_context(what),
+        }
+        self.write_chunks(&secrets[1..], old_count.saturating_sub(1))
+            .await
+            .with_context(what)?;
+        for index in new_count + 1..=old_count {
+            self.delete_secret(&chunk_name(&name, index), None)
+                .await
+                .with_context(what)?;
+        }
+        Ok(())
+    }
+
+    /// Deletes one revision's record and its chunks; `false` if there was none. Refuses a record
+    /// written by a newer todoctl.
+    pub async fn delete(&self, release: &str, revision: u64) -> Result<bool> {
+        check_release_name(release)?;
+        let name = secret_name(release, revision);
+        let what = || {
+            format!(
+                "deleting revision {revision} of release `{release}` (Secret `{name}` in namespace `{}`)",
+                self.namespace
+            )
+        };
+        let Some(main) = self
+            .api()
+            .get_metadata_opt(&name)
+            .await
+            .map_err(|e| api_error(e, &self.namespace))
+            .with_context(what)?
+        else {
+            return Ok(false);
+        };
+        let secret = Secret {
+            metadata: main.metadata,
+            ..Default::default()
+        };
+        self.refuse_newer(&secret)?;
+        let chunks = label_number(&secret, key::CHUNKS).unwrap_or(1) as usize;
+        self.delete_record(&name, chunks, secret.metadata.resource_version.clone())
+            .await
+            .with_context(what)?;
+        Ok(true)
+    }
+
+    /// Deletes every record of `release`; returns how many revisions were deleted. Refuses, and
+    /// deletes nothing, if any record was written by a newer todoctl.
+    pub async fn delete_all(&self, release: &str) -> Result<usize> {
+        check_release_name(release)?;
+        let what = || {
+            format!(
+                "deleting the records of release `{release}` in namespace `{}`",
+                self.namespace
+            )
+        };
+        let secrets = self.list_meta(release).await.with_context(what)?;
+        for s in &secrets {
+            self.refuse_newer(s)?;
+        }
+        let revisions = secrets.iter().filter(|s| !is_chunk(s)).count();
+        self.delete_many(
+            secrets
+                .iter()
+                .map(|s| (name_of(s), s.metadata.resource_version.clone())),
+        )
+        .await
+        .with_context(what)?;
+        Ok(revisions)
+    }
+
+    /// Deletes the oldest `superseded` records, and `failed` ones older than the deployed
+    /// revision, until at most `keep` records remain (`0` keeps everything). The latest and the
+    /// deployed revision stay, as do pending ones and records of a newer format. Returns the
+    /// deleted revisions, ascending. Reads labels only: one metadata LIST.
+    pub async fn prune(&self, release: &str, keep: usize) -> Result<Vec<u64>> {
+        check_release_name(release)?;
+        if keep == 0 {
+            return Ok(Vec::new());
+        }
+        let what = || {
+            format!(
+                "pruning the history of release `{release}` in namespace `{}` to {keep} records",
+                self.namespace
+            )
+        };
+        let secrets = self.list_meta(release).await.with_context(what)?;
+        let mut mains: Vec<(u64, Option<Status>, &Secret)> = secrets
+            .iter()
+            .filter(|s| !is_chunk(s))
+            .map(|s| {
+                (
+                    revision_of(s),
+                    label(s, key::STATUS).and_then(Status::parse),
+                    s,
+                )
+            })
+            .collect();
+        mains.sort_by_key(|m| m.0);
+        let victims = prune_plan(
+            &mains
+                .iter()
+                .map(|(rev, st, _)| (*rev, *st))
+                .collect::<Vec<_>>(),
+            keep,
+        );
+        if victims.is_empty() {
+            return Ok(victims);
+        }
+        let mut doomed = Vec::new();
+        for (rev, _, s) in &mains {
+            if !victims.contains(rev) || stored_format(s).is_some_and(|f| f > FORMAT) {
+                continue;
+            }
+            let main = name_of(s);
+            doomed.push((main.clone(), s.metadata.resource_version.clone()));
+            doomed.extend(
+                secrets
+                    .iter()
+                    .filter(|c| is_chunk(c) && annotation(c, key::CHUNK_OF) == Some(&main))
+                    .map(|c| (name_of(c), None)),
+            );
+        }
+        self.delete_many(doomed).await.with_context(what)?;
+        Ok(victims)
+    }
+
+    /// The latest record of every release in `namespace` (all namespaces if `None`); releases
+    /// whose latest record cannot be read are left out (see [`SecretStore::list_with_broken`]).
+    pub async fn list(&self, namespace: Option<&str>) -> Result<Vec<Release>> {
+        Ok(self.list_with_broken(namespace).await?.releases)
+    }
+
+    /// [`SecretStore::list`], with the releases whose latest record cannot be read. One LIST.
+    pub async fn list_with_broken(&self, namespace: Option<&str>) -> Result<Listing> {
+        let api: Api<Secret> = match namespace {
+            Some(ns) => Api::namespaced(self.client.clone(), ns),
+            None => Api::all(self.client.clone()),
+        };
+        let lp = ListParams::default()
+            .labels(&format!("{}={MANAGER}", key::MANAGED_BY))
+            .fields(&format!("type={SECRET_TYPE}"));
+        let list = api
+            .list(&lp)
+            .await
+            .map_err(|e| api_error(e, namespace.unwrap_or("(all)")))
+            .with_context(|| match namespace {
+                Some(ns) => format!("listing the releases in namespace `{ns}`"),
+                None => "listing the releases in all namespaces".to_string(),
+            })?;
+        let found = Found::new(&list.items);
+        let mut latest: BTreeMap<(String, String), &Secret> = BTreeMap::new();
+        for main in &found.mains {
+            let Some(release) = label(main, key::RELEASE) else {
+                continue;
+            };
+            let k = (namespace_of(main), release.to_string());
+            if latest
+                .get(&k)
+                .is_none_or(|s| revision_of(s) < revision_of(main))
+            {
+                latest.insert(k, main);
+            }
+        }
+        let mut listing = Listing::default();
+        for main in latest.into_values() {
+            match found.read(main) {
+                Ok(r) => listing.releases.push(r),
+                Err(why) => listing.broken.push(broken(main, why)),
+            }
+        }
+        Ok(listing)
+    }
+
+    // ---- helpers -------------------------------------------------------------------------
+
+    fn check_belongs(&self, release: &Release) -> Result<()> {
+        check_release_name(&release.name)?;
+        if release.namespace != self.namespace {
+            bail!(
+                "revision {} of release `{}` belongs to namespace `{}`, but this store keeps namespace `{}`; open the store for the release's namespace",
+                release.revision,
+                release.name,
+                release.namespace,
+                self.namespace
+            );
+        }
+        Ok(())
+    }
+
+    fn refuse_newer(&self, secret: &Secret) -> Result<()> {
+        match stored_format(secret) {
+            Some(found) if found > FORMAT => Err(StoreError::NewerFormat {
+                secret: name_of(secret),
+                namespace: self.namespace.clone(),
+                found,
+            }
+            .into()),
+            _ => Ok(()),
+        }
+    }
+
+    fn listing_what(&self, release: &str) -> String {
+        format!(
+            "listing the records of release `{release}` in namespace `{}`",
+            self.namespace
+        )
+    }
+
+    fn reading_what(&self, secret: &str, release: &str, revision: u64) -> String {
+        format!(
+            "reading revision {revision} of release `{release}` from Secret `{secret}` in namespace `{}`",
+            self.namespace
+        )
+    }
+
+    /// The release's record Secrets (chunks included), labels and annotations only.
+    async fn list_meta(&self, release: &str) -> Result<Vec<Secret>> {
+        let list = self
+            .api()
+            .list_metadata(&ListParams::default().labels(&release_selector(release)))
+            .await
+            .map_err(|e| api_error(e, &self.namespace))
+            .with_context(|| self.listing_what(release))?;
+        Ok(list
+            .items
+            .into_iter()
+            .map(|m| Secret {
+                metadata: m.metadata,
+                ..Default::default()
+            })
+            .collect())
+    }
+
+    /// Writes chunk Secrets; the first `existing` of them are replaced, the rest created. A
+    /// create that finds a Secret left over from an interrupted write replaces it: the main
+    /// Secret, written first, is the claim on the revision.
+    async fn write_chunks(&self, chunks: &[Secret], existing: usize) -> Result<()> {
+        let api = self.api();
+        let writes = chunks.iter().enumerate().map(|(i, chunk)| {
+            let api = api.clone();
+            async move {
+                let name = name_of(chunk);
+                let pp = PostParams::default();
+                let result = if i < existing {
+                    api.replace(&name, &pp, chunk).await
+                } else {
+                    match api.create(&pp, chunk).await {
+                        Err(kube::Error::Api(s)) if s.is_already_exists() => {
+                            api.replace(&name, &pp, chunk).await
+                        }
+                        other => other,
+                    }
+                };
+                result
+                    .map(|_| ())
+                    .map_err(|e| api_error(e, &self.namespace))
+                    .with_context(|| format!("writing record chunk Secret `{name}`"))
+            }
+        });
+        futures::future::try_join_all(writes).await.map(|_| ())
+    }
+
+    /// Deletes a record's main Secret (only at `resource_version`, if given) and then its chunks.
+    async fn delete_record(
+        &self,
+        main: &str,
+        chunks: usize,
+        resource_version: Option<String>,
+    ) -> Result<()> {
+        self.delete_secret(main, resource_version).await?;
+        self.delete_many((2..=chunks).map(|i| (chunk_name(main, i), None)))
+            .await
+    }
+
+    async fn delete_many(
+        &self,
+        secrets: impl IntoIterator<Item = (String, Option<String>)>,
+    ) -> Result<()> {
+        stream::iter(secrets)
+            .map(|(name, rv)| async move { self.delete_secret(&name, rv).await })
+            .buffer_unordered(PARALLEL_DELETES)
+            .try_collect::<Vec<()>>()
+            .await
+            .map(|_| ())
+    }
+
+    /// Deletes one Secret; gone already is fine. With `resource_version`, only that version: a
+    /// record rewritten meanwhile (perhaps by a newer todoctl) is left alone.
+    async fn delete_secret(&self, name: &str, resource_version: Option<String>) -> Result<()> {
+        let mut dp = DeleteParams::default();
+        if resource_version.is_some() {
+            dp = dp.preconditions(Preconditions {
+                resource_version,
+                uid: None,
+            });
+        }
+        match self.api().delete(name, &dp).await {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(s)) if s.is_not_found() => Ok(()),
+            Err(kube::Error::Api(s)) if s.is_conflict() => Err(StoreError::Conflict {
+                secret: name.to_string(),
+                namespace: self.namespace.clone(),
+            }
+            .into()),
+            Err(e) => Err(api_error(e, &self.namespace))
+                .with_context(|| format!("deleting Secret `{name}`")),
+        }
+    }
+}
+
+/// The Secrets that hold `release`: the main one first, then chunks 2, 3, ... The record is
+/// encoded once here.
+pub fn secrets_for(release: &Release) -> Result<Vec<Secret>> {
+    check_release_name(&release.name)?;
+    let bytes = record::encode(release);
+    let main = secret_name(&release.name, release.revision);
+    let pieces: Vec<&[u8]> = if bytes.is_empty() {
+        vec![&bytes[..]]
+    } else {
+        bytes.chunks(CHUNK_SIZE).collect()
+    };
+    let count = pieces.len();
+    let common = |labels: &mut BTreeMap<String, String>| {
+        labels.insert(key::MANAGED_BY.into(), MANAGER.into());
+        labels.insert(key::RELEASE.into(), release.name.clone());
+        labels.insert(key::REVISION.into(), release.revision.to_string());
+        labels.insert(key::FORMAT.into(), release.format.to_string());
+    };
+    let secret = |name: String, labels, annotations, piece: &[u8]| Secret {
+        metadata: ObjectMeta {
+            name: Some(name),
+            namespace: Some(release.namespace.clone()),
+            labels: Some(labels),
+            annotations,
+            ..Default::default()
+        },
+        type_: Some(SECRET_TYPE.into()),
+        data: Some(BTreeMap::from([(
+            DATA_KEY.to_string(),
+            ByteString(piece.to_vec()),
+        )])),
+        ..Default::default()
+    };
+    let mut out = Vec::with_capacity(count);
+    for (i, piece) in pieces.into_iter().enumerate() {
+        let mut labels = BTreeMap::new();
+        common(&mut labels);
+        if i == 0 {
+            labels.insert(key::STATUS.into(), release.status.to_string());
+            if count > 1 {
+                labels.insert(key::CHUNKS.into(), count.to_string());
+            }
+            out.push(secret(main.clone(), labels, None, piece));
+        } else {
+            labels.insert(key::CHUNK.into(), (i + 1).to_string());
+            let annotations = BTreeMap::from([(key::CHUNK_OF.to_string(), main.clone())]);
+            out.push(secret(
+                chunk_name(&main, i + 1),
+                labels,
+                Some(annotations),
+                piece,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Which revisions `prune` deletes, given `(revision, status)` by ascending revision.
+fn prune_plan(records: &[(u64, Option<Status>)], keep: usize) -> Vec<u64> {
+    if keep == 0 || records.len() <= keep {
+        return Vec::new();
+    }
+    let latest = records.iter().map(|r| r.0).max();
+    let deployed = records
+        .iter()
+        .filter(|r| r.1 == Some(Status::Deployed))
+        .map(|r| r.0)
+        .max();
+    let mut excess = records.len() - keep;
+    let mut victims = Vec::new();
+    for &(rev, status) in records {
+        if excess == 0 {
+            break;
+        }
+        if Some(rev) == latest || Some(rev) == deployed {
+            continue;
+        }
+        let prunable = match status {
+            Some(Status::Superseded) => true,
+            Some(Status::Failed) => deployed.is_some_and(|d| rev < d),
+            _ => false,
+        };
+        if prunable {
+            victims.push(rev);
+            excess -= 1;
+        }
+    }
+    victims
+}
+
+/// The Secrets of one LIST, sorted into records and their chunks.
+struct Found<'a> {
+    mains: Vec<&'a Secret>,
+    /// (namespace, main Secret name, chunk index) -> chunk.
+    chunks: HashMap<(String, &'a str, usize), &'a Secret>,
+}
+
+impl<'a> Found<'a> {
+    fn new(secrets: &'a [Secret]) -> Self {
+        let mut found = Found {
+            mains: Vec::new(),
+            chunks: HashMap::new(),
+        };
+        for s in secrets {
+            if is_chunk(s) {
+                if let (Some(of), Some(index)) =
+                    (annotation(s, key::CHUNK_OF), label_number(s, key::CHUNK))
+                {
+                    found
+                        .chunks
+                        .insert((namespace_of(s), of.as_str(), index as usize), s);
+                }
+            } else {
+                found.mains.push(s);
+            }
+        }
+        found
+    }
+
+    /// Reassembles and decodes one record; the error says why it cannot be read.
+    fn read(&self, main: &Secret) -> Result<Release, String> {
+        if let Some(found) = stored_format(main).filter(|f| *f > FORMAT) {
+            return Err(RecordError::NewerFormat { found }.to_string());
+        }
+        let name = name_of(main);
+        let count = label_number(main, key::CHUNKS).unwrap_or(1) as usize;
+        let first = data_of(main).ok_or_else(|| no_data(&name))?;
+        if count <= 1 {
+            return record::decode(first).map_err(|e| e.to_string());
+        }
+        let mut bytes = Vec::with_capacity(count * CHUNK_SIZE);
+        bytes.extend_from_slice(first);
+        let ns = namespace_of(main);
+        for index in 2..=count {
+            let chunk_secret = chunk_name(&name, index);
+            let chunk = self
+                .chunks
+                .get(&(ns.clone(), name.as_str(), index))
+                .ok_or_else(|| {
+                    format!(
+                        "chunk {index} of {count} (Secret `{chunk_secret}`) is missing; the record may be being written, or its chunks were deleted by hand"
+                    )
+                })?;
+            bytes.extend_from_slice(data_of(chunk).ok_or_else(|| no_data(&chunk_secret))?);
+        }
+        record::decode(&bytes).map_err(|e| e.to_string())
+    }
+}
+
+fn no_data(secret: &str) -> String {
+    format!(
+        "Secret `{secret}` has no `{DATA_KEY}` data; it was not written by todoctl or was edited by hand"
+    )
+}
+
+fn broken(main: &Secret, error: String) -> BrokenRecord {
+    BrokenRecord {
+        namespace: namespace_of(main),
+        release: label(main, key::RELEASE).unwrap_or_default().to_string(),
+        revision: revision_of(main),
+        secret: name_of(main),
+        error,
+    }
+}
+
+fn release_selector(release: &str) -> String {
+    format!("{}={release},{}={MANAGER}", key::RELEASE, key::MANAGED_BY)
+}
+
+fn chunk_selector(release: &str, revision: u64) -> String {
+    format!(
+        "{}={release},{}={revision},{}={MANAGER},{}",
+        key::RELEASE,
+        key::REVISION,
+        key::MANAGED_BY,
+        key::CHUNK
+    )
+}
+
+/// Release names become label values and part of Secret names (the rule of `--release`).
+fn check_release_name(release: &str) -> Result<()> {
+    let ok = !release.is_empty()
+        && release.len() <= 53
+        && release
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !release.starts_with('-')
+        && !release.ends_with('-');
+    if !ok {
+        bail!(
+            "release name `{release}` is invalid: use at most 53 lowercase letters, digits and `-`, starting and ending with a letter or digit"
+        );
+    }
+    Ok(())
+}
+
+fn label<'s>(s: &'s Secret, key: &str) -> Option<&'s str> {
+    s.metadata.labels.as_ref()?.get(key).map(String::as_str)
+}
+
+fn annotation<'s>(s: &'s Secret, key: &str) -> Option<&'s String> {
+    s.metadata.annotations.as_ref()?.get(key)
+}
+
+fn label_number(s: &Secret, key: &str) -> Option<u64> {
+    label(s, key)?.parse().ok()
+}
+
+fn is_chunk(s: &Secret) -> bool {
+    label(s, key::CHUNK).is_some()
+}
+
+fn name_of(s: &Secret) -> String {
+    s.metadata.name.clone().unwrap_or_default()
+}
+
+fn namespace_of(s: &Secret) -> String {
+    s.metadata.namespace.clone().unwrap_or_default()
+}
+
+/// The revision from the label, else from the name's `.v<N>` suffix, else 0.
+fn revision_of(s: &Secret) -> u64 {
+    label_number(s, key::REVISION)
+        .or_else(|| {
+            let name = s.metadata.name.as_deref()?;
+            name.rsplit_once(".v")?.1.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+fn data_of(s: &Secret) -> Option<&[u8]> {
+    s.data.as_ref()?.get(DATA_KEY).map(|b| b.0.as_slice())
+}
+
+/// The format a record Secret was written with: the label every writer sets, or (if a hand
+/// edit lost it) the record itself when it is in one piece.
+fn stored_format(s: &Secret) -> Option<u32> {
+    if let Some(n) = label(s, key::FORMAT).and_then(|v| v.parse().ok()) {
+        return Some(n);
+    }
+    if is_chunk(s) || label_number(s, key::CHUNKS).unwrap_or(1) > 1 {
+        return None;
+    }
+    match record::decode(data_of(s)?) {
+        Ok(r) => Some(r.format),
+        Err(RecordError::NewerFormat { found }) => Some(found),
+        Err(_) => None,
+    }
+}
+
+/// kube's error text for API answers includes a Debug dump; this keeps the server's message and
+/// adds what to do about the common refusals.
+fn api_error(err: kube::Error, namespace: &str) -> anyhow::Error {
+    match err {
+        kube::Error::Api(status) => {
+            let hint = if status.is_forbidden() {
+                format!(
+                    "; todoctl keeps release records in Secrets and needs get, list, create, update and delete on secrets in namespace `{namespace}`"
+                )
+            } else {
+                String::new()
+            };
+            let reason = if status.reason.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", status.reason)
+            };
+            anyhow!(
+                "the API server answered {}{reason}: {}{hint}",
+                status.code,
+                status.message
+            )
+        }
+        other => anyhow::Error::new(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::release::record::tests::sample;
+
+    #[test]
+    fn small_record_is_one_secret_with_all_labels() {
+        let r = sample();
+        let secrets = secrets_for(&r).expect("valid");
+        assert_eq!(secrets.len(), 1);
+        let s = &secrets[0];
+        assert_eq!(name_of(s), "todoctl.release.v1.todo-app.v3");
+        assert_eq!(s.type_.as_deref(), Some(SECRET_TYPE));
+        let labels: Vec<_> = s
+            .metadata
+            .labels
+            .iter()
+            .flatten()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "app.kubernetes.io/managed-by=todoctl",
+                "todoctl.io/format=1",
+                "todoctl.io/release=todo-app",
+                "todoctl.io/revision=3",
+                "todoctl.io/status=deployed",
+            ]
+        );
+        let found = Found::new(&secrets);
+        assert_eq!(found.read(&secrets[0]).expect("reads"), r);
+    }
+
+    #[test]
+    fn big_record_splits_and_reassembles() {
+        let mut r = sample();
+        // Incompressible: a hex dump of a xorshift stream.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let noise: String = (0..300_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                format!("{:016x}", x)
+            })
+            .collect();
+        r.manifest[0].object["data"] = serde_json::json!({ "blob": noise });
+        let secrets = secrets_for(&r).expect("valid");
+        assert!(secrets.len() >= 3, "{} secrets", secrets.len());
+        for (i, s) in secrets.iter().enumerate() {
+            assert!(data_of(s).expect("data").len() <= CHUNK_SIZE);
+            if i > 0 {
+                assert_eq!(
+                    name_of(s),
+                    format!("todoctl.release.v1.todo-app.v3.c{}", i + 1)
+                );
+                assert_eq!(label(s, key::STATUS), None);
+            }
+        }
+        assert_eq!(
+            label(&secrets[0], key::CHUNKS),
+            Some(secrets.len().to_string().as_str())
+        );
+        // Reassembly does not depend on the order of the listing.
+        let mut shuffled = secrets.clone();
+        shuffled.reverse();
+        let found = Found::new(&shuffled);
+        assert_eq!(found.mains.len(), 1);
+        assert_eq!(found.read(found.mains[0]).expect("reads"), r);
+
+        let missing: Vec<Secret> = secrets.iter().take(2).cloned().collect();
+        let found = Found::new(&missing);
+        let err = found.read(&missing[0]).expect_err("chunk 3 missing");
+        assert!(err.contains("chunk 3 of"), "{err}");
+        assert!(err.contains(".v3.c3"), "{err}");
+    }
+
+    #[test]
+    fn bad_release_names_are_refused() {
+        let mut r = sample();
+        for bad in ["", "Todo", "-a", "a-", "a.b", &"a".repeat(54)] {
+            r.name = bad.to_string();
+            assert!(secrets_for(&r).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn prune_keeps_latest_deployed_and_pending() {
+        use Status::*;
+        let recs = |v: &[Status]| -> Vec<(u64, Option<Status>)> {
+            v.iter()
+                .enumerate()
+                .map(|(i, s)| (i as u64 + 1, Some(*s)))
+                .collect()
+        };
+        // 1..5 superseded, 6 deployed: keep 3 -> drop 1, 2, 3.
+        let h = recs(&[
+            Superseded, Superseded, Superseded, Superseded, Superseded, Deployed,
+        ]);
+        assert_eq!(prune_plan(&h, 3), [1, 2, 3]);
+        assert_eq!(prune_plan(&h, 0), Vec::<u64>::new());
+        assert_eq!(prune_plan(&h, 10), Vec::<u64>::new());
+        // Failed before the deployed one goes; failed after it (the latest) stays.
+        let h = recs(&[Failed, Superseded, Deployed, Failed, Failed]);
+        assert_eq!(prune_plan(&h, 2), [1, 2]);
+        // Nothing deployed: failed records are the only evidence, keep them.
+        let h = recs(&[Failed, Failed, Failed]);
+        assert_eq!(prune_plan(&h, 1), Vec::<u64>::new());
+        // Pending and unreadable (no status) records are never pruned.
+        let mut h = recs(&[PendingUpgrade, Superseded, Deployed, Superseded]);
+        h.push((5, None));
+        h.push((6, Some(Deployed)));
+        assert_eq!(prune_plan(&h, 1), [2, 4]);
+        // Keep 1: only the latest and deployed survive (here they are the same).
+        let h = recs(&[Superseded, Superseded, Deployed]);
+        assert_eq!(prune_plan(&h, 1), [1, 2]);
+    }
+
+    #[test]
+    fn api_errors_carry_no_debug_dump() {
+        let status =
+            kube::core::Status::failure("secrets is forbidden: nope", "Forbidden").with_code(403);
+        let msg = api_error(kube::Error::Api(status.boxed()), "todo").to_string();
+        assert!(!msg.contains("Status {"), "{msg}");
+        assert!(
+            msg.contains("403 (Forbidden): secrets is forbidden"),
+            "{msg}"
+        );
+        assert!(msg.contains("namespace `todo`"), "{msg}");
+    }
+}
