@@ -2,4 +2,5 @@
 mod cli;
 mod cluster_smoke;
 mod harness;
+mod lock;
 mod release_store;
