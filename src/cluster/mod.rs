@@ -1,6 +1,7 @@
 //! Everything that talks to the API server: the connection, discovery, apply, readiness, delete.
 
 pub mod lock;
+pub mod readiness;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -5,3 +5,4 @@ pub fn stderr_is_terminal() -> bool {
     use std::io::IsTerminal;
     std::io::stderr().is_terminal()
 }
+pub mod progress;

@@ -4,3 +4,4 @@ mod cluster_smoke;
 mod harness;
 mod lock;
 mod release_store;
+mod readiness;
