@@ -411,12 +411,13 @@ impl SecretStore {
         let mut mains: Vec<(u64, Option<Status>, &Secret)> = secrets
             .iter()
             .filter(|s| !is_chunk(s))
+            // A newer-format record is never a candidate, whatever its status says.
             .map(|s| {
-                (
-                    revision_of(s),
-                    label(s, key::STATUS).and_then(Status::parse),
-                    s,
-                )
+                let status = match stored_format(s) {
+                    Some(f) if f > FORMAT => None,
+                    _ => label(s, key::STATUS).and_then(Status::parse),
+                };
+                (revision_of(s), status, s)
             })
             .collect();
         mains.sort_by_key(|m| m.0);
@@ -432,7 +433,7 @@ impl SecretStore {
         }
         let mut doomed = Vec::new();
         for (rev, _, s) in &mains {
-            if !victims.contains(rev) || stored_format(s).is_some_and(|f| f > FORMAT) {
+            if !victims.contains(rev) {
                 continue;
             }
             let main = name_of(s);
@@ -466,7 +467,7 @@ impl SecretStore {
         let list = api
             .list(&lp)
             .await
-            .map_err(|e| api_error(e, namespace.unwrap_or("(all)")))
+            .map_err(|e| api_error(e, namespace.unwrap_or_default()))
             .with_context(|| match namespace {
                 Some(ns) => format!("listing the releases in namespace `{ns}`"),
                 None => "listing the releases in all namespaces".to_string(),
@@ -499,6 +500,14 @@ impl SecretStore {
 
     fn check_belongs(&self, release: &Release) -> Result<()> {
         check_release_name(&release.name)?;
+        if release.format > FORMAT {
+            bail!(
+                "revision {} of release `{}` says it is of record format {}, but this todoctl writes format {FORMAT}; set `format` to `release::FORMAT`",
+                release.revision,
+                release.name,
+                release.format
+            );
+        }
         if release.namespace != self.namespace {
             bail!(
                 "revision {} of release `{}` belongs to namespace `{}`, but this store keeps namespace `{}`; open the store for the release's namespace",
@@ -566,7 +575,12 @@ impl SecretStore {
                 let name = name_of(chunk);
                 let pp = PostParams::default();
                 let result = if i < existing {
-                    api.replace(&name, &pp, chunk).await
+                    match api.replace(&name, &pp, chunk).await {
+                        Err(kube::Error::Api(s)) if s.is_not_found() => {
+                            api.create(&pp, chunk).await
+                        }
+                        other => other,
+                    }
                 } else {
                     match api.create(&pp, chunk).await {
                         Err(kube::Error::Api(s)) if s.is_already_exists() => {
@@ -885,11 +899,16 @@ fn stored_format(s: &Secret) -> Option<u32> {
 /// kube's error text for API answers includes a Debug dump; this keeps the server's message and
 /// adds what to do about the common refusals.
 fn api_error(err: kube::Error, namespace: &str) -> anyhow::Error {
+    let place = if namespace.is_empty() {
+        "all namespaces".to_string()
+    } else {
+        format!("namespace `{namespace}`")
+    };
     match err {
         kube::Error::Api(status) => {
             let hint = if status.is_forbidden() {
                 format!(
-                    "; todoctl keeps release records in Secrets and needs get, list, create, update and delete on secrets in namespace `{namespace}`"
+                    "; todoctl keeps release records in Secrets and needs get, list, create, update and delete on secrets in {place}"
                 )
             } else {
                 String::new()
