@@ -1,5 +1,7 @@
 //! Everything that talks to the API server: the connection, discovery, apply, readiness, delete.
 
+pub mod apply;
+pub mod discovery;
 pub mod lock;
 pub mod readiness;
 
@@ -52,7 +54,9 @@ fn kubeconfig_env_paths() -> Vec<PathBuf> {
 }
 
 fn home_kubeconfig() -> Option<PathBuf> {
-    let p = PathBuf::from(std::env::var_os("HOME")?).join(".kube").join("config");
+    let p = PathBuf::from(std::env::var_os("HOME")?)
+        .join(".kube")
+        .join("config");
     p.is_file().then_some(p)
 }
 
@@ -81,11 +85,14 @@ pub async fn connect(conn: &Connection) -> Result<Client> {
         } else {
             let mut merged: Option<Kubeconfig> = None;
             for p in &listed {
-                let kc = Kubeconfig::read_from(p)
-                    .with_context(|| format!("reading kubeconfig `{}` from $KUBECONFIG", p.display()))?;
+                let kc = Kubeconfig::read_from(p).with_context(|| {
+                    format!("reading kubeconfig `{}` from $KUBECONFIG", p.display())
+                })?;
                 merged = Some(match merged {
                     None => kc,
-                    Some(m) => m.merge(kc).with_context(|| "merging the $KUBECONFIG files")?,
+                    Some(m) => m
+                        .merge(kc)
+                        .with_context(|| "merging the $KUBECONFIG files")?,
                 });
             }
             merged
