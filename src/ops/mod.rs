@@ -1,9 +1,20 @@
 //! One file per action. Each takes plain options (no clap) and returns data for the CLI to print.
 
+mod change;
+mod deploy;
+mod lifecycle;
 mod lint;
+mod query;
 mod render;
+mod rollback;
 mod template;
+mod uninstall;
 
+pub use change::{ChangeOptions, ChangeOutcome, change};
+pub use deploy::DeployReport;
 pub use lint::{LintReport, lint};
+pub use query::{HistoryRow, ListRow, ObjectHealth, StatusReport, history, list, record, status};
 pub use render::{Prepared, RenderOptions, prepare};
+pub use rollback::{RollbackOptions, RollbackOutcome, rollback};
 pub use template::{TemplateOptions, TemplateOutput, template};
+pub use uninstall::{UninstallOptions, UninstallOutcome, uninstall};

@@ -6,3 +6,4 @@ pub fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
 }
 pub mod progress;
+pub mod table;

@@ -1,0 +1,317 @@
+//! install and upgrade: render, record a pending revision, deploy, record the outcome.
+//!
+//! Phases follow Helm's pkg/action: prepare (lock, history, render), perform (deploy), record
+//! (deployed + superseded), fail (failed, and with --atomic a rollback or an uninstall).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+use kube::Client;
+
+use super::deploy::{DeployOptions, DeployReport, deploy};
+use super::lifecycle::{
+    self, Session, chart_info, current, last_deployed, manifest_entries, next_revision, now,
+    previous_objects,
+};
+use super::render::{RenderOptions, prepare};
+use crate::cluster::apply::{Applier, ApplyMode};
+use crate::cluster::discovery;
+use crate::release::{Release, Status};
+use crate::ui::progress::Progress;
+use crate::values::ValueSources;
+
+#[derive(Debug, Clone)]
+pub struct ChangeOptions {
+    pub release: String,
+    pub namespace: String,
+    pub chart_dir: Option<PathBuf>,
+    pub values: ValueSources,
+    /// `install` (fails when the release exists) or `upgrade`.
+    pub upgrade: bool,
+    /// upgrade --install.
+    pub install_if_missing: bool,
+    pub reset_values: bool,
+    pub wait: Option<Duration>,
+    pub dry_run: bool,
+    pub atomic: bool,
+    pub force_conflicts: bool,
+    pub adopt: bool,
+    pub history_max: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChangeOutcome {
+    pub release: Release,
+    pub report: DeployReport,
+    pub elapsed: Duration,
+    pub dry_run: bool,
+}
+
+pub async fn change(
+    client: Client,
+    opts: &ChangeOptions,
+    progress: &Progress,
+) -> Result<ChangeOutcome> {
+    let started = Instant::now();
+    let op = if opts.upgrade { "upgrade" } else { "install" };
+    if opts.dry_run {
+        return dry_run(client, opts, progress, started).await;
+    }
+    let session =
+        Session::open(client.clone(), &opts.namespace, &opts.release, op, progress).await?;
+    let result = change_locked(&session, opts, progress, started).await;
+    session.close(result).await
+}
+
+async fn change_locked(
+    session: &Session,
+    opts: &ChangeOptions,
+    progress: &Progress,
+    started: Instant,
+) -> Result<ChangeOutcome> {
+    let history = &session.history;
+    let live = current(history);
+    let is_upgrade = match (opts.upgrade, live) {
+        (false, Some(r)) => bail!(
+            "release `{}` already exists in namespace `{}` (revision {}, {}); use `todoctl upgrade` to change it",
+            opts.release,
+            opts.namespace,
+            r.revision,
+            r.status
+        ),
+        (false, None) => false,
+        (true, Some(_)) => true,
+        (true, None) if opts.install_if_missing => false,
+        (true, None) => bail!(
+            "release `{}` not found in namespace `{}`; install it with `todoctl install`, or use `todoctl upgrade --install`",
+            opts.release,
+            opts.namespace
+        ),
+    };
+
+    let base = last_deployed(history).or(live);
+    let previous_values = match (is_upgrade, opts.reset_values, base) {
+        (true, false, Some(r)) => Some(r.user_values.clone()),
+        _ => None,
+    };
+    let revision = next_revision(history);
+    let capabilities = discovery::capabilities(&session.client).await?;
+    let prepared = prepare(&RenderOptions {
+        release: opts.release.clone(),
+        namespace: opts.namespace.clone(),
+        chart_dir: opts.chart_dir.clone(),
+        values: opts.values.clone(),
+        previous_values,
+        revision,
+        is_upgrade,
+        capabilities,
+    })?;
+
+    let stamp = now();
+    let mut record = Release {
+        format: crate::release::FORMAT,
+        name: opts.release.clone(),
+        namespace: opts.namespace.clone(),
+        revision,
+        status: if is_upgrade {
+            Status::PendingUpgrade
+        } else {
+            Status::PendingInstall
+        },
+        description: if is_upgrade {
+            "Upgrade in progress"
+        } else {
+            "Install in progress"
+        }
+        .to_string(),
+        chart: chart_info(&prepared.chart),
+        user_values: prepared.user_values.clone(),
+        values: prepared.values.clone(),
+        manifest: manifest_entries(&prepared.objects),
+        notes: prepared.notes.clone(),
+        first_deployed: history
+            .releases
+            .first()
+            .map(|r| r.first_deployed)
+            .unwrap_or(stamp),
+        updated: stamp,
+        todoctl_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    session.store.create(&record).await?;
+
+    let applier = Applier::new(
+        session.client.clone(),
+        &opts.release,
+        &opts.namespace,
+        ApplyMode {
+            dry_run: false,
+            force_conflicts: opts.force_conflicts,
+            adopt: opts.adopt,
+        },
+    );
+    let previous = previous_objects(history);
+    let deployed = deploy(
+        &applier,
+        &prepared.objects,
+        &previous,
+        &opts.namespace,
+        &DeployOptions {
+            wait: opts.wait,
+            prune: true,
+        },
+        progress,
+    )
+    .await;
+
+    match deployed {
+        Ok(report) => {
+            record.status = Status::Deployed;
+            record.description = if is_upgrade {
+                "Upgrade complete"
+            } else {
+                "Install complete"
+            }
+            .to_string();
+            record.updated = now();
+            session.store.update(&record).await?;
+            lifecycle::supersede_others(session, revision).await?;
+            lifecycle::prune_history(session, opts.history_max).await;
+            Ok(ChangeOutcome {
+                release: record,
+                report,
+                elapsed: started.elapsed(),
+                dry_run: false,
+            })
+        }
+        Err(err) => {
+            record.status = Status::Failed;
+            record.description = format!(
+                "{} failed: {}",
+                if is_upgrade { "Upgrade" } else { "Install" },
+                lifecycle::first_line(&err)
+            );
+            record.updated = now();
+            session.store.update(&record).await?;
+            if opts.atomic {
+                let recovered = lifecycle::atomic_recover(
+                    session,
+                    &applier,
+                    &prepared.objects,
+                    base.filter(|_| is_upgrade),
+                    opts,
+                    progress,
+                )
+                .await;
+                return Err(match recovered {
+                    Ok(what) => err.context(format!(
+                        "{op} failed; {what}",
+                        op = if is_upgrade { "upgrade" } else { "install" }
+                    )),
+                    Err(e) => err.context(format!("the --atomic recovery failed too: {e:#}")),
+                });
+            }
+            Err(err.context(format!(
+                "{} of release `{}` failed; revision {revision} is recorded as failed{}",
+                if is_upgrade { "upgrade" } else { "install" },
+                opts.release,
+                match last_deployed(history) {
+                    Some(d) => format!(" and revision {} stays the deployed one", d.revision),
+                    None => String::new(),
+                }
+            )))
+        }
+    }
+}
+
+/// `--dry-run`: render with the cluster's capabilities, have the API server validate every object
+/// with a server-side dry-run apply, and record nothing.
+async fn dry_run(
+    client: Client,
+    opts: &ChangeOptions,
+    progress: &Progress,
+    started: Instant,
+) -> Result<ChangeOutcome> {
+    let store = crate::release::SecretStore::new(client.clone(), &opts.namespace);
+    let history = store.history(&opts.release).await?;
+    let live = current(&history);
+    if !opts.upgrade && live.is_some() {
+        bail!(
+            "release `{}` already exists in namespace `{}`; use `todoctl upgrade` to change it",
+            opts.release,
+            opts.namespace
+        );
+    }
+    let is_upgrade = opts.upgrade && live.is_some();
+    let base = last_deployed(&history).or(live);
+    let previous_values = match (is_upgrade, opts.reset_values, base) {
+        (true, false, Some(r)) => Some(r.user_values.clone()),
+        _ => None,
+    };
+    let capabilities = discovery::capabilities(&client).await?;
+    let prepared = prepare(&RenderOptions {
+        release: opts.release.clone(),
+        namespace: opts.namespace.clone(),
+        chart_dir: opts.chart_dir.clone(),
+        values: opts.values.clone(),
+        previous_values,
+        revision: next_revision(&history),
+        is_upgrade,
+        capabilities,
+    })?;
+    let namespace_exists = lifecycle::namespace_exists(&client, &opts.namespace).await?;
+    let applier = Applier::new(
+        client,
+        &opts.release,
+        &opts.namespace,
+        ApplyMode {
+            dry_run: true,
+            force_conflicts: opts.force_conflicts,
+            adopt: opts.adopt,
+        },
+    );
+    let mut checked = 0;
+    if namespace_exists {
+        for o in &prepared.objects {
+            applier.apply(o).await?;
+            checked += 1;
+        }
+        progress.message(&format!(
+            "the API server accepted all {checked} objects (dry run)"
+        ));
+    } else {
+        progress.message(&format!(
+            "namespace `{}` does not exist yet and would be created; the objects were validated offline only",
+            opts.namespace
+        ));
+    }
+    let stamp = now();
+    Ok(ChangeOutcome {
+        release: Release {
+            format: crate::release::FORMAT,
+            name: opts.release.clone(),
+            namespace: opts.namespace.clone(),
+            revision: next_revision(&history),
+            status: if is_upgrade {
+                Status::PendingUpgrade
+            } else {
+                Status::PendingInstall
+            },
+            description: "Dry run".to_string(),
+            chart: chart_info(&prepared.chart),
+            user_values: prepared.user_values,
+            values: prepared.values,
+            manifest: manifest_entries(&prepared.objects),
+            notes: prepared.notes,
+            first_deployed: stamp,
+            updated: stamp,
+            todoctl_version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+        report: DeployReport {
+            applied: checked,
+            ..Default::default()
+        },
+        elapsed: started.elapsed(),
+        dry_run: true,
+    })
+}

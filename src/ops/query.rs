@@ -1,0 +1,237 @@
+//! Read-only actions: history, list, get, status. None takes the lock.
+
+use anyhow::{Result, anyhow, bail};
+use kube::Client;
+use serde::Serialize;
+
+use super::lifecycle::objects_of;
+use crate::cluster::apply::{Applier, ApplyMode};
+use crate::cluster::{lock, readiness};
+use crate::release::{History, Release, SecretStore, Status};
+
+/// One line of `todoctl history`.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryRow {
+    pub revision: u64,
+    pub updated: String,
+    pub status: String,
+    pub chart: String,
+    pub app_version: String,
+    pub description: String,
+}
+
+pub async fn history(
+    client: Client,
+    namespace: &str,
+    release: &str,
+    max: usize,
+) -> Result<Vec<HistoryRow>> {
+    let h = SecretStore::new(client, namespace).history(release).await?;
+    if h.releases.is_empty() && h.broken.is_empty() {
+        bail!(
+            "release `{release}` not found in namespace `{namespace}`; `todoctl list -A` shows every release"
+        );
+    }
+    let mut rows: Vec<HistoryRow> = h.releases.iter().map(row).collect();
+    for b in &h.broken {
+        rows.push(HistoryRow {
+            revision: b.revision,
+            updated: String::new(),
+            status: "unreadable".into(),
+            chart: String::new(),
+            app_version: String::new(),
+            description: format!("record `{}` cannot be read: {}", b.secret, b.error),
+        });
+    }
+    rows.sort_by_key(|r| r.revision);
+    let skip = rows.len().saturating_sub(max);
+    Ok(rows.into_iter().skip(skip).collect())
+}
+
+fn row(r: &Release) -> HistoryRow {
+    HistoryRow {
+        revision: r.revision,
+        updated: r.updated.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        status: r.status.to_string(),
+        chart: format!("{}-{}", r.chart.name, r.chart.version),
+        app_version: r.chart.app_version.clone().unwrap_or_default(),
+        description: r.description.clone(),
+    }
+}
+
+/// One line of `todoctl list`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListRow {
+    pub name: String,
+    pub namespace: String,
+    pub revision: u64,
+    pub status: String,
+    pub chart: String,
+    pub app_version: String,
+    pub updated: String,
+}
+
+pub async fn list(client: Client, namespace: Option<&str>) -> Result<Vec<ListRow>> {
+    let store = SecretStore::new(client, namespace.unwrap_or("default"));
+    let mut rows: Vec<ListRow> = store
+        .list(namespace)
+        .await?
+        .iter()
+        .map(|r| ListRow {
+            name: r.name.clone(),
+            namespace: r.namespace.clone(),
+            revision: r.revision,
+            status: r.status.to_string(),
+            chart: format!("{}-{}", r.chart.name, r.chart.version),
+            app_version: r.chart.app_version.clone().unwrap_or_default(),
+            updated: r.updated.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    Ok(rows)
+}
+
+/// A revision's record: the one asked for, or the latest readable one.
+pub async fn record(
+    client: Client,
+    namespace: &str,
+    release: &str,
+    revision: Option<u64>,
+) -> Result<Release> {
+    let h = SecretStore::new(client, namespace).history(release).await?;
+    pick(&h, namespace, release, revision).cloned()
+}
+
+fn pick<'h>(
+    h: &'h History,
+    namespace: &str,
+    release: &str,
+    revision: Option<u64>,
+) -> Result<&'h Release> {
+    match revision {
+        Some(n) => {
+            if let Some(b) = h.broken.iter().find(|b| b.revision == n) {
+                bail!("revision {n} of release `{release}` cannot be read (record `{}`): {}", b.secret, b.error);
+            }
+            h.releases.iter().find(|r| r.revision == n).ok_or_else(|| {
+                anyhow!(
+                    "release `{release}` has no revision {n}; `todoctl history -r {release} -n {namespace}` lists its revisions"
+                )
+            })
+        }
+        None => h.releases.last().ok_or_else(|| {
+            anyhow!("release `{release}` not found in namespace `{namespace}`; `todoctl list -A` shows every release")
+        }),
+    }
+}
+
+/// Live health of one object of the release.
+#[derive(Debug, Clone, Serialize)]
+pub struct ObjectHealth {
+    pub object: String,
+    pub state: String,
+    pub ready: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusReport {
+    pub name: String,
+    pub namespace: String,
+    pub revision: u64,
+    pub status: String,
+    pub description: String,
+    pub chart: String,
+    pub app_version: String,
+    pub first_deployed: String,
+    pub updated: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locked_by: Option<String>,
+    pub objects: Vec<ObjectHealth>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+pub async fn status(
+    client: Client,
+    namespace: &str,
+    release: &str,
+    revision: Option<u64>,
+) -> Result<StatusReport> {
+    let record = record(client.clone(), namespace, release, revision).await?;
+    let applier = Applier::new(client.clone(), release, namespace, ApplyMode::default());
+    let mut objects = Vec::new();
+    if record.status != Status::Uninstalled {
+        for o in objects_of(&record) {
+            let reference = o.reference();
+            let (api, _) = match applier.api_for(&o).await {
+                Ok(x) => x,
+                Err(e) => {
+                    objects.push(ObjectHealth {
+                        object: reference,
+                        state: format!("{e:#}"),
+                        ready: false,
+                        details: vec![],
+                    });
+                    continue;
+                }
+            };
+            let live = api.get_opt(o.name()).await.map_err(|e| {
+                crate::cluster::apply::api_error(e, &format!("reading {reference}"))
+            })?;
+            let Some(live) = live else {
+                objects.push(ObjectHealth {
+                    object: reference,
+                    state: "missing from the cluster".into(),
+                    ready: false,
+                    details: vec![],
+                });
+                continue;
+            };
+            let live = serde_json::to_value(&live).unwrap_or_default();
+            let generation = live
+                .pointer("/metadata/generation")
+                .and_then(|g| g.as_i64());
+            let (state, ready) = match readiness::assess(o.kind(), &live, generation) {
+                readiness::State::Ready => ("ready".to_string(), true),
+                readiness::State::Waiting(s) => (s, false),
+                readiness::State::Failed(s) => (format!("failed: {s}"), false),
+            };
+            let details = if ready {
+                vec![]
+            } else {
+                readiness::diagnose(&client, o.namespace().unwrap_or(namespace), o.kind(), &live)
+                    .await
+            };
+            objects.push(ObjectHealth {
+                object: reference,
+                state,
+                ready,
+                details,
+            });
+        }
+    }
+    let locked_by = lock::holder(&client, namespace, release)
+        .await
+        .ok()
+        .flatten()
+        .map(|h| h.identity);
+    Ok(StatusReport {
+        name: record.name.clone(),
+        namespace: record.namespace.clone(),
+        revision: record.revision,
+        status: record.status.to_string(),
+        description: record.description.clone(),
+        chart: format!("{}-{}", record.chart.name, record.chart.version),
+        app_version: record.chart.app_version.clone().unwrap_or_default(),
+        first_deployed: record
+            .first_deployed
+            .strftime("%Y-%m-%d %H:%M:%S UTC")
+            .to_string(),
+        updated: record.updated.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        locked_by,
+        objects,
+        notes: record.notes.clone(),
+    })
+}

@@ -1,0 +1,198 @@
+//! rollback: re-apply a stored revision's manifest and record it as a new revision.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+use kube::Client;
+
+use super::deploy::{DeployOptions, DeployReport, deploy};
+use super::lifecycle::{
+    self, Session, last_deployed, next_revision, now, objects_of, previous_objects,
+};
+use crate::cluster::apply::{Applier, ApplyMode};
+use crate::release::{Release, Status};
+use crate::ui::progress::Progress;
+
+#[derive(Debug, Clone)]
+pub struct RollbackOptions {
+    pub release: String,
+    pub namespace: String,
+    /// The revision to return to; `None` is the one deployed before the current one.
+    pub revision: Option<u64>,
+    pub wait: Option<Duration>,
+    pub dry_run: bool,
+    pub force_conflicts: bool,
+    pub adopt: bool,
+    pub history_max: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct RollbackOutcome {
+    pub release: Release,
+    pub target: u64,
+    pub report: DeployReport,
+    pub elapsed: Duration,
+}
+
+pub async fn rollback(
+    client: Client,
+    opts: &RollbackOptions,
+    progress: &Progress,
+) -> Result<RollbackOutcome> {
+    let started = Instant::now();
+    let session =
+        Session::open(client, &opts.namespace, &opts.release, "rollback", progress).await?;
+    let result = rollback_locked(&session, opts, progress, started).await;
+    session.close(result).await
+}
+
+async fn rollback_locked(
+    session: &Session,
+    opts: &RollbackOptions,
+    progress: &Progress,
+    started: Instant,
+) -> Result<RollbackOutcome> {
+    let history = &session.history;
+    if history.releases.is_empty() {
+        bail!(
+            "release `{}` not found in namespace `{}`; nothing to roll back",
+            opts.release,
+            opts.namespace
+        );
+    }
+    let revisions = || {
+        history
+            .releases
+            .iter()
+            .map(|r| r.revision.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let target = match opts.revision {
+        Some(n) => {
+            if let Some(b) = history.broken.iter().find(|b| b.revision == n) {
+                bail!(
+                    "revision {n} of release `{}` cannot be read ({}): {}; pick another revision",
+                    opts.release,
+                    b.secret,
+                    b.error
+                );
+            }
+            history
+                .releases
+                .iter()
+                .find(|r| r.revision == n)
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "release `{}` has no revision {n}; its revisions are {}",
+                        opts.release,
+                        revisions()
+                    )
+                })?
+        }
+        None => {
+            let current = last_deployed(history)
+                .map(|r| r.revision)
+                .unwrap_or(u64::MAX);
+            history
+                .releases
+                .iter()
+                .rev()
+                .find(|r| r.revision < current && matches!(r.status, Status::Superseded | Status::Deployed))
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "release `{}` has no earlier deployed revision to roll back to; give a revision (its revisions are {})",
+                        opts.release,
+                        revisions()
+                    )
+                })?
+        }
+    };
+    if target.manifest.is_empty() && target.status == Status::Uninstalled {
+        bail!("revision {} has no objects to restore", target.revision);
+    }
+
+    let applier = Applier::new(
+        session.client.clone(),
+        &opts.release,
+        &opts.namespace,
+        ApplyMode {
+            dry_run: opts.dry_run,
+            force_conflicts: opts.force_conflicts,
+            adopt: opts.adopt,
+        },
+    );
+    let objects = objects_of(target);
+    let previous = previous_objects(history);
+    let revision = next_revision(history);
+    let mut record = Release {
+        revision,
+        status: Status::PendingRollback,
+        description: format!("Rollback to {} in progress", target.revision),
+        updated: now(),
+        first_deployed: history
+            .releases
+            .first()
+            .map(|r| r.first_deployed)
+            .unwrap_or_else(now),
+        ..target.clone()
+    };
+    if opts.dry_run {
+        for o in &objects {
+            applier.apply(o).await?;
+        }
+        record.description = format!("Rollback to {} (dry run)", target.revision);
+        return Ok(RollbackOutcome {
+            release: record,
+            target: target.revision,
+            report: DeployReport {
+                applied: objects.len(),
+                ..Default::default()
+            },
+            elapsed: started.elapsed(),
+        });
+    }
+    session.store.create(&record).await?;
+    let deployed = deploy(
+        &applier,
+        &objects,
+        &previous,
+        &opts.namespace,
+        &DeployOptions {
+            wait: opts.wait,
+            prune: true,
+        },
+        progress,
+    )
+    .await;
+    match deployed {
+        Ok(report) => {
+            record.status = Status::Deployed;
+            record.description = format!("Rollback to {}", target.revision);
+            record.updated = now();
+            session.store.update(&record).await?;
+            lifecycle::supersede_others(session, revision).await?;
+            lifecycle::prune_history(session, opts.history_max).await;
+            Ok(RollbackOutcome {
+                release: record,
+                target: target.revision,
+                report,
+                elapsed: started.elapsed(),
+            })
+        }
+        Err(err) => {
+            record.status = Status::Failed;
+            record.description = format!(
+                "Rollback to {} failed: {}",
+                target.revision,
+                lifecycle::first_line(&err)
+            );
+            record.updated = now();
+            session.store.update(&record).await?;
+            Err(err.context(format!(
+                "rollback of release `{}` to revision {} failed; revision {revision} is recorded as failed",
+                opts.release, target.revision
+            )))
+        }
+    }
+}

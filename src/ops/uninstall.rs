@@ -1,0 +1,143 @@
+//! uninstall: delete a release's objects in reverse dependency order, wait until they are gone,
+//! then delete (or, with --keep-history, keep) its records.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+use kube::Client;
+
+use super::lifecycle::{Session, current, now, previous_objects};
+use crate::cluster::apply::{Applier, ApplyMode};
+use crate::manifest;
+use crate::release::Status;
+use crate::ui::progress::Progress;
+
+#[derive(Debug, Clone)]
+pub struct UninstallOptions {
+    pub release: String,
+    pub namespace: String,
+    pub wait: Option<Duration>,
+    pub keep_history: bool,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UninstallOutcome {
+    pub deleted: Vec<String>,
+    pub kept_history: bool,
+    pub elapsed: Duration,
+}
+
+pub async fn uninstall(
+    client: Client,
+    opts: &UninstallOptions,
+    progress: &Progress,
+) -> Result<UninstallOutcome> {
+    let started = Instant::now();
+    let session = Session::open(
+        client,
+        &opts.namespace,
+        &opts.release,
+        "uninstall",
+        progress,
+    )
+    .await?;
+    let result = uninstall_locked(&session, opts, progress, started).await;
+    session.close(result).await
+}
+
+async fn uninstall_locked(
+    session: &Session,
+    opts: &UninstallOptions,
+    progress: &Progress,
+    started: Instant,
+) -> Result<UninstallOutcome> {
+    let Some(latest) = current(&session.history) else {
+        // Only records of an uninstalled release remain: without --keep-history, remove them.
+        if !session.history.releases.is_empty() && !opts.keep_history && !opts.dry_run {
+            let n = session.store.delete_all(&opts.release).await?;
+            progress.message(&format!("deleted {n} kept revision records"));
+            return Ok(UninstallOutcome {
+                elapsed: started.elapsed(),
+                ..Default::default()
+            });
+        }
+        bail!(
+            "release `{}` not found in namespace `{}` (or already uninstalled); `todoctl list` shows the releases there",
+            opts.release,
+            opts.namespace
+        );
+    };
+    let mut objects = previous_objects(&session.history);
+    manifest::order::sort_for_delete(&mut objects);
+    let applier = Applier::new(
+        session.client.clone(),
+        &opts.release,
+        &opts.namespace,
+        ApplyMode {
+            dry_run: opts.dry_run,
+            ..Default::default()
+        },
+    );
+    if opts.dry_run {
+        return Ok(UninstallOutcome {
+            deleted: objects.iter().map(|o| o.reference()).collect(),
+            kept_history: opts.keep_history,
+            elapsed: started.elapsed(),
+        });
+    }
+
+    let mut marker = latest.clone();
+    marker.status = Status::Uninstalling;
+    marker.description = "Uninstall in progress".into();
+    marker.updated = now();
+    session.store.update(&marker).await?;
+
+    let mut deleted = Vec::new();
+    for o in &objects {
+        if applier.delete(o).await? {
+            progress.message(&format!("deleted {}", o.reference()));
+            deleted.push(o.reference());
+        }
+    }
+    if let Some(timeout) = opts.wait {
+        let deadline = Instant::now() + timeout;
+        let mut remaining: Vec<_> = objects.iter().collect();
+        while !remaining.is_empty() {
+            let mut still = Vec::new();
+            for o in remaining {
+                if applier.exists(o).await? {
+                    still.push(o);
+                }
+            }
+            remaining = still;
+            if remaining.is_empty() {
+                break;
+            }
+            if Instant::now() >= deadline {
+                let names: Vec<String> = remaining.iter().map(|o| o.reference()).collect();
+                return Err(crate::error::Failure::Timeout(format!(
+                    "timed out after {}s waiting for {} to be deleted; they may have finalizers (todoctl status shows them)",
+                    timeout.as_secs(),
+                    names.join(", ")
+                ))
+                .into());
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+
+    if opts.keep_history {
+        marker.status = Status::Uninstalled;
+        marker.description = "Uninstall complete".into();
+        marker.updated = now();
+        session.store.update(&marker).await?;
+    } else {
+        session.store.delete_all(&opts.release).await?;
+    }
+    Ok(UninstallOutcome {
+        deleted,
+        kept_history: opts.keep_history,
+        elapsed: started.elapsed(),
+    })
+}
