@@ -52,6 +52,9 @@ _todoctl() {
             todoctl,uninstall)
                 cmd="todoctl__subcmd__uninstall"
                 ;;
+            todoctl,unlock)
+                cmd="todoctl__subcmd__unlock"
+                ;;
             todoctl,upgrade)
                 cmd="todoctl__subcmd__upgrade"
                 ;;
@@ -115,6 +118,9 @@ _todoctl() {
             todoctl__subcmd__help,uninstall)
                 cmd="todoctl__subcmd__help__subcmd__uninstall"
                 ;;
+            todoctl__subcmd__help,unlock)
+                cmd="todoctl__subcmd__help__subcmd__unlock"
+                ;;
             todoctl__subcmd__help,upgrade)
                 cmd="todoctl__subcmd__help__subcmd__upgrade"
                 ;;
@@ -134,7 +140,7 @@ _todoctl() {
 
     case "${cmd}" in
         todoctl)
-            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version install upgrade rollback history status uninstall list template lint diff get completion help"
+            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version install upgrade rollback history status uninstall list template lint diff get unlock completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -432,7 +438,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__get__subcmd__values)
-            opts="-r -n -a -o -v -h -V --release --namespace --revision --all --show-secrets --output --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -a -o -v -h -V --release --namespace --revision --all --output --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -482,7 +488,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__help)
-            opts="install upgrade rollback history status uninstall list template lint diff get completion help"
+            opts="install upgrade rollback history status uninstall list template lint diff get unlock completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -692,6 +698,20 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__help__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__help__subcmd__unlock)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1157,6 +1177,44 @@ _todoctl() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__unlock)
+            opts="-r -n -y -v -h -V --release --namespace --yes --kubeconfig --context --no-progress --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

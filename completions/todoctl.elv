@@ -38,6 +38,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand lint 'Check the chart and values: schema, templates, object validity, and best practices.'
             cand diff 'Show what `todoctl upgrade` with the same flags would change in the cluster.'
             cand get 'Show what a release revision recorded'
+            cand unlock 'Remove the lock of a release whose operation you know is gone.'
             cand completion 'Print a shell completion script.'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -302,7 +303,6 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --context 'The kubeconfig context to use (default: the current context)'
             cand -a 'All computed values, not only those the user supplied'
             cand --all 'All computed values, not only those the user supplied'
-            cand --show-secrets 'Show secret values instead of <redacted>'
             cand --no-progress 'Never draw progress bars, even on a terminal'
             cand -v 'Say more about what is happening (repeat for more)'
             cand --verbose 'Say more about what is happening (repeat for more)'
@@ -357,6 +357,23 @@ set edit:completion:arg-completer[todoctl] = {|@words|
         }
         &'todoctl;get;help;help'= {
         }
+        &'todoctl;unlock'= {
+            cand -r 'Release name'
+            cand --release 'Release name'
+            cand -n 'Namespace of the release and its objects (created when missing)'
+            cand --namespace 'Namespace of the release and its objects (created when missing)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'todoctl;completion'= {
             cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
             cand --context 'The kubeconfig context to use (default: the current context)'
@@ -380,6 +397,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand lint 'Check the chart and values: schema, templates, object validity, and best practices.'
             cand diff 'Show what `todoctl upgrade` with the same flags would change in the cluster.'
             cand get 'Show what a release revision recorded'
+            cand unlock 'Remove the lock of a release whose operation you know is gone.'
             cand completion 'Print a shell completion script.'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -413,6 +431,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
         &'todoctl;help;get;manifest'= {
         }
         &'todoctl;help;get;notes'= {
+        }
+        &'todoctl;help;unlock'= {
         }
         &'todoctl;help;completion'= {
         }

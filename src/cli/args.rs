@@ -91,6 +91,13 @@ pub struct WaitArgs {
     pub timeout: Duration,
 }
 
+impl WaitArgs {
+    /// The readiness budget, or `None` with --no-wait.
+    pub fn budget(&self) -> Option<Duration> {
+        (!self.no_wait).then_some(self.timeout)
+    }
+}
+
 /// How objects are applied and recorded.
 #[derive(Debug, Clone, Args)]
 pub struct ApplyArgs {

@@ -7,6 +7,7 @@ use clap::{Args, Subcommand};
 
 use super::GlobalArgs;
 use super::args::{OutputFormat, ReleaseArgs};
+use crate::ops;
 
 /// Show what a release revision recorded.
 #[derive(Debug, Subcommand)]
@@ -49,15 +50,49 @@ pub struct GetValuesArgs {
     /// All computed values, not only those the user supplied
     #[arg(short, long)]
     pub all: bool,
-    /// Show secret values instead of <redacted>
-    #[arg(long)]
-    pub show_secrets: bool,
     /// Output format (table prints YAML)
     #[arg(short, long, value_enum, default_value_t)]
     pub output: OutputFormat,
 }
 
 pub fn run(cmd: &GetCommand, g: &GlobalArgs) -> Result<ExitCode> {
-    let _ = cmd;
-    super::needs_cluster("get", g)
+    let args = match cmd {
+        GetCommand::Values(v) => &v.get,
+        GetCommand::Manifest(a) | GetCommand::Notes(a) => a,
+    };
+    let (ns, rel, rev) = (
+        args.release.namespace.clone(),
+        args.release.release.clone(),
+        args.revision,
+    );
+    let record = super::block_on(g, |client| async move {
+        ops::record(client, &ns, &rel, rev).await
+    })?;
+    match cmd {
+        GetCommand::Values(v) => {
+            let values = if v.all {
+                &record.values
+            } else {
+                &record.user_values
+            };
+            let format = if v.output == OutputFormat::Table {
+                OutputFormat::Yaml
+            } else {
+                v.output
+            };
+            super::print_data(values, format)?;
+        }
+        GetCommand::Manifest(_) => {
+            for e in &record.manifest {
+                let body = crate::yaml::to_string(&e.object)
+                    .map_err(|e| anyhow::anyhow!("writing YAML: {e}"))?;
+                print!("---\n# Source: {}\n{body}", e.template);
+            }
+        }
+        GetCommand::Notes(_) => match &record.notes {
+            Some(n) => print!("{n}"),
+            None => eprintln!("revision {} has no notes", record.revision),
+        },
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,8 @@ use clap::Args;
 
 use super::GlobalArgs;
 use super::args::{OutputFormat, ReleaseArgs};
+use crate::ops;
+use crate::ui::table;
 
 /// Show the revisions of a release: when, status, chart, app version, description.
 ///
@@ -27,6 +29,36 @@ pub struct HistoryArgs {
 }
 
 pub fn run(args: &HistoryArgs, g: &GlobalArgs) -> Result<ExitCode> {
-    let _ = args;
-    super::needs_cluster("history", g)
+    let (ns, rel, max) = (
+        args.release.namespace.clone(),
+        args.release.release.clone(),
+        args.max,
+    );
+    let rows = super::block_on(g, |client| async move {
+        ops::history(client, &ns, &rel, max).await
+    })?;
+    match args.output {
+        OutputFormat::Table => table::print(
+            &[
+                "REVISION",
+                "UPDATED",
+                "STATUS",
+                "CHART",
+                "APP VERSION",
+                "DESCRIPTION",
+            ],
+            rows.iter().map(|r| {
+                vec![
+                    r.revision.to_string(),
+                    r.updated.clone(),
+                    r.status.clone(),
+                    r.chart.clone(),
+                    r.app_version.clone(),
+                    r.description.clone(),
+                ]
+            }),
+        ),
+        other => super::print_data(&rows, other)?,
+    }
+    Ok(ExitCode::SUCCESS)
 }

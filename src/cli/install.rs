@@ -33,6 +33,13 @@ pub struct InstallArgs {
 }
 
 pub fn run(args: &InstallArgs, g: &GlobalArgs) -> Result<ExitCode> {
-    let _ = args;
-    super::needs_cluster("install", g)
+    let opts = super::change_options(
+        &args.release,
+        &args.chart,
+        &args.values,
+        &args.wait,
+        &args.apply,
+        false,
+    );
+    super::run_change(opts, g)
 }

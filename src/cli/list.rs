@@ -7,6 +7,8 @@ use clap::Args;
 
 use super::GlobalArgs;
 use super::args::OutputFormat;
+use crate::ops;
+use crate::ui::table;
 
 /// List releases: name, namespace, revision, status, chart, updated.
 ///
@@ -28,6 +30,35 @@ pub struct ListArgs {
 }
 
 pub fn run(args: &ListArgs, g: &GlobalArgs) -> Result<ExitCode> {
-    let _ = args;
-    super::needs_cluster("list", g)
+    let ns = (!args.all_namespaces).then(|| args.namespace.clone());
+    let rows = super::block_on(
+        g,
+        |client| async move { ops::list(client, ns.as_deref()).await },
+    )?;
+    match args.output {
+        OutputFormat::Table => table::print(
+            &[
+                "NAME",
+                "NAMESPACE",
+                "REVISION",
+                "STATUS",
+                "CHART",
+                "APP VERSION",
+                "UPDATED",
+            ],
+            rows.iter().map(|r| {
+                vec![
+                    r.name.clone(),
+                    r.namespace.clone(),
+                    r.revision.to_string(),
+                    r.status.clone(),
+                    r.chart.clone(),
+                    r.app_version.clone(),
+                    r.updated.clone(),
+                ]
+            }),
+        ),
+        other => super::print_data(&rows, other)?,
+    }
+    Ok(ExitCode::SUCCESS)
 }

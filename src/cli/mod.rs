@@ -15,6 +15,7 @@ mod rollback;
 mod status;
 mod template;
 mod uninstall;
+mod unlock;
 mod upgrade;
 
 use std::path::PathBuf;
@@ -78,6 +79,7 @@ pub enum Command {
     Diff(diff::DiffArgs),
     #[command(subcommand)]
     Get(get::GetCommand),
+    Unlock(unlock::UnlockArgs),
     Completion(completion::CompletionArgs),
 }
 
@@ -98,12 +100,133 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::List(a) => list::run(a, g),
         Command::Diff(a) => diff::run(a, g),
         Command::Get(c) => get::run(c, g),
+        Command::Unlock(a) => unlock::run(a, g),
     }
 }
 
 /// The clap command, for completions and docs.
 pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
+}
+
+/// Runs one cluster action on a fresh runtime. The connection is resolved first, so a missing
+/// kubeconfig is reported before anything else happens.
+fn block_on<T, F, Fut>(g: &GlobalArgs, f: F) -> Result<T>
+where
+    F: FnOnce(kube::Client) -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    crate::cluster::find_kubeconfig(g.kubeconfig.as_deref())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("starting the async runtime: {e}"))?;
+    let conn = crate::cluster::Connection {
+        kubeconfig: g.kubeconfig.clone(),
+        context: g.context.clone(),
+    };
+    runtime.block_on(async move {
+        let client = crate::cluster::connect(&conn).await?;
+        f(client).await
+    })
+}
+
+fn progress(g: &GlobalArgs) -> crate::ui::progress::Progress {
+    crate::ui::progress::Progress::new(!g.no_progress && crate::ui::stderr_is_terminal())
+}
+
+/// Data output for -o json and -o yaml.
+fn print_data<T: serde::Serialize>(data: &T, format: OutputFormat) -> Result<()> {
+    match format {
+        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(data)?),
+        _ => print!(
+            "{}",
+            crate::yaml::to_string(data).map_err(|e| anyhow::anyhow!("writing YAML: {e}"))?
+        ),
+    }
+    Ok(())
+}
+
+fn pruned_note(pruned: &[String]) -> String {
+    if pruned.is_empty() {
+        String::new()
+    } else {
+        format!(", {} deleted: {}", pruned.len(), pruned.join(", "))
+    }
+}
+
+fn change_options(
+    release: &ReleaseArgs,
+    chart: &ChartArgs,
+    values: &ValuesArgs,
+    wait: &WaitArgs,
+    apply: &ApplyArgs,
+    upgrade: bool,
+) -> crate::ops::ChangeOptions {
+    crate::ops::ChangeOptions {
+        release: release.release.clone(),
+        namespace: release.namespace.clone(),
+        chart_dir: chart.chart.clone(),
+        values: values.sources(),
+        upgrade,
+        install_if_missing: false,
+        reset_values: false,
+        wait: wait.budget(),
+        dry_run: apply.dry_run,
+        atomic: apply.atomic,
+        force_conflicts: apply.force_conflicts,
+        adopt: apply.adopt,
+        history_max: apply.history_max,
+    }
+}
+
+/// install and upgrade print the same summary and notes.
+fn run_change(opts: crate::ops::ChangeOptions, g: &GlobalArgs) -> Result<ExitCode> {
+    let progress = progress(g);
+    let out = {
+        let opts = opts.clone();
+        block_on(g, |client| async move {
+            crate::ops::change(client, &opts, &progress).await
+        })?
+    };
+    let r = &out.release;
+    if out.dry_run {
+        println!(
+            "dry run: release `{}` revision {} would apply {} objects in namespace `{}`; nothing was changed or recorded",
+            r.name,
+            r.revision,
+            r.manifest.len(),
+            r.namespace
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "release `{}` revision {} {} in namespace `{}`: {} objects applied in {} wave{}{}{} ({:.1}s)",
+        r.name,
+        r.revision,
+        r.status,
+        r.namespace,
+        out.report.applied,
+        out.report.waves,
+        if out.report.waves == 1 { "" } else { "s" },
+        if opts.wait.is_some() {
+            ", all ready"
+        } else {
+            ", not waited for"
+        },
+        pruned_note(&out.report.pruned),
+        out.elapsed.as_secs_f64()
+    );
+    if let Some(notes) = &r.notes {
+        println!(
+            "
+NOTES:
+{}",
+            notes.trim_end()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Commands that act on a cluster resolve their connection first, so a missing kubeconfig is

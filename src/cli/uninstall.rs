@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::GlobalArgs;
 use super::args::{ReleaseArgs, WaitArgs};
+use crate::ops;
 
 /// Delete every object of a release, in reverse dependency order, and wait until they are gone.
 ///
@@ -31,6 +32,34 @@ pub struct UninstallArgs {
 }
 
 pub fn run(args: &UninstallArgs, g: &GlobalArgs) -> Result<ExitCode> {
-    let _ = args;
-    super::needs_cluster("uninstall", g)
+    let opts = ops::UninstallOptions {
+        release: args.release.release.clone(),
+        namespace: args.release.namespace.clone(),
+        wait: args.wait.budget(),
+        keep_history: args.keep_history,
+        dry_run: args.dry_run,
+    };
+    let progress = super::progress(g);
+    let out = super::block_on(g, |client| async move {
+        ops::uninstall(client, &opts, &progress).await
+    })?;
+    if args.dry_run {
+        println!("would delete {} objects:", out.deleted.len());
+        for d in &out.deleted {
+            println!("  {d}");
+        }
+    } else {
+        println!(
+            "release `{}` uninstalled: {} objects deleted in {:.1}s{}",
+            args.release.release,
+            out.deleted.len(),
+            out.elapsed.as_secs_f64(),
+            if out.kept_history {
+                "; its history is kept"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

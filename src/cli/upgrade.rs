@@ -12,7 +12,8 @@ use super::args::{ApplyArgs, ChartArgs, ReleaseArgs, ValuesArgs, WaitArgs};
 ///
 /// Values are the chart defaults, then the values of the previous revision, then the -f and
 /// --set flags given now, so `--set backend.replicaCount=4` changes only that value.
-/// --reset-values starts again from the chart defaults.
+/// --reset-values starts again from the chart defaults. Works from any previous state,
+/// including a failed first install.
 ///
 /// Examples:
 ///   todoctl upgrade --set backend.replicaCount=4
@@ -40,6 +41,15 @@ pub struct UpgradeArgs {
 }
 
 pub fn run(args: &UpgradeArgs, g: &GlobalArgs) -> Result<ExitCode> {
-    let _ = args;
-    super::needs_cluster("upgrade", g)
+    let mut opts = super::change_options(
+        &args.release,
+        &args.chart,
+        &args.values,
+        &args.wait,
+        &args.apply,
+        true,
+    );
+    opts.install_if_missing = args.install;
+    opts.reset_values = args.reset_values;
+    super::run_change(opts, g)
 }

@@ -1,0 +1,67 @@
+//! `todoctl unlock`: remove a release's lock by hand.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use clap::Args;
+
+use super::GlobalArgs;
+use super::args::ReleaseArgs;
+use crate::cluster::lock;
+
+/// Remove the lock of a release whose operation you know is gone.
+///
+/// A lock whose holder died expires by itself within its time to live (60 s by default), and
+/// the next operation takes over; this is for the impatient. Asks for confirmation unless --yes.
+///
+/// Examples:
+///   todoctl unlock
+///   todoctl unlock --yes -r todo-app -n todo-app
+#[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
+pub struct UnlockArgs {
+    #[command(flatten)]
+    pub release: ReleaseArgs,
+    /// Do not ask for confirmation
+    #[arg(short, long)]
+    pub yes: bool,
+}
+
+pub fn run(args: &UnlockArgs, g: &GlobalArgs) -> Result<ExitCode> {
+    let (ns, rel) = (args.release.namespace.clone(), args.release.release.clone());
+    let holder = {
+        let (ns, rel) = (ns.clone(), rel.clone());
+        super::block_on(
+            g,
+            |client| async move { lock::holder(&client, &ns, &rel).await },
+        )?
+    };
+    let Some(holder) = holder else {
+        println!("release `{rel}` in namespace `{ns}` is not locked");
+        return Ok(ExitCode::SUCCESS);
+    };
+    if !args.yes {
+        if !std::io::stdin().is_terminal() {
+            bail!(
+                "release `{rel}` is locked by `{}`; pass --yes to remove the lock without a prompt",
+                holder.identity
+            );
+        }
+        eprint!(
+            "release `{rel}` is locked by `{}`. Remove the lock? Only do this if that operation is gone [y/N] ",
+            holder.identity
+        );
+        std::io::stderr().flush().ok();
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            bail!("not unlocked");
+        }
+    }
+    super::block_on(g, |client| async move {
+        lock::force_unlock(&client, &ns, &rel).await
+    })?;
+    println!("removed the lock held by `{}`", holder.identity);
+    Ok(ExitCode::SUCCESS)
+}
