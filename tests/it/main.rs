@@ -2,6 +2,7 @@
 mod cli;
 mod cluster_smoke;
 mod harness;
+mod lifecycle;
 mod lock;
-mod release_store;
 mod readiness;
+mod release_store;
