@@ -242,11 +242,11 @@ pub fn first_line(err: &anyhow::Error) -> String {
     let text = format!("{err:#}");
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let mut line = lines.next().unwrap_or("").to_string();
-    if line.ends_with(':') {
-        if let Some(next) = lines.next() {
-            line.push(' ');
-            line.push_str(next);
-        }
+    if line.ends_with(':')
+        && let Some(next) = lines.next()
+    {
+        line.push(' ');
+        line.push_str(next);
     }
     let mut out: String = line.chars().take(300).collect();
     if line.chars().count() > 300 {
