@@ -55,6 +55,10 @@ pub struct ValuesArgs {
     /// Set a value to a file's contents: `path=FILE`
     #[arg(long, value_name = "PATH=FILE")]
     pub set_file: Vec<String>,
+    /// Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`,
+    /// so secrets stay off the command line
+    #[arg(long, value_name = "PATH=ENV_VAR")]
+    pub set_env: Vec<String>,
 }
 
 impl ValuesArgs {
@@ -65,6 +69,7 @@ impl ValuesArgs {
             set: self.set.clone(),
             set_string: self.set_string.clone(),
             set_file: self.set_file.clone(),
+            set_env: self.set_env.clone(),
         }
     }
 }

@@ -32,6 +32,9 @@ pub struct ValueSources {
     pub set_string: Vec<String>,
     /// `--set-file key=path`; `-` as a path reads standard input.
     pub set_file: Vec<String>,
+    /// `--set-env key=ENV_VAR`: the value of an environment variable, as a string, so secrets
+    /// need not appear on a command line. Applied last.
+    pub set_env: Vec<String>,
 }
 
 impl ValueSources {
@@ -42,6 +45,7 @@ impl ValueSources {
             && self.set.is_empty()
             && self.set_string.is_empty()
             && self.set_file.is_empty()
+            && self.set_env.is_empty()
     }
 
     /// The user's values, before chart defaults: each `-f` file in order, then `--set-json`,
@@ -67,7 +71,24 @@ impl ValueSources {
         for expr in &self.set_file {
             parse_set_file(expr, &mut base, read_set_file)?;
         }
+        for expr in &self.set_env {
+            parse_set_file(expr, &mut base, read_env).map_err(|e| e.with_flag("--set-env"))?;
+        }
         Ok(base)
+    }
+}
+
+/// The value is never part of an error: only the variable's name is.
+fn read_env(name: &str) -> anyhow::Result<String> {
+    let name = name.trim();
+    match std::env::var(name) {
+        Ok(v) => Ok(v),
+        Err(std::env::VarError::NotPresent) => Err(anyhow::anyhow!(
+            "environment variable `{name}` is not set; export it before running todoctl"
+        )),
+        Err(std::env::VarError::NotUnicode(_)) => Err(anyhow::anyhow!(
+            "environment variable `{name}` is not valid UTF-8"
+        )),
     }
 }
 

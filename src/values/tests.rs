@@ -850,6 +850,7 @@ fn sources_apply_in_helm_order() {
         set_string: vec!["s=string,n=3".to_string()],
         set: vec!["s=set,n=2,j=set".to_string()],
         set_json: vec![r#"j={"from":"json"},n=1"#.to_string()],
+        set_env: vec![],
     };
     assert!(!sources.is_empty());
     let got = sources.user_values();
@@ -1098,4 +1099,28 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn set_env_reads_a_variable_and_never_echoes_it() {
+    // SAFETY: the variable name is unique to this test; no other test reads or writes it.
+    unsafe { std::env::set_var("TODOCTL_TEST_SET_ENV_SENTINEL", "s3cr3t,with=odd chars") };
+    let sources = ValueSources {
+        set_env: vec!["secrets.key=TODOCTL_TEST_SET_ENV_SENTINEL".to_string()],
+        set: vec!["secrets.key=from-set".to_string()],
+        ..Default::default()
+    };
+    let got = sources.user_values().expect("values");
+    assert_eq!(
+        got["secrets"]["key"], "s3cr3t,with=odd chars",
+        "set-env wins, verbatim"
+    );
+
+    let missing = ValueSources {
+        set_env: vec!["secrets.key=TODOCTL_TEST_SET_ENV_UNSET".to_string()],
+        ..Default::default()
+    };
+    let err = format!("{:#}", missing.user_values().expect_err("unset variable"));
+    assert!(err.contains("TODOCTL_TEST_SET_ENV_UNSET"), "{err}");
+    assert!(err.contains("--set-env"), "{err}");
 }
