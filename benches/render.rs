@@ -5,7 +5,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use todoctl::chart::Chart;
-use todoctl::ops::{RenderOptions, prepare};
+use todoctl::ops::{Generate, RenderOptions, prepare};
 use todoctl::render::Capabilities;
 use todoctl::values::ValueSources;
 
@@ -19,6 +19,7 @@ fn options(chart_dir: Option<std::path::PathBuf>) -> RenderOptions {
         revision: 1,
         is_upgrade: false,
         capabilities: Capabilities::offline(None, &[]),
+        generate: Generate::Placeholder,
     }
 }
 

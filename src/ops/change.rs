@@ -14,7 +14,7 @@ use super::lifecycle::{
     self, Session, chart_info, current, last_deployed, manifest_entries, next_revision, now,
     previous_objects,
 };
-use super::render::{RenderOptions, prepare};
+use super::render::{Generate, RenderOptions, prepare};
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::cluster::discovery;
 use crate::release::{Release, Status};
@@ -106,6 +106,7 @@ async fn change_locked(
         revision,
         is_upgrade,
         capabilities,
+        generate: Generate::Keep(base.map(|r| r.generated.clone()).unwrap_or_default()),
     })?;
 
     let stamp = now();
@@ -137,6 +138,8 @@ async fn change_locked(
             .unwrap_or(stamp),
         updated: stamp,
         todoctl_version: env!("CARGO_PKG_VERSION").to_string(),
+        generated: prepared.generated.clone(),
+        secret_paths: prepared.secret_paths.clone(),
     };
     session.store.create(&record).await?;
 
@@ -258,6 +261,7 @@ async fn dry_run(
         revision: next_revision(&history),
         is_upgrade,
         capabilities,
+        generate: Generate::Keep(base.map(|r| r.generated.clone()).unwrap_or_default()),
     })?;
     let namespace_exists = lifecycle::namespace_exists(&client, &opts.namespace).await?;
     let applier = Applier::new(
@@ -306,6 +310,8 @@ async fn dry_run(
             first_deployed: stamp,
             updated: stamp,
             todoctl_version: env!("CARGO_PKG_VERSION").to_string(),
+            generated: prepared.generated,
+            secret_paths: prepared.secret_paths,
         },
         report: DeployReport {
             applied: checked,

@@ -22,7 +22,22 @@ pub struct RenderOptions {
     pub revision: u64,
     pub is_upgrade: bool,
     pub capabilities: Capabilities,
+    /// How values the chart marks for generation get theirs.
+    pub generate: Generate,
 }
+
+/// Where generated values (`x-todoctl-generate` in the schema) come from.
+#[derive(Debug, Clone)]
+pub enum Generate {
+    /// Offline renders print a marked placeholder: a random value would differ on every run.
+    Placeholder,
+    /// A cluster operation: reuse what earlier revisions generated, and generate what is missing
+    /// from a CSPRNG.
+    Keep(serde_json::Map<String, Value>),
+}
+
+/// What offline renders put where a value will be generated at install.
+pub const GENERATED_PLACEHOLDER: &str = "todoctl-generated-at-install";
 
 impl RenderOptions {
     /// Options for a render with no cluster (template, lint): revision 1, an install.
@@ -41,6 +56,7 @@ impl RenderOptions {
             revision: 1,
             is_upgrade: false,
             capabilities: Capabilities::offline(caps.kube_version.as_deref(), &caps.api_versions),
+            generate: Generate::Placeholder,
         }
     }
 }
@@ -56,6 +72,10 @@ pub struct Prepared {
     /// Validated, labelled objects in apply order.
     pub objects: Vec<Object>,
     pub notes: Option<String>,
+    /// Values generated for this release (empty offline), to record and reuse.
+    pub generated: serde_json::Map<String, Value>,
+    /// Value paths the schema marks secret.
+    pub secret_paths: Vec<String>,
 }
 
 /// Loads the chart, merges and validates values, renders, parses and validates the objects.
@@ -74,7 +94,14 @@ pub fn prepare(opts: &RenderOptions) -> Result<Prepared> {
         values::merge_maps(&mut user_map, new_values);
     }
     let user_values = Value::Object(user_map);
-    let merged = values::coalesce(chart.values.clone(), &user_values);
+    let mut merged = values::coalesce(chart.values.clone(), &user_values);
+    let marks = chart
+        .schema
+        .as_ref()
+        .map(chart::SchemaMarks::from_schema)
+        .unwrap_or_default();
+    let generated = fill_generated(&mut merged, &user_values, &marks, &opts.generate)?;
+    crate::ui::redact::remember_values(&merged, &marks.secret);
     if let Some(schema) = &chart.schema {
         chart::validate_values(schema, &merged)?;
     }
@@ -103,6 +130,9 @@ pub fn prepare(opts: &RenderOptions) -> Result<Prepared> {
     manifest::validate::validate(&objects, &manifest::ValidateOptions::new(&opts.namespace))
         .map_err(|problems| anyhow::anyhow!("{problems}"))?;
     manifest::order::sort_for_apply(&mut objects);
+    for o in &objects {
+        crate::ui::redact::remember_object(&o.data);
+    }
 
     Ok(Prepared {
         chart,
@@ -110,7 +140,60 @@ pub fn prepare(opts: &RenderOptions) -> Result<Prepared> {
         values: merged,
         objects,
         notes: rendered.notes,
+        generated,
+        secret_paths: marks.secret,
     })
+}
+
+/// Sets every value the schema marks for generation that the user did not supply: from an
+/// earlier revision, a fresh CSPRNG value, or the offline placeholder. Returns what a cluster
+/// operation must record.
+fn fill_generated(
+    merged: &mut Value,
+    user_values: &Value,
+    marks: &chart::SchemaMarks,
+    mode: &Generate,
+) -> Result<serde_json::Map<String, Value>> {
+    let mut generated = serde_json::Map::new();
+    for (path, length) in &marks.generate {
+        let supplied = values::get_path(user_values, path)
+            .is_some_and(|v| !v.is_null() && v.as_str() != Some(""));
+        if supplied {
+            continue;
+        }
+        let value = match mode {
+            Generate::Placeholder => Value::String(GENERATED_PLACEHOLDER.to_string()),
+            Generate::Keep(previous) => {
+                let v = match previous.get(path) {
+                    Some(v) => v.clone(),
+                    None => Value::String(random_secret(*length)?),
+                };
+                generated.insert(path.clone(), v.clone());
+                v
+            }
+        };
+        values::set_path(merged, path, value)
+            .map_err(|e| anyhow::anyhow!("setting generated value `{path}`: {e}"))?;
+    }
+    Ok(generated)
+}
+
+/// Letters and digits only, so a generated value is safe in URLs, env vars and YAML.
+fn random_secret(length: usize) -> Result<String> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut out = String::with_capacity(length);
+    let mut buf = [0u8; 64];
+    while out.len() < length {
+        getrandom::fill(&mut buf)
+            .map_err(|e| anyhow::anyhow!("reading the system's random source: {e}"))?;
+        // Rejection sampling keeps every character equally likely.
+        for b in buf {
+            if (b as usize) < 248 && out.len() < length {
+                out.push(ALPHABET[b as usize % ALPHABET.len()] as char);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Release names end up in object names, labels and Secret names: a DNS-1123 label, short enough

@@ -137,6 +137,14 @@ pub struct Release {
     pub first_deployed: jiff::Timestamp,
     pub updated: jiff::Timestamp,
     pub todoctl_version: String,
+    /// Values generated at install (by dotted path), reused by every later revision so that
+    /// passwords and keys stay stable. Absent in records without generated values.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub generated: serde_json::Map<String, serde_json::Value>,
+    /// Dotted paths of values the chart's schema marks secret, so `get values` can redact them
+    /// without the chart at hand.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secret_paths: Vec<String>,
 }
 
 // Values and manifests hold secrets; Debug must be safe to print in a panic or a log line.

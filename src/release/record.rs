@@ -170,6 +170,8 @@ pub(crate) mod tests {
                 .parse()
                 .expect("a timestamp"),
             todoctl_version: crate::release::TODOCTL_VERSION.into(),
+            generated: Default::default(),
+            secret_paths: Vec::new(),
         }
     }
 
@@ -299,6 +301,8 @@ pub(crate) mod tests {
                 first_deployed: at,
                 updated: at,
                 todoctl_version: "0.1.0".into(),
+                generated: Default::default(),
+                secret_paths: Vec::new(),
             }
         }
     }

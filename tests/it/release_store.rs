@@ -50,6 +50,8 @@ fn release(name: &str, namespace: &str, revision: u64, status: Status) -> Releas
         first_deployed: at,
         updated: at + jiff::SignedDuration::from_secs(revision as i64),
         todoctl_version: TODOCTL_VERSION.into(),
+        generated: Default::default(),
+        secret_paths: Vec::new(),
     }
 }
 
