@@ -30,7 +30,7 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     for cause in err.chain().skip(1) {
         msg.push_str(&format!("\n  caused by: {cause}"));
     }
-    eprintln!("{msg}");
+    eprintln!("{}", crate::ui::redact::scrub(&msg));
     let code = match err.downcast_ref::<Failure>() {
         Some(Failure::Timeout(_)) => exit::TIMEOUT,
         Some(Failure::Locked(_)) => exit::LOCKED,

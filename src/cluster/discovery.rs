@@ -40,6 +40,10 @@ impl Resolver {
             let gv: GroupVersion = api_version
                 .parse()
                 .map_err(|_| anyhow!("`{api_version}` is not a valid apiVersion"))?;
+            crate::ui::verbose(
+                2,
+                format!("discovery: asking which kinds `{api_version}` serves"),
+            );
             let resources = match pinned_group(&self.client, &gv).await {
                 Ok(group) => group.versioned_resources(&gv.version),
                 Err(kube::Error::Api(s)) if s.code == 404 => Vec::new(),

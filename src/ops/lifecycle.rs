@@ -41,7 +41,23 @@ impl Session {
             lock::acquire(&client, namespace, release, operation, lock::ttl_from_env()).await?;
         let store = SecretStore::new(client.clone(), namespace);
         let mut history = match store.history(release).await {
-            Ok(h) => h,
+            Ok(h) => {
+                crate::ui::verbose(
+                    1,
+                    format!(
+                        "read {} revision records of `{release}` ({} unreadable)",
+                        h.releases.len(),
+                        h.broken.len()
+                    ),
+                );
+                for r in &h.releases {
+                    crate::ui::redact::remember_values(&r.values, &r.secret_paths);
+                    for e in &r.manifest {
+                        crate::ui::redact::remember_object(&e.object);
+                    }
+                }
+                h
+            }
             Err(e) => {
                 let _ = guard.release().await;
                 return Err(e);

@@ -103,6 +103,7 @@ impl Progress {
 
     /// A general status line, such as `applying wave 2 of 3 (2 objects)`.
     pub fn message(&self, text: &str) {
+        let text = &super::redact::scrub(text);
         match &self.inner.mode {
             Mode::Hidden => {}
             Mode::Plain => eprintln!("{} {text}", clock()),
@@ -192,6 +193,7 @@ impl Inner {
             return;
         }
         line.last = state.to_string();
+        let state = &super::redact::scrub(state);
         match (&self.mode, &line.bar) {
             (Mode::Bars(_), Some(bar)) => bar.set_message(state.to_string()),
             (Mode::Plain, _) => eprintln!("{} {reference}: {state}", clock()),
@@ -211,6 +213,7 @@ impl Inner {
         }
         line.finished = true;
         line.last = text.to_string();
+        let text = &super::redact::scrub(text);
         match (&self.mode, &line.bar) {
             (Mode::Bars(_), Some(bar)) => {
                 bar.set_style(finished_style(width, if ok { "✔" } else { "✘" }));
