@@ -58,6 +58,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('--set-string', '--set-string', [CompletionResultType]::ParameterName, 'Set a value, always as a string')
             [CompletionResult]::new('--set-json', '--set-json', [CompletionResultType]::ParameterName, 'Set a value from JSON: `path={"a":1}`')
             [CompletionResult]::new('--set-file', '--set-file', [CompletionResultType]::ParameterName, 'Set a value to a file''s contents: `path=FILE`')
+            [CompletionResult]::new('--set-env', '--set-env', [CompletionResultType]::ParameterName, 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for readiness before failing, e.g. 90s, 5m')
             [CompletionResult]::new('--history-max', '--history-max', [CompletionResultType]::ParameterName, 'Keep at most this many revision records (0: keep all)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
@@ -88,6 +89,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('--set-string', '--set-string', [CompletionResultType]::ParameterName, 'Set a value, always as a string')
             [CompletionResult]::new('--set-json', '--set-json', [CompletionResultType]::ParameterName, 'Set a value from JSON: `path={"a":1}`')
             [CompletionResult]::new('--set-file', '--set-file', [CompletionResultType]::ParameterName, 'Set a value to a file''s contents: `path=FILE`')
+            [CompletionResult]::new('--set-env', '--set-env', [CompletionResultType]::ParameterName, 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for readiness before failing, e.g. 90s, 5m')
             [CompletionResult]::new('--history-max', '--history-max', [CompletionResultType]::ParameterName, 'Keep at most this many revision records (0: keep all)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
@@ -220,6 +222,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('--set-string', '--set-string', [CompletionResultType]::ParameterName, 'Set a value, always as a string')
             [CompletionResult]::new('--set-json', '--set-json', [CompletionResultType]::ParameterName, 'Set a value from JSON: `path={"a":1}`')
             [CompletionResult]::new('--set-file', '--set-file', [CompletionResultType]::ParameterName, 'Set a value to a file''s contents: `path=FILE`')
+            [CompletionResult]::new('--set-env', '--set-env', [CompletionResultType]::ParameterName, 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line')
             [CompletionResult]::new('--kube-version', '--kube-version', [CompletionResultType]::ParameterName, 'Kubernetes version to assume when rendering without a cluster, e.g. v1.35.0')
             [CompletionResult]::new('--api-versions', '--api-versions', [CompletionResultType]::ParameterName, 'An API version the target serves, e.g. monitoring.coreos.com/v1 (repeatable)')
             [CompletionResult]::new('--show-only', '--show-only', [CompletionResultType]::ParameterName, 'Print only the objects of this template, e.g. templates/backend.yaml (repeatable)')
@@ -247,6 +250,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('--set-string', '--set-string', [CompletionResultType]::ParameterName, 'Set a value, always as a string')
             [CompletionResult]::new('--set-json', '--set-json', [CompletionResultType]::ParameterName, 'Set a value from JSON: `path={"a":1}`')
             [CompletionResult]::new('--set-file', '--set-file', [CompletionResultType]::ParameterName, 'Set a value to a file''s contents: `path=FILE`')
+            [CompletionResult]::new('--set-env', '--set-env', [CompletionResultType]::ParameterName, 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line')
             [CompletionResult]::new('--kube-version', '--kube-version', [CompletionResultType]::ParameterName, 'Kubernetes version to assume when rendering without a cluster, e.g. v1.35.0')
             [CompletionResult]::new('--api-versions', '--api-versions', [CompletionResultType]::ParameterName, 'An API version the target serves, e.g. monitoring.coreos.com/v1 (repeatable)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
@@ -273,9 +277,10 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('--set-string', '--set-string', [CompletionResultType]::ParameterName, 'Set a value, always as a string')
             [CompletionResult]::new('--set-json', '--set-json', [CompletionResultType]::ParameterName, 'Set a value from JSON: `path={"a":1}`')
             [CompletionResult]::new('--set-file', '--set-file', [CompletionResultType]::ParameterName, 'Set a value to a file''s contents: `path=FILE`')
+            [CompletionResult]::new('--set-env', '--set-env', [CompletionResultType]::ParameterName, 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line')
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Compare two stored revisions instead (give it twice)')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (table is a coloured unified diff)')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (table is a coloured unified diff)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (table is a unified diff, coloured on a terminal)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (table is a unified diff, coloured on a terminal)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
             [CompletionResult]::new('--reset-values', '--reset-values', [CompletionResultType]::ParameterName, 'Forget the previous revision''s values: start from the chart defaults')
@@ -301,7 +306,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('values', 'values', [CompletionResultType]::ParameterValue, 'The values the user supplied (--all: merged with the chart defaults)')
-            [CompletionResult]::new('manifest', 'manifest', [CompletionResultType]::ParameterValue, 'The rendered objects that were applied')
+            [CompletionResult]::new('manifest', 'manifest', [CompletionResultType]::ParameterValue, 'The rendered objects that were applied (Secret values redacted unless --show-secrets)')
             [CompletionResult]::new('notes', 'notes', [CompletionResultType]::ParameterValue, 'The notes shown after install or upgrade')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -318,6 +323,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'All computed values, not only those the user supplied')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'All computed values, not only those the user supplied')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Show secret values instead of <redacted>')
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars, even on a terminal')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
@@ -335,6 +341,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'The revision (default: the latest)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Show Secret values instead of <redacted>')
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars, even on a terminal')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
@@ -363,7 +370,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
         }
         'todoctl;get;help' {
             [CompletionResult]::new('values', 'values', [CompletionResultType]::ParameterValue, 'The values the user supplied (--all: merged with the chart defaults)')
-            [CompletionResult]::new('manifest', 'manifest', [CompletionResultType]::ParameterValue, 'The rendered objects that were applied')
+            [CompletionResult]::new('manifest', 'manifest', [CompletionResultType]::ParameterValue, 'The rendered objects that were applied (Secret values redacted unless --show-secrets)')
             [CompletionResult]::new('notes', 'notes', [CompletionResultType]::ParameterValue, 'The notes shown after install or upgrade')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -459,7 +466,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
         }
         'todoctl;help;get' {
             [CompletionResult]::new('values', 'values', [CompletionResultType]::ParameterValue, 'The values the user supplied (--all: merged with the chart defaults)')
-            [CompletionResult]::new('manifest', 'manifest', [CompletionResultType]::ParameterValue, 'The rendered objects that were applied')
+            [CompletionResult]::new('manifest', 'manifest', [CompletionResultType]::ParameterValue, 'The rendered objects that were applied (Secret values redacted unless --show-secrets)')
             [CompletionResult]::new('notes', 'notes', [CompletionResultType]::ParameterValue, 'The notes shown after install or upgrade')
             break
         }

@@ -184,7 +184,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__diff)
-            opts="-r -n -f -o -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --reset-values --detailed-exitcode --revision --show-secrets --output --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -f -o -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --reset-values --detailed-exitcode --revision --show-secrets --output --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -231,6 +231,10 @@ _todoctl() {
                     return 0
                     ;;
                 --set-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -354,7 +358,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__get__subcmd__manifest)
-            opts="-r -n -v -h -V --release --namespace --revision --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -v -h -V --release --namespace --revision --show-secrets --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -438,7 +442,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__get__subcmd__values)
-            opts="-r -n -a -o -v -h -V --release --namespace --revision --all --output --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -a -o -v -h -V --release --namespace --revision --all --show-secrets --output --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -790,7 +794,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__install)
-            opts="-r -n -f -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -f -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -837,6 +841,10 @@ _todoctl() {
                     return 0
                     ;;
                 --set-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -864,7 +872,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__lint)
-            opts="-r -n -f -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --kube-version --api-versions --strict --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -f -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --kube-version --api-versions --strict --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -911,6 +919,10 @@ _todoctl() {
                     return 0
                     ;;
                 --set-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1072,7 +1084,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__template)
-            opts="-r -n -f -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --kube-version --api-versions --show-only --output-dir --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -f -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --kube-version --api-versions --show-only --output-dir --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1119,6 +1131,10 @@ _todoctl() {
                     return 0
                     ;;
                 --set-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1234,7 +1250,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__upgrade)
-            opts="-r -n -f -i -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --install --reset-values --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -f -i -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --install --reset-values --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1281,6 +1297,10 @@ _todoctl() {
                     return 0
                     ;;
                 --set-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -54,6 +54,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --set-string 'Set a value, always as a string'
             cand --set-json 'Set a value from JSON: `path={"a":1}`'
             cand --set-file 'Set a value to a file''s contents: `path=FILE`'
+            cand --set-env 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line'
             cand --timeout 'How long to wait for readiness before failing, e.g. 90s, 5m'
             cand --history-max 'Keep at most this many revision records (0: keep all)'
             cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
@@ -83,6 +84,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --set-string 'Set a value, always as a string'
             cand --set-json 'Set a value from JSON: `path={"a":1}`'
             cand --set-file 'Set a value to a file''s contents: `path=FILE`'
+            cand --set-env 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line'
             cand --timeout 'How long to wait for readiness before failing, e.g. 90s, 5m'
             cand --history-max 'Keep at most this many revision records (0: keep all)'
             cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
@@ -209,6 +211,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --set-string 'Set a value, always as a string'
             cand --set-json 'Set a value from JSON: `path={"a":1}`'
             cand --set-file 'Set a value to a file''s contents: `path=FILE`'
+            cand --set-env 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line'
             cand --kube-version 'Kubernetes version to assume when rendering without a cluster, e.g. v1.35.0'
             cand --api-versions 'An API version the target serves, e.g. monitoring.coreos.com/v1 (repeatable)'
             cand --show-only 'Print only the objects of this template, e.g. templates/backend.yaml (repeatable)'
@@ -235,6 +238,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --set-string 'Set a value, always as a string'
             cand --set-json 'Set a value from JSON: `path={"a":1}`'
             cand --set-file 'Set a value to a file''s contents: `path=FILE`'
+            cand --set-env 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line'
             cand --kube-version 'Kubernetes version to assume when rendering without a cluster, e.g. v1.35.0'
             cand --api-versions 'An API version the target serves, e.g. monitoring.coreos.com/v1 (repeatable)'
             cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
@@ -260,9 +264,10 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --set-string 'Set a value, always as a string'
             cand --set-json 'Set a value from JSON: `path={"a":1}`'
             cand --set-file 'Set a value to a file''s contents: `path=FILE`'
+            cand --set-env 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line'
             cand --revision 'Compare two stored revisions instead (give it twice)'
-            cand -o 'Output format (table is a coloured unified diff)'
-            cand --output 'Output format (table is a coloured unified diff)'
+            cand -o 'Output format (table is a unified diff, coloured on a terminal)'
+            cand --output 'Output format (table is a unified diff, coloured on a terminal)'
             cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
             cand --context 'The kubeconfig context to use (default: the current context)'
             cand --reset-values 'Forget the previous revision''s values: start from the chart defaults'
@@ -287,7 +292,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand values 'The values the user supplied (--all: merged with the chart defaults)'
-            cand manifest 'The rendered objects that were applied'
+            cand manifest 'The rendered objects that were applied (Secret values redacted unless --show-secrets)'
             cand notes 'The notes shown after install or upgrade'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -303,6 +308,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --context 'The kubeconfig context to use (default: the current context)'
             cand -a 'All computed values, not only those the user supplied'
             cand --all 'All computed values, not only those the user supplied'
+            cand --show-secrets 'Show secret values instead of <redacted>'
             cand --no-progress 'Never draw progress bars, even on a terminal'
             cand -v 'Say more about what is happening (repeat for more)'
             cand --verbose 'Say more about what is happening (repeat for more)'
@@ -319,6 +325,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --revision 'The revision (default: the latest)'
             cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
             cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --show-secrets 'Show Secret values instead of <redacted>'
             cand --no-progress 'Never draw progress bars, even on a terminal'
             cand -v 'Say more about what is happening (repeat for more)'
             cand --verbose 'Say more about what is happening (repeat for more)'
@@ -345,7 +352,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
         }
         &'todoctl;get;help'= {
             cand values 'The values the user supplied (--all: merged with the chart defaults)'
-            cand manifest 'The rendered objects that were applied'
+            cand manifest 'The rendered objects that were applied (Secret values redacted unless --show-secrets)'
             cand notes 'The notes shown after install or upgrade'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -423,7 +430,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
         }
         &'todoctl;help;get'= {
             cand values 'The values the user supplied (--all: merged with the chart defaults)'
-            cand manifest 'The rendered objects that were applied'
+            cand manifest 'The rendered objects that were applied (Secret values redacted unless --show-secrets)'
             cand notes 'The notes shown after install or upgrade'
         }
         &'todoctl;help;get;values'= {

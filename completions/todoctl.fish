@@ -52,6 +52,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l set -d 'Set 
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l set-string -d 'Set a value, always as a string' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l set-json -d 'Set a value from JSON: `path={"a":1}`' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l set-file -d 'Set a value to a file\'s contents: `path=FILE`' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l set-env -d 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l timeout -d 'How long to wait for readiness before failing, e.g. 90s, 5m' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l history-max -d 'Keep at most this many revision records (0: keep all)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
@@ -73,6 +74,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l set -d 'Set 
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l set-string -d 'Set a value, always as a string' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l set-json -d 'Set a value from JSON: `path={"a":1}`' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l set-file -d 'Set a value to a file\'s contents: `path=FILE`' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l set-env -d 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l timeout -d 'How long to wait for readiness before failing, e.g. 90s, 5m' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l history-max -d 'Keep at most this many revision records (0: keep all)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
@@ -158,6 +160,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l set -d 'Set
 complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l set-string -d 'Set a value, always as a string' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l set-json -d 'Set a value from JSON: `path={"a":1}`' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l set-file -d 'Set a value to a file\'s contents: `path=FILE`' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l set-env -d 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l kube-version -d 'Kubernetes version to assume when rendering without a cluster, e.g. v1.35.0' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l api-versions -d 'An API version the target serves, e.g. monitoring.coreos.com/v1 (repeatable)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l show-only -d 'Print only the objects of this template, e.g. templates/backend.yaml (repeatable)' -r
@@ -176,6 +179,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l set -d 'Set a v
 complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l set-string -d 'Set a value, always as a string' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l set-json -d 'Set a value from JSON: `path={"a":1}`' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l set-file -d 'Set a value to a file\'s contents: `path=FILE`' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l set-env -d 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l kube-version -d 'Kubernetes version to assume when rendering without a cluster, e.g. v1.35.0' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l api-versions -d 'An API version the target serves, e.g. monitoring.coreos.com/v1 (repeatable)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
@@ -193,8 +197,9 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l set -d 'Set a v
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l set-string -d 'Set a value, always as a string' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l set-json -d 'Set a value from JSON: `path={"a":1}`' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l set-file -d 'Set a value to a file\'s contents: `path=FILE`' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l set-env -d 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l revision -d 'Compare two stored revisions instead (give it twice)' -r
-complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s o -l output -d 'Output format (table is a coloured unified diff)' -r -f -a "table\t''
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s o -l output -d 'Output format (table is a unified diff, coloured on a terminal)' -r -f -a "table\t''
 json\t''
 yaml\t''"
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
@@ -213,7 +218,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -s h -l help -d 'Print help'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -s V -l version -d 'Print version'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -f -a "values" -d 'The values the user supplied (--all: merged with the chart defaults)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -f -a "manifest" -d 'The rendered objects that were applied'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -f -a "manifest" -d 'The rendered objects that were applied (Secret values redacted unless --show-secrets)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -f -a "notes" -d 'The notes shown after install or upgrade'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -s r -l release -d 'Release name' -r
@@ -225,6 +230,7 @@ yaml\t''"
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -s a -l all -d 'All computed values, not only those the user supplied'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -l show-secrets -d 'Show secret values instead of <redacted>'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -l no-progress -d 'Never draw progress bars, even on a terminal'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -234,6 +240,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_sub
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -l revision -d 'The revision (default: the latest)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -l show-secrets -d 'Show Secret values instead of <redacted>'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -l no-progress -d 'Never draw progress bars, even on a terminal'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -248,7 +255,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_sub
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -s V -l version -d 'Print version'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "values" -d 'The values the user supplied (--all: merged with the chart defaults)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "manifest" -d 'The rendered objects that were applied'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "manifest" -d 'The rendered objects that were applied (Secret values redacted unless --show-secrets)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "notes" -d 'The notes shown after install or upgrade'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand unlock" -s r -l release -d 'Release name' -r
@@ -281,5 +288,5 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_see
 complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion help" -f -a "completion" -d 'Print a shell completion script.'
 complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "values" -d 'The values the user supplied (--all: merged with the chart defaults)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "manifest" -d 'The rendered objects that were applied'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "manifest" -d 'The rendered objects that were applied (Secret values redacted unless --show-secrets)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "notes" -d 'The notes shown after install or upgrade'

@@ -7,11 +7,15 @@ use clap::Args;
 
 use super::GlobalArgs;
 use super::args::{ChartArgs, OutputFormat, ReleaseArgs, ValuesArgs};
+use crate::diff::{Action, colorize, use_color};
+use crate::ops;
 
 /// Show what `todoctl upgrade` with the same flags would change in the cluster.
 ///
 /// Compares a server-side dry run of every object with what is live: objects to create, fields
-/// to change, objects to delete. Secret values show only as changed or unchanged.
+/// to change, objects to delete. Without new values it shows drift: changes made by someone
+/// else since the last revision, which the next upgrade restores. Secret values show only as
+/// changed or unchanged unless --show-secrets.
 ///
 /// Examples:
 ///   todoctl diff --set backend.replicaCount=4
@@ -38,12 +42,52 @@ pub struct DiffArgs {
     /// Show secret values in the diff
     #[arg(long)]
     pub show_secrets: bool,
-    /// Output format (table is a coloured unified diff)
+    /// Output format (table is a unified diff, coloured on a terminal)
     #[arg(short, long, value_enum, default_value_t)]
     pub output: OutputFormat,
 }
 
 pub fn run(args: &DiffArgs, g: &GlobalArgs) -> Result<ExitCode> {
-    let _ = args;
-    super::needs_cluster("diff", g)
+    let opts = ops::DiffOptions {
+        release: args.release.release.clone(),
+        namespace: args.release.namespace.clone(),
+        chart_dir: args.chart.chart.clone(),
+        values: args.values.sources(),
+        reset_values: args.reset_values,
+        show_secrets: args.show_secrets,
+        revisions: args.revision.clone(),
+    };
+    let result = super::block_on(g, |client| async move { ops::diff(client, &opts).await })?;
+    match args.output {
+        OutputFormat::Table => {
+            let color = use_color();
+            for o in result
+                .objects
+                .iter()
+                .filter(|o| o.action != Action::Unchanged)
+            {
+                let verb = match o.action {
+                    Action::Create => "create",
+                    Action::Update => "change",
+                    Action::Delete => "delete",
+                    Action::Unchanged => "unchanged",
+                };
+                println!("{verb} {}", o.object);
+                if color {
+                    print!("{}", colorize(&o.diff));
+                } else {
+                    print!("{}", o.diff);
+                }
+                if !o.diff.ends_with('\n') && !o.diff.is_empty() {
+                    println!();
+                }
+            }
+            println!("{}", result.summary);
+        }
+        other => super::print_data(&result, other)?,
+    }
+    if args.detailed_exitcode && ops::has_changes(&result) {
+        return Ok(ExitCode::from(crate::error::exit::CHANGES));
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -19,13 +19,13 @@ pub enum GetCommand {
     ///   todoctl get values --all --revision 2 -o json
     #[command(verbatim_doc_comment)]
     Values(GetValuesArgs),
-    /// The rendered objects that were applied
+    /// The rendered objects that were applied (Secret values redacted unless --show-secrets)
     ///
     /// Examples:
     ///   todoctl get manifest
     ///   todoctl get manifest --revision 1
     #[command(verbatim_doc_comment)]
-    Manifest(GetArgs),
+    Manifest(GetManifestArgs),
     /// The notes shown after install or upgrade
     ///
     /// Examples:
@@ -44,12 +44,24 @@ pub struct GetArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct GetManifestArgs {
+    #[command(flatten)]
+    pub get: GetArgs,
+    /// Show Secret values instead of <redacted>
+    #[arg(long)]
+    pub show_secrets: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct GetValuesArgs {
     #[command(flatten)]
     pub get: GetArgs,
     /// All computed values, not only those the user supplied
     #[arg(short, long)]
     pub all: bool,
+    /// Show secret values instead of <redacted>
+    #[arg(long)]
+    pub show_secrets: bool,
     /// Output format (table prints YAML)
     #[arg(short, long, value_enum, default_value_t)]
     pub output: OutputFormat,
@@ -58,7 +70,8 @@ pub struct GetValuesArgs {
 pub fn run(cmd: &GetCommand, g: &GlobalArgs) -> Result<ExitCode> {
     let args = match cmd {
         GetCommand::Values(v) => &v.get,
-        GetCommand::Manifest(a) | GetCommand::Notes(a) => a,
+        GetCommand::Manifest(m) => &m.get,
+        GetCommand::Notes(a) => a,
     };
     let (ns, rel, rev) = (
         args.release.namespace.clone(),
@@ -75,16 +88,26 @@ pub fn run(cmd: &GetCommand, g: &GlobalArgs) -> Result<ExitCode> {
             } else {
                 &record.user_values
             };
+            let values = if v.show_secrets {
+                values.clone()
+            } else {
+                crate::diff::redact_values(values, &record.secret_paths)
+            };
             let format = if v.output == OutputFormat::Table {
                 OutputFormat::Yaml
             } else {
                 v.output
             };
-            super::print_data(values, format)?;
+            super::print_data(&values, format)?;
         }
-        GetCommand::Manifest(_) => {
+        GetCommand::Manifest(m) => {
             for e in &record.manifest {
-                let body = crate::yaml::to_string(&e.object)
+                let object = if m.show_secrets {
+                    e.object.clone()
+                } else {
+                    crate::diff::redact_secret(&e.object)
+                };
+                let body = crate::yaml::to_string(&object)
                     .map_err(|e| anyhow::anyhow!("writing YAML: {e}"))?;
                 print!("---\n# Source: {}\n{body}", e.template);
             }

@@ -87,6 +87,7 @@ pub enum Command {
 /// `diff --detailed-exitcode`).
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let g = &cli.global;
+    crate::ui::set_verbosity(g.verbose);
     match &cli.command {
         Command::Template(a) => template::run(a, g),
         Command::Lint(a) => lint::run(a, g),
@@ -227,13 +228,4 @@ NOTES:
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Commands that act on a cluster resolve their connection first, so a missing kubeconfig is
-/// reported as such before anything else happens.
-fn needs_cluster(command: &str, g: &GlobalArgs) -> Result<ExitCode> {
-    let source = crate::cluster::find_kubeconfig(g.kubeconfig.as_deref())?;
-    anyhow::bail!(
-        "`todoctl {command}` is not available in this build (it would use {source}); `todoctl template` and `todoctl lint` work without a cluster"
-    )
 }

@@ -16,6 +16,19 @@ pub const FIELD_MANAGER: &str = "todoctl";
 pub const OWNER_ANNOTATION: &str = "todoctl.io/owner";
 pub const KEEP_ANNOTATION: &str = "todoctl.io/keep";
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn conflict_managers_are_parsed() {
+        let msg = r#"Apply failed with 2 conflicts: conflict with "kubectl-edit" using apps/v1: .spec.replicas, conflict with "other" using apps/v1: .spec.x"#;
+        assert_eq!(
+            super::conflicting_managers(msg),
+            vec!["kubectl-edit", "other"]
+        );
+        assert!(super::conflicting_managers("nothing").is_empty());
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApplyMode {
     pub dry_run: bool,
@@ -32,7 +45,12 @@ pub struct Applied {
     pub name: String,
     pub api: Api<DynamicObject>,
     pub generation: Option<i64>,
+    /// The object as the API server returned it from the apply.
     pub live: Value,
+    /// The object before the apply, when it existed.
+    pub before: Option<Value>,
+    /// Field managers whose out-of-band edits this apply overwrote.
+    pub restored_drift: Vec<String>,
 }
 
 pub struct Applier {
@@ -100,23 +118,81 @@ impl Applier {
 
         let mut data = object.data.clone();
         set_annotation(&mut data, OWNER_ANNOTATION, &self.owner);
-        let mut params = PatchParams::apply(FIELD_MANAGER);
-        if self.mode.force_conflicts {
-            params = params.force();
-        }
-        if self.mode.dry_run {
-            params = params.dry_run();
-        }
-        let result = api
-            .patch(&name, &params, &Patch::Apply(&data))
+        let params = |force: bool| {
+            let mut p = PatchParams::apply(FIELD_MANAGER);
+            if force {
+                p = p.force();
+            }
+            if self.mode.dry_run {
+                p = p.dry_run();
+            }
+            p
+        };
+        let mut restored_drift = Vec::new();
+        crate::ui::verbose(
+            1,
+            format!(
+                "apply {reference} ({}): server-side apply as `{FIELD_MANAGER}`{}{}",
+                object.template,
+                if self.mode.force_conflicts {
+                    ", forcing conflicts"
+                } else {
+                    ""
+                },
+                if self.mode.dry_run { ", dry run" } else { "" }
+            ),
+        );
+        let result = match api
+            .patch(
+                &name,
+                &params(self.mode.force_conflicts),
+                &Patch::Apply(&data),
+            )
             .await
-            .map_err(|e| match &e {
-                kube::Error::Api(s) if s.code == 409 => anyhow!(
-                    "{reference}: fields are owned by another field manager: {}; another tool changed them since todoctl applied them. Pass --force-conflicts to take them over, or change them back",
-                    s.message
-                ),
-                _ => api_error(e, &format!("applying {reference} ({})", object.template)),
-            })?;
+        {
+            Ok(r) => r,
+            Err(kube::Error::Api(s)) if s.code == 409 => {
+                // Fields changed out of band (kubectl edit, patch, scale: Update operations) are
+                // drift, and the release's own values win. A field another *applier* declared is
+                // a real conflict between two owners: only --force-conflicts settles it.
+                let managers = conflicting_managers(&s.message);
+                let appliers: Vec<&String> = managers
+                    .iter()
+                    .filter(|m| manager_operation(existing.as_ref(), m) != Some("Update"))
+                    .collect();
+                if managers.is_empty() || !appliers.is_empty() {
+                    bail!(
+                        "{reference}: {} also manage{} fields todoctl applies ({}); pass --force-conflicts to take them over, or change that tool's configuration",
+                        appliers
+                            .iter()
+                            .map(|m| format!("`{m}`"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        if appliers.len() == 1 { "s" } else { "" },
+                        s.message
+                    );
+                }
+                crate::ui::verbose(
+                    1,
+                    format!(
+                        "apply {reference}: restoring fields changed by {}",
+                        managers.join(", ")
+                    ),
+                );
+                restored_drift = managers;
+                api.patch(&name, &params(true), &Patch::Apply(&data))
+                    .await
+                    .map_err(|e| {
+                        api_error(e, &format!("applying {reference} ({})", object.template))
+                    })?
+            }
+            Err(e) => {
+                return Err(api_error(
+                    e,
+                    &format!("applying {reference} ({})", object.template),
+                ));
+            }
+        };
         let live = serde_json::to_value(&result).unwrap_or(Value::Null);
         Ok(Applied {
             reference,
@@ -131,6 +207,8 @@ impl Applier {
             generation: result.metadata.generation,
             api,
             live,
+            before: existing.and_then(|e| serde_json::to_value(&e).ok()),
+            restored_drift,
         })
     }
 
@@ -145,6 +223,13 @@ impl Applier {
         if self.mode.dry_run {
             dp.dry_run = true;
         }
+        crate::ui::verbose(
+            1,
+            format!(
+                "delete {reference}{}",
+                if dp.dry_run { " (dry run)" } else { "" }
+            ),
+        );
         match api.delete(object.name(), &dp).await {
             Ok(_) => Ok(true),
             Err(kube::Error::Api(s)) if s.code == 404 => Ok(false),
@@ -161,6 +246,35 @@ impl Applier {
             .map_err(|e| api_error(e, &format!("reading {}", object.reference())))?
             .is_some())
     }
+}
+
+/// Manager names from a 409 apply conflict: `conflict with "kubectl-edit" using apps/v1: .spec.replicas`.
+fn conflicting_managers(message: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = message;
+    while let Some(i) = rest.find("conflict with \"") {
+        rest = &rest[i + "conflict with \"".len()..];
+        if let Some(end) = rest.find('"') {
+            let name = rest[..end].to_string();
+            if !out.contains(&name) {
+                out.push(name);
+            }
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+/// `Apply` or `Update`, as the live object's managedFields record for `manager`.
+fn manager_operation<'a>(live: Option<&'a DynamicObject>, manager: &str) -> Option<&'a str> {
+    live?
+        .metadata
+        .managed_fields
+        .as_ref()?
+        .iter()
+        .filter(|m| m.manager.as_deref() == Some(manager))
+        .filter_map(|m| m.operation.as_deref())
+        .max_by_key(|op| (*op == "Apply") as u8)
 }
 
 pub fn owner_value(namespace: &str, release: &str) -> String {

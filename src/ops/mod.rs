@@ -2,6 +2,7 @@
 
 mod change;
 mod deploy;
+mod diff;
 mod lifecycle;
 mod lint;
 mod query;
@@ -12,9 +13,10 @@ mod uninstall;
 
 pub use change::{ChangeOptions, ChangeOutcome, change};
 pub use deploy::DeployReport;
+pub use diff::{DiffOptions, DiffResult, diff, has_changes};
 pub use lint::{LintReport, lint};
 pub use query::{HistoryRow, ListRow, ObjectHealth, StatusReport, history, list, record, status};
-pub use render::{Prepared, RenderOptions, prepare};
+pub use render::{GENERATED_PLACEHOLDER, Generate, Prepared, RenderOptions, prepare};
 pub use rollback::{RollbackOptions, RollbackOutcome, rollback};
 pub use template::{TemplateOptions, TemplateOutput, template};
 pub use uninstall::{UninstallOptions, UninstallOutcome, uninstall};

@@ -27,6 +27,9 @@ pub async fn history(
     max: usize,
 ) -> Result<Vec<HistoryRow>> {
     let h = SecretStore::new(client, namespace).history(release).await?;
+    for r in &h.releases {
+        crate::ui::redact::remember_values(&r.values, &r.secret_paths);
+    }
     if h.releases.is_empty() && h.broken.is_empty() {
         bail!(
             "release `{release}` not found in namespace `{namespace}`; `todoctl list -A` shows every release"
@@ -55,7 +58,7 @@ fn row(r: &Release) -> HistoryRow {
         status: r.status.to_string(),
         chart: format!("{}-{}", r.chart.name, r.chart.version),
         app_version: r.chart.app_version.clone().unwrap_or_default(),
-        description: r.description.clone(),
+        description: crate::ui::redact::scrub(&r.description),
     }
 }
 
@@ -131,6 +134,9 @@ pub struct ObjectHealth {
     pub object: String,
     pub state: String,
     pub ready: bool,
+    /// Fields someone else changed since the revision was applied.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub drift: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<String>,
 }
@@ -160,44 +166,72 @@ pub async fn status(
     revision: Option<u64>,
 ) -> Result<StatusReport> {
     let record = record(client.clone(), namespace, release, revision).await?;
-    let applier = Applier::new(client.clone(), release, namespace, ApplyMode::default());
+    // A dry-run apply of each recorded object, compared with the live one, shows drift: what
+    // someone else changed since todoctl applied it. Nothing is changed.
+    let applier = Applier::new(
+        client.clone(),
+        release,
+        namespace,
+        ApplyMode {
+            dry_run: true,
+            force_conflicts: false,
+            adopt: true,
+        },
+    );
     let mut objects = Vec::new();
     if record.status != Status::Uninstalled {
         for o in objects_of(&record) {
             let reference = o.reference();
-            let (api, _) = match applier.api_for(&o).await {
-                Ok(x) => x,
+            let applied = match applier.apply(&o).await {
+                Ok(a) => a,
                 Err(e) => {
                     objects.push(ObjectHealth {
                         object: reference,
-                        state: format!("{e:#}"),
+                        state: format!("cannot be checked: {e:#}"),
                         ready: false,
+                        drift: vec![],
                         details: vec![],
                     });
                     continue;
                 }
             };
-            let live = api.get_opt(o.name()).await.map_err(|e| {
-                crate::cluster::apply::api_error(e, &format!("reading {reference}"))
-            })?;
-            let Some(live) = live else {
+            let Some(live) = applied.before else {
                 objects.push(ObjectHealth {
                     object: reference,
-                    state: "missing from the cluster".into(),
+                    state: format!(
+                        "missing: deleted since revision {}; `todoctl upgrade` recreates it",
+                        record.revision
+                    ),
                     ready: false,
+                    drift: vec![],
                     details: vec![],
                 });
                 continue;
             };
-            let live = serde_json::to_value(&live).unwrap_or_default();
+            let drift = crate::diff::diff_object(
+                &reference,
+                o.namespace(),
+                o.kind(),
+                Some(&live),
+                Some(&applied.live),
+                false,
+            )
+            .changed_paths;
             let generation = live
                 .pointer("/metadata/generation")
                 .and_then(|g| g.as_i64());
-            let (state, ready) = match readiness::assess(o.kind(), &live, generation) {
+            let (mut state, ready) = match readiness::assess(o.kind(), &live, generation) {
                 readiness::State::Ready => ("ready".to_string(), true),
                 readiness::State::Waiting(s) => (s, false),
                 readiness::State::Failed(s) => (format!("failed: {s}"), false),
             };
+            if !drift.is_empty() {
+                state.push_str(&format!(
+                    "; drifted: {} changed since revision {} (`todoctl diff` shows how, `todoctl upgrade` restores it)",
+                    drift.join(", "),
+                    record.revision
+                ));
+            }
             let details = if ready {
                 vec![]
             } else {
@@ -208,6 +242,7 @@ pub async fn status(
                 object: reference,
                 state,
                 ready,
+                drift,
                 details,
             });
         }

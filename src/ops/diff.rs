@@ -1,0 +1,203 @@
+//! diff: what an upgrade with the same flags would change, measured against the live cluster
+//! with a server-side dry-run apply, or the difference between two stored revisions.
+//!
+//! With no new values the render equals the last revision, so what remains is drift: fields
+//! changed or objects deleted by someone else since todoctl applied them.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use kube::Client;
+
+use super::lifecycle::{current, last_deployed, next_revision, objects_of, previous_objects};
+use super::render::{Generate, RenderOptions, prepare};
+use crate::cluster::apply::{Applier, ApplyMode};
+use crate::cluster::discovery;
+use crate::diff::{Action, ObjectDiff, Summary, diff_object};
+use crate::manifest::{Object, ObjectKey};
+use crate::release::SecretStore;
+use crate::values::ValueSources;
+
+#[derive(Debug, Clone)]
+pub struct DiffOptions {
+    pub release: String,
+    pub namespace: String,
+    pub chart_dir: Option<PathBuf>,
+    pub values: ValueSources,
+    pub reset_values: bool,
+    pub show_secrets: bool,
+    /// Two revisions to compare with each other instead of the cluster.
+    pub revisions: Vec<u64>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DiffResult {
+    pub summary: Summary,
+    pub objects: Vec<ObjectDiff>,
+}
+
+pub async fn diff(client: Client, opts: &DiffOptions) -> Result<DiffResult> {
+    let store = SecretStore::new(client.clone(), &opts.namespace);
+    let history = store.history(&opts.release).await?;
+    for r in &history.releases {
+        crate::ui::redact::remember_values(&r.values, &r.secret_paths);
+    }
+    match opts.revisions.as_slice() {
+        [] => {}
+        [a, b] => return between_revisions(&history, *a, *b, opts),
+        _ => bail!(
+            "--revision takes exactly two revisions to compare, e.g. `--revision 1 --revision 2`"
+        ),
+    }
+
+    let live_release = current(&history);
+    let base = last_deployed(&history).or(live_release);
+    let previous_values = match (live_release, opts.reset_values, base) {
+        (Some(_), false, Some(r)) => Some(r.user_values.clone()),
+        _ => None,
+    };
+    let capabilities = discovery::capabilities(&client).await?;
+    let prepared = prepare(&RenderOptions {
+        release: opts.release.clone(),
+        namespace: opts.namespace.clone(),
+        chart_dir: opts.chart_dir.clone(),
+        values: opts.values.clone(),
+        previous_values,
+        revision: next_revision(&history),
+        is_upgrade: live_release.is_some(),
+        capabilities,
+        generate: match base {
+            Some(r) => Generate::Keep(r.generated.clone()),
+            // Nothing generated yet: a fresh random value would only add noise to the diff.
+            None => Generate::Placeholder,
+        },
+    })?;
+
+    let namespace_exists = super::lifecycle::namespace_exists(&client, &opts.namespace).await?;
+    let applier = Applier::new(
+        client,
+        &opts.release,
+        &opts.namespace,
+        ApplyMode {
+            dry_run: true,
+            force_conflicts: false,
+            adopt: true,
+        },
+    );
+    let mut objects = Vec::new();
+    for o in &prepared.objects {
+        objects.push(object_diff(&applier, o, namespace_exists, opts).await?);
+    }
+    let rendered: HashSet<ObjectKey> = prepared
+        .objects
+        .iter()
+        .map(|o| o.key(&opts.namespace))
+        .collect();
+    if live_release.is_some() {
+        for o in previous_objects(&history) {
+            if rendered.contains(&o.key(&opts.namespace)) {
+                continue;
+            }
+            let (api, _) = applier.api_for(&o).await?;
+            if let Some(live) = api.get_opt(o.name()).await.map_err(|e| {
+                crate::cluster::apply::api_error(e, &format!("reading {}", o.reference()))
+            })? {
+                let live = serde_json::to_value(&live)?;
+                objects.push(diff_object(
+                    &o.reference(),
+                    o.namespace(),
+                    o.kind(),
+                    Some(&live),
+                    None,
+                    opts.show_secrets,
+                ));
+            }
+        }
+    }
+    Ok(DiffResult {
+        summary: Summary::of(&objects),
+        objects,
+    })
+}
+
+async fn object_diff(
+    applier: &Applier,
+    o: &Object,
+    namespace_exists: bool,
+    opts: &DiffOptions,
+) -> Result<ObjectDiff> {
+    let reference = o.reference();
+    if !namespace_exists {
+        return Ok(diff_object(
+            &reference,
+            o.namespace(),
+            o.kind(),
+            None,
+            Some(&o.data),
+            opts.show_secrets,
+        ));
+    }
+    let applied = applier.apply(o).await?;
+    Ok(diff_object(
+        &reference,
+        o.namespace(),
+        o.kind(),
+        applied.before.as_ref(),
+        Some(&applied.live),
+        opts.show_secrets,
+    ))
+}
+
+fn between_revisions(
+    history: &crate::release::History,
+    a: u64,
+    b: u64,
+    opts: &DiffOptions,
+) -> Result<DiffResult> {
+    let find = |n: u64| {
+        history.releases.iter().find(|r| r.revision == n).ok_or_else(|| {
+            anyhow::anyhow!(
+                "release `{}` has no readable revision {n}; `todoctl history` lists its revisions",
+                opts.release
+            )
+        })
+    };
+    let (ra, rb) = (find(a)?, find(b)?);
+    let (oa, ob) = (objects_of(ra), objects_of(rb));
+    let mut objects = Vec::new();
+    for o in &ob {
+        let key = o.key(&opts.namespace);
+        let before = oa.iter().find(|x| x.key(&opts.namespace) == key);
+        objects.push(diff_object(
+            &o.reference(),
+            o.namespace(),
+            o.kind(),
+            before.map(|x| &x.data),
+            Some(&o.data),
+            opts.show_secrets,
+        ));
+    }
+    for o in &oa {
+        let key = o.key(&opts.namespace);
+        if !ob.iter().any(|x| x.key(&opts.namespace) == key) {
+            objects.push(diff_object(
+                &o.reference(),
+                o.namespace(),
+                o.kind(),
+                Some(&o.data),
+                None,
+                opts.show_secrets,
+            ));
+        }
+    }
+    Ok(DiffResult {
+        summary: Summary::of(&objects),
+        objects,
+    })
+}
+
+/// Whether any object changes; for --detailed-exitcode.
+pub fn has_changes(result: &DiffResult) -> bool {
+    result.objects.iter().any(|o| o.action != Action::Unchanged)
+}
