@@ -1,6 +1,7 @@
 //! The one integration test binary: a module per concern, a shared cluster harness.
 mod cli;
 mod cluster_smoke;
+mod drift;
 mod harness;
 mod lifecycle;
 mod lock;

@@ -1,0 +1,444 @@
+//! diff, drift and secrets on the real control plane: what an upgrade would change, what someone
+//! else changed, generated secrets that stay put, and secret values that never reach any output.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use kube::Api;
+use kube::api::{DeleteParams, Patch, PatchParams};
+use serde_json::{Value, json};
+
+use crate::harness::{self, Cluster};
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn todoctl(cluster: &Cluster, ns: &str, args: &[&str], env: &[(&str, &str)]) -> Out {
+    let mut cmd = cluster.todoctl();
+    cmd.args(args).args(["-n", ns]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("running todoctl");
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn ok(out: Out) -> Out {
+    assert_eq!(
+        out.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    out
+}
+
+const ANY_NODE_PORT: &str = "frontend.service.nodePort=null";
+
+async fn secret_data(cluster: &Cluster, ns: &str) -> BTreeMap<String, Vec<u8>> {
+    let s = Api::<Secret>::namespaced(cluster.client().await, ns)
+        .get("app-secrets")
+        .await
+        .expect("app-secrets");
+    s.data
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (k, v.0))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn diff_shows_exactly_what_an_upgrade_would_change() -> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let ns = cluster.namespace("diff").await?;
+    let ns = ns.name();
+    ok(todoctl(
+        &cluster,
+        ns,
+        &["install", "--set", ANY_NODE_PORT],
+        &[],
+    ));
+
+    let out = todoctl(&cluster, ns, &["diff", "--detailed-exitcode"], &[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        out.stdout.trim(),
+        "0 to create, 0 to change, 0 to delete, 8 unchanged"
+    );
+
+    let out = todoctl(
+        &cluster,
+        ns,
+        &[
+            "diff",
+            "--detailed-exitcode",
+            "--set",
+            "backend.replicaCount=4",
+        ],
+        &[],
+    );
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("-  replicas: 2\n+  replicas: 4"),
+        "{}",
+        out.stdout
+    );
+    let minus = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with('-') && !l.starts_with("---"))
+        .count();
+    let plus = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+        .count();
+    assert_eq!((minus, plus), (1, 1), "{}", out.stdout);
+
+    let out = ok(todoctl(
+        &cluster,
+        ns,
+        &["diff", "-o", "json", "--set", "backend.replicaCount=4"],
+        &[],
+    ));
+    let v: Value = serde_json::from_str(&out.stdout)?;
+    let changed: Vec<(&str, Vec<&str>)> = v["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["action"] != "unchanged")
+        .map(|o| {
+            (
+                o["object"].as_str().unwrap(),
+                o["changed_paths"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.as_str().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(changed, vec![("deployment/backend", vec!["spec.replicas"])]);
+
+    // Nothing was changed by looking.
+    let d = Api::<Deployment>::namespaced(cluster.client().await, ns)
+        .get("backend")
+        .await?;
+    assert_eq!(d.spec.and_then(|s| s.replicas), Some(2));
+
+    ok(todoctl(
+        &cluster,
+        ns,
+        &["upgrade", "--set", "backend.replicaCount=4"],
+        &[],
+    ));
+    let out = ok(todoctl(
+        &cluster,
+        ns,
+        &["diff", "--revision", "1", "--revision", "2"],
+        &[],
+    ));
+    assert!(out.stdout.contains("+  replicas: 4"), "{}", out.stdout);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let ns = cluster.namespace("drift").await?;
+    let ns = ns.name();
+    let client = cluster.client().await;
+    ok(todoctl(
+        &cluster,
+        ns,
+        &["install", "--set", ANY_NODE_PORT],
+        &[],
+    ));
+
+    // What `kubectl edit` does: an update by another field manager.
+    let deployments = Api::<Deployment>::namespaced(client.clone(), ns);
+    deployments
+        .patch(
+            "backend",
+            &PatchParams {
+                field_manager: Some("kubectl-edit".into()),
+                ..Default::default()
+            },
+            &Patch::Merge(json!({"spec": {"replicas": 6}})),
+        )
+        .await?;
+    Api::<ConfigMap>::namespaced(client.clone(), ns)
+        .delete("frontend-config", &DeleteParams::default())
+        .await?;
+
+    let status = ok(todoctl(&cluster, ns, &["status", "-o", "json"], &[])).stdout;
+    let status: Value = serde_json::from_str(&status)?;
+    let object = |name: &str| {
+        status["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["object"] == name)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(
+        object("deployment/backend")["drift"],
+        json!(["spec.replicas"]),
+        "{status}"
+    );
+    assert!(
+        object("configmap/frontend-config")["state"]
+            .as_str()
+            .unwrap_or("")
+            .contains("missing"),
+        "{status}"
+    );
+
+    let out = todoctl(&cluster, ns, &["diff", "--detailed-exitcode"], &[]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("-  replicas: 6\n+  replicas: 2"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("create configmap/frontend-config"),
+        "{}",
+        out.stdout
+    );
+
+    ok(todoctl(&cluster, ns, &["upgrade"], &[]));
+    let d = deployments.get("backend").await?;
+    assert_eq!(d.spec.and_then(|s| s.replicas), Some(2));
+    assert!(
+        Api::<ConfigMap>::namespaced(client.clone(), ns)
+            .get_opt("frontend-config")
+            .await?
+            .is_some()
+    );
+    let out = todoctl(&cluster, ns, &["diff", "--detailed-exitcode"], &[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+
+    // Another *applier* owning a field is a real conflict, not drift.
+    let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "backend-config"}, "data": {"AGENT_MODEL": "other-model"}});
+    Api::<ConfigMap>::namespaced(client.clone(), ns)
+        .patch(
+            "backend-config",
+            &PatchParams::apply("another-deployer").force(),
+            &Patch::Apply(&cm),
+        )
+        .await?;
+    let out = todoctl(&cluster, ns, &["upgrade"], &[]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("another-deployer"), "{}", out.stderr);
+    assert!(out.stderr.contains("--force-conflicts"), "{}", out.stderr);
+    ok(todoctl(
+        &cluster,
+        ns,
+        &["upgrade", "--force-conflicts"],
+        &[],
+    ));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn generated_secrets_survive_upgrades_and_rollbacks() -> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let ns = cluster.namespace("generated").await?;
+    let ns = ns.name();
+    ok(todoctl(
+        &cluster,
+        ns,
+        &["install", "-f", "values/local.yaml", "--set", ANY_NODE_PORT],
+        &[],
+    ));
+    let first = secret_data(&cluster, ns).await;
+    let auth = first
+        .get("BETTER_AUTH_SECRET")
+        .cloned()
+        .expect("generated auth secret");
+    assert_eq!(auth.len(), 32, "32 generated characters");
+    assert_ne!(auth, b"todoctl-generated-at-install".to_vec());
+    assert!(first.contains_key("DATABASE_URL"));
+
+    for n in [3, 4, 2] {
+        let set = format!("backend.replicaCount={n}");
+        ok(todoctl(&cluster, ns, &["upgrade", "--set", &set], &[]));
+        assert_eq!(
+            secret_data(&cluster, ns).await,
+            first,
+            "after upgrade to {n} replicas"
+        );
+    }
+    ok(todoctl(
+        &cluster,
+        ns,
+        &[
+            "upgrade",
+            "--reset-values",
+            "-f",
+            "values/local.yaml",
+            "--set",
+            ANY_NODE_PORT,
+        ],
+        &[],
+    ));
+    assert_eq!(
+        secret_data(&cluster, ns).await,
+        first,
+        "after --reset-values"
+    );
+    ok(todoctl(&cluster, ns, &["rollback", "2"], &[]));
+    assert_eq!(secret_data(&cluster, ns).await, first, "after a rollback");
+
+    // A value the user supplies wins over the generated one.
+    ok(todoctl(
+        &cluster,
+        ns,
+        &[
+            "upgrade",
+            "--set",
+            "secrets.betterAuthSecret=user-chosen-secret",
+        ],
+        &[],
+    ));
+    assert_eq!(
+        secret_data(&cluster, ns)
+            .await
+            .get("BETTER_AUTH_SECRET")
+            .cloned(),
+        Some(b"user-chosen-secret".to_vec())
+    );
+
+    // Offline, a marked placeholder instead of a random value.
+    let out = ok(todoctl(&cluster, ns, &["template"], &[]));
+    assert!(
+        out.stdout
+            .contains("dG9kb2N0bC1nZW5lcmF0ZWQtYXQtaW5zdGFsbA=="),
+        "the placeholder, base64"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secret_value_appears_in_no_output() -> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let ns = cluster.namespace("sentinel").await?;
+    let ns = ns.name();
+    const SENTINEL: &str = "sk-SENTINEL-8c1f2e7d";
+    const ENV_SENTINEL: &str = "db-SENTINEL-44aa91";
+    let url = format!("postgresql://todo:{ENV_SENTINEL}@db.example.invalid:5432/todo");
+    let env = [("TODO_DATABASE_URL", url.as_str())];
+    let set_key = format!("secrets.openaiApiKey={SENTINEL}");
+
+    let mut outputs: Vec<(String, Out)> = Vec::new();
+    let mut run = |label: &str, args: &[&str]| {
+        let out = todoctl(&cluster, ns, args, &env);
+        outputs.push((label.to_string(), out));
+    };
+    run(
+        "install",
+        &[
+            "install",
+            "-v",
+            "--set",
+            ANY_NODE_PORT,
+            "--set",
+            &set_key,
+            "--set-env",
+            "secrets.databaseUrl=TODO_DATABASE_URL",
+        ],
+    );
+    run("diff", &["diff"]);
+    run(
+        "diff show",
+        &["diff", "--set", "secrets.openaiApiKey=another-secret-value"],
+    );
+    run(
+        "diff json",
+        &["diff", "-o", "json", "--set", "backend.replicaCount=3"],
+    );
+    run(
+        "upgrade -vv",
+        &["upgrade", "-vv", "--set", "backend.replicaCount=3"],
+    );
+    run(
+        "upgrade dry run",
+        &["upgrade", "--dry-run", "--set", "backend.replicaCount=4"],
+    );
+    run("status", &["status"]);
+    run("status json", &["status", "-o", "json"]);
+    run("history", &["history"]);
+    run("history yaml", &["history", "-o", "yaml"]);
+    run("get values", &["get", "values"]);
+    run("get values all", &["get", "values", "--all", "-o", "json"]);
+    run("get manifest", &["get", "manifest"]);
+    run("get notes", &["get", "notes"]);
+    run("list", &["list", "-A"]);
+    run(
+        "bad value",
+        &["upgrade", "--set", "backend.replicaCount=-1"],
+    );
+    run(
+        "bad schema on a secret",
+        &["upgrade", "--set", "secrets.openaiApiKey.nested=1"],
+    );
+    run("rollback", &["rollback", "1", "-v"]);
+    run("unknown revision", &["rollback", "42"]);
+
+    for (label, out) in &outputs {
+        for s in [SENTINEL, ENV_SENTINEL] {
+            assert!(
+                !out.stdout.contains(s),
+                "{label}: stdout shows a secret:\n{}",
+                out.stdout
+            );
+            assert!(
+                !out.stderr.contains(s),
+                "{label}: stderr shows a secret:\n{}",
+                out.stderr
+            );
+        }
+    }
+    assert_eq!(outputs[0].1.code, 0, "install: {}", outputs[0].1.stderr);
+    assert!(
+        outputs[0].1.stderr.contains("apply secret/app-secrets"),
+        "-v logs API actions"
+    );
+    // The values did reach the cluster, and --show-secrets shows them on request.
+    let data = secret_data(&cluster, ns).await;
+    assert_eq!(
+        data.get("OPENAI_API_KEY").map(|v| v.as_slice()),
+        Some(SENTINEL.as_bytes())
+    );
+    assert_eq!(
+        data.get("DATABASE_URL").map(|v| v.as_slice()),
+        Some(url.as_bytes())
+    );
+    let shown = ok(todoctl(
+        &cluster,
+        ns,
+        &["get", "values", "--show-secrets"],
+        &[],
+    ));
+    assert!(shown.stdout.contains(SENTINEL));
+    Ok(())
+}
