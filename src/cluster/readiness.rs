@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use futures::future::join_all;
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::{Event, Pod};
-use kube::api::{DynamicObject, ListParams};
+use kube::api::{DynamicObject, ListParams, LogParams};
 use kube::{Api, Client};
 use serde_json::Value;
 
@@ -97,6 +97,11 @@ const POD_CHECK: Duration = Duration::from_secs(2);
 /// Pods and events named per object in a diagnosis; more would bury the first ones.
 const MAX_PODS: usize = 5;
 const MAX_EVENTS: usize = 5;
+/// Log lines of a Job's most recent failed pod shown in a diagnosis: enough for a stack trace's
+/// end or a migration tool's error, few enough to keep the rest readable.
+const LOG_LINES: i64 = 20;
+/// The time a log read may take: the API server proxies it to the node, which may not answer.
+const LOG_BUDGET: Duration = Duration::from_secs(5);
 /// The time the diagnosis may take after a failure or timeout.
 const DIAGNOSE_BUDGET: Duration = Duration::from_secs(15);
 
@@ -677,6 +682,10 @@ pub async fn diagnose(client: &Client, namespace: &str, kind: &str, live: &Value
             plural((unready.len() - MAX_PODS) as i64, "unready pod")
         ));
     }
+    if kind == "Job" {
+        let owned = current_rollout(kind, live, &pods, &replica_sets);
+        lines.extend(job_log_tail(client, namespace, &owned).await);
+    }
     for pod in &unready {
         involved.insert((
             "Pod".to_string(),
@@ -700,6 +709,62 @@ pub async fn diagnose(client: &Client, namespace: &str, kind: &str, live: &Value
         }
         Err(e) => lines.push(format!("could not list events: {}", describe_error(&e))),
     }
+    lines
+}
+
+/// Whether a pod of a Job failed: its phase says so, or a container ended with a non-zero code.
+fn is_failed_pod(pod: &Value) -> bool {
+    text(pod, "/status/phase") == Some("Failed")
+        || containers(pod).any(|c| {
+            [
+                "/state/terminated/exitCode",
+                "/lastState/terminated/exitCode",
+            ]
+            .iter()
+            .any(|p| int(c, p).is_some_and(|code| code != 0))
+        })
+}
+
+/// The pod among `pods` that failed last, by creation time.
+fn latest_failed_pod<'a>(pods: &[&'a Value]) -> Option<&'a Value> {
+    pods.iter()
+        .copied()
+        .filter(|p| is_failed_pod(p))
+        .max_by(|a, b| {
+            text(a, "/metadata/creationTimestamp").cmp(&text(b, "/metadata/creationTimestamp"))
+        })
+}
+
+/// The last [`LOG_LINES`] lines of the log of a Job's most recent failed pod (its first
+/// container), under a heading. A log that cannot be read (no node, a node that does not answer,
+/// no rights) becomes one line saying why: the diagnosis never fails because of it.
+async fn job_log_tail(client: &Client, namespace: &str, pods: &[&Value]) -> Vec<String> {
+    let Some(pod) = latest_failed_pod(pods) else {
+        return Vec::new();
+    };
+    let name = text(pod, "/metadata/name").unwrap_or("?");
+    let container = text(pod, "/spec/containers/0/name").map(str::to_string);
+    let unavailable = |why: &str| vec![format!("log of pod {name} unavailable: {why}")];
+    // The API server answers an empty log for a pod that never ran on a node.
+    if text(pod, "/spec/nodeName").is_none() {
+        return unavailable("it was never scheduled to a node");
+    }
+    let params = LogParams {
+        tail_lines: Some(LOG_LINES),
+        container,
+        ..LogParams::default()
+    };
+    let api = Api::<Pod>::namespaced(client.clone(), namespace);
+    let log = match tokio::time::timeout(LOG_BUDGET, api.logs(name, &params)).await {
+        Err(_) => return unavailable("the node did not answer in time"),
+        Ok(Err(e)) => return unavailable(&describe_error(&e)),
+        Ok(Ok(log)) => log,
+    };
+    if log.trim().is_empty() {
+        return vec![format!("log of pod {name} is empty")];
+    }
+    let mut lines = vec![format!("last lines of the log of pod {name}:")];
+    lines.extend(log.lines().map(|l| format!("| {}", l.trim_end())));
     lines
 }
 
@@ -1335,6 +1400,32 @@ mod tests {
             assess("Job", &job(json!({ "suspend": true }), json!({})), None),
             waiting("job is suspended")
         );
+    }
+
+    #[test]
+    fn the_latest_failed_pod_of_a_job() {
+        let pod = |name: &str, created: &str, status: Value| {
+            json!({ "metadata": { "name": name, "creationTimestamp": created },
+                    "status": status })
+        };
+        let failed = json!({ "phase": "Failed" });
+        let crashed = json!({ "phase": "Running", "containerStatuses": [{ "name": "migrate",
+            "lastState": { "terminated": { "exitCode": 1, "reason": "Error" } } }] });
+        let done = json!({ "phase": "Succeeded", "containerStatuses": [{ "name": "migrate",
+            "state": { "terminated": { "exitCode": 0, "reason": "Completed" } } }] });
+        let pods = [
+            pod("migrate-a", "2026-01-01T00:00:01Z", failed),
+            pod("migrate-b", "2026-01-01T00:00:02Z", crashed),
+            pod("migrate-c", "2026-01-01T00:00:03Z", done),
+        ];
+        let all: Vec<&Value> = pods.iter().collect();
+        let name = |p: Option<&Value>| p.and_then(|p| text(p, "/metadata/name")).map(String::from);
+        assert_eq!(name(latest_failed_pod(&all)), Some("migrate-b".to_string()));
+        assert_eq!(
+            name(latest_failed_pod(&all[..1])),
+            Some("migrate-a".to_string())
+        );
+        assert_eq!(name(latest_failed_pod(&all[2..])), None);
     }
 
     #[test]

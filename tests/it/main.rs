@@ -7,3 +7,4 @@ mod lifecycle;
 mod lock;
 mod readiness;
 mod release_store;
+mod chart_features;
