@@ -4,6 +4,7 @@ pub mod apply;
 pub mod discovery;
 pub mod lock;
 pub mod readiness;
+pub mod retry;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -106,5 +107,12 @@ pub async fn connect(conn: &Connection) -> Result<Client> {
     };
     config.connect_timeout = Some(Duration::from_secs(10));
     config.read_timeout = Some(Duration::from_secs(60));
-    Client::try_from(config).with_context(|| format!("creating a client for {source}"))
+    // Our retry layer covers what kube's own (429, 503, 504 only) does, and connection failures.
+    config.default_retry = false;
+    let builder = kube::client::ClientBuilder::try_from(config)
+        .with_context(|| format!("creating a client for {source}"))?;
+    let layer = tower::ServiceBuilder::new()
+        .layer(tower::retry::RetryLayer::new(retry::TransientRetry::default()))
+        .layer(tower::buffer::BufferLayer::new(1024));
+    Ok(builder.with_layer(&layer).build())
 }

@@ -8,3 +8,4 @@ mod lock;
 mod readiness;
 mod release_store;
 mod chart_features;
+mod faults;
