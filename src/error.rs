@@ -31,10 +31,24 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
         msg.push_str(&format!("\n  caused by: {cause}"));
     }
     eprintln!("{}", crate::ui::redact::scrub(&msg));
-    let code = match err.downcast_ref::<Failure>() {
-        Some(Failure::Timeout(_)) => exit::TIMEOUT,
-        Some(Failure::Locked(_)) => exit::LOCKED,
-        None => exit::ERROR,
+    if err.chain().any(|c| {
+        let t = c.to_string();
+        t.contains("Connection refused")
+            || t.contains("tcp connect error")
+            || t.contains("cannot reach the API server")
+    }) {
+        eprintln!(
+            "hint: the API server did not answer; check that the cluster is running and that --kubeconfig and --context point at it"
+        );
+    }
+    let code = if err.chain().any(|c| c.downcast_ref::<crate::cancel::Interrupted>().is_some()) {
+        crate::cancel::EXIT_INTERRUPTED
+    } else {
+        match err.downcast_ref::<Failure>() {
+            Some(Failure::Timeout(_)) => exit::TIMEOUT,
+            Some(Failure::Locked(_)) => exit::LOCKED,
+            None => exit::ERROR,
+        }
     };
     ExitCode::from(code)
 }

@@ -3,6 +3,7 @@
 //! The library renders a chart with values, validates and orders the objects, and (with a cluster)
 //! applies, waits for and records releases. `cli` is the only module that knows about clap.
 
+pub mod cancel;
 pub mod chart;
 pub mod cli;
 pub mod cluster;

@@ -128,6 +128,7 @@ where
         context: g.context.clone(),
     };
     runtime.block_on(async move {
+        crate::cancel::install_handlers();
         let client = crate::cluster::connect(&conn).await?;
         f(client).await
     })

@@ -85,6 +85,7 @@ impl Session {
                 r.revision, "pending"
             ));
         }
+        crate::cancel::test_pause("locked").await;
         Ok(Session {
             client,
             store,

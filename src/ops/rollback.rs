@@ -153,6 +153,7 @@ async fn rollback_locked(
         });
     }
     session.store.create(&record).await?;
+    crate::cancel::test_pause("recorded").await;
     let deployed = deploy(
         &applier,
         &objects,
@@ -171,6 +172,7 @@ async fn rollback_locked(
             record.description = format!("Rollback to {}", target.revision);
             record.updated = now();
             session.store.update(&record).await?;
+            crate::cancel::test_pause("finished").await;
             lifecycle::supersede_others(session, revision).await?;
             lifecycle::prune_history(session, opts.history_max).await;
             Ok(RollbackOutcome {

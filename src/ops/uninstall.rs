@@ -95,6 +95,7 @@ async fn uninstall_locked(
 
     let mut deleted = Vec::new();
     for o in &objects {
+        crate::cancel::check()?;
         if applier.delete(o).await? {
             progress.message(&format!("deleted {}", o.reference()));
             deleted.push(o.reference());
