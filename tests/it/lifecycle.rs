@@ -672,3 +672,38 @@ async fn an_unowned_object_is_refused_without_adopt() -> Result<()> {
     assert!(cm.data.unwrap_or_default().contains_key("AGENT_MODEL"));
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unlock_removes_a_dead_holders_lock_at_once() -> Result<()> {
+    let Some(cluster) = harness::cluster() else { return Ok(()) };
+    let ns = cluster.namespace("unlock").await?;
+    let ns = ns.name();
+    ok(todoctl(&cluster, ns, &["install", "--set", ANY_NODE_PORT], &[]));
+    let out = ok(todoctl(&cluster, ns, &["unlock", "--yes"], &[]));
+    assert!(out.stdout.contains("is not locked"), "{}", out.stdout);
+
+    let bin = env!("CARGO_BIN_EXE_todoctl");
+    let mut victim = Command::new(bin)
+        .args(["--no-progress", "upgrade", "-n", ns, "--set", "backend.nodeSelector.disktype=none", "--timeout", "60s"])
+        .env("KUBECONFIG", &cluster.kubeconfig)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    harness::wait_for("the upgrade to take the lock", Duration::from_secs(20), || async {
+        let out = todoctl(&cluster, ns, &["status", "-o", "json"], &[]);
+        Ok(out.stdout.contains("locked_by").then_some(()))
+    })
+    .await?;
+    victim.kill()?;
+    victim.wait()?;
+
+    // Without a terminal and without --yes, unlock refuses rather than guessing.
+    let out = todoctl(&cluster, ns, &["unlock"], &[]);
+    clean_error(&out, 1);
+    assert!(out.stderr.contains("--yes"), "{}", out.stderr);
+
+    let out = ok(todoctl(&cluster, ns, &["unlock", "--yes"], &[]));
+    assert!(out.stdout.contains("removed the lock held by"), "{}", out.stdout);
+    ok(todoctl(&cluster, ns, &["upgrade", "--set", "backend.nodeSelector=null"], &[]));
+    Ok(())
+}
