@@ -18,39 +18,13 @@ use kube::{Api, Client};
 use serde_json::{Value, json};
 
 use crate::harness::{self, Cluster};
+use crate::run::{self, ANY_NODE_PORT, Out, ok};
 
-/// Node ports are cluster-wide: tests let the API server pick one.
-const ANY_NODE_PORT: &str = "frontend.service.nodePort=null";
 /// The production overlay expects an external database.
 const EXTERNAL_DB: &str = "secrets.databaseUrl=postgresql://u:p@db.example.invalid/todo";
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn todoctl(cluster: &Cluster, ns: &str, args: &[&str]) -> Out {
-    let out = cluster
-        .todoctl()
-        .args(args)
-        .args(["-n", ns])
-        .output()
-        .expect("running todoctl");
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn ok(out: Out) -> Out {
-    assert_eq!(
-        out.code, 0,
-        "stdout:\n{}\nstderr:\n{}",
-        out.stdout, out.stderr
-    );
-    out
+    run::todoctl(cluster, ns, args, &[])
 }
 
 fn overlay(name: &str) -> String {

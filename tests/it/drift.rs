@@ -11,37 +11,7 @@ use kube::api::{DeleteParams, Patch, PatchParams};
 use serde_json::{Value, json};
 
 use crate::harness::{self, Cluster};
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn todoctl(cluster: &Cluster, ns: &str, args: &[&str], env: &[(&str, &str)]) -> Out {
-    let mut cmd = cluster.todoctl();
-    cmd.args(args).args(["-n", ns]);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("running todoctl");
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn ok(out: Out) -> Out {
-    assert_eq!(
-        out.code, 0,
-        "stdout:\n{}\nstderr:\n{}",
-        out.stdout, out.stderr
-    );
-    out
-}
-
-const ANY_NODE_PORT: &str = "frontend.service.nodePort=null";
+use crate::run::{ANY_NODE_PORT, Out, ok, todoctl};
 
 async fn secret_data(cluster: &Cluster, ns: &str) -> BTreeMap<String, Vec<u8>> {
     let s = Api::<Secret>::namespaced(cluster.client().await, ns)

@@ -12,50 +12,8 @@ use kube::api::{ListParams, ObjectMeta, PostParams};
 use kube::{Api, Client};
 use serde_json::Value;
 
-use crate::harness::{self, Cluster};
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs todoctl in `ns`; `extra` env pairs are added.
-fn todoctl(cluster: &Cluster, ns: &str, args: &[&str], env: &[(&str, &str)]) -> Out {
-    let mut cmd = cluster.todoctl();
-    cmd.args(args).args(["-n", ns]);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("running todoctl");
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn ok(out: Out) -> Out {
-    assert_eq!(
-        out.code, 0,
-        "stdout:\n{}\nstderr:\n{}",
-        out.stdout, out.stderr
-    );
-    out
-}
-
-fn clean_error(out: &Out, code: i32) {
-    assert_eq!(
-        out.code, code,
-        "stdout:\n{}\nstderr:\n{}",
-        out.stdout, out.stderr
-    );
-    assert!(out.stderr.contains("error: "), "{}", out.stderr);
-    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
-}
-
-/// Node ports are cluster-wide: tests let the API server pick one.
-const ANY_NODE_PORT: &str = "frontend.service.nodePort=null";
+use crate::harness;
+use crate::run::{ANY_NODE_PORT, clean_error, history_json, ok, statuses, todoctl};
 
 async fn replicas(client: &Client, ns: &str, name: &str) -> i32 {
     let d = Api::<Deployment>::namespaced(client.clone(), ns)
@@ -63,23 +21,6 @@ async fn replicas(client: &Client, ns: &str, name: &str) -> i32 {
         .await
         .expect("deployment");
     d.spec.and_then(|s| s.replicas).unwrap_or(-1)
-}
-
-fn history_json(cluster: &Cluster, ns: &str) -> Vec<Value> {
-    let out = ok(todoctl(cluster, ns, &["history", "-o", "json"], &[]));
-    serde_json::from_str(&out.stdout).expect("history json")
-}
-
-fn statuses(cluster: &Cluster, ns: &str) -> Vec<(u64, String)> {
-    history_json(cluster, ns)
-        .iter()
-        .map(|r| {
-            (
-                r["revision"].as_u64().unwrap_or(0),
-                r["status"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect()
 }
 
 fn s(rows: &[(u64, &str)]) -> Vec<(u64, String)> {
@@ -675,24 +616,44 @@ async fn an_unowned_object_is_refused_without_adopt() -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unlock_removes_a_dead_holders_lock_at_once() -> Result<()> {
-    let Some(cluster) = harness::cluster() else { return Ok(()) };
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
     let ns = cluster.namespace("unlock").await?;
     let ns = ns.name();
-    ok(todoctl(&cluster, ns, &["install", "--set", ANY_NODE_PORT], &[]));
+    ok(todoctl(
+        &cluster,
+        ns,
+        &["install", "--set", ANY_NODE_PORT],
+        &[],
+    ));
     let out = ok(todoctl(&cluster, ns, &["unlock", "--yes"], &[]));
     assert!(out.stdout.contains("is not locked"), "{}", out.stdout);
 
     let bin = env!("CARGO_BIN_EXE_todoctl");
     let mut victim = Command::new(bin)
-        .args(["--no-progress", "upgrade", "-n", ns, "--set", "backend.nodeSelector.disktype=none", "--timeout", "60s"])
+        .args([
+            "--no-progress",
+            "upgrade",
+            "-n",
+            ns,
+            "--set",
+            "backend.nodeSelector.disktype=none",
+            "--timeout",
+            "60s",
+        ])
         .env("KUBECONFIG", &cluster.kubeconfig)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()?;
-    harness::wait_for("the upgrade to take the lock", Duration::from_secs(20), || async {
-        let out = todoctl(&cluster, ns, &["status", "-o", "json"], &[]);
-        Ok(out.stdout.contains("locked_by").then_some(()))
-    })
+    harness::wait_for(
+        "the upgrade to take the lock",
+        Duration::from_secs(20),
+        || async {
+            let out = todoctl(&cluster, ns, &["status", "-o", "json"], &[]);
+            Ok(out.stdout.contains("locked_by").then_some(()))
+        },
+    )
     .await?;
     victim.kill()?;
     victim.wait()?;
@@ -703,7 +664,16 @@ async fn unlock_removes_a_dead_holders_lock_at_once() -> Result<()> {
     assert!(out.stderr.contains("--yes"), "{}", out.stderr);
 
     let out = ok(todoctl(&cluster, ns, &["unlock", "--yes"], &[]));
-    assert!(out.stdout.contains("removed the lock held by"), "{}", out.stdout);
-    ok(todoctl(&cluster, ns, &["upgrade", "--set", "backend.nodeSelector=null"], &[]));
+    assert!(
+        out.stdout.contains("removed the lock held by"),
+        "{}",
+        out.stdout
+    );
+    ok(todoctl(
+        &cluster,
+        ns,
+        &["upgrade", "--set", "backend.nodeSelector=null"],
+        &[],
+    ));
     Ok(())
 }

@@ -7,5 +7,6 @@ mod lifecycle;
 mod lock;
 mod readiness;
 mod release_store;
+mod run;
 mod chart_features;
 mod faults;
