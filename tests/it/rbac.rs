@@ -1,0 +1,430 @@
+//! todoctl as a user with only the Role of docs/rbac.md: a ServiceAccount in a test namespace, a
+//! token from the TokenRequest API and a kubeconfig of its own. With exactly that Role every
+//! release command works; with a narrower one the command fails with a `forbidden` error that
+//! names the verb and resource, and the release's objects stay as they were.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
+use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service, ServiceAccount};
+use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
+use kube::api::{ListParams, ObjectMeta, Patch, PatchParams, PostParams};
+use kube::config::Kubeconfig;
+use kube::{Api, Client, Resource};
+use serde::de::DeserializeOwned;
+
+use crate::harness::{self, Cluster};
+
+const ACCOUNT: &str = "todoctl-deployer";
+const ROLE: &str = "todoctl";
+const ANY_NODE_PORT: &str = "frontend.service.nodePort=null";
+
+/// The Role of docs/rbac.md, rule by rule: (API groups, resources, verbs). Keep the two in step.
+const ROLE_RULES: &[(&[&str], &[&str], &[&str])] = &[
+    // Release records and the chart's own Secrets.
+    (
+        &[""],
+        &["secrets"],
+        &["get", "list", "create", "update", "patch", "delete"],
+    ),
+    // The release lock.
+    (
+        &["coordination.k8s.io"],
+        &["leases"],
+        &["get", "create", "update", "delete"],
+    ),
+    // The objects the todo-app chart can render.
+    (
+        &[""],
+        &[
+            "configmaps",
+            "services",
+            "serviceaccounts",
+            "persistentvolumeclaims",
+        ],
+        &["get", "list", "create", "patch", "delete"],
+    ),
+    (
+        &["apps"],
+        &["deployments", "statefulsets"],
+        &["get", "list", "create", "patch", "delete"],
+    ),
+    (
+        &["batch"],
+        &["jobs", "cronjobs"],
+        &["get", "list", "create", "patch", "delete"],
+    ),
+    (
+        &["autoscaling"],
+        &["horizontalpodautoscalers"],
+        &["get", "list", "create", "patch", "delete"],
+    ),
+    (
+        &["networking.k8s.io"],
+        &["ingresses", "networkpolicies"],
+        &["get", "list", "create", "patch", "delete"],
+    ),
+    (
+        &["policy"],
+        &["poddisruptionbudgets"],
+        &["get", "list", "create", "patch", "delete"],
+    ),
+    // Readiness and diagnosis.
+    (
+        &["", "apps"],
+        &["pods", "events", "replicasets"],
+        &["get", "list", "watch"],
+    ),
+    (&[""], &["pods/log"], &["get"]),
+    // The release namespace itself: todoctl checks that it exists.
+    (&[""], &["namespaces"], &["get"]),
+];
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+fn rules(without: Option<(&str, &str)>) -> Vec<PolicyRule> {
+    let mut out = Vec::new();
+    for (groups, resources, verbs) in ROLE_RULES {
+        for resource in *resources {
+            let verbs: Vec<&str> = verbs
+                .iter()
+                .copied()
+                .filter(|v| without != Some((*resource, *v)))
+                .collect();
+            if verbs.is_empty() {
+                continue;
+            }
+            out.push(PolicyRule {
+                api_groups: Some(strings(groups)),
+                resources: Some(vec![resource.to_string()]),
+                verbs: strings(&verbs),
+                ..Default::default()
+            });
+        }
+    }
+    out
+}
+
+/// Sets the Role to the documented one, less `without` (resource, verb).
+async fn set_role(client: &Client, ns: &str, without: Option<(&str, &str)>) -> Result<()> {
+    let role = Role {
+        metadata: ObjectMeta {
+            name: Some(ROLE.into()),
+            ..Default::default()
+        },
+        rules: Some(rules(without)),
+    };
+    Api::<Role>::namespaced(client.clone(), ns)
+        .patch(
+            ROLE,
+            &PatchParams::apply("todoctl-test").force(),
+            &Patch::Apply(&role),
+        )
+        .await?;
+    Ok(())
+}
+
+/// The ServiceAccount, its RoleBinding and a kubeconfig with a fresh token; returns the
+/// kubeconfig's path (inside `dir`).
+async fn deployer(cluster: &Cluster, client: &Client, ns: &str, dir: &Path) -> Result<PathBuf> {
+    let pp = PostParams::default();
+    let accounts = Api::<ServiceAccount>::namespaced(client.clone(), ns);
+    accounts
+        .create(
+            &pp,
+            &ServiceAccount {
+                metadata: ObjectMeta {
+                    name: Some(ACCOUNT.into()),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        )
+        .await?;
+    set_role(client, ns, None).await?;
+    Api::<RoleBinding>::namespaced(client.clone(), ns)
+        .create(
+            &pp,
+            &RoleBinding {
+                metadata: ObjectMeta {
+                    name: Some(ROLE.into()),
+                    ..Default::default()
+                },
+                role_ref: RoleRef {
+                    api_group: "rbac.authorization.k8s.io".into(),
+                    kind: "Role".into(),
+                    name: ROLE.into(),
+                },
+                subjects: Some(vec![Subject {
+                    kind: "ServiceAccount".into(),
+                    name: ACCOUNT.into(),
+                    namespace: Some(ns.into()),
+                    ..Default::default()
+                }]),
+            },
+        )
+        .await?;
+    let token = accounts
+        .create_token_request(
+            ACCOUNT,
+            &pp,
+            &TokenRequest {
+                spec: TokenRequestSpec {
+                    audiences: vec![],
+                    expiration_seconds: Some(3600),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        )
+        .await?
+        .status
+        .context("the TokenRequest has a status")?
+        .token;
+
+    // The admin kubeconfig's cluster (server and CA), with the token as the only credential.
+    let admin = Kubeconfig::read_from(&cluster.kubeconfig)?;
+    let server = admin.clusters.first().context("a cluster")?;
+    let cluster_yaml = serde_json::to_value(server)?;
+    let kubeconfig = serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [cluster_yaml],
+        "users": [{ "name": ACCOUNT, "user": { "token": token } }],
+        "contexts": [{ "name": ACCOUNT, "context": { "cluster": server.name, "user": ACCOUNT, "namespace": ns } }],
+        "current-context": ACCOUNT,
+    });
+    let path = dir.join("kubeconfig");
+    std::fs::write(&path, serde_json::to_vec(&kubeconfig)?)?;
+    Ok(path)
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn todoctl(cluster: &Cluster, kubeconfig: &Path, ns: &str, args: &[&str]) -> Out {
+    let out = cluster
+        .todoctl()
+        .env("KUBECONFIG", kubeconfig)
+        .args(args)
+        .args(["-n", ns])
+        .timeout(std::time::Duration::from_secs(180))
+        .output()
+        .expect("running todoctl");
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn ok(out: Out, what: &str) -> Out {
+    assert_eq!(
+        out.code, 0,
+        "{what}\nstdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    out
+}
+
+/// The release's objects (not its records or lock): kind/name -> resourceVersion.
+async fn objects(client: &Client, ns: &str) -> Result<BTreeMap<String, String>> {
+    async fn add<K>(out: &mut BTreeMap<String, String>, api: Api<K>) -> Result<()>
+    where
+        K: Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
+    {
+        let lp = ListParams::default().labels("app.kubernetes.io/managed-by=todoctl");
+        for o in api.list_metadata(&lp).await?.items {
+            let name = o.metadata.name.unwrap_or_default();
+            if name.starts_with("todoctl.release.") {
+                continue;
+            }
+            out.insert(
+                format!("{}/{name}", K::kind(&())),
+                o.metadata.resource_version.unwrap_or_default(),
+            );
+        }
+        Ok(())
+    }
+    let mut out = BTreeMap::new();
+    add(&mut out, Api::<ConfigMap>::namespaced(client.clone(), ns)).await?;
+    add(&mut out, Api::<Secret>::namespaced(client.clone(), ns)).await?;
+    add(&mut out, Api::<Service>::namespaced(client.clone(), ns)).await?;
+    add(
+        &mut out,
+        Api::<ServiceAccount>::namespaced(client.clone(), ns),
+    )
+    .await?;
+    add(&mut out, Api::<Deployment>::namespaced(client.clone(), ns)).await?;
+    add(&mut out, Api::<StatefulSet>::namespaced(client.clone(), ns)).await?;
+    Ok(out)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_command_works_with_exactly_the_documented_role() -> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let ns = cluster.namespace("rbac").await?;
+    let ns = ns.name();
+    let client = cluster.client().await;
+    let dir = tempfile::tempdir()?;
+    let kc = deployer(&cluster, &client, ns, dir.path()).await?;
+
+    let steps: &[&[&str]] = &[
+        &["install", "--set", ANY_NODE_PORT],
+        &["upgrade", "--set", "backend.replicaCount=3"],
+        &[
+            "upgrade",
+            "--set",
+            "database.enabled=true,database.auth.password=rbac-test-only",
+        ],
+        &["history"],
+        &["status"],
+        &["diff", "--set", "backend.replicaCount=4"],
+        &["get", "values"],
+        &["rollback", "1"],
+        &["uninstall"],
+    ];
+    for args in steps {
+        ok(todoctl(&cluster, &kc, ns, args), &args.join(" "));
+    }
+    assert!(objects(&client, ns).await?.is_empty());
+    Ok(())
+}
+
+/// One verb taken away, and the command that needs it.
+struct Narrower {
+    resource: &'static str,
+    verb: &'static str,
+    command: &'static [&'static str],
+    /// A known bug in todoctl: the case runs only in the ignored test.
+    bug: Option<&'static str>,
+}
+
+fn narrower_cases() -> Vec<Narrower> {
+    let upgrade: &'static [&'static str] = &["upgrade", "--set", "backend.replicaCount=3"];
+    let case = |resource, verb, command| Narrower {
+        resource,
+        verb,
+        command,
+        bug: None,
+    };
+    vec![
+        case("secrets", "create", upgrade),
+        case("secrets", "list", &["history"]),
+        case("secrets", "list", &["status"]),
+        case("namespaces", "get", upgrade),
+        case("deployments", "patch", upgrade),
+        case(
+            "deployments",
+            "patch",
+            &["diff", "--set", "backend.replicaCount=3"],
+        ),
+        Narrower {
+            bug: Some(
+                "a lock error carries kube's Debug dump `Status { .. }` (src/cluster/lock.rs:258)",
+            ),
+            ..case("leases", "create", upgrade)
+        },
+        Narrower {
+            bug: Some(
+                "uninstall deletes the Services, then fails on the Deployments: no permission check before the first delete (src/ops/uninstall.rs:99)",
+            ),
+            ..case("deployments", "delete", &["uninstall"])
+        },
+    ]
+}
+
+/// Runs each case as the deployer with one verb taken away; returns what went wrong.
+async fn check_narrower(prefix: &str, cases: &[Narrower]) -> Result<Vec<String>> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(Vec::new());
+    };
+    let ns = cluster.namespace(prefix).await?;
+    let ns = ns.name();
+    let client = cluster.client().await;
+    let dir = tempfile::tempdir()?;
+    let kc = deployer(&cluster, &client, ns, dir.path()).await?;
+    ok(
+        todoctl(&cluster, &kc, ns, &["install", "--set", ANY_NODE_PORT]),
+        "install",
+    );
+    let mut failures = Vec::new();
+    for case in cases {
+        set_role(&client, ns, Some((case.resource, case.verb))).await?;
+        let before = objects(&client, ns).await?;
+        let out = todoctl(&cluster, &kc, ns, case.command);
+        let after = objects(&client, ns).await?;
+        set_role(&client, ns, None).await?;
+        let mut wrong = Vec::new();
+        if out.code != 1 {
+            wrong.push(format!("exit code {}", out.code));
+        }
+        for want in ["error: ", "forbidden", case.verb, case.resource] {
+            if !out.stderr.contains(want) {
+                wrong.push(format!("no `{want}` in stderr"));
+            }
+        }
+        for bad in ["panicked", "Error {", "Status {", ", kind: "] {
+            if out.stderr.contains(bad) {
+                wrong.push(format!("`{bad}` in stderr"));
+            }
+        }
+        if before != after {
+            wrong.push("the release's objects changed".into());
+        }
+        if !wrong.is_empty() {
+            failures.push(format!(
+                "without {} {} ({}): {}\n{}",
+                case.verb,
+                case.resource,
+                case.command.join(" "),
+                wrong.join("; "),
+                out.stderr
+            ));
+        }
+    }
+    // With the full Role back the release works as before.
+    ok(
+        todoctl(
+            &cluster,
+            &kc,
+            ns,
+            &["upgrade", "--set", "backend.replicaCount=2"],
+        ),
+        "upgrade after the narrower roles",
+    );
+    Ok(failures)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_narrower_role_is_refused_by_name_and_changes_nothing() -> Result<()> {
+    let cases: Vec<Narrower> = narrower_cases()
+        .into_iter()
+        .filter(|c| c.bug.is_none())
+        .collect();
+    let failures = check_narrower("rbac-narrow", &cases).await?;
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "bug: lock errors print kube's Debug dump; uninstall without delete on deployments deletes the Services first"]
+async fn narrower_role_known_bugs() -> Result<()> {
+    let cases: Vec<Narrower> = narrower_cases()
+        .into_iter()
+        .filter(|c| c.bug.is_some())
+        .collect();
+    let failures = check_narrower("rbac-narrow-bugs", &cases).await?;
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    Ok(())
+}
