@@ -13,7 +13,9 @@ static NOTIFY: Notify = Notify::const_new();
 pub const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Debug, thiserror::Error)]
-#[error("interrupted by {0}: stopped before finishing; the revision is recorded as failed and the lock released")]
+#[error(
+    "interrupted by {0}: stopped before finishing; the revision is recorded as failed and the lock released"
+)]
 pub struct Interrupted(pub &'static str);
 
 static SIGNAL: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
@@ -25,7 +27,9 @@ pub fn install_handlers() {
         let _ = SIGNAL.set(first);
         CANCELLED.store(true, Ordering::SeqCst);
         NOTIFY.notify_waiters();
-        eprintln!("{first} received: stopping at the next safe point (send it again to exit at once)");
+        eprintln!(
+            "{first} received: stopping at the next safe point (send it again to exit at once)"
+        );
         let second = wait_for_signal().await;
         eprintln!("{second} received again: exiting now; the release lock expires by itself");
         std::process::exit(EXIT_INTERRUPTED.into());
@@ -36,7 +40,10 @@ async fn wait_for_signal() -> &'static str {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+        let (Ok(mut int), Ok(mut term)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) else {
             std::future::pending::<()>().await;
             unreachable!()
         };
@@ -85,7 +92,10 @@ pub async fn test_pause(phase: &str) {
         return;
     }
     eprintln!("paused at {phase}");
-    match std::env::var("TODOCTL_TEST_PAUSE_SECS").ok().and_then(|s| s.parse::<u64>().ok()) {
+    match std::env::var("TODOCTL_TEST_PAUSE_SECS")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+    {
         Some(secs) => {
             tokio::select! {
                 _ = tokio::time::sleep(std::time::Duration::from_secs(secs)) => {}

@@ -41,7 +41,10 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
             "hint: the API server did not answer; check that the cluster is running and that --kubeconfig and --context point at it"
         );
     }
-    let code = if err.chain().any(|c| c.downcast_ref::<crate::cancel::Interrupted>().is_some()) {
+    let code = if err
+        .chain()
+        .any(|c| c.downcast_ref::<crate::cancel::Interrupted>().is_some())
+    {
         crate::cancel::EXIT_INTERRUPTED
     } else {
         match err.downcast_ref::<Failure>() {

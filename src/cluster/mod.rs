@@ -112,7 +112,9 @@ pub async fn connect(conn: &Connection) -> Result<Client> {
     let builder = kube::client::ClientBuilder::try_from(config)
         .with_context(|| format!("creating a client for {source}"))?;
     let layer = tower::ServiceBuilder::new()
-        .layer(tower::retry::RetryLayer::new(retry::TransientRetry::default()))
+        .layer(tower::retry::RetryLayer::new(
+            retry::TransientRetry::default(),
+        ))
         .layer(tower::buffer::BufferLayer::new(1024));
     Ok(builder.with_layer(&layer).build())
 }

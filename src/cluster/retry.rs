@@ -93,7 +93,12 @@ fn is_connection_error(err: &(dyn std::error::Error + 'static)) -> bool {
             use std::io::ErrorKind::*;
             if matches!(
                 io.kind(),
-                ConnectionRefused | ConnectionReset | ConnectionAborted | NotConnected | BrokenPipe | TimedOut
+                ConnectionRefused
+                    | ConnectionReset
+                    | ConnectionAborted
+                    | NotConnected
+                    | BrokenPipe
+                    | TimedOut
             ) {
                 return true;
             }

@@ -20,7 +20,12 @@ const ANY_NODE_PORT: &str = "frontend.service.nodePort=null";
 /// Short lock lifetime so a killed holder's lock expires quickly.
 const TTL: &str = "2";
 
-fn run(cluster: &Cluster, kubeconfig: Option<&std::path::Path>, ns: &str, args: &[&str]) -> (i32, String, String) {
+fn run(
+    cluster: &Cluster,
+    kubeconfig: Option<&std::path::Path>,
+    ns: &str,
+    args: &[&str],
+) -> (i32, String, String) {
     let mut cmd = cluster.todoctl();
     if let Some(k) = kubeconfig {
         cmd.env("KUBECONFIG", k);
@@ -40,7 +45,10 @@ fn run(cluster: &Cluster, kubeconfig: Option<&std::path::Path>, ns: &str, args: 
 
 fn ok(cluster: &Cluster, ns: &str, args: &[&str]) -> String {
     let (code, stdout, stderr) = run(cluster, None, ns, args);
-    assert_eq!(code, 0, "todoctl {args:?}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+    assert_eq!(
+        code, 0,
+        "todoctl {args:?}\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
     stdout
 }
 
@@ -62,7 +70,9 @@ fn spawn(cluster: &Cluster, ns: &str, args: &[&str], env: &[(&str, &str)]) -> Ch
 
 /// Reads the child's stderr until a line contains `marker` (returns false at EOF or timeout).
 fn wait_for_line(child: &mut Child, marker: &str, timeout: Duration) -> bool {
-    let Some(stderr) = child.stderr.take() else { return false };
+    let Some(stderr) = child.stderr.take() else {
+        return false;
+    };
     let (tx, rx) = std::sync::mpsc::channel();
     let marker = marker.to_string();
     std::thread::spawn(move || {
@@ -77,7 +87,9 @@ fn wait_for_line(child: &mut Child, marker: &str, timeout: Duration) -> bool {
 }
 
 fn signal(child: &Child, sig: &str) {
-    let _ = Command::new("kill").args([sig, &child.id().to_string()]).status();
+    let _ = Command::new("kill")
+        .args([sig, &child.id().to_string()])
+        .status();
 }
 
 /// (revision, status) pairs, oldest first.
@@ -85,7 +97,12 @@ fn history(cluster: &Cluster, ns: &str) -> Vec<(u64, String)> {
     let out = ok(cluster, ns, &["history", "-o", "json"]);
     let rows: Vec<Value> = serde_json::from_str(&out).expect("history json");
     rows.iter()
-        .map(|r| (r["revision"].as_u64().unwrap_or(0), r["status"].as_str().unwrap_or("").to_string()))
+        .map(|r| {
+            (
+                r["revision"].as_u64().unwrap_or(0),
+                r["status"].as_str().unwrap_or("").to_string(),
+            )
+        })
         .collect()
 }
 
@@ -94,10 +111,21 @@ fn history(cluster: &Cluster, ns: &str) -> Vec<(u64, String)> {
 fn assert_consistent(h: &[(u64, String)], what: &str) {
     // Old records are pruned (--history-max 10), so revisions need not start at 1.
     for pair in h.windows(2) {
-        assert_eq!(pair[1].0, pair[0].0 + 1, "{what}: revisions have a gap: {h:?}");
+        assert_eq!(
+            pair[1].0,
+            pair[0].0 + 1,
+            "{what}: revisions have a gap: {h:?}"
+        );
     }
-    assert!(!h.iter().any(|(_, s)| s.starts_with("pending")), "{what}: pending left: {h:?}");
-    let deployed: Vec<u64> = h.iter().filter(|(_, s)| s == "deployed").map(|(r, _)| *r).collect();
+    assert!(
+        !h.iter().any(|(_, s)| s.starts_with("pending")),
+        "{what}: pending left: {h:?}"
+    );
+    let deployed: Vec<u64> = h
+        .iter()
+        .filter(|(_, s)| s == "deployed")
+        .map(|(r, _)| *r)
+        .collect();
     assert_eq!(deployed.len(), 1, "{what}: {h:?}");
     let newest_good = h.iter().rev().find(|(_, s)| s != "failed").map(|(r, _)| *r);
     assert_eq!(Some(deployed[0]), newest_good, "{what}: {h:?}");
@@ -112,44 +140,78 @@ fn eventually_ok(cluster: &Cluster, ns: &str, args: &[&str], timeout: Duration) 
             return stdout;
         }
         assert_eq!(code, 4, "only a held lock may refuse: {stderr}");
-        assert!(start.elapsed() < timeout, "still locked after {timeout:?}: {stderr}");
+        assert!(
+            start.elapsed() < timeout,
+            "still locked after {timeout:?}: {stderr}"
+        );
         std::thread::sleep(Duration::from_millis(500));
     }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigkill_at_every_phase_leaves_a_state_the_next_command_fixes() -> Result<()> {
-    let Some(cluster) = harness::cluster() else { return Ok(()) };
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
     let ns = cluster.namespace("sigkill-phases").await?;
     let ns = ns.name();
     ok(&cluster, ns, &["install", "--set", ANY_NODE_PORT]);
 
     let mut tried = 0;
-    for (n, phase) in ["locked", "recorded", "applying", "waiting", "finished"].iter().enumerate() {
+    for (n, phase) in ["locked", "recorded", "applying", "waiting", "finished"]
+        .iter()
+        .enumerate()
+    {
         let set = format!("backend.replicaCount={}", 3 + n % 2);
-        let mut child = spawn(&cluster, ns, &["upgrade", "--set", &set], &[("TODOCTL_TEST_PAUSE_AT", phase)]);
+        let mut child = spawn(
+            &cluster,
+            ns,
+            &["upgrade", "--set", &set],
+            &[("TODOCTL_TEST_PAUSE_AT", phase)],
+        );
         assert!(
-            wait_for_line(&mut child, &format!("paused at {phase}"), Duration::from_secs(30)),
+            wait_for_line(
+                &mut child,
+                &format!("paused at {phase}"),
+                Duration::from_secs(30)
+            ),
             "upgrade never reached phase {phase}"
         );
         child.kill()?; // SIGKILL
         child.wait()?;
         tried += 1;
-        eventually_ok(&cluster, ns, &["upgrade", "--set", "frontend.replicaCount=2"], Duration::from_secs(20));
+        eventually_ok(
+            &cluster,
+            ns,
+            &["upgrade", "--set", "frontend.replicaCount=2"],
+            Duration::from_secs(20),
+        );
         assert_consistent(&history(&cluster, ns), &format!("after a kill at {phase}"));
     }
 
     for phase in ["locked", "recorded", "applying", "finished"] {
-        let mut child = spawn(&cluster, ns, &["rollback"], &[("TODOCTL_TEST_PAUSE_AT", phase)]);
+        let mut child = spawn(
+            &cluster,
+            ns,
+            &["rollback"],
+            &[("TODOCTL_TEST_PAUSE_AT", phase)],
+        );
         assert!(
-            wait_for_line(&mut child, &format!("paused at {phase}"), Duration::from_secs(30)),
+            wait_for_line(
+                &mut child,
+                &format!("paused at {phase}"),
+                Duration::from_secs(30)
+            ),
             "rollback never reached phase {phase}"
         );
         child.kill()?;
         child.wait()?;
         tried += 1;
         eventually_ok(&cluster, ns, &["rollback"], Duration::from_secs(20));
-        assert_consistent(&history(&cluster, ns), &format!("after a rollback killed at {phase}"));
+        assert_consistent(
+            &history(&cluster, ns),
+            &format!("after a rollback killed at {phase}"),
+        );
     }
     assert_eq!(tried, 9);
     Ok(())
@@ -157,7 +219,9 @@ async fn sigkill_at_every_phase_leaves_a_state_the_next_command_fixes() -> Resul
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigint_and_sigterm_fail_the_revision_and_release_the_lock() -> Result<()> {
-    let Some(cluster) = harness::cluster() else { return Ok(()) };
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
     let ns = cluster.namespace("signals").await?;
     let ns = ns.name();
     ok(&cluster, ns, &["install", "--set", ANY_NODE_PORT]);
@@ -165,15 +229,29 @@ async fn sigint_and_sigterm_fail_the_revision_and_release_the_lock() -> Result<(
         let mut child = spawn(
             &cluster,
             ns,
-            &["upgrade", "--set", "backend.nodeSelector.disktype=none", "--timeout", "60s"],
+            &[
+                "upgrade",
+                "--set",
+                "backend.nodeSelector.disktype=none",
+                "--timeout",
+                "60s",
+            ],
             &[("TODOCTL_TEST_PAUSE_AT", "waiting")],
         );
-        assert!(wait_for_line(&mut child, "paused at waiting", Duration::from_secs(30)));
+        assert!(wait_for_line(
+            &mut child,
+            "paused at waiting",
+            Duration::from_secs(30)
+        ));
         signal(&child, sig);
         let status = child.wait()?;
         assert_eq!(status.code(), Some(130), "{sig}");
         // The lock is released at once: no waiting for it to expire.
-        ok(&cluster, ns, &["upgrade", "--set", "backend.nodeSelector=null"]);
+        ok(
+            &cluster,
+            ns,
+            &["upgrade", "--set", "backend.nodeSelector=null"],
+        );
         let h = history(&cluster, ns);
         assert_consistent(&h, sig);
         assert!(h.iter().any(|(_, s)| s == "failed"), "{h:?}");
@@ -183,7 +261,9 @@ async fn sigint_and_sigterm_fail_the_revision_and_release_the_lock() -> Result<(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn parallel_upgrades_of_one_release_exactly_one_runs() -> Result<()> {
-    let Some(cluster) = harness::cluster() else { return Ok(()) };
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
     let ns = cluster.namespace("parallel").await?;
     let ns = ns.name();
     ok(&cluster, ns, &["install", "--set", ANY_NODE_PORT]);
@@ -193,7 +273,13 @@ async fn parallel_upgrades_of_one_release_exactly_one_runs() -> Result<()> {
             spawn(
                 &cluster,
                 ns,
-                &["upgrade", "--set", "backend.nodeSelector.disktype=none", "--timeout", "8s"],
+                &[
+                    "upgrade",
+                    "--set",
+                    "backend.nodeSelector.disktype=none",
+                    "--timeout",
+                    "8s",
+                ],
                 &[],
             )
         })
@@ -203,15 +289,25 @@ async fn parallel_upgrades_of_one_release_exactly_one_runs() -> Result<()> {
         codes.push(c.wait()?.code().unwrap_or(-1));
     }
     codes.sort();
-    assert_eq!(codes, vec![3, 4, 4, 4], "one ran (and timed out), three were refused as locked");
-    ok(&cluster, ns, &["upgrade", "--set", "backend.nodeSelector=null"]);
+    assert_eq!(
+        codes,
+        vec![3, 4, 4, 4],
+        "one ran (and timed out), three were refused as locked"
+    );
+    ok(
+        &cluster,
+        ns,
+        &["upgrade", "--set", "backend.nodeSelector=null"],
+    );
     assert_consistent(&history(&cluster, ns), "after parallel upgrades");
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn operations_on_different_releases_do_not_interfere() -> Result<()> {
-    let Some(cluster) = harness::cluster() else { return Ok(()) };
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
     let a = cluster.namespace("indep-a").await?;
     let b = cluster.namespace("indep-b").await?;
     let c = cluster.namespace("indep-c").await?;
@@ -243,7 +339,9 @@ impl Outage {
         let flag = down.clone();
         tokio::spawn(async move {
             loop {
-                let Ok((mut inbound, _)) = listener.accept().await else { return };
+                let Ok((mut inbound, _)) = listener.accept().await else {
+                    return;
+                };
                 if flag.load(Ordering::SeqCst) {
                     drop(inbound); // closed at once: the client sees a reset connection
                     continue;
@@ -251,7 +349,9 @@ impl Outage {
                 let upstream = upstream.clone();
                 let flag = flag.clone();
                 tokio::spawn(async move {
-                    let Ok(mut outbound) = TcpStream::connect(&upstream).await else { return };
+                    let Ok(mut outbound) = TcpStream::connect(&upstream).await else {
+                        return;
+                    };
                     tokio::select! {
                         _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
                         _ = async {
@@ -272,25 +372,41 @@ impl Outage {
 }
 
 /// The cluster's kubeconfig with its server replaced by the forwarder.
-fn kubeconfig_via(cluster: &Cluster, port: u16, dir: &std::path::Path) -> Result<(std::path::PathBuf, String)> {
+fn kubeconfig_via(
+    cluster: &Cluster,
+    port: u16,
+    dir: &std::path::Path,
+) -> Result<(std::path::PathBuf, String)> {
     let text = std::fs::read_to_string(&cluster.kubeconfig)?;
     let server_line = text
         .lines()
         .find(|l| l.trim_start().starts_with("server:"))
         .context("kubeconfig has no server")?;
-    let url = server_line.trim_start().trim_start_matches("server:").trim();
-    let authority = url.trim_start_matches("https://").trim_end_matches('/').to_string();
+    let url = server_line
+        .trim_start()
+        .trim_start_matches("server:")
+        .trim();
+    let authority = url
+        .trim_start_matches("https://")
+        .trim_end_matches('/')
+        .to_string();
     if !authority.starts_with("127.0.0.1:") {
         bail!("expected the local cluster at 127.0.0.1, found {url}");
     }
     let path = dir.join("kubeconfig");
-    std::fs::write(&path, text.replace(url, &format!("https://127.0.0.1:{port}")))?;
+    std::fs::write(
+        &path,
+        text.replace(url, &format!("https://127.0.0.1:{port}")),
+    )?;
     Ok((path, authority))
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_api_server_outage_mid_install_is_retried_or_fails_cleanly_and_a_rerun_converges() -> Result<()> {
-    let Some(cluster) = harness::cluster() else { return Ok(()) };
+async fn an_api_server_outage_mid_install_is_retried_or_fails_cleanly_and_a_rerun_converges()
+-> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
     let dir = tempfile::tempdir()?;
     let (_, upstream) = kubeconfig_via(&cluster, 1, dir.path())?;
     let outage = Outage::start(upstream).await?;
@@ -301,7 +417,15 @@ async fn an_api_server_outage_mid_install_is_retried_or_fails_cleanly_and_a_reru
     // applied), shorter than the retry budget: retried, and the install completes.
     let ns = cluster.namespace("outage-short").await?;
     let mut child = Command::new(env!("CARGO_BIN_EXE_todoctl"))
-        .args(["--no-progress", "-v", "install", "-n", ns.name(), "--set", ANY_NODE_PORT])
+        .args([
+            "--no-progress",
+            "-v",
+            "install",
+            "-n",
+            ns.name(),
+            "--set",
+            ANY_NODE_PORT,
+        ])
         .env("KUBECONFIG", &kubeconfig)
         .env("TODOCTL_TEST_PAUSE_AT", "recorded")
         .env("TODOCTL_TEST_PAUSE_SECS", "2")
@@ -309,7 +433,12 @@ async fn an_api_server_outage_mid_install_is_retried_or_fails_cleanly_and_a_reru
         .stderr(Stdio::piped())
         .spawn()?;
     let stderr = child.stderr.take().context("stderr")?;
-    let lines = std::thread::spawn(move || BufReader::new(stderr).lines().map_while(Result::ok).collect::<Vec<_>>());
+    let lines = std::thread::spawn(move || {
+        BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+            .collect::<Vec<_>>()
+    });
     tokio::time::sleep(Duration::from_millis(1500)).await;
     outage.set_down(true);
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -317,8 +446,16 @@ async fn an_api_server_outage_mid_install_is_retried_or_fails_cleanly_and_a_reru
     let code = child.wait()?.code();
     let lines = lines.join().unwrap_or_default();
     assert_eq!(code, Some(0), "{}", lines.join("\n"));
-    assert!(lines.iter().any(|l| l.contains("retry")), "a retry was logged: {}", lines.join("\n"));
-    let n = Api::<Deployment>::namespaced(client.clone(), ns.name()).list(&ListParams::default()).await?.items.len();
+    assert!(
+        lines.iter().any(|l| l.contains("retry")),
+        "a retry was logged: {}",
+        lines.join("\n")
+    );
+    let n = Api::<Deployment>::namespaced(client.clone(), ns.name())
+        .list(&ListParams::default())
+        .await?
+        .items
+        .len();
     assert_eq!(n, 2);
     assert_consistent(&history(&cluster, ns.name()), "after the short outage");
 
@@ -326,14 +463,31 @@ async fn an_api_server_outage_mid_install_is_retried_or_fails_cleanly_and_a_reru
     // duplicated or orphaned objects.
     let ns3 = cluster.namespace("outage-long").await?;
     outage.set_down(true);
-    let (code, _, stderr) = run(&cluster, Some(&kubeconfig), ns3.name(), &["install", "--set", ANY_NODE_PORT]);
+    let (code, _, stderr) = run(
+        &cluster,
+        Some(&kubeconfig),
+        ns3.name(),
+        &["install", "--set", ANY_NODE_PORT],
+    );
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("error:") && !stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.contains("error:") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
     assert!(stderr.contains("did not answer"), "{stderr}");
     outage.set_down(false);
-    let (code, _, stderr) = run(&cluster, Some(&kubeconfig), ns3.name(), &["upgrade", "--install", "--set", ANY_NODE_PORT]);
+    let (code, _, stderr) = run(
+        &cluster,
+        Some(&kubeconfig),
+        ns3.name(),
+        &["upgrade", "--install", "--set", ANY_NODE_PORT],
+    );
     assert_eq!(code, 0, "{stderr}");
-    let n = Api::<Deployment>::namespaced(client.clone(), ns3.name()).list(&ListParams::default()).await?.items.len();
+    let n = Api::<Deployment>::namespaced(client.clone(), ns3.name())
+        .list(&ListParams::default())
+        .await?
+        .items
+        .len();
     assert_eq!(n, 2);
     assert_consistent(&history(&cluster, ns3.name()), "after the long outage");
     Ok(())
