@@ -24,11 +24,29 @@ pub enum Failure {
     Locked(String),
 }
 
+/// One cause as a sentence. kube's API errors display their whole Status as a Debug dump; show
+/// the server's message, code and reason instead.
+fn describe(cause: Option<&(dyn std::error::Error + 'static)>) -> String {
+    let Some(cause) = cause else {
+        return String::new();
+    };
+    match cause.downcast_ref::<kube::Error>() {
+        Some(kube::Error::Api(status)) => {
+            format!("{} ({} {})", status.message, status.code, status.reason)
+        }
+        _ => cause.to_string(),
+    }
+}
+
 /// Prints `error: ...` with its causes on stderr and picks the exit code.
 pub fn report(err: &anyhow::Error) -> ExitCode {
-    let mut msg = format!("error: {err}");
+    let mut msg = format!("error: {}", describe(err.chain().next()));
     for cause in err.chain().skip(1) {
-        msg.push_str(&format!("\n  caused by: {cause}"));
+        let text = describe(Some(cause));
+        // kube repeats its inner error in its own message; say each thing once.
+        if !msg.ends_with(&text) {
+            msg.push_str(&format!("\n  caused by: {text}"));
+        }
     }
     eprintln!("{}", crate::ui::redact::scrub(&msg));
     if err.chain().any(|c| {
@@ -36,9 +54,14 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
         t.contains("Connection refused")
             || t.contains("tcp connect error")
             || t.contains("cannot reach the API server")
+            || t.contains("Connect")
+            || t.contains("timed out")
     }) {
+        let at = crate::cluster::server_url()
+            .map(|u| format!(" at {}", u.trim_end_matches('/')))
+            .unwrap_or_default();
         eprintln!(
-            "hint: the API server did not answer; check that the cluster is running and that --kubeconfig and --context point at it"
+            "hint: the API server{at} did not answer; check that the cluster is running and that --kubeconfig and --context point at it"
         );
     }
     let code = if err

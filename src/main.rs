@@ -1,9 +1,21 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use clap::error::ErrorKind;
 
 fn main() -> ExitCode {
-    let cli = todoctl::cli::Cli::parse();
+    let cli = match todoctl::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version go to stdout with success; every usage error exits 1, because 2 means
+        // "there are changes" to `diff --detailed-exitcode`.
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                _ => ExitCode::from(todoctl::error::exit::ERROR),
+            };
+        }
+    };
     match todoctl::cli::run(cli) {
         Ok(code) => code,
         Err(err) => todoctl::error::report(&err),

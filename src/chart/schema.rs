@@ -24,8 +24,16 @@ pub fn validate_values(schema: &Value, values: &Value) -> Result<()> {
     let mut problems: Vec<String> = validator
         .iter_errors(values)
         .map(|e| {
-            let path = json_pointer_to_path(&e.instance_path().to_string());
-            format!("  - `{path}`: {}", e.masked())
+            let mut path = json_pointer_to_path(&e.instance_path().to_string());
+            // Paths come from user keys, which may be absurdly long.
+            if path.chars().count() > 200 {
+                path = path.chars().take(200).collect::<String>() + "…";
+            }
+            let mut rule = e.masked().to_string();
+            if rule.chars().count() > 300 {
+                rule = rule.chars().take(300).collect::<String>() + "…";
+            }
+            format!("  - `{path}`: {rule}")
         })
         .collect();
     if problems.is_empty() {

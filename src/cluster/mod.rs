@@ -61,6 +61,13 @@ fn home_kubeconfig() -> Option<PathBuf> {
     p.is_file().then_some(p)
 }
 
+/// The API server the last `connect` pointed at, for messages about failing to reach it.
+static SERVER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+pub fn server_url() -> Option<&'static str> {
+    SERVER.get().map(String::as_str)
+}
+
 /// A client for the cluster the flags name. Connecting is lazy in kube; this only reads and
 /// checks the configuration.
 pub async fn connect(conn: &Connection) -> Result<Client> {
@@ -105,6 +112,7 @@ pub async fn connect(conn: &Connection) -> Result<Client> {
             .with_context(|| format!("loading cluster settings from {source}"))?,
         None => Config::incluster().with_context(|| "loading the in-cluster configuration")?,
     };
+    let _ = SERVER.set(config.cluster_url.to_string());
     config.connect_timeout = Some(Duration::from_secs(10));
     config.read_timeout = Some(Duration::from_secs(60));
     // Our retry layer covers what kube's own (429, 503, 504 only) does, and connection failures.

@@ -1,7 +1,7 @@
 //! Transient API failures are retried below every request, with bounded exponential backoff, so
 //! a restarting API server, a 429 or an etcd timeout costs a few seconds instead of an operation.
 //!
-//! Retried: connection failures (the request never reached the server) and the statuses a
+//! Retried: refused and reset connections (the request never reached the server) and the statuses a
 //! healthy API server uses for "try again" (429, 500 with etcd timeouts, 502, 503, 504). At most
 //! `MAX_RETRIES` retries, about 12 s in all, so a kubeconfig pointing nowhere still fails fast.
 
@@ -85,32 +85,32 @@ fn is_retryable_status(code: u16) -> bool {
     matches!(code, 429 | 500 | 502 | 503 | 504)
 }
 
-/// A refused, reset or timed-out connection anywhere in the error's chain.
+/// A refused or reset connection anywhere in the error's chain. Timeouts are not retried: a
+/// server that accepts connections and never answers would hold the command for minutes.
 fn is_connection_error(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut retry = false;
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = current {
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
             use std::io::ErrorKind::*;
-            if matches!(
-                io.kind(),
-                ConnectionRefused
-                    | ConnectionReset
-                    | ConnectionAborted
-                    | NotConnected
-                    | BrokenPipe
-                    | TimedOut
-            ) {
-                return true;
+            match io.kind() {
+                TimedOut => return false,
+                ConnectionRefused | ConnectionReset | ConnectionAborted | NotConnected
+                | BrokenPipe => retry = true,
+                _ => {}
             }
+        }
+        if e.to_string().contains("timed out") {
+            return false;
         }
         if let Some(h) = e.downcast_ref::<hyper_util::client::legacy::Error>()
             && h.is_connect()
         {
-            return true;
+            retry = true;
         }
         current = e.source();
     }
-    false
+    retry
 }
 
 #[cfg(test)]
@@ -142,5 +142,7 @@ mod tests {
         assert!(is_connection_error(&refused));
         let other = std::io::Error::other("nope");
         assert!(!is_connection_error(&other));
+        let timeout = std::io::Error::from(std::io::ErrorKind::TimedOut);
+        assert!(!is_connection_error(&timeout));
     }
 }

@@ -38,6 +38,7 @@ pub struct DiffResult {
 }
 
 pub async fn diff(client: Client, opts: &DiffOptions) -> Result<DiffResult> {
+    super::render::check_release_name(&opts.release, &opts.namespace)?;
     let store = SecretStore::new(client.clone(), &opts.namespace);
     let history = store.history(&opts.release).await?;
     for r in &history.releases {

@@ -36,6 +36,8 @@ impl Session {
         operation: &str,
         progress: &Progress,
     ) -> Result<Session> {
+        // Bad names are the user's typo, not the cluster's business: say so before any request.
+        super::render::check_release_name(release, namespace)?;
         ensure_namespace(&client, namespace).await?;
         let guard =
             lock::acquire(&client, namespace, release, operation, lock::ttl_from_env()).await?;

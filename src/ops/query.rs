@@ -26,6 +26,7 @@ pub async fn history(
     release: &str,
     max: usize,
 ) -> Result<Vec<HistoryRow>> {
+    super::render::check_release_name(release, namespace)?;
     let h = SecretStore::new(client, namespace).history(release).await?;
     for r in &h.releases {
         crate::ui::redact::remember_values(&r.values, &r.secret_paths);
@@ -101,6 +102,7 @@ pub async fn record(
     release: &str,
     revision: Option<u64>,
 ) -> Result<Release> {
+    super::render::check_release_name(release, namespace)?;
     let h = SecretStore::new(client, namespace).history(release).await?;
     pick(&h, namespace, release, revision).cloned()
 }

@@ -198,7 +198,7 @@ fn random_secret(length: usize) -> Result<String> {
 
 /// Release names end up in object names, labels and Secret names: a DNS-1123 label, short enough
 /// to leave room for the record suffix.
-fn check_release_name(release: &str, namespace: &str) -> Result<()> {
+pub(crate) fn check_release_name(release: &str, namespace: &str) -> Result<()> {
     let ok = |s: &str, max: usize| {
         !s.is_empty()
             && s.len() <= max

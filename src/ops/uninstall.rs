@@ -52,6 +52,21 @@ async fn uninstall_locked(
     progress: &Progress,
     started: Instant,
 ) -> Result<UninstallOutcome> {
+    // Records of a newer todoctl must not be deleted by this one; refuse before deleting
+    // anything, so the release is not left half uninstalled.
+    if let Some(b) = session
+        .history
+        .broken
+        .iter()
+        .find(|b| b.error.contains("newer todoctl"))
+    {
+        bail!(
+            "release `{}` has record `{}` that this todoctl must not delete: {}; uninstall it with that newer todoctl",
+            opts.release,
+            b.secret,
+            b.error
+        );
+    }
     let Some(latest) = current(&session.history) else {
         // Only records of an uninstalled release remain: without --keep-history, remove them.
         if !session.history.releases.is_empty() && !opts.keep_history && !opts.dry_run {
@@ -85,6 +100,21 @@ async fn uninstall_locked(
             kept_history: opts.keep_history,
             elapsed: started.elapsed(),
         });
+    }
+
+    // A dry-run delete of everything first: a permission missing for one kind is found before
+    // any object is gone, rather than after half the release was deleted.
+    let check = Applier::new(
+        session.client.clone(),
+        &opts.release,
+        &opts.namespace,
+        ApplyMode {
+            dry_run: true,
+            ..Default::default()
+        },
+    );
+    for o in &objects {
+        check.delete(o).await?;
     }
 
     let mut marker = latest.clone();

@@ -40,7 +40,10 @@ impl SetError {
                 };
                 escaped
             })
-            .collect();
+            .collect::<String>();
+        // A hostile key can be megabytes long; the excerpt below shows where, so the message
+        // needs only its start.
+        let message = shorten(&message, 200);
         SetError {
             flag: flag.to_string(),
             expr: expr.to_string(),
@@ -86,6 +89,16 @@ impl SetError {
             " ".repeat(caret)
         )
     }
+}
+
+/// At most `max` characters, with `…` where the rest was cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max).collect();
+    out.push('…');
+    out
 }
 
 /// The expression on one line (control characters escaped, long input cropped around the offset)
