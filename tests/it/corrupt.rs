@@ -407,7 +407,6 @@ async fn newer_format_record_is_never_overwritten_or_deleted() -> Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "bug: uninstall deletes every object of the release, then refuses to delete a newer-format record (src/ops/uninstall.rs:137)"]
 async fn uninstall_refuses_before_deleting_anything_when_a_newer_record_exists() -> Result<()> {
     let Some(cluster) = harness::cluster() else {
         return Ok(());

@@ -306,8 +306,6 @@ struct Narrower {
     resource: &'static str,
     verb: &'static str,
     command: &'static [&'static str],
-    /// A known bug in todoctl: the case runs only in the ignored test.
-    bug: Option<&'static str>,
 }
 
 fn narrower_cases() -> Vec<Narrower> {
@@ -316,7 +314,6 @@ fn narrower_cases() -> Vec<Narrower> {
         resource,
         verb,
         command,
-        bug: None,
     };
     vec![
         case("secrets", "create", upgrade),
@@ -329,18 +326,8 @@ fn narrower_cases() -> Vec<Narrower> {
             "patch",
             &["diff", "--set", "backend.replicaCount=3"],
         ),
-        Narrower {
-            bug: Some(
-                "a lock error carries kube's Debug dump `Status { .. }` (src/cluster/lock.rs:258)",
-            ),
-            ..case("leases", "create", upgrade)
-        },
-        Narrower {
-            bug: Some(
-                "uninstall deletes the Services, then fails on the Deployments: no permission check before the first delete (src/ops/uninstall.rs:99)",
-            ),
-            ..case("deployments", "delete", &["uninstall"])
-        },
+        case("leases", "create", upgrade),
+        case("deployments", "delete", &["uninstall"]),
     ]
 }
 
@@ -408,23 +395,7 @@ async fn check_narrower(prefix: &str, cases: &[Narrower]) -> Result<Vec<String>>
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_narrower_role_is_refused_by_name_and_changes_nothing() -> Result<()> {
-    let cases: Vec<Narrower> = narrower_cases()
-        .into_iter()
-        .filter(|c| c.bug.is_none())
-        .collect();
-    let failures = check_narrower("rbac-narrow", &cases).await?;
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-    Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "bug: lock errors print kube's Debug dump; uninstall without delete on deployments deletes the Services first"]
-async fn narrower_role_known_bugs() -> Result<()> {
-    let cases: Vec<Narrower> = narrower_cases()
-        .into_iter()
-        .filter(|c| c.bug.is_some())
-        .collect();
-    let failures = check_narrower("rbac-narrow-bugs", &cases).await?;
+    let failures = check_narrower("rbac-narrow", &narrower_cases()).await?;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     Ok(())
 }
