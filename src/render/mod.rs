@@ -203,6 +203,12 @@ pub(crate) fn display(value: &Value) -> String {
 /// `templates/x.yaml:LINE: what went wrong`, then the source line, for any minijinja error,
 /// following the chain to the innermost template (an error inside a macro names the macro file).
 fn describe_error(chart: &Chart, err: &minijinja::Error) -> String {
+    describe_error_at(chart, err, 0)
+}
+
+/// Errors inside includes nest once per level; a template that includes itself would print
+/// hundreds of levels, so only the first few are shown.
+fn describe_error_at(chart: &Chart, err: &minijinja::Error, depth: usize) -> String {
     let mut out = String::new();
     let name = err.name().unwrap_or("template");
     let path = chart
@@ -237,8 +243,12 @@ fn describe_error(chart: &Chart, err: &minijinja::Error) -> String {
     if let Some(source) =
         std::error::Error::source(err).and_then(|s| s.downcast_ref::<minijinja::Error>())
     {
-        out.push_str("\ncaused by: ");
-        out.push_str(&describe_error(chart, source));
+        if depth >= 4 {
+            out.push_str("\ncaused by: … (more nested template errors)");
+        } else {
+            out.push_str("\ncaused by: ");
+            out.push_str(&describe_error_at(chart, source, depth + 1));
+        }
     }
     out
 }
