@@ -3,14 +3,24 @@
 //! Objects carry the annotation `todoctl.io/owner: <namespace>/<release>`. An existing object
 //! without it (or with another release's) is refused unless the caller adopts it, so todoctl
 //! never silently takes over what someone else created.
+//!
+//! The ownership check reads the live objects' metadata with one LIST per kind and namespace,
+//! not one GET per object. An object the caller marks unchanged since the last applied revision
+//! is not applied again when its metadata shows nobody else changed it (see [`untouched`]).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Result, anyhow, bail};
-use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PropagationPolicy};
-use kube::{Client, ResourceExt};
+use kube::Client;
+use kube::api::{
+    Api, DeleteParams, DynamicObject, ListParams, ObjectMeta, Patch, PatchParams, PropagationPolicy,
+};
 use serde_json::Value;
+use tokio::sync::OnceCell;
 
 use super::discovery::{Resolved, Resolver};
-use crate::manifest::Object;
+use crate::manifest::{Object, ObjectKey};
 
 pub const FIELD_MANAGER: &str = "todoctl";
 pub const OWNER_ANNOTATION: &str = "todoctl.io/owner";
@@ -53,12 +63,21 @@ pub struct Applied {
     pub restored_drift: Vec<String>,
 }
 
+/// Live metadata of every object of one kind in one namespace, by name.
+type Listing = Arc<HashMap<String, ObjectMeta>>;
+/// (apiVersion, kind, namespace) -> its listing, fetched once.
+type Listings = HashMap<(String, String, String), Arc<OnceCell<Listing>>>;
+
 pub struct Applier {
     client: Client,
     resolver: Resolver,
     owner: String,
     release_namespace: String,
     mode: ApplyMode,
+    /// Objects whose desired state equals what the last applied revisions applied.
+    unchanged: HashSet<ObjectKey>,
+    /// One metadata LIST per (apiVersion, kind, namespace), shared by concurrent applies.
+    listings: Mutex<Listings>,
 }
 
 impl Applier {
@@ -69,7 +88,66 @@ impl Applier {
             owner: owner_value(namespace, release),
             release_namespace: namespace.to_string(),
             mode,
+            unchanged: HashSet::new(),
+            listings: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Marks objects (by key) whose desired state equals what every revision since the last
+    /// deployed one applied: they are applied again only when the live object shows changes.
+    pub fn with_unchanged(mut self, keys: HashSet<ObjectKey>) -> Applier {
+        self.unchanged = keys;
+        self
+    }
+
+    /// The live metadata of `name`, from one LIST of its kind and namespace per run.
+    async fn live_meta(
+        &self,
+        api: &Api<DynamicObject>,
+        object: &Object,
+        namespace: &str,
+    ) -> Result<Option<ObjectMeta>> {
+        let cell = {
+            let mut listings = self
+                .listings
+                .lock()
+                .map_err(|_| anyhow!("the listing cache is poisoned"))?;
+            listings
+                .entry((
+                    object.api_version().to_string(),
+                    object.kind().to_string(),
+                    namespace.to_string(),
+                ))
+                .or_default()
+                .clone()
+        };
+        let listing = cell
+            .get_or_try_init(|| async {
+                crate::ui::verbose(
+                    2,
+                    format!(
+                        "reading the metadata of every {} in {}",
+                        object.kind(),
+                        if namespace.is_empty() {
+                            "the cluster".to_string()
+                        } else {
+                            format!("namespace `{namespace}`")
+                        }
+                    ),
+                );
+                let list = api
+                    .list_metadata(&ListParams::default())
+                    .await
+                    .map_err(|e| api_error(e, &format!("listing {} objects", object.kind())))?;
+                Ok::<_, anyhow::Error>(Arc::new(
+                    list.items
+                        .into_iter()
+                        .filter_map(|m| Some((m.metadata.name.clone()?, m.metadata)))
+                        .collect::<HashMap<_, _>>(),
+                ))
+            })
+            .await?;
+        Ok(listing.get(object.name()).cloned())
     }
 
     pub fn client(&self) -> &Client {
@@ -98,12 +176,32 @@ impl Applier {
         let reference = object.reference();
         let name = object.name().to_string();
 
-        let existing = api
-            .get_opt(&name)
-            .await
-            .map_err(|e| api_error(e, &format!("reading {reference}")))?;
-        if let Some(live) = &existing {
-            let owner = live.annotations().get(OWNER_ANNOTATION).cloned();
+        let namespace = resolved.namespaced.then(|| {
+            object
+                .namespace()
+                .unwrap_or(&self.release_namespace)
+                .to_string()
+        });
+        // A dry run (diff, status) needs the whole live object; a real apply only its metadata.
+        let (existing, existing_meta) = if self.mode.dry_run {
+            let full = api
+                .get_opt(&name)
+                .await
+                .map_err(|e| api_error(e, &format!("reading {reference}")))?;
+            let meta = full.as_ref().map(|o| o.metadata.clone());
+            (full, meta)
+        } else {
+            let meta = self
+                .live_meta(&api, object, namespace.as_deref().unwrap_or_default())
+                .await?;
+            (None, meta)
+        };
+        if let Some(live) = &existing_meta {
+            let owner = live
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(OWNER_ANNOTATION))
+                .cloned();
             if owner.as_deref() != Some(self.owner.as_str()) && !self.mode.adopt {
                 let whose = match owner {
                     Some(o) => format!("it belongs to release `{o}`"),
@@ -118,6 +216,29 @@ impl Applier {
 
         let mut data = object.data.clone();
         set_annotation(&mut data, OWNER_ANNOTATION, &self.owner);
+        if !self.mode.dry_run
+            && self
+                .unchanged
+                .contains(&object.key(&self.release_namespace))
+            && let Some(live) = &existing_meta
+            && untouched(live, &data)
+        {
+            crate::ui::verbose(
+                1,
+                format!("apply {reference}: unchanged since the last revision, not applied"),
+            );
+            return Ok(Applied {
+                reference,
+                kind: object.kind().to_string(),
+                namespace,
+                name,
+                generation: live.generation,
+                api,
+                live: serde_json::json!({ "metadata": live }),
+                before: None,
+                restored_drift: Vec::new(),
+            });
+        }
         let params = |force: bool| {
             let mut p = PatchParams::apply(FIELD_MANAGER);
             if force {
@@ -158,7 +279,7 @@ impl Applier {
                 let managers = conflicting_managers(&s.message);
                 let appliers: Vec<&String> = managers
                     .iter()
-                    .filter(|m| manager_operation(existing.as_ref(), m) != Some("Update"))
+                    .filter(|m| manager_operation(existing_meta.as_ref(), m) != Some("Update"))
                     .collect();
                 if managers.is_empty() || !appliers.is_empty() {
                     bail!(
@@ -197,12 +318,7 @@ impl Applier {
         Ok(Applied {
             reference,
             kind: object.kind().to_string(),
-            namespace: resolved.namespaced.then(|| {
-                object
-                    .namespace()
-                    .unwrap_or(&self.release_namespace)
-                    .to_string()
-            }),
+            namespace,
             name,
             generation: result.metadata.generation,
             api,
@@ -266,15 +382,138 @@ fn conflicting_managers(message: &str) -> Vec<String> {
 }
 
 /// `Apply` or `Update`, as the live object's managedFields record for `manager`.
-fn manager_operation<'a>(live: Option<&'a DynamicObject>, manager: &str) -> Option<&'a str> {
+fn manager_operation<'a>(live: Option<&'a ObjectMeta>, manager: &str) -> Option<&'a str> {
     live?
-        .metadata
         .managed_fields
         .as_ref()?
         .iter()
         .filter(|m| m.manager.as_deref() == Some(manager))
         .filter_map(|m| m.operation.as_deref())
         .max_by_key(|op| (*op == "Apply") as u8)
+}
+
+/// Whether the live object still holds exactly what todoctl last applied, judged from its
+/// metadata: it carries this release's owner annotation; todoctl's apply entry still owns every
+/// field of `desired` (an out-of-band edit or removal moves or drops ownership); and no other
+/// manager owns anything but status or metadata keys todoctl does not set (such as the
+/// Deployment controller's revision annotation). Anything else is applied again.
+fn untouched(live: &ObjectMeta, desired: &Value) -> bool {
+    let Some(entries) = &live.managed_fields else {
+        return false;
+    };
+    let desired_owner = desired
+        .pointer("/metadata/annotations")
+        .and_then(|a| a.get(OWNER_ANNOTATION));
+    let live_owner = live
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(OWNER_ANNOTATION));
+    if desired_owner.and_then(Value::as_str) != live_owner.map(String::as_str) {
+        return false;
+    }
+    let mut ours = None;
+    for e in entries {
+        let fields = e.fields_v1.as_ref().map(|f| &f.0);
+        if e.manager.as_deref() == Some(FIELD_MANAGER) && e.subresource.is_none() {
+            if e.operation.as_deref() != Some("Apply") || ours.is_some() {
+                return false;
+            }
+            ours = fields;
+            continue;
+        }
+        if e.subresource.as_deref() == Some("status") {
+            continue;
+        }
+        if e.operation.as_deref() != Some("Update")
+            || !fields.is_some_and(|f| only_foreign_metadata(f, desired))
+        {
+            return false;
+        }
+    }
+    let Some(ours) = ours else { return false };
+    let mut body = desired.clone();
+    if let Some(o) = body.as_object_mut() {
+        o.remove("apiVersion");
+        o.remove("kind");
+        if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("name");
+            meta.remove("namespace");
+        }
+    }
+    owns_all(ours, &body)
+}
+
+/// Whether a managedFields set covers only annotations and labels that `desired` lacks.
+fn only_foreign_metadata(fields: &Value, desired: &Value) -> bool {
+    let Some(top) = fields.as_object() else {
+        return false;
+    };
+    top.iter().all(|(k, v)| match k.as_str() {
+        "f:metadata" => v.as_object().is_some_and(|meta| {
+            meta.iter().all(|(mk, mv)| {
+                let section = match mk.as_str() {
+                    "f:annotations" => "annotations",
+                    "f:labels" => "labels",
+                    _ => return mk == ".",
+                };
+                mv.as_object().is_some_and(|keys| {
+                    keys.keys().all(|key| {
+                        key == "."
+                            || key.strip_prefix("f:").is_some_and(|name| {
+                                desired
+                                    .pointer(&format!("/metadata/{section}"))
+                                    .and_then(|m| m.get(name))
+                                    .is_none()
+                            })
+                    })
+                })
+            })
+        }),
+        "." => true,
+        _ => false,
+    })
+}
+
+/// Whether the managedFields set `fields` covers every field of `value`: map keys as `f:key`,
+/// list items as `k:{..}` entries matching the item, or `v:`/`i:` entries, counted.
+fn owns_all(fields: &Value, value: &Value) -> bool {
+    // `{}`: the field is owned as a whole (a scalar, an atomic list or map).
+    if fields.as_object().is_some_and(|f| f.is_empty()) {
+        return true;
+    }
+    match value {
+        Value::Object(map) => {
+            let Some(set) = fields.as_object() else {
+                return map.is_empty();
+            };
+            map.iter().all(|(k, v)| {
+                set.get(&format!("f:{k}"))
+                    .is_some_and(|child| owns_all(child, v))
+            })
+        }
+        Value::Array(items) => {
+            let Some(set) = fields.as_object() else {
+                return items.is_empty();
+            };
+            let entries: Vec<(&String, &Value)> =
+                set.iter().filter(|(k, _)| k.as_str() != ".").collect();
+            if entries.len() < items.len() {
+                return false;
+            }
+            items.iter().all(|item| match item {
+                Value::Object(obj) => entries.iter().any(|(k, child)| {
+                    k.strip_prefix("k:")
+                        .and_then(|j| {
+                            serde_json::from_str::<serde_json::Map<String, Value>>(j).ok()
+                        })
+                        .is_some_and(|keys| keys.iter().all(|(kk, kv)| obj.get(kk) == Some(kv)))
+                        && owns_all(child, item)
+                }),
+                _ => true,
+            })
+        }
+        _ => true,
+    }
 }
 
 pub fn owner_value(namespace: &str, release: &str) -> String {
@@ -314,6 +553,14 @@ pub fn api_error(err: kube::Error, step: &str) -> anyhow::Error {
             };
             anyhow!("{step}: {} ({}){hint}", s.message, s.code)
         }
-        other => anyhow!("{step}: cannot reach the API server: {other}"),
+        other => {
+            // The innermost cause says what happened ("Connection refused"); the layers above
+            // it only repeat that a request failed.
+            let mut root: &dyn std::error::Error = &other;
+            while let Some(next) = root.source() {
+                root = next;
+            }
+            anyhow!("{step}: cannot reach the API server: {root}")
+        }
     }
 }

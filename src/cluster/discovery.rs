@@ -1,93 +1,252 @@
-//! Maps apiVersion/kind to the REST resource that serves it, asking the API server once per
-//! group-version per run, and tells what the cluster serves (for `capabilities`).
+//! Maps apiVersion/kind to the REST resource that serves it, and tells what the cluster serves
+//! (for `capabilities`). One catalogue per process, from aggregated discovery (two requests on
+//! Kubernetes 1.30+), kept on disk between runs as kubectl keeps its discovery cache.
+//!
+//! The disk cache lives in `~/.cache/todoctl/discovery/<cluster>/<server version>.json` and is
+//! trusted for [`CACHE_TTL`]. A kind missing from it (a CRD applied since) triggers one fresh
+//! discovery before todoctl says the cluster does not serve it.
 
-use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result, anyhow};
-use kube::Client;
+use k8s_openapi::api::core::v1::Namespace;
 use kube::core::GroupVersion;
-use kube::discovery::{ApiCapabilities, ApiResource, Scope, pinned_group};
+use kube::discovery::{ApiResource, Discovery, Scope};
+use kube::{Api, Client};
+use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
 use crate::render::Capabilities;
 
+/// How long a catalogue on disk is trusted without asking the API server (kubectl: 6 hours).
+pub const CACHE_TTL: Duration = Duration::from_secs(6 * 3600);
+
 /// A resource and whether it lives in a namespace.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Resolved {
     pub resource: ApiResource,
     pub namespaced: bool,
 }
 
-/// Per-run discovery cache.
+/// Everything discovery tells: the server version, every served group/version, every kind.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Catalog {
+    kube_version: String,
+    api_versions: Vec<String>,
+    resources: Vec<Resolved>,
+}
+
+impl Catalog {
+    fn find(&self, api_version: &str, kind: &str) -> Option<&Resolved> {
+        self.resources
+            .iter()
+            .find(|r| r.resource.api_version == api_version && r.resource.kind == kind)
+    }
+}
+
+/// The process's catalogue.
+#[derive(Default)]
+struct State {
+    catalog: Option<Arc<Catalog>>,
+    /// Where this cluster's catalogues go on disk; `None` when the cluster cannot be identified.
+    cache_dir: Option<PathBuf>,
+    identified: bool,
+}
+
+fn state() -> &'static Mutex<State> {
+    static STATE: OnceLock<Mutex<State>> = OnceLock::new();
+    STATE.get_or_init(|| Mutex::new(State::default()))
+}
+
+static CLUSTER_URL: OnceLock<String> = OnceLock::new();
+
+/// Names the cluster the client talks to (its URL), so the disk cache can be keyed by
+/// `host_port` without asking the API server who it is.
+pub fn set_cluster_url(url: &str) {
+    let _ = CLUSTER_URL.set(url.to_string());
+}
+
+/// The catalogue: from memory, else from disk if fresh, else from the API server. `stale`
+/// names a catalogue that lacked a kind: unless another task replaced it meanwhile, ask the API
+/// server again (so concurrent misses cost one discovery, not one each).
+async fn catalog(client: &Client, stale: Option<&Arc<Catalog>>) -> Result<Arc<Catalog>> {
+    let mut st = state().lock().await;
+    if let Some(c) = &st.catalog
+        && stale.is_none_or(|s| !Arc::ptr_eq(s, c))
+    {
+        return Ok(c.clone());
+    }
+    let refresh = stale.is_some();
+    let version = match &st.catalog {
+        Some(c) => c.kube_version.clone(),
+        None => {
+            client
+                .apiserver_version()
+                .await
+                .context("asking the API server for its version")?
+                .git_version
+        }
+    };
+    if !st.identified {
+        st.cache_dir = cache_dir(client).await;
+        st.identified = true;
+    }
+    let file = st
+        .cache_dir
+        .as_ref()
+        .map(|d| d.join(format!("{}.json", sanitize(&version))));
+    if !refresh
+        && let Some(c) = file.as_deref().and_then(load)
+        && c.kube_version == version
+    {
+        crate::ui::verbose(2, "discovery: using the cached catalogue");
+        let c = Arc::new(c);
+        st.catalog = Some(c.clone());
+        return Ok(c);
+    }
+    crate::ui::verbose(2, "discovery: asking the API server what it serves");
+    let c = Arc::new(discover(client, version).await?);
+    if let Some(f) = &file {
+        store(f, &c);
+    }
+    st.catalog = Some(c.clone());
+    Ok(c)
+}
+
+/// Aggregated discovery (`/api` and `/apis`, two requests), or one request per group-version
+/// on clusters older than 1.30 (or when an aggregated API is broken).
+async fn discover(client: &Client, kube_version: String) -> Result<Catalog> {
+    let discovery = match Discovery::new(client.clone()).run_aggregated().await {
+        Ok(d) => d,
+        Err(_) => Discovery::new(client.clone())
+            .run()
+            .await
+            .context("asking the API server which kinds it serves")?,
+    };
+    let mut api_versions = vec!["v1".to_string()];
+    let mut resources = Vec::new();
+    for group in discovery.groups() {
+        for version in group.versions() {
+            let gv = if group.name().is_empty() {
+                version.to_string()
+            } else {
+                format!("{}/{version}", group.name())
+            };
+            if !api_versions.contains(&gv) {
+                api_versions.push(gv);
+            }
+            for (resource, caps) in group.versioned_resources(version) {
+                resources.push(Resolved {
+                    resource,
+                    namespaced: caps.scope == Scope::Namespaced,
+                });
+            }
+        }
+    }
+    Ok(Catalog {
+        kube_version,
+        api_versions,
+        resources,
+    })
+}
+
+/// `<cache>/todoctl/discovery/<host_port>` when the cluster URL is known, else keyed by the
+/// `kube-system` namespace's UID (unique per cluster); `None` when neither is available.
+async fn cache_dir(client: &Client) -> Option<PathBuf> {
+    let key = match CLUSTER_URL.get() {
+        Some(url) => url
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string(),
+        None => {
+            let api: Api<Namespace> = Api::all(client.clone());
+            let ns = api.get_metadata("kube-system").await.ok()?;
+            format!("uid-{}", ns.metadata.uid?)
+        }
+    };
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("todoctl").join("discovery").join(sanitize(&key)))
+}
+
+fn sanitize(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn load(path: &std::path::Path) -> Option<Catalog> {
+    let age = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| SystemTime::now().duration_since(t).ok())?;
+    if age > CACHE_TTL {
+        return None;
+    }
+    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+}
+
+/// Best effort: a cache that cannot be written only costs the next run two requests.
+fn store(path: &std::path::Path, catalog: &Catalog) {
+    let Some(dir) = path.parent() else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let Ok(bytes) = serde_json::to_vec(catalog) else {
+        return;
+    };
+    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
+    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+}
+
+/// Resolves kinds against the process's catalogue.
 pub struct Resolver {
     client: Client,
-    groups: Mutex<HashMap<String, Vec<(ApiResource, ApiCapabilities)>>>,
 }
 
 impl Resolver {
     pub fn new(client: Client) -> Resolver {
-        Resolver {
-            client,
-            groups: Mutex::new(HashMap::new()),
-        }
+        Resolver { client }
     }
 
     /// The resource serving `kind` at `api_version`; an error names the kind and what to do when
     /// the cluster does not serve it (a CRD not installed, a removed API version).
     pub async fn resolve(&self, api_version: &str, kind: &str) -> Result<Resolved> {
-        let mut groups = self.groups.lock().await;
-        if !groups.contains_key(api_version) {
-            let gv: GroupVersion = api_version
-                .parse()
-                .map_err(|_| anyhow!("`{api_version}` is not a valid apiVersion"))?;
-            crate::ui::verbose(
-                2,
-                format!("discovery: asking which kinds `{api_version}` serves"),
-            );
-            let resources = match pinned_group(&self.client, &gv).await {
-                Ok(group) => group.versioned_resources(&gv.version),
-                Err(kube::Error::Api(s)) if s.code == 404 => Vec::new(),
-                Err(e) => {
-                    return Err(e).with_context(|| {
-                        format!("asking the API server which kinds `{api_version}` serves")
-                    });
-                }
-            };
-            groups.insert(api_version.to_string(), resources);
+        let _: GroupVersion = api_version
+            .parse()
+            .map_err(|_| anyhow!("`{api_version}` is not a valid apiVersion"))?;
+        let known = catalog(&self.client, None).await?;
+        if let Some(r) = known.find(api_version, kind) {
+            return Ok(r.clone());
         }
-        let found = groups
-            .get(api_version)
-            .and_then(|rs| rs.iter().find(|(r, _)| r.kind == kind));
-        match found {
-            Some((resource, caps)) => Ok(Resolved {
-                resource: resource.clone(),
-                namespaced: caps.scope == Scope::Namespaced,
-            }),
-            None => Err(anyhow!(
+        // The kind may be new since the catalogue was made (a CRD applied): ask again.
+        let fresh = catalog(&self.client, Some(&known)).await?;
+        fresh.find(api_version, kind).cloned().ok_or_else(|| {
+            anyhow!(
                 "the cluster does not serve `{kind}` in `{api_version}`; install the CustomResourceDefinition that defines it, or use an apiVersion this cluster serves (`kubectl api-resources` lists them)"
-            )),
-        }
+            )
+        })
     }
 }
 
 /// What the cluster serves, for templates: its version and every group/version.
 pub async fn capabilities(client: &Client) -> Result<Capabilities> {
-    let version = client
-        .apiserver_version()
-        .await
-        .context("asking the API server for its version")?;
-    let groups = client
-        .list_api_groups()
-        .await
-        .context("listing the API groups the cluster serves")?;
-    let mut api_versions = vec!["v1".to_string()];
-    for g in groups.groups {
-        for v in g.versions {
-            api_versions.push(v.group_version);
-        }
-    }
+    let c = catalog(client, None).await?;
     Ok(Capabilities {
-        kube_version: version.git_version,
-        api_versions,
+        kube_version: c.kube_version.clone(),
+        api_versions: c.api_versions.clone(),
     })
 }

@@ -3,6 +3,7 @@
 //! Phases follow Helm's pkg/action: prepare (lock, history, render), perform (deploy), record
 //! (deployed + superseded), fail (failed, and with --atomic a rollback or an uninstall).
 
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -17,6 +18,7 @@ use super::lifecycle::{
 use super::render::{Generate, RenderOptions, prepare};
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::cluster::discovery;
+use crate::manifest::ObjectKey;
 use crate::release::{Release, Status};
 use crate::ui::progress::Progress;
 use crate::values::ValueSources;
@@ -152,7 +154,12 @@ async fn change_locked(
             force_conflicts: opts.force_conflicts,
             adopt: opts.adopt,
         },
-    );
+    )
+    .with_unchanged(unchanged_objects(
+        history,
+        &prepared.objects,
+        &opts.namespace,
+    ));
     let previous = previous_objects(history);
     let deployed = deploy(
         &applier,
@@ -225,6 +232,45 @@ async fn change_locked(
             )))
         }
     }
+}
+
+/// Objects rendered exactly as the last deployed revision, and every revision after it that
+/// holds them, recorded them: whatever of those revisions reached the cluster, it applied this.
+/// The applier still checks the live object before skipping it.
+fn unchanged_objects(
+    history: &crate::release::History,
+    objects: &[crate::manifest::Object],
+    namespace: &str,
+) -> HashSet<ObjectKey> {
+    let Some(deployed) = last_deployed(history) else {
+        return HashSet::new();
+    };
+    let since: Vec<HashMap<ObjectKey, &serde_json::Value>> = history
+        .releases
+        .iter()
+        .filter(|r| r.revision >= deployed.revision)
+        .map(|r| {
+            r.manifest
+                .iter()
+                .map(|e| {
+                    let o = crate::manifest::Object::new(e.template.clone(), e.object.clone());
+                    (o.key(&r.namespace), &e.object)
+                })
+                .collect()
+        })
+        .collect();
+    let in_deployed = since.first();
+    objects
+        .iter()
+        .filter(|o| {
+            let key = o.key(namespace);
+            in_deployed.is_some_and(|d| d.get(&key) == Some(&&o.data))
+                && since
+                    .iter()
+                    .all(|rev| rev.get(&key).is_none_or(|data| **data == o.data))
+        })
+        .map(|o| o.key(namespace))
+        .collect()
 }
 
 /// `--dry-run`: render with the cluster's capabilities, have the API server validate every object

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, anyhow, bail};
 use futures::{StreamExt, TryStreamExt, stream};
@@ -136,6 +137,9 @@ pub struct Listing {
 pub struct SecretStore {
     pub client: Client,
     pub namespace: String,
+    /// Metadata of main Secrets this store read or wrote, by name: an update of a record this
+    /// store already knows needs no read first (a stale one is re-read on conflict).
+    known: Arc<Mutex<HashMap<String, Secret>>>,
 }
 
 impl SecretStore {
@@ -143,6 +147,29 @@ impl SecretStore {
         SecretStore {
             client,
             namespace: namespace.into(),
+            known: Arc::default(),
+        }
+    }
+
+    fn remember(&self, secret: &Secret) {
+        if let Ok(mut known) = self.known.lock() {
+            known.insert(
+                name_of(secret),
+                Secret {
+                    metadata: secret.metadata.clone(),
+                    ..Default::default()
+                },
+            );
+        }
+    }
+
+    fn recall(&self, name: &str) -> Option<Secret> {
+        self.known.lock().ok()?.get(name).cloned()
+    }
+
+    fn forget(&self, name: &str) {
+        if let Ok(mut known) = self.known.lock() {
+            known.remove(name);
         }
     }
 
@@ -164,7 +191,10 @@ impl SecretStore {
         let mut history = History::default();
         for main in &found.mains {
             match found.read(main) {
-                Ok(r) => history.releases.push(r),
+                Ok(r) => {
+                    self.remember(main);
+                    history.releases.push(r)
+                }
                 Err(why) => history.broken.push(broken(main, why)),
             }
         }
@@ -244,7 +274,7 @@ impl SecretStore {
             .context("a record has a main Secret")?;
         let name = name_of(main);
         match api.create(&PostParams::default(), main).await {
-            Ok(_) => {}
+            Ok(created) => self.remember(&created),
             Err(kube::Error::Api(s)) if s.is_already_exists() || s.code == 409 => {
                 return Err(StoreError::RevisionExists {
                     release: release.name.clone(),
@@ -290,23 +320,59 @@ impl SecretStore {
             )
         };
         let api = self.api();
-        // The one read: the stored format, chunk count and resourceVersion.
-        let Some(old) = api
-            .get_opt(&name)
-            .await
-            .map_err(|e| api_error(e, &self.namespace))
-            .with_context(what)?
-        else {
-            return Err(StoreError::NotFound {
-                release: release.name.clone(),
-                namespace: self.namespace.clone(),
-                revision: release.revision,
-                secret: name,
+        // The stored format, chunk count and resourceVersion: as this store last saw them, or
+        // one read. A stale memory shows as a conflict, and is read again once.
+        let mut remembered = self.recall(&name);
+        loop {
+            let from_memory = remembered.is_some();
+            let old = match remembered.take() {
+                Some(old) => old,
+                None => match api
+                    .get_opt(&name)
+                    .await
+                    .map_err(|e| api_error(e, &self.namespace))
+                    .with_context(what)?
+                {
+                    Some(old) => old,
+                    None => {
+                        return Err(StoreError::NotFound {
+                            release: release.name.clone(),
+                            namespace: self.namespace.clone(),
+                            revision: release.revision,
+                            secret: name,
+                        }
+                        .into());
+                    }
+                },
+            };
+            match self.replace_record(release, &name, &old, &what).await {
+                Err(e)
+                    if from_memory
+                        && matches!(
+                            e.downcast_ref::<StoreError>(),
+                            Some(StoreError::Conflict { .. })
+                        ) =>
+                {
+                    self.forget(&name);
+                    continue;
+                }
+                other => return other,
             }
-            .into());
-        };
-        self.refuse_newer(&old)?;
-        let old_count = label_number(&old, key::CHUNKS).unwrap_or(1) as usize;
+        }
+    }
+
+    /// The write half of [`SecretStore::update`], given the stored main Secret's metadata.
+    async fn replace_record(
+        &self,
+        release: &Release,
+        name: &str,
+        old: &Secret,
+        what: &dyn Fn() -> String,
+    ) -> Result<()> {
+        let api = self.api();
+        let name = name.to_string();
+        self.refuse_newer(old)?;
+        let old_count = label_number(old, key::CHUNKS).unwrap_or(1) as usize;
         let mut secrets = secrets_for(release)?;
         let new_count = secrets.len();
         secrets[0].metadata.resource_version = old.metadata.resource_version.clone();
@@ -314,7 +380,7 @@ impl SecretStore {
             .replace(&name, &PostParams::default(), &secrets[0])
             .await
         {
-            Ok(_) => {}
+            Ok(replaced) => self.remember(&replaced),
             Err(kube::Error::Api(s)) if s.is_conflict() => {
                 return Err(StoreError::Conflict {
                     secret: name,
@@ -625,6 +691,7 @@ impl SecretStore {
     /// Deletes one Secret; gone already is fine. With `resource_version`, only that version: a
     /// record rewritten meanwhile (perhaps by a newer todoctl) is left alone.
     async fn delete_secret(&self, name: &str, resource_version: Option<String>) -> Result<()> {
+        self.forget(name);
         let mut dp = DeleteParams::default();
         if resource_version.is_some() {
             dp = dp.preconditions(Preconditions {
