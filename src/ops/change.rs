@@ -144,6 +144,7 @@ async fn change_locked(
         secret_paths: prepared.secret_paths.clone(),
     };
     session.store.create(&record).await?;
+    crate::cancel::test_pause("recorded").await;
 
     let applier = Applier::new(
         session.client.clone(),
@@ -185,6 +186,7 @@ async fn change_locked(
             .to_string();
             record.updated = now();
             session.store.update(&record).await?;
+            crate::cancel::test_pause("finished").await;
             lifecycle::supersede_others(session, revision).await?;
             lifecycle::prune_history(session, opts.history_max).await;
             Ok(ChangeOutcome {

@@ -48,6 +48,7 @@ pub async fn deploy(
     };
 
     for (i, wave) in waves.iter().enumerate() {
+        crate::cancel::check()?;
         progress.message(&format!(
             "applying wave {} of {} ({} object{})",
             i + 1,
@@ -57,7 +58,12 @@ pub async fn deploy(
         ));
         let applied: Vec<Applied> = futures::stream::iter(wave.iter().map(|&idx| {
             let object = &objects[idx];
-            async move { applier.apply(object).await }
+            async move {
+                crate::cancel::check()?;
+                let applied = applier.apply(object).await;
+                crate::cancel::test_pause("applying").await;
+                applied
+            }
         }))
         .buffered(APPLY_CONCURRENCY)
         .try_collect()
@@ -77,9 +83,13 @@ pub async fn deploy(
                 })
                 .collect();
             let remaining = deadline.saturating_duration_since(Instant::now());
-            readiness::wait_ready(applier.client(), &targets, remaining, progress)
-                .await
-                .map_err(|e| e.into_anyhow())?;
+            crate::cancel::test_pause("waiting").await;
+            tokio::select! {
+                waited = readiness::wait_ready(applier.client(), &targets, remaining, progress) => {
+                    waited.map_err(|e| e.into_anyhow())?;
+                }
+                interrupted = crate::cancel::cancelled() => return Err(interrupted.into()),
+            }
         }
     }
 
@@ -108,6 +118,7 @@ pub async fn prune(
     manifest::order::sort_for_delete(&mut gone);
     let mut pruned = Vec::new();
     for o in &gone {
+        crate::cancel::check()?;
         if applier.delete(o).await? {
             progress.message(&format!("deleted {} (not in this revision)", o.reference()));
             pruned.push(o.reference());
