@@ -244,7 +244,31 @@ impl Resolver {
 
 /// What the cluster serves, for templates: its version and every group/version.
 pub async fn capabilities(client: &Client) -> Result<Capabilities> {
-    let c = catalog(client, None).await?;
+    let mut c = catalog(client, None).await?;
+    // Templates branch on what the cluster serves right now (a CRD installed a minute ago), so a
+    // cached catalogue is checked against the live list of groups: one cheap request.
+    let groups = client
+        .list_api_groups()
+        .await
+        .context("listing the API groups the cluster serves")?;
+    let live: std::collections::BTreeSet<String> = groups
+        .groups
+        .iter()
+        .flat_map(|g| g.versions.iter().map(|v| v.group_version.clone()))
+        .collect();
+    let cached: std::collections::BTreeSet<String> = c
+        .api_versions
+        .iter()
+        .filter(|v| v.contains('/'))
+        .cloned()
+        .collect();
+    if live != cached {
+        crate::ui::verbose(
+            2,
+            "discovery: the served API groups changed; discovering again",
+        );
+        c = catalog(client, Some(&c)).await?;
+    }
     Ok(Capabilities {
         kube_version: c.kube_version.clone(),
         api_versions: c.api_versions.clone(),

@@ -113,6 +113,7 @@ pub async fn connect(conn: &Connection) -> Result<Client> {
         None => Config::incluster().with_context(|| "loading the in-cluster configuration")?,
     };
     let _ = SERVER.set(config.cluster_url.to_string());
+    discovery::set_cluster_url(&config.cluster_url.to_string());
     config.connect_timeout = Some(Duration::from_secs(10));
     config.read_timeout = Some(Duration::from_secs(60));
     // Our retry layer covers what kube's own (429, 503, 504 only) does, and connection failures.
