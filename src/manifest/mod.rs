@@ -158,29 +158,15 @@ impl Object {
     }
 }
 
-/// Runs `f` on a thread with a large stack. Parsing and typed checks recurse once per nesting
-/// level, and the async runtime's worker threads have only 2 MiB; a deep but legal document
-/// must fail with a message (or pass), never abort the process.
-pub(crate) fn with_deep_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+/// Runs `f` with room for deep recursion. Parsing and typed checks recurse once per nesting
+/// level (the depth budget caps it at about 1.5 MiB of stack in debug builds), and the async
+/// runtime's worker threads have only 2 MiB: when less than the red zone is left, `f` runs on a
+/// fresh 64 MiB stack segment. On the main thread nothing is allocated, so offline commands pay
+/// nothing for it.
+pub(crate) fn with_deep_stack<T>(f: impl FnOnce() -> T) -> T {
+    const RED_ZONE: usize = 4 * 1024 * 1024;
     const STACK: usize = 64 * 1024 * 1024;
-    let mut slot = Some(f);
-    let spawned = std::thread::scope(|scope| {
-        let slot = &mut slot;
-        std::thread::Builder::new()
-            .stack_size(STACK)
-            .spawn_scoped(scope, move || slot.take().map(|f| f()))
-            .ok()
-            .map(|handle| handle.join())
-    });
-    match spawned {
-        Some(Ok(Some(value))) => value,
-        Some(Err(panic)) => std::panic::resume_unwind(panic),
-        // No thread to be had: run here and rely on the depth budget alone.
-        Some(Ok(None)) | None => match slot.take() {
-            Some(f) => f(),
-            None => unreachable!("the spawned thread ran the closure and returned its value"),
-        },
-    }
+    stacker::maybe_grow(RED_ZONE, STACK, f)
 }
 
 pub(crate) fn get_path<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {

@@ -43,7 +43,7 @@ impl SetError {
             .collect::<String>();
         // A hostile key can be megabytes long; the excerpt below shows where, so the message
         // needs only its start.
-        let message = shorten(&message, 200);
+        let message = shorten_quoted(&message, 60);
         SetError {
             flag: flag.to_string(),
             expr: expr.to_string(),
@@ -91,13 +91,22 @@ impl SetError {
     }
 }
 
-/// At most `max` characters, with `…` where the rest was cut.
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
+/// The message with every backtick-quoted span cut to at most `max` characters (`…` marks the
+/// cut), so the sentence around a hostile key survives whole.
+fn shorten_quoted(message: &str, max: usize) -> String {
+    let mut out = String::with_capacity(message.len().min(1024));
+    for (i, part) in message.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        // Odd parts are inside backticks.
+        if i % 2 == 1 && part.chars().count() > max {
+            out.extend(part.chars().take(max));
+            out.push('…');
+        } else {
+            out.push_str(part);
+        }
     }
-    let mut out: String = text.chars().take(max).collect();
-    out.push('…');
     out
 }
 
