@@ -12,7 +12,7 @@ use kube::api::{ListParams, ObjectMeta, PostParams};
 use kube::{Api, Client};
 use serde_json::Value;
 
-use crate::harness;
+use crate::harness::{self, Cluster};
 use crate::run::{ANY_NODE_PORT, clean_error, history_json, ok, statuses, todoctl};
 
 async fn replicas(client: &Client, ns: &str, name: &str) -> i32 {
@@ -438,6 +438,40 @@ async fn a_failed_first_install_can_be_upgraded() -> Result<()> {
     Ok(())
 }
 
+/// An upgrade that holds the release lock while it waits (up to `timeout`) for a rollout that
+/// cannot finish; returns once it holds the lock.
+async fn start_stuck_upgrade(
+    cluster: &Cluster,
+    ns: &str,
+    timeout: &str,
+) -> Result<std::process::Child> {
+    let child = Command::new(env!("CARGO_BIN_EXE_todoctl"))
+        .args([
+            "--no-progress",
+            "upgrade",
+            "-n",
+            ns,
+            "--set",
+            "backend.nodeSelector.disktype=none",
+            "--timeout",
+            timeout,
+        ])
+        .env("KUBECONFIG", &cluster.kubeconfig)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    harness::wait_for(
+        "the upgrade to take the lock",
+        Duration::from_secs(20),
+        || async {
+            let out = todoctl(cluster, ns, &["status", "-o", "json"], &[]);
+            Ok(out.stdout.contains("locked_by").then_some(()))
+        },
+    )
+    .await?;
+    Ok(child)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn concurrent_upgrades_one_runs_the_other_is_locked() -> Result<()> {
     let Some(cluster) = harness::cluster() else {
@@ -453,31 +487,7 @@ async fn concurrent_upgrades_one_runs_the_other_is_locked() -> Result<()> {
     ));
 
     // The first upgrade holds the lock while it waits for a rollout that cannot finish.
-    let bin = env!("CARGO_BIN_EXE_todoctl");
-    let mut slow = Command::new(bin)
-        .args([
-            "--no-progress",
-            "upgrade",
-            "-n",
-            ns,
-            "--set",
-            "backend.nodeSelector.disktype=none",
-            "--timeout",
-            "20s",
-        ])
-        .env("KUBECONFIG", &cluster.kubeconfig)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    harness::wait_for(
-        "the first upgrade to take the lock",
-        Duration::from_secs(20),
-        || async {
-            let out = todoctl(&cluster, ns, &["status", "-o", "json"], &[]);
-            Ok(out.stdout.contains("locked_by").then_some(()))
-        },
-    )
-    .await?;
+    let mut slow = start_stuck_upgrade(&cluster, ns, "20s").await?;
     let out = todoctl(
         &cluster,
         ns,
@@ -630,31 +640,7 @@ async fn unlock_removes_a_dead_holders_lock_at_once() -> Result<()> {
     let out = ok(todoctl(&cluster, ns, &["unlock", "--yes"], &[]));
     assert!(out.stdout.contains("is not locked"), "{}", out.stdout);
 
-    let bin = env!("CARGO_BIN_EXE_todoctl");
-    let mut victim = Command::new(bin)
-        .args([
-            "--no-progress",
-            "upgrade",
-            "-n",
-            ns,
-            "--set",
-            "backend.nodeSelector.disktype=none",
-            "--timeout",
-            "60s",
-        ])
-        .env("KUBECONFIG", &cluster.kubeconfig)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    harness::wait_for(
-        "the upgrade to take the lock",
-        Duration::from_secs(20),
-        || async {
-            let out = todoctl(&cluster, ns, &["status", "-o", "json"], &[]);
-            Ok(out.stdout.contains("locked_by").then_some(()))
-        },
-    )
-    .await?;
+    let mut victim = start_stuck_upgrade(&cluster, ns, "60s").await?;
     victim.kill()?;
     victim.wait()?;
 
