@@ -12,12 +12,10 @@ use kube::Client;
 
 use super::deploy::{DeployOptions, DeployReport, deploy};
 use super::lifecycle::{
-    self, Session, chart_info, current, last_deployed, manifest_entries, next_revision, now,
-    previous_objects,
+    self, RenderRequest, Session, chart_info, current, last_deployed, manifest_entries,
+    next_revision, now, previous_objects,
 };
-use super::render::{Generate, RenderOptions, prepare};
 use crate::cluster::apply::{Applier, ApplyMode};
-use crate::cluster::discovery;
 use crate::manifest::ObjectKey;
 use crate::release::{Release, Status};
 use crate::ui::progress::Progress;
@@ -93,23 +91,21 @@ async fn change_locked(
     };
 
     let base = last_deployed(history).or(live);
-    let previous_values = match (is_upgrade, opts.reset_values, base) {
-        (true, false, Some(r)) => Some(r.user_values.clone()),
-        _ => None,
-    };
     let revision = next_revision(history);
-    let capabilities = discovery::capabilities(&session.client).await?;
-    let prepared = prepare(&RenderOptions {
-        release: opts.release.clone(),
-        namespace: opts.namespace.clone(),
-        chart_dir: opts.chart_dir.clone(),
-        values: opts.values.clone(),
-        previous_values,
-        revision,
-        is_upgrade,
-        capabilities,
-        generate: Generate::Keep(base.map(|r| r.generated.clone()).unwrap_or_default()),
-    })?;
+    let prepared = lifecycle::render_release(
+        &session.client,
+        history,
+        &RenderRequest {
+            release: &opts.release,
+            namespace: &opts.namespace,
+            chart_dir: opts.chart_dir.as_deref(),
+            values: &opts.values,
+            is_upgrade,
+            reset_values: opts.reset_values,
+            generate_new: true,
+        },
+    )
+    .await?;
 
     let stamp = now();
     let mut record = Release {
@@ -283,8 +279,9 @@ async fn dry_run(
     progress: &Progress,
     started: Instant,
 ) -> Result<ChangeOutcome> {
+    super::render::check_release_name(&opts.release, &opts.namespace)?;
     let store = crate::release::SecretStore::new(client.clone(), &opts.namespace);
-    let history = store.history(&opts.release).await?;
+    let history = lifecycle::read_history(&store, &opts.release).await?;
     let live = current(&history);
     if !opts.upgrade && live.is_some() {
         bail!(
@@ -294,23 +291,20 @@ async fn dry_run(
         );
     }
     let is_upgrade = opts.upgrade && live.is_some();
-    let base = last_deployed(&history).or(live);
-    let previous_values = match (is_upgrade, opts.reset_values, base) {
-        (true, false, Some(r)) => Some(r.user_values.clone()),
-        _ => None,
-    };
-    let capabilities = discovery::capabilities(&client).await?;
-    let prepared = prepare(&RenderOptions {
-        release: opts.release.clone(),
-        namespace: opts.namespace.clone(),
-        chart_dir: opts.chart_dir.clone(),
-        values: opts.values.clone(),
-        previous_values,
-        revision: next_revision(&history),
-        is_upgrade,
-        capabilities,
-        generate: Generate::Keep(base.map(|r| r.generated.clone()).unwrap_or_default()),
-    })?;
+    let prepared = lifecycle::render_release(
+        &client,
+        &history,
+        &RenderRequest {
+            release: &opts.release,
+            namespace: &opts.namespace,
+            chart_dir: opts.chart_dir.as_deref(),
+            values: &opts.values,
+            is_upgrade,
+            reset_values: opts.reset_values,
+            generate_new: true,
+        },
+    )
+    .await?;
     let namespace_exists = lifecycle::namespace_exists(&client, &opts.namespace).await?;
     let applier = Applier::new(
         client,

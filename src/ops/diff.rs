@@ -10,10 +10,8 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use kube::Client;
 
-use super::lifecycle::{current, last_deployed, next_revision, objects_of, previous_objects};
-use super::render::{Generate, RenderOptions, prepare};
+use super::lifecycle::{current, objects_of, previous_objects};
 use crate::cluster::apply::{Applier, ApplyMode};
-use crate::cluster::discovery;
 use crate::diff::{Action, ObjectDiff, Summary, diff_object};
 use crate::manifest::{Object, ObjectKey};
 use crate::release::SecretStore;
@@ -40,10 +38,7 @@ pub struct DiffResult {
 pub async fn diff(client: Client, opts: &DiffOptions) -> Result<DiffResult> {
     super::render::check_release_name(&opts.release, &opts.namespace)?;
     let store = SecretStore::new(client.clone(), &opts.namespace);
-    let history = store.history(&opts.release).await?;
-    for r in &history.releases {
-        crate::ui::redact::remember_values(&r.values, &r.secret_paths);
-    }
+    let history = super::lifecycle::read_history(&store, &opts.release).await?;
     match opts.revisions.as_slice() {
         [] => {}
         [a, b] => return between_revisions(&history, *a, *b, opts),
@@ -53,27 +48,20 @@ pub async fn diff(client: Client, opts: &DiffOptions) -> Result<DiffResult> {
     }
 
     let live_release = current(&history);
-    let base = last_deployed(&history).or(live_release);
-    let previous_values = match (live_release, opts.reset_values, base) {
-        (Some(_), false, Some(r)) => Some(r.user_values.clone()),
-        _ => None,
-    };
-    let capabilities = discovery::capabilities(&client).await?;
-    let prepared = prepare(&RenderOptions {
-        release: opts.release.clone(),
-        namespace: opts.namespace.clone(),
-        chart_dir: opts.chart_dir.clone(),
-        values: opts.values.clone(),
-        previous_values,
-        revision: next_revision(&history),
-        is_upgrade: live_release.is_some(),
-        capabilities,
-        generate: match base {
-            Some(r) => Generate::Keep(r.generated.clone()),
-            // Nothing generated yet: a fresh random value would only add noise to the diff.
-            None => Generate::Placeholder,
+    let prepared = super::lifecycle::render_release(
+        &client,
+        &history,
+        &super::lifecycle::RenderRequest {
+            release: &opts.release,
+            namespace: &opts.namespace,
+            chart_dir: opts.chart_dir.as_deref(),
+            values: &opts.values,
+            is_upgrade: live_release.is_some(),
+            reset_values: opts.reset_values,
+            generate_new: false,
         },
-    })?;
+    )
+    .await?;
 
     let namespace_exists = super::lifecycle::namespace_exists(&client, &opts.namespace).await?;
     let applier = Applier::new(

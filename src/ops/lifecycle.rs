@@ -42,24 +42,8 @@ impl Session {
         let guard =
             lock::acquire(&client, namespace, release, operation, lock::ttl_from_env()).await?;
         let store = SecretStore::new(client.clone(), namespace);
-        let mut history = match store.history(release).await {
-            Ok(h) => {
-                crate::ui::verbose(
-                    1,
-                    format!(
-                        "read {} revision records of `{release}` ({} unreadable)",
-                        h.releases.len(),
-                        h.broken.len()
-                    ),
-                );
-                for r in &h.releases {
-                    crate::ui::redact::remember_values(&r.values, &r.secret_paths);
-                    for e in &r.manifest {
-                        crate::ui::redact::remember_object(&e.object);
-                    }
-                }
-                h
-            }
+        let mut history = match read_history(&store, release).await {
+            Ok(h) => h,
             Err(e) => {
                 let _ = guard.release().await;
                 return Err(e);
@@ -108,6 +92,72 @@ impl Session {
             (Err(e), _) => Err(e),
         }
     }
+}
+
+/// A release's history, with every secret value it holds remembered for scrubbing: the one
+/// way actions read records, so no output path can miss the registration.
+pub async fn read_history(store: &SecretStore, release: &str) -> Result<History> {
+    let history = store.history(release).await?;
+    crate::ui::verbose(
+        1,
+        format!(
+            "read {} revision records of `{release}` ({} unreadable)",
+            history.releases.len(),
+            history.broken.len()
+        ),
+    );
+    for r in &history.releases {
+        crate::ui::redact::remember_values(&r.values, &r.secret_paths);
+        for e in &r.manifest {
+            crate::ui::redact::remember_object(&e.object);
+        }
+    }
+    Ok(history)
+}
+
+/// What the user wants rendered, on top of a release's history: the previous revision's
+/// values unless `reset_values`, and the values generated before. Shared by upgrade, its dry
+/// run and diff, so all three render the same objects for the same flags.
+pub struct RenderRequest<'a> {
+    pub release: &'a str,
+    pub namespace: &'a str,
+    pub chart_dir: Option<&'a std::path::Path>,
+    pub values: &'a crate::values::ValueSources,
+    pub is_upgrade: bool,
+    pub reset_values: bool,
+    /// For a release that generated nothing yet: generate now (install) or print the
+    /// placeholder (diff, where a fresh random value would only be noise).
+    pub generate_new: bool,
+}
+
+pub async fn render_release(
+    client: &Client,
+    history: &History,
+    req: &RenderRequest<'_>,
+) -> Result<super::render::Prepared> {
+    use super::render::{Generate, RenderOptions, prepare};
+    let base = last_deployed(history).or(current(history));
+    let previous_values = match (req.is_upgrade, req.reset_values, base) {
+        (true, false, Some(r)) => Some(r.user_values.clone()),
+        _ => None,
+    };
+    let generate = match base {
+        Some(r) => Generate::Keep(r.generated.clone()),
+        None if req.generate_new => Generate::Keep(Default::default()),
+        None => Generate::Placeholder,
+    };
+    let capabilities = crate::cluster::discovery::capabilities(client).await?;
+    prepare(&RenderOptions {
+        release: req.release.to_string(),
+        namespace: req.namespace.to_string(),
+        chart_dir: req.chart_dir.map(std::path::Path::to_path_buf),
+        values: req.values.clone(),
+        previous_values,
+        revision: next_revision(history),
+        is_upgrade: req.is_upgrade,
+        capabilities,
+        generate,
+    })
 }
 
 pub async fn namespace_exists(client: &Client, namespace: &str) -> Result<bool> {

@@ -27,10 +27,7 @@ pub async fn history(
     max: usize,
 ) -> Result<Vec<HistoryRow>> {
     super::render::check_release_name(release, namespace)?;
-    let h = SecretStore::new(client, namespace).history(release).await?;
-    for r in &h.releases {
-        crate::ui::redact::remember_values(&r.values, &r.secret_paths);
-    }
+    let h = super::lifecycle::read_history(&SecretStore::new(client, namespace), release).await?;
     if h.releases.is_empty() && h.broken.is_empty() {
         bail!(
             "release `{release}` not found in namespace `{namespace}`; `todoctl list -A` shows every release"
@@ -103,7 +100,7 @@ pub async fn record(
     revision: Option<u64>,
 ) -> Result<Release> {
     super::render::check_release_name(release, namespace)?;
-    let h = SecretStore::new(client, namespace).history(release).await?;
+    let h = super::lifecycle::read_history(&SecretStore::new(client, namespace), release).await?;
     pick(&h, namespace, release, revision).cloned()
 }
 
