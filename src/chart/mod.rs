@@ -13,9 +13,14 @@ use include_dir::{Dir, include_dir};
 use serde::Deserialize;
 use serde_json::Value;
 
-pub use schema::{SchemaMarks, validate_values};
+pub use schema::{SchemaMarks, ValuesSchema, validate_values};
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/charts/todo-app");
+
+/// The built-in chart's values.yaml and the same values parsed when todoctl was built (empty if
+/// that parse failed).
+const BUILTIN_VALUES_YAML: &str = include_str!("../../charts/todo-app/values.yaml");
+const BUILTIN_VALUES_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/builtin-values.json"));
 
 /// The largest file a chart may hold; larger ones are refused before they are read whole.
 const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -89,6 +94,8 @@ pub struct Chart {
     pub kube_version: Option<semver::VersionReq>,
     pub values: Value,
     pub schema: Option<Value>,
+    /// `schema`, compiled.
+    pub validator: Option<ValuesSchema>,
     pub templates: Vec<TemplateFile>,
     pub source: ChartSource,
 }
@@ -164,7 +171,7 @@ impl Chart {
 
         let values = match find("values.yaml") {
             Some(bytes) => {
-                let v = crate::yaml::value_from_str(&text("values.yaml", bytes)?)
+                let v = parse_values(&text("values.yaml", bytes)?)
                     .map_err(|e| anyhow!("{source}: values.yaml: {e}"))?;
                 match v {
                     Value::Null => Value::Object(Default::default()),
@@ -175,7 +182,7 @@ impl Chart {
             None => Value::Object(Default::default()),
         };
 
-        let schema = match find("values.schema.json") {
+        let (schema, validator) = match find("values.schema.json") {
             Some(bytes) => {
                 let s: Value = serde_json::from_slice(bytes).map_err(|e| {
                     anyhow!(
@@ -184,11 +191,11 @@ impl Chart {
                         e.column()
                     )
                 })?;
-                schema::check_schema(&s)
+                let validator = ValuesSchema::new(bytes, &s)
                     .map_err(|e| anyhow!("{source}: values.schema.json: {e}"))?;
-                Some(s)
+                (Some(s), Some(validator))
             }
-            None => None,
+            None => (None, None),
         };
 
         let mut templates = Vec::new();
@@ -211,6 +218,7 @@ impl Chart {
             kube_version,
             values,
             schema,
+            validator,
             templates,
             source,
         })
@@ -305,9 +313,38 @@ fn collect_dir(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Res
     Ok(())
 }
 
+/// Parses a chart's values.yaml; the built-in chart's, byte for byte, was parsed at build time.
+fn parse_values(text: &str) -> Result<Value, String> {
+    if text == BUILTIN_VALUES_YAML
+        && let Ok(v) = serde_json::from_str(BUILTIN_VALUES_JSON)
+    {
+        return Ok(v);
+    }
+    crate::yaml::value_from_str(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn builtin_values_parsed_at_build_time_match_the_yaml() {
+        assert!(
+            !BUILTIN_VALUES_JSON.is_empty(),
+            "build.rs embedded no values"
+        );
+        let built: Value = serde_json::from_str(BUILTIN_VALUES_JSON).unwrap();
+        let parsed = crate::yaml::value_from_str(BUILTIN_VALUES_YAML).unwrap();
+        // Equal values and equal key order (what templates iterate over).
+        assert_eq!(built.to_string(), parsed.to_string());
+        assert_eq!(Chart::builtin().unwrap().values, parsed);
+    }
+
+    #[test]
+    fn a_chart_with_other_values_parses_its_own() {
+        let v = parse_values("a: 1\n").unwrap();
+        assert_eq!(v, serde_json::json!({"a": 1}));
+    }
 
     #[test]
     fn builtin_chart_loads() {

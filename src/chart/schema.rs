@@ -1,19 +1,71 @@
 //! values.schema.json: checking the schema itself, validating values against it, and reading
 //! the todoctl keywords (`x-todoctl-secret`, `x-todoctl-generate`) that mark values.
 
+use std::fmt;
+use std::sync::Arc;
+
 use anyhow::{Result, anyhow, bail};
 use serde_json::Value;
 
-/// Validates a schema document once, when the chart loads, so a broken schema is the chart's
-/// error and not reported against the user's values.
-pub(super) fn check_schema(schema: &Value) -> Result<()> {
-    jsonschema::validator_for(schema)
-        .map(|_| ())
-        .map_err(|e| anyhow!("not a valid JSON Schema: {}", e.masked()))
+/// The built-in chart's schema, as the binary embeds it.
+const BUILTIN_SCHEMA: &str = include_str!("../../charts/todo-app/values.schema.json");
+
+/// The built-in chart's schema compiled to Rust when todoctl is built: no schema compilation
+/// (meta-schema check, keyword tree, regex set-up) at run time.
+#[jsonschema::validator(path = "charts/todo-app/values.schema.json")]
+struct BuiltinSchema;
+
+/// A chart's values schema, ready to validate values.
+#[derive(Clone)]
+pub enum ValuesSchema {
+    /// The built-in chart's schema, compiled into the binary.
+    BuiltIn,
+    /// A chart directory's schema, checked and compiled once when the chart loads.
+    Compiled(Arc<jsonschema::Validator>),
 }
 
-/// Validates merged values against a chart's schema, reporting every violation with its value
-/// path. Offending values are masked, since they may be secrets.
+impl fmt::Debug for ValuesSchema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ValuesSchema::BuiltIn => f.write_str("ValuesSchema::BuiltIn"),
+            ValuesSchema::Compiled(_) => f.write_str("ValuesSchema::Compiled"),
+        }
+    }
+}
+
+impl ValuesSchema {
+    /// Checks a schema document against its meta-schema and compiles it, when the chart loads,
+    /// so a broken schema is the chart's error and not reported against the user's values.
+    /// The built-in chart's schema (byte for byte) was compiled with the binary.
+    pub(super) fn new(text: &[u8], schema: &Value) -> Result<ValuesSchema> {
+        if text == BUILTIN_SCHEMA.as_bytes() {
+            return Ok(ValuesSchema::BuiltIn);
+        }
+        jsonschema::validator_for(schema)
+            .map(|v| ValuesSchema::Compiled(Arc::new(v)))
+            .map_err(|e| anyhow!("not a valid JSON Schema: {}", e.masked()))
+    }
+
+    /// Validates merged values, reporting every violation with its value path. Offending values
+    /// are masked, since they may be secrets.
+    pub fn validate(&self, values: &Value) -> Result<()> {
+        let problems: Vec<String> = match self {
+            ValuesSchema::BuiltIn => {
+                if BuiltinSchema::is_valid(values) {
+                    return Ok(());
+                }
+                BuiltinSchema::iter_errors(values)
+                    .map(|e| problem(&e))
+                    .collect()
+            }
+            ValuesSchema::Compiled(v) => v.iter_errors(values).map(|e| problem(&e)).collect(),
+        };
+        report(problems)
+    }
+}
+
+/// Validates values against a schema document, compiling it first: for schemas that are not a
+/// chart's (tests, tools).
 pub fn validate_values(schema: &Value, values: &Value) -> Result<()> {
     let validator = jsonschema::validator_for(schema).map_err(|e| {
         anyhow!(
@@ -21,21 +73,23 @@ pub fn validate_values(schema: &Value, values: &Value) -> Result<()> {
             e.masked()
         )
     })?;
-    let mut problems: Vec<String> = validator
-        .iter_errors(values)
-        .map(|e| {
-            let mut path = json_pointer_to_path(&e.instance_path().to_string());
-            // Paths come from user keys, which may be absurdly long.
-            if path.chars().count() > 200 {
-                path = path.chars().take(200).collect::<String>() + "…";
-            }
-            let mut rule = e.masked().to_string();
-            if rule.chars().count() > 300 {
-                rule = rule.chars().take(300).collect::<String>() + "…";
-            }
-            format!("  - `{path}`: {rule}")
-        })
-        .collect();
+    report(validator.iter_errors(values).map(|e| problem(&e)).collect())
+}
+
+fn problem(e: &jsonschema::ValidationError<'_>) -> String {
+    let mut path = json_pointer_to_path(&e.instance_path().to_string());
+    // Paths come from user keys, which may be absurdly long.
+    if path.chars().count() > 200 {
+        path = path.chars().take(200).collect::<String>() + "…";
+    }
+    let mut rule = e.masked().to_string();
+    if rule.chars().count() > 300 {
+        rule = rule.chars().take(300).collect::<String>() + "…";
+    }
+    format!("  - `{path}`: {rule}")
+}
+
+fn report(mut problems: Vec<String>) -> Result<()> {
     if problems.is_empty() {
         return Ok(());
     }
@@ -132,6 +186,63 @@ mod tests {
         assert!(err.contains("`backend.replicaCount`"), "{err}");
         assert!(err.contains("`token`"), "{err}");
         assert!(!err.contains("s3cr3t-sentinel"), "{err}");
+    }
+
+    /// The schema compiled into the binary and the same schema compiled at run time must
+    /// accept and refuse the same values, with the same messages.
+    #[test]
+    fn builtin_schema_agrees_with_the_runtime_validator() {
+        let schema: Value = serde_json::from_str(BUILTIN_SCHEMA).unwrap();
+        jsonschema::meta::validate(&schema).expect("the built-in schema is a valid JSON Schema");
+        let runtime = ValuesSchema::Compiled(Arc::new(jsonschema::validator_for(&schema).unwrap()));
+        let builtin = ValuesSchema::new(BUILTIN_SCHEMA.as_bytes(), &schema).unwrap();
+        assert!(matches!(builtin, ValuesSchema::BuiltIn));
+
+        let chart = crate::chart::Chart::builtin().unwrap();
+        // (values, whether the schema refuses them)
+        let mut cases = vec![(chart.values.clone(), false)];
+        for overlay in ["local", "staging", "production"] {
+            let path = format!("{}/values/{overlay}.yaml", env!("CARGO_MANIFEST_DIR"));
+            let user =
+                crate::yaml::value_from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            cases.push((crate::values::coalesce(chart.values.clone(), &user), false));
+        }
+        for (user, refused) in [
+            (json!({"backend": {"replicaCount": "two"}}), true),
+            (json!({"backend": {"image": {"tag": "latest"}}}), true),
+            (
+                json!({"frontend": {"image": {"tag": "a".repeat(129)}}}),
+                true,
+            ),
+            (
+                json!({"frontend": {"image": {"tag": "a".repeat(128)}}}),
+                false,
+            ),
+            (
+                json!({"database": {"auth": {"username": "Bad-Name"}}}),
+                true,
+            ),
+            (json!({"backup": {"schedule": "every day"}}), true),
+            (json!({"backup": {"schedule": "0 3 * * 1-5"}}), false),
+            (json!({"backup": {"schedule": "@weekly"}}), false),
+            (json!({"secrets": {"databaseUrl": "mysql://x"}}), true),
+            (
+                json!({"secrets": {"databaseUrl": "postgresql://u:p@db:5432/todo"}}),
+                false,
+            ),
+            (json!({"unknownKey": 1}), true),
+        ] {
+            cases.push((
+                crate::values::coalesce(chart.values.clone(), &user),
+                refused,
+            ));
+        }
+        for (i, (values, refused)) in cases.iter().enumerate() {
+            let a = builtin.validate(values).map_err(|e| e.to_string());
+            let b = runtime.validate(values).map_err(|e| e.to_string());
+            assert_eq!(a, b, "case {i}");
+            assert_eq!(a.is_err(), *refused, "case {i}: {a:?}");
+        }
     }
 
     #[test]

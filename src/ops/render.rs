@@ -102,8 +102,8 @@ pub fn prepare(opts: &RenderOptions) -> Result<Prepared> {
         .unwrap_or_default();
     let generated = fill_generated(&mut merged, &user_values, &marks, &opts.generate)?;
     crate::ui::redact::remember_values(&merged, &marks.secret);
-    if let Some(schema) = &chart.schema {
-        chart::validate_values(schema, &merged)?;
+    if let Some(validator) = &chart.validator {
+        validator.validate(&merged)?;
     }
 
     let engine = Engine::new(&chart)?;
