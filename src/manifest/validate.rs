@@ -100,6 +100,14 @@ pub struct FieldIssue {
 /// check runs again, to report the problems behind it as well.
 pub fn typed_check<T: DeserializeOwned>(value: &Value) -> Vec<FieldIssue> {
     const MAX_ROUNDS: usize = 16;
+    // Most objects are valid: check them once without tracking paths, which only the
+    // description of a problem needs.
+    let mut unknown_fields = false;
+    let mut note_unknown = |_: serde_ignored::Path<'_>| unknown_fields = true;
+    let plain = T::deserialize(serde_ignored::Deserializer::new(value, &mut note_unknown));
+    if plain.is_ok() && !unknown_fields {
+        return Vec::new();
+    }
     let mut issues: Vec<FieldIssue> = Vec::new();
     let mut pruned: Option<Value> = None;
     for round in 0..MAX_ROUNDS {
