@@ -97,7 +97,48 @@ impl Session {
 /// A release's history, with every secret value it holds remembered for scrubbing: the one
 /// way actions read records, so no output path can miss the registration.
 pub async fn read_history(store: &SecretStore, release: &str) -> Result<History> {
-    let history = store.history(release).await?;
+    read_history_keeping(store, release, Keep::All).await
+}
+
+/// Which records a read keeps whole. The others keep their summary (revision, status, chart,
+/// times, description, user values) and drop their objects, merged values and notes once their
+/// secrets are remembered: a read-only command over a long history then holds one revision's
+/// objects, not every revision's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Every record whole: what operations that write records back need.
+    All,
+    /// The newest readable revision.
+    Latest,
+    /// One revision.
+    Revision(u64),
+}
+
+/// [`read_history`] for read-only commands: only the records `keep` names stay whole. Never
+/// write a record read this way back to the store.
+pub async fn read_history_keeping(
+    store: &SecretStore,
+    release: &str,
+    keep: Keep,
+) -> Result<History> {
+    let history = store
+        .history_with(release, |r, latest| {
+            crate::ui::redact::remember_values(&r.values, &r.secret_paths);
+            for e in &r.manifest {
+                crate::ui::redact::remember_object(&e.object);
+            }
+            let whole = match keep {
+                Keep::All => true,
+                Keep::Latest => latest,
+                Keep::Revision(n) => r.revision == n,
+            };
+            if !whole {
+                r.manifest = Vec::new();
+                r.values = serde_json::Value::Null;
+                r.notes = None;
+            }
+        })
+        .await?;
     crate::ui::verbose(
         1,
         format!(
@@ -106,12 +147,6 @@ pub async fn read_history(store: &SecretStore, release: &str) -> Result<History>
             history.broken.len()
         ),
     );
-    for r in &history.releases {
-        crate::ui::redact::remember_values(&r.values, &r.secret_paths);
-        for e in &r.manifest {
-            crate::ui::redact::remember_object(&e.object);
-        }
-    }
     Ok(history)
 }
 

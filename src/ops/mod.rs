@@ -14,6 +14,7 @@ mod uninstall;
 pub use change::{ChangeOptions, ChangeOutcome, change};
 pub use deploy::DeployReport;
 pub use diff::{DiffOptions, DiffResult, diff, has_changes};
+pub use lifecycle::{Keep, read_history_keeping};
 pub use lint::{LintReport, lint};
 pub use query::{HistoryRow, ListRow, ObjectHealth, StatusReport, history, list, record, status};
 pub use render::{GENERATED_PLACEHOLDER, Generate, Prepared, RenderOptions, prepare};

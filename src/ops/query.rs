@@ -4,7 +4,7 @@ use anyhow::{Result, anyhow, bail};
 use kube::Client;
 use serde::Serialize;
 
-use super::lifecycle::objects_of;
+use super::lifecycle::{Keep, objects_of, read_history_keeping};
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::cluster::{lock, readiness};
 use crate::release::{History, Release, SecretStore, Status};
@@ -27,7 +27,8 @@ pub async fn history(
     max: usize,
 ) -> Result<Vec<HistoryRow>> {
     super::render::check_release_name(release, namespace)?;
-    let h = super::lifecycle::read_history(&SecretStore::new(client, namespace), release).await?;
+    let store = SecretStore::new(client, namespace);
+    let h = read_history_keeping(&store, release, Keep::Latest).await?;
     if h.releases.is_empty() && h.broken.is_empty() {
         bail!(
             "release `{release}` not found in namespace `{namespace}`; `todoctl list -A` shows every release"
@@ -100,7 +101,9 @@ pub async fn record(
     revision: Option<u64>,
 ) -> Result<Release> {
     super::render::check_release_name(release, namespace)?;
-    let h = super::lifecycle::read_history(&SecretStore::new(client, namespace), release).await?;
+    let store = SecretStore::new(client, namespace);
+    let keep = revision.map_or(Keep::Latest, Keep::Revision);
+    let h = read_history_keeping(&store, release, keep).await?;
     pick(&h, namespace, release, revision).cloned()
 }
 

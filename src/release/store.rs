@@ -180,6 +180,18 @@ impl SecretStore {
     /// Every record of `release`, from one LIST; unreadable records go to `broken` instead of
     /// failing the rest.
     pub async fn history(&self, release: &str) -> Result<History> {
+        self.history_with(release, |_, _| {}).await
+    }
+
+    /// As [`history`](Self::history), calling `each(record, latest)` on every record as soon as
+    /// it is decoded, newest revision first; `latest` is true for the newest readable one. A
+    /// caller can take what it needs from a record and drop the rest before the next one is
+    /// decoded, so reading a long history does not hold every revision's objects at once.
+    pub async fn history_with(
+        &self,
+        release: &str,
+        mut each: impl FnMut(&mut Release, bool),
+    ) -> Result<History> {
         check_release_name(release)?;
         let list = self
             .api()
@@ -187,11 +199,15 @@ impl SecretStore {
             .await
             .map_err(|e| api_error(e, &self.namespace))
             .with_context(|| self.listing_what(release))?;
-        let found = Found::new(&list.items);
+        let mut found = Found::new(&list.items);
+        found
+            .mains
+            .sort_by_key(|m| std::cmp::Reverse(revision_of(m)));
         let mut history = History::default();
         for main in &found.mains {
             match found.read(main) {
-                Ok(r) => {
+                Ok(mut r) => {
+                    each(&mut r, history.releases.is_empty());
                     self.remember(main);
                     history.releases.push(r)
                 }

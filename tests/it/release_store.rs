@@ -344,6 +344,63 @@ async fn broken_record_is_reported_and_the_rest_load() -> Result<()> {
     Ok(())
 }
 
+/// Read-only commands keep one record whole and only the summary of the others; the newest
+/// readable record counts as the latest even when a newer one is broken.
+#[tokio::test(flavor = "multi_thread")]
+async fn reads_that_keep_one_record_whole() -> Result<()> {
+    use todoctl::ops::{Keep, read_history_keeping};
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let ns = cluster.namespace("store-keep").await?;
+    let store = SecretStore::new(cluster.client().await, ns.name());
+    let secrets = Api::<Secret>::namespaced(store.client.clone(), ns.name());
+    record_history(&store, "todo", 4).await?;
+
+    let mut visited = Vec::new();
+    store
+        .history_with("todo", |r, latest| visited.push((r.revision, latest)))
+        .await?;
+    assert_eq!(visited, [(4, true), (3, false), (2, false), (1, false)]);
+
+    // Break the newest record: revision 3 is then the latest readable one.
+    let name = secret_name("todo", 4);
+    let mut damaged = secrets.get(&name).await?;
+    let data = damaged.data.as_mut().context("record has data")?;
+    data.get_mut("release")
+        .context("release key")?
+        .0
+        .truncate(10);
+    secrets
+        .replace(&name, &PostParams::default(), &damaged)
+        .await?;
+
+    let whole = |h: &todoctl::release::History| -> Vec<u64> {
+        h.releases
+            .iter()
+            .filter(|r| !r.manifest.is_empty() && !r.values.is_null())
+            .map(|r| r.revision)
+            .collect()
+    };
+    let latest = read_history_keeping(&store, "todo", Keep::Latest).await?;
+    assert_eq!(revisions(&latest.releases), [1, 2, 3]);
+    assert_eq!(whole(&latest), [3]);
+    // Summaries stay: status, chart and description of every readable revision.
+    assert!(latest.releases.iter().all(|r| r.chart.name == "todo-app"));
+    assert_eq!(latest.releases[0].description, "Install complete");
+
+    let second = read_history_keeping(&store, "todo", Keep::Revision(2)).await?;
+    assert_eq!(whole(&second), [2]);
+    assert_eq!(
+        second.releases[1],
+        release("todo", ns.name(), 2, Status::Superseded)
+    );
+
+    let all = read_history_keeping(&store, "todo", Keep::All).await?;
+    assert_eq!(whole(&all), [1, 2, 3]);
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn newer_format_record_is_never_changed() -> Result<()> {
     let Some(cluster) = harness::cluster() else {
