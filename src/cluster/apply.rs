@@ -135,10 +135,20 @@ impl Applier {
                         }
                     ),
                 );
+                let started = std::time::Instant::now();
                 let list = api
-                    .list_metadata(&ListParams::default())
+                    .list_metadata(&self.listing_params(object))
                     .await
                     .map_err(|e| api_error(e, &format!("listing {} objects", object.kind())))?;
+                crate::ui::verbose(
+                    2,
+                    format!(
+                        "listed {} {} objects in {:?}",
+                        list.items.len(),
+                        object.kind(),
+                        started.elapsed()
+                    ),
+                );
                 Ok::<_, anyhow::Error>(Arc::new(
                     list.items
                         .into_iter()
@@ -148,6 +158,24 @@ impl Applier {
             })
             .await?;
         Ok(listing.get(object.name()).cloned())
+    }
+
+    /// A consistent LIST waits until the API server's cache has caught up with etcd, which
+    /// after a write to another resource (the lock, the release record) takes until etcd's next
+    /// progress notification: about 100 ms per kind. The ownership check does not need that
+    /// proof; the cache lags etcd by milliseconds, as if the check had run that much earlier.
+    /// Only kinds with objects that may be skipped as unchanged are read consistently, because
+    /// a skip relies on seeing every change made before this run.
+    fn listing_params(&self, object: &Object) -> ListParams {
+        let may_skip = self
+            .unchanged
+            .iter()
+            .any(|k| k.kind == object.kind() && k.group == object.group());
+        if may_skip {
+            ListParams::default()
+        } else {
+            ListParams::default().match_any()
+        }
     }
 
     pub fn client(&self) -> &Client {
