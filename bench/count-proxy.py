@@ -113,6 +113,16 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = handle_any
 
 
-ThreadingHTTPServer.daemon_threads = True
-ThreadingHTTPServer.request_queue_size = 1024
-ThreadingHTTPServer(("127.0.0.1", int(PORT)), Handler).serve_forever()
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024
+
+    def handle_error(self, request, client_address):
+        # A client that closes a watch or a connection mid-response is normal (Helm's waiter
+        # does it); anything else is still reported, in one line.
+        err = sys.exc_info()[1]
+        if not isinstance(err, (BrokenPipeError, ConnectionResetError)):
+            print(f"count-proxy: {client_address[0]}:{client_address[1]}: {err!r}", file=sys.stderr)
+
+
+Server(("127.0.0.1", int(PORT)), Handler).serve_forever()
