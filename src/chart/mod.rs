@@ -13,14 +13,17 @@ use include_dir::{Dir, include_dir};
 use serde::Deserialize;
 use serde_json::Value;
 
-pub use schema::{SchemaMarks, ValuesSchema, validate_values};
+pub use schema::{SchemaMarks, ValuesSchema};
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/charts/todo-app");
 
-/// The built-in chart's values.yaml and the same values parsed when todoctl was built (empty if
-/// that parse failed).
-const BUILTIN_VALUES_YAML: &str = include_str!("../../charts/todo-app/values.yaml");
+/// The built-in chart's values.yaml parsed when todoctl was built (empty if that parse failed).
 const BUILTIN_VALUES_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/builtin-values.json"));
+
+/// A file of the built-in chart, as the binary embeds it (empty if the chart has no such file).
+pub(crate) fn builtin_file(name: &str) -> &'static [u8] {
+    BUILTIN.get_file(name).map_or(&[], |f| f.contents())
+}
 
 /// The largest file a chart may hold; larger ones are refused before they are read whole.
 const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -315,7 +318,7 @@ fn collect_dir(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Res
 
 /// Parses a chart's values.yaml; the built-in chart's, byte for byte, was parsed at build time.
 fn parse_values(text: &str) -> Result<Value, String> {
-    if text == BUILTIN_VALUES_YAML
+    if text.as_bytes() == builtin_file("values.yaml")
         && let Ok(v) = serde_json::from_str(BUILTIN_VALUES_JSON)
     {
         return Ok(v);
@@ -334,7 +337,8 @@ mod tests {
             "build.rs embedded no values"
         );
         let built: Value = serde_json::from_str(BUILTIN_VALUES_JSON).unwrap();
-        let parsed = crate::yaml::value_from_str(BUILTIN_VALUES_YAML).unwrap();
+        let yaml = std::str::from_utf8(builtin_file("values.yaml")).unwrap();
+        let parsed = crate::yaml::value_from_str(yaml).unwrap();
         // Equal values and equal key order (what templates iterate over).
         assert_eq!(built.to_string(), parsed.to_string());
         assert_eq!(Chart::builtin().unwrap().values, parsed);

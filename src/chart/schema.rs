@@ -7,9 +7,6 @@ use std::sync::Arc;
 use anyhow::{Result, anyhow, bail};
 use serde_json::Value;
 
-/// The built-in chart's schema, as the binary embeds it.
-const BUILTIN_SCHEMA: &str = include_str!("../../charts/todo-app/values.schema.json");
-
 /// The built-in chart's schema compiled to Rust when todoctl is built: no schema compilation
 /// (meta-schema check, keyword tree, regex set-up) at run time.
 #[jsonschema::validator(path = "charts/todo-app/values.schema.json")]
@@ -38,9 +35,14 @@ impl ValuesSchema {
     /// so a broken schema is the chart's error and not reported against the user's values.
     /// The built-in chart's schema (byte for byte) was compiled with the binary.
     pub(super) fn new(text: &[u8], schema: &Value) -> Result<ValuesSchema> {
-        if text == BUILTIN_SCHEMA.as_bytes() {
+        if text == super::builtin_file("values.schema.json") {
             return Ok(ValuesSchema::BuiltIn);
         }
+        ValuesSchema::compile(schema)
+    }
+
+    /// Checks a schema document against its meta-schema and compiles it at run time.
+    pub fn compile(schema: &Value) -> Result<ValuesSchema> {
         jsonschema::validator_for(schema)
             .map(|v| ValuesSchema::Compiled(Arc::new(v)))
             .map_err(|e| anyhow!("not a valid JSON Schema: {}", e.masked()))
@@ -62,18 +64,6 @@ impl ValuesSchema {
         };
         report(problems)
     }
-}
-
-/// Validates values against a schema document, compiling it first: for schemas that are not a
-/// chart's (tests, tools).
-pub fn validate_values(schema: &Value, values: &Value) -> Result<()> {
-    let validator = jsonschema::validator_for(schema).map_err(|e| {
-        anyhow!(
-            "the chart's values.schema.json is not a valid JSON Schema: {}",
-            e.masked()
-        )
-    })?;
-    report(validator.iter_errors(values).map(|e| problem(&e)).collect())
 }
 
 fn problem(e: &jsonschema::ValidationError<'_>) -> String {
@@ -177,12 +167,11 @@ mod tests {
                 "token": {"type": "integer"}
             }
         });
-        let err = validate_values(
-            &schema,
-            &json!({"backend": {"replicaCount": "two"}, "token": "s3cr3t-sentinel"}),
-        )
-        .unwrap_err()
-        .to_string();
+        let err = ValuesSchema::compile(&schema)
+            .unwrap()
+            .validate(&json!({"backend": {"replicaCount": "two"}, "token": "s3cr3t-sentinel"}))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`backend.replicaCount`"), "{err}");
         assert!(err.contains("`token`"), "{err}");
         assert!(!err.contains("s3cr3t-sentinel"), "{err}");
@@ -192,10 +181,11 @@ mod tests {
     /// accept and refuse the same values, with the same messages.
     #[test]
     fn builtin_schema_agrees_with_the_runtime_validator() {
-        let schema: Value = serde_json::from_str(BUILTIN_SCHEMA).unwrap();
+        let text = crate::chart::builtin_file("values.schema.json");
+        let schema: Value = serde_json::from_slice(text).unwrap();
         jsonschema::meta::validate(&schema).expect("the built-in schema is a valid JSON Schema");
-        let runtime = ValuesSchema::Compiled(Arc::new(jsonschema::validator_for(&schema).unwrap()));
-        let builtin = ValuesSchema::new(BUILTIN_SCHEMA.as_bytes(), &schema).unwrap();
+        let runtime = ValuesSchema::compile(&schema).unwrap();
+        let builtin = ValuesSchema::new(text, &schema).unwrap();
         assert!(matches!(builtin, ValuesSchema::BuiltIn));
 
         let chart = crate::chart::Chart::builtin().unwrap();

@@ -40,6 +40,21 @@ pub struct ChangeOptions {
     pub history_max: usize,
 }
 
+impl ChangeOptions {
+    /// What install and upgrade render, for the run and its dry run alike.
+    fn render_request(&self, is_upgrade: bool) -> RenderRequest<'_> {
+        RenderRequest {
+            release: &self.release,
+            namespace: &self.namespace,
+            chart_dir: self.chart_dir.as_deref(),
+            values: &self.values,
+            is_upgrade,
+            reset_values: self.reset_values,
+            generate_new: true,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ChangeOutcome {
     pub release: Release,
@@ -92,20 +107,9 @@ async fn change_locked(
 
     let base = last_deployed(history).or(live);
     let revision = next_revision(history);
-    let prepared = lifecycle::render_release(
-        &session.client,
-        history,
-        &RenderRequest {
-            release: &opts.release,
-            namespace: &opts.namespace,
-            chart_dir: opts.chart_dir.as_deref(),
-            values: &opts.values,
-            is_upgrade,
-            reset_values: opts.reset_values,
-            generate_new: true,
-        },
-    )
-    .await?;
+    let prepared =
+        lifecycle::render_release(&session.client, history, &opts.render_request(is_upgrade))
+            .await?;
 
     let stamp = now();
     let mut record = Release {
@@ -291,20 +295,8 @@ async fn dry_run(
         );
     }
     let is_upgrade = opts.upgrade && live.is_some();
-    let prepared = lifecycle::render_release(
-        &client,
-        &history,
-        &RenderRequest {
-            release: &opts.release,
-            namespace: &opts.namespace,
-            chart_dir: opts.chart_dir.as_deref(),
-            values: &opts.values,
-            is_upgrade,
-            reset_values: opts.reset_values,
-            generate_new: true,
-        },
-    )
-    .await?;
+    let prepared =
+        lifecycle::render_release(&client, &history, &opts.render_request(is_upgrade)).await?;
     let namespace_exists = lifecycle::namespace_exists(&client, &opts.namespace).await?;
     let applier = Applier::new(
         client,
