@@ -26,7 +26,7 @@ impl fmt::Display for Severity {
 pub struct Finding {
     pub rule: &'static str,
     pub severity: Severity,
-    /// `deployment/backend`
+    /// `deployment/backend-deployment`
     pub object: String,
     pub template: String,
     pub container: String,

@@ -123,7 +123,7 @@ impl Object {
         Gvk::new(self.api_version(), self.kind())
     }
 
-    /// `deployment/backend`: the form kubectl accepts and every message uses.
+    /// `deployment/backend-deployment`: the form kubectl accepts and every message uses.
     pub fn reference(&self) -> String {
         format!("{}/{}", self.kind().to_lowercase(), self.name())
     }

@@ -34,7 +34,7 @@ impl<'a> ValidateOptions<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     pub template: String,
-    /// `deployment/backend`
+    /// `deployment/backend-deployment`
     pub object: String,
     /// `spec.template.spec.containers[0].image`; empty when the problem is the whole object.
     pub path: String,

@@ -143,7 +143,7 @@ async fn the_production_overlay_installs_and_becomes_ready() -> Result<()> {
 
     // Autoscaled: the Deployments leave the count to the autoscalers.
     let backend = Api::<Deployment>::namespaced(client.clone(), ns)
-        .get("backend")
+        .get("backend-deployment")
         .await?;
     let spread = backend
         .spec
@@ -329,7 +329,7 @@ async fn a_failing_migration_stops_the_upgrade_before_the_backend() -> Result<()
     );
 
     let backend = Api::<Deployment>::namespaced(client.clone(), ns)
-        .get("backend")
+        .get("backend-deployment")
         .await?;
     assert_eq!(
         backend_image(&backend).as_deref(),
@@ -383,7 +383,7 @@ async fn an_upgrade_keeps_the_replica_count_the_autoscaler_set() -> Result<()> {
     let deployments = Api::<Deployment>::namespaced(client.clone(), ns);
     deployments
         .patch(
-            "backend",
+            "backend-deployment",
             &PatchParams {
                 field_manager: Some("hpa-sim".into()),
                 ..PatchParams::default()
@@ -401,10 +401,10 @@ async fn an_upgrade_keeps_the_replica_count_the_autoscaler_set() -> Result<()> {
             "backend.config.maxConversationMessages=60",
         ],
     ));
-    let backend = deployments.get("backend").await?;
+    let backend = deployments.get("backend-deployment").await?;
     assert_eq!(backend.spec.and_then(|s| s.replicas), Some(5));
     // The frontend has no autoscaler and keeps the count the chart sets.
-    let frontend = deployments.get("frontend").await?;
+    let frontend = deployments.get("frontend-deployment").await?;
     assert_eq!(frontend.spec.and_then(|s| s.replicas), Some(2));
     Ok(())
 }

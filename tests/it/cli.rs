@@ -84,8 +84,8 @@ fn write_chart(dir: &Path, templates: &[(&str, &str)], values: &str) {
 const SEED_OBJECTS: &[&str] = &[
     "configmap/backend-config",
     "configmap/frontend-config",
-    "deployment/backend",
-    "deployment/frontend",
+    "deployment/backend-deployment",
+    "deployment/frontend-deployment",
     "secret/app-secrets",
     "service/backend-service",
     "service/frontend-service",
@@ -151,11 +151,11 @@ fn set_replica_count_changes_exactly_the_backend_replicas() {
         .filter(|(x, y)| x.2 != y.2)
         .map(|(x, _)| &x.1)
         .collect();
-    assert_eq!(changed, vec!["deployment/backend"]);
+    assert_eq!(changed, vec!["deployment/backend-deployment"]);
     let (before, after) = a
         .iter()
         .zip(&b)
-        .find(|(x, _)| x.1 == "deployment/backend")
+        .find(|(x, _)| x.1 == "deployment/backend-deployment")
         .map(|(x, y)| (&x.2, &y.2))
         .unwrap();
     let diff: Vec<(&str, &str)> = before

@@ -181,7 +181,7 @@ async fn broken_and_missing_records_leave_the_rest_usable() -> Result<()> {
         let set = format!("backend.replicaCount={n}");
         ok(todoctl(&cluster, ns, &["upgrade", "--set", &set]));
     }
-    assert_eq!(replicas(&client, ns, "backend").await?, Some(6));
+    assert_eq!(replicas(&client, ns, "backend-deployment").await?, Some(6));
 
     let secrets = Api::<Secret>::namespaced(client.clone(), ns);
     let good = secrets
@@ -273,19 +273,19 @@ async fn broken_and_missing_records_leave_the_rest_usable() -> Result<()> {
         &["no revision 4"],
     );
     assert_eq!(records(&client, ns).await?, before);
-    assert_eq!(replicas(&client, ns, "backend").await?, Some(6));
+    assert_eq!(replicas(&client, ns, "backend-deployment").await?, Some(6));
 
     // Good revisions still work: a rollback becomes revision 6 (after the highest seen), an
     // upgrade revision 7, and the broken records stay as they were.
     let out = ok(todoctl(&cluster, ns, &["rollback", "1"]));
     assert!(out.stdout.contains("revision 6"), "{}", out.stdout);
-    assert_eq!(replicas(&client, ns, "backend").await?, Some(2));
+    assert_eq!(replicas(&client, ns, "backend-deployment").await?, Some(2));
     ok(todoctl(
         &cluster,
         ns,
         &["upgrade", "--set", "backend.replicaCount=3"],
     ));
-    assert_eq!(replicas(&client, ns, "backend").await?, Some(3));
+    assert_eq!(replicas(&client, ns, "backend-deployment").await?, Some(3));
     let rows = history(&cluster, ns);
     assert_eq!(
         revisions_and_statuses(&rows),
@@ -307,7 +307,7 @@ async fn broken_and_missing_records_leave_the_rest_usable() -> Result<()> {
     // Damaged records of this format do not block an uninstall, which removes them too.
     ok(todoctl(&cluster, ns, &["uninstall"]));
     assert!(records(&client, ns).await?.is_empty());
-    assert_eq!(replicas(&client, ns, "backend").await?, None);
+    assert_eq!(replicas(&client, ns, "backend-deployment").await?, None);
     Ok(())
 }
 
@@ -429,7 +429,7 @@ async fn uninstall_refuses_before_deleting_anything_when_a_newer_record_exists()
             "{args:?} changed {newer}"
         );
         assert_eq!(
-            replicas(&client, ns, "backend").await?,
+            replicas(&client, ns, "backend-deployment").await?,
             Some(2),
             "{args:?} deleted the release's objects although it refused"
         );

@@ -99,11 +99,14 @@ async fn diff_shows_exactly_what_an_upgrade_would_change() -> Result<()> {
             )
         })
         .collect();
-    assert_eq!(changed, vec![("deployment/backend", vec!["spec.replicas"])]);
+    assert_eq!(
+        changed,
+        vec![("deployment/backend-deployment", vec!["spec.replicas"])]
+    );
 
     // Nothing was changed by looking.
     let d = Api::<Deployment>::namespaced(cluster.client().await, ns)
-        .get("backend")
+        .get("backend-deployment")
         .await?;
     assert_eq!(d.spec.and_then(|s| s.replicas), Some(2));
 
@@ -142,7 +145,7 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
     let deployments = Api::<Deployment>::namespaced(client.clone(), ns);
     deployments
         .patch(
-            "backend",
+            "backend-deployment",
             &PatchParams {
                 field_manager: Some("kubectl-edit".into()),
                 ..Default::default()
@@ -166,7 +169,7 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
             .unwrap_or(Value::Null)
     };
     assert_eq!(
-        object("deployment/backend")["drift"],
+        object("deployment/backend-deployment")["drift"],
         json!(["spec.replicas"]),
         "{status}"
     );
@@ -192,7 +195,7 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
     );
 
     ok(todoctl(&cluster, ns, &["upgrade"], &[]));
-    let d = deployments.get("backend").await?;
+    let d = deployments.get("backend-deployment").await?;
     assert_eq!(d.spec.and_then(|s| s.replicas), Some(2));
     assert!(
         Api::<ConfigMap>::namespaced(client.clone(), ns)

@@ -45,7 +45,7 @@ async fn the_used_by_sequence() -> Result<()> {
     ));
     assert!(out.stdout.contains("revision 1 deployed"), "{}", out.stdout);
     assert!(out.stdout.contains("NOTES:"), "{}", out.stdout);
-    assert_eq!(replicas(&client, ns, "backend").await, 2);
+    assert_eq!(replicas(&client, ns, "backend-deployment").await, 2);
 
     ok(todoctl(
         &cluster,
@@ -53,17 +53,17 @@ async fn the_used_by_sequence() -> Result<()> {
         &["upgrade", "--set", "backend.replicaCount=4"],
         &[],
     ));
-    assert_eq!(replicas(&client, ns, "backend").await, 4);
-    assert_eq!(replicas(&client, ns, "frontend").await, 2);
+    assert_eq!(replicas(&client, ns, "backend-deployment").await, 4);
+    assert_eq!(replicas(&client, ns, "frontend-deployment").await, 2);
     assert_eq!(
         statuses(&cluster, ns),
         s(&[(1, "superseded"), (2, "deployed")])
     );
 
     ok(todoctl(&cluster, ns, &["rollback", "1"], &[]));
-    assert_eq!(replicas(&client, ns, "backend").await, 2);
+    assert_eq!(replicas(&client, ns, "backend-deployment").await, 2);
     ok(todoctl(&cluster, ns, &["rollback", "2"], &[]));
-    assert_eq!(replicas(&client, ns, "backend").await, 4);
+    assert_eq!(replicas(&client, ns, "backend-deployment").await, 4);
 
     let h = history_json(&cluster, ns);
     let described: Vec<&str> = h
@@ -95,7 +95,7 @@ async fn the_used_by_sequence() -> Result<()> {
     let status = ok(todoctl(&cluster, ns, &["status"], &[])).stdout;
     assert!(status.contains("STATUS: deployed"), "{status}");
     assert!(status.contains("OBJECTS: 8/8 ready"), "{status}");
-    assert!(status.contains("deployment/backend"), "{status}");
+    assert!(status.contains("deployment/backend-deployment"), "{status}");
 
     let values = ok(todoctl(&cluster, ns, &["get", "values", "-o", "json"], &[])).stdout;
     let values: Value = serde_json::from_str(&values)?;
@@ -142,7 +142,7 @@ async fn upgrade_changes_only_what_was_set_and_prunes_what_was_removed() -> Resu
         &[],
     ));
     assert!(sts.get_opt("postgres").await?.is_some());
-    assert_eq!(replicas(&client, ns, "frontend").await, 3);
+    assert_eq!(replicas(&client, ns, "frontend-deployment").await, 3);
 
     let out = ok(todoctl(
         &cluster,
@@ -158,7 +158,7 @@ async fn upgrade_changes_only_what_was_set_and_prunes_what_was_removed() -> Resu
     assert!(sts.get_opt("postgres").await?.is_none());
     let svcs = Api::<Service>::namespaced(client.clone(), ns);
     assert!(svcs.get_opt("postgres-service").await?.is_none());
-    assert_eq!(replicas(&client, ns, "frontend").await, 3);
+    assert_eq!(replicas(&client, ns, "frontend-deployment").await, 3);
 
     // --reset-values goes back to the chart defaults.
     ok(todoctl(
@@ -167,7 +167,7 @@ async fn upgrade_changes_only_what_was_set_and_prunes_what_was_removed() -> Resu
         &["upgrade", "--reset-values", "--set", ANY_NODE_PORT],
         &[],
     ));
-    assert_eq!(replicas(&client, ns, "frontend").await, 2);
+    assert_eq!(replicas(&client, ns, "frontend-deployment").await, 2);
     Ok(())
 }
 
@@ -291,7 +291,10 @@ async fn mistakes_are_clear_errors_that_change_nothing() -> Result<()> {
     ));
     assert!(out.stdout.contains("dry run"), "{}", out.stdout);
     assert_eq!(statuses(&cluster, ns), s(&[(1, "deployed")]));
-    assert_eq!(replicas(&cluster.client().await, ns, "backend").await, 2);
+    assert_eq!(
+        replicas(&cluster.client().await, ns, "backend-deployment").await,
+        2
+    );
     Ok(())
 }
 
@@ -324,7 +327,11 @@ async fn a_failing_pod_fails_the_upgrade_with_its_reason_and_atomic_restores() -
         &[],
     );
     clean_error(&out, 1);
-    assert!(out.stderr.contains("deployment/backend"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("deployment/backend-deployment"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("CrashLoopBackOff"), "{}", out.stderr);
     assert!(
         started.elapsed() < Duration::from_secs(100),
@@ -354,7 +361,7 @@ async fn a_failing_pod_fails_the_upgrade_with_its_reason_and_atomic_restores() -
         ])
     );
     let d = Api::<Deployment>::namespaced(client.clone(), ns)
-        .get("backend")
+        .get("backend-deployment")
         .await?;
     let image = d
         .spec
@@ -376,7 +383,11 @@ async fn a_failing_pod_fails_the_upgrade_with_its_reason_and_atomic_restores() -
         &[],
     );
     clean_error(&out, 3);
-    assert!(out.stderr.contains("deployment/backend"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("deployment/backend-deployment"),
+        "{}",
+        out.stderr
+    );
     Ok(())
 }
 
@@ -607,7 +618,7 @@ async fn an_unowned_object_is_refused_without_adopt() -> Result<()> {
     assert!(out.stderr.contains("--adopt"), "{}", out.stderr);
     let d = Api::<Deployment>::namespaced(client.clone(), ns);
     assert!(
-        d.get_opt("backend").await?.is_none(),
+        d.get_opt("backend-deployment").await?.is_none(),
         "nothing after the refusal was applied"
     );
 

@@ -13,3 +13,4 @@ mod rbac;
 mod readiness;
 mod release_store;
 mod run;
+mod seed_names;

@@ -15,6 +15,7 @@ app.kubernetes.io/component: {{ .component }}
 app.kubernetes.io/part-of: todo-app
 app.kubernetes.io/version: {{ .version | quote }}
 app.kubernetes.io/instance: {{ .root.Release.Name }}
+app: {{ .name }}
 {{- end }}
 
 {{- define "todo.selectorLabels" -}}
