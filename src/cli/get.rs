@@ -1,4 +1,4 @@
-//! `todoctl get values|manifest|notes`: what a revision recorded.
+//! `todoctl get values|manifest|notes|metadata|all`: what a revision recorded.
 
 use std::process::ExitCode;
 
@@ -8,6 +8,8 @@ use clap::{Args, Subcommand};
 use super::GlobalArgs;
 use super::args::{OutputFormat, ReleaseArgs};
 use crate::ops;
+use crate::release::{ManifestEntry, Release};
+use serde_json::Value;
 
 /// Show what a release revision recorded.
 #[derive(Debug, Subcommand)]
@@ -32,6 +34,42 @@ pub enum GetCommand {
     ///   todoctl get notes
     #[command(verbatim_doc_comment)]
     Notes(GetArgs),
+    /// The revision's facts: release, chart, versions, namespace, revision, status, deploy time
+    ///
+    /// Examples:
+    ///   todoctl get metadata
+    ///   todoctl get metadata --revision 2 -o json
+    #[command(verbatim_doc_comment)]
+    Metadata(GetMetadataArgs),
+    /// Everything a revision recorded: metadata, values, manifest and notes
+    /// (secret values redacted unless --show-secrets)
+    ///
+    /// Examples:
+    ///   todoctl get all
+    ///   todoctl get all --revision 1 -o yaml
+    #[command(verbatim_doc_comment)]
+    All(GetAllArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GetMetadataArgs {
+    #[command(flatten)]
+    pub get: GetArgs,
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct GetAllArgs {
+    #[command(flatten)]
+    pub get: GetArgs,
+    /// Show secret values and Secret data instead of <redacted>
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Output format (table prints sections of text and YAML, as Helm does)
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: OutputFormat,
 }
 
 #[derive(Debug, Args)]
@@ -72,6 +110,8 @@ pub fn run(cmd: &GetCommand, g: &GlobalArgs) -> Result<ExitCode> {
         GetCommand::Values(v) => &v.get,
         GetCommand::Manifest(m) => &m.get,
         GetCommand::Notes(a) => a,
+        GetCommand::Metadata(m) => &m.get,
+        GetCommand::All(a) => &a.get,
     };
     let (ns, rel, rev) = (
         args.release.namespace.clone(),
@@ -88,11 +128,7 @@ pub fn run(cmd: &GetCommand, g: &GlobalArgs) -> Result<ExitCode> {
             } else {
                 &record.user_values
             };
-            let values = if v.show_secrets {
-                values.clone()
-            } else {
-                crate::diff::redact_values(values, &record.secret_paths)
-            };
+            let values = shown_values(values, &record, v.show_secrets);
             let format = if v.output == OutputFormat::Table {
                 OutputFormat::Yaml
             } else {
@@ -100,22 +136,117 @@ pub fn run(cmd: &GetCommand, g: &GlobalArgs) -> Result<ExitCode> {
             };
             super::print_data(&values, format)?;
         }
-        GetCommand::Manifest(m) => {
-            for e in &record.manifest {
-                let object = if m.show_secrets {
-                    e.object.clone()
-                } else {
-                    crate::diff::redact_secret(&e.object)
-                };
-                let body = crate::yaml::to_string(&object)
-                    .map_err(|e| anyhow::anyhow!("writing YAML: {e}"))?;
-                print!("---\n# Source: {}\n{body}", e.template);
-            }
-        }
+        GetCommand::Manifest(m) => print!("{}", manifest_text(&record.manifest, m.show_secrets)?),
         GetCommand::Notes(_) => match &record.notes {
             Some(n) => print!("{n}"),
             None => eprintln!("revision {} has no notes", record.revision),
         },
+        GetCommand::Metadata(m) => {
+            let meta = ops::ReleaseMetadata::of(&record);
+            match m.output {
+                OutputFormat::Table => print!("{}", metadata_text(&meta)),
+                other => super::print_data(&meta, other)?,
+            }
+        }
+        GetCommand::All(a) => print_all(&record, a)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Values as `get` shows them: the schema's secret values redacted unless asked for.
+fn shown_values(values: &Value, record: &Release, show_secrets: bool) -> Value {
+    if show_secrets {
+        values.clone()
+    } else {
+        crate::diff::redact_values(values, &record.secret_paths)
+    }
+}
+
+/// Objects as YAML documents with their template named, Secret data redacted unless asked for.
+fn manifest_text(entries: &[ManifestEntry], show_secrets: bool) -> Result<String> {
+    let mut out = String::new();
+    for e in entries {
+        let object = if show_secrets {
+            e.object.clone()
+        } else {
+            crate::diff::redact_secret(&e.object)
+        };
+        let body =
+            crate::yaml::to_string(&object).map_err(|e| anyhow::anyhow!("writing YAML: {e}"))?;
+        out.push_str(&format!("---\n# Source: {}\n{body}", e.template));
+    }
+    Ok(out)
+}
+
+/// `NAME: ...` lines, Helm's `get metadata` layout.
+fn metadata_text(m: &ops::ReleaseMetadata) -> String {
+    let out = format!(
+        "NAME: {}\nCHART: {}\nVERSION: {}\nAPP_VERSION: {}\nNAMESPACE: {}\nREVISION: {}\nSTATUS: {}\nDEPLOYED_AT: {}\n",
+        m.name,
+        m.chart,
+        m.version,
+        m.app_version.as_deref().unwrap_or(""),
+        m.namespace,
+        m.revision,
+        m.status,
+        m.deployed_at,
+    );
+    out
+}
+
+/// Everything in one document, for machines (`get all -o json|yaml`).
+#[derive(serde::Serialize)]
+struct All {
+    metadata: ops::ReleaseMetadata,
+    user_values: Value,
+    values: Value,
+    manifest: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notes: Option<String>,
+}
+
+fn print_all(record: &Release, a: &GetAllArgs) -> Result<()> {
+    let meta = ops::ReleaseMetadata::of(record);
+    let user_values = shown_values(&record.user_values, record, a.show_secrets);
+    let values = shown_values(&record.values, record, a.show_secrets);
+    if a.output != OutputFormat::Table {
+        let objects = |entries: &[ManifestEntry]| -> Vec<Value> {
+            entries
+                .iter()
+                .map(|e| {
+                    if a.show_secrets {
+                        e.object.clone()
+                    } else {
+                        crate::diff::redact_secret(&e.object)
+                    }
+                })
+                .collect()
+        };
+        return super::print_data(
+            &All {
+                metadata: meta,
+                user_values,
+                values,
+                manifest: objects(&record.manifest),
+                notes: record.notes.clone(),
+            },
+            a.output,
+        );
+    }
+    let yaml =
+        |v: &Value| crate::yaml::to_string(v).map_err(|e| anyhow::anyhow!("writing YAML: {e}"));
+    let mut out = metadata_text(&meta);
+    out.push_str("USER-SUPPLIED VALUES:\n");
+    out.push_str(&yaml(&user_values)?);
+    out.push_str("\nCOMPUTED VALUES:\n");
+    out.push_str(&yaml(&values)?);
+    out.push_str("\nMANIFEST:\n");
+    out.push_str(&manifest_text(&record.manifest, a.show_secrets)?);
+    if let Some(notes) = &record.notes {
+        out.push_str("\nNOTES:\n");
+        out.push_str(notes.trim_end());
+        out.push('\n');
+    }
+    print!("{out}");
+    Ok(())
 }

@@ -12,11 +12,13 @@ mod install;
 mod lint;
 mod list;
 mod rollback;
+mod show;
 mod status;
 mod template;
 mod uninstall;
 mod unlock;
 mod upgrade;
+mod version;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -80,6 +82,9 @@ pub enum Command {
     #[command(subcommand)]
     Get(get::GetCommand),
     Unlock(unlock::UnlockArgs),
+    #[command(subcommand)]
+    Show(show::ShowCommand),
+    Version(version::VersionArgs),
     Completion(completion::CompletionArgs),
 }
 
@@ -102,6 +107,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Diff(a) => diff::run(a, g),
         Command::Get(c) => get::run(c, g),
         Command::Unlock(a) => unlock::run(a, g),
+        Command::Show(c) => show::run(c),
+        Command::Version(a) => version::run(a, g),
     }
 }
 

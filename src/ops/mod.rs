@@ -8,16 +8,25 @@ mod lint;
 mod query;
 mod render;
 mod rollback;
+mod show;
 mod template;
 mod uninstall;
+mod version;
 
 pub use change::{ChangeOptions, ChangeOutcome, change};
 pub use deploy::DeployReport;
 pub use diff::{DiffOptions, DiffResult, diff, has_changes};
 pub use lifecycle::{Keep, read_history_keeping};
 pub use lint::{LintReport, lint};
-pub use query::{HistoryRow, ListRow, ObjectHealth, StatusReport, history, list, record, status};
+pub use query::{
+    HistoryRow, ListRow, ObjectHealth, ReleaseMetadata, StatusReport, history, list, record,
+    rfc3339, status,
+};
 pub use render::{GENERATED_PLACEHOLDER, Generate, Prepared, RenderOptions, prepare};
 pub use rollback::{RollbackOptions, RollbackOutcome, rollback};
+pub use show::{ChartFile, show};
 pub use template::{TemplateOptions, TemplateOutput, template};
 pub use uninstall::{UninstallOptions, UninstallOutcome, uninstall};
+pub use version::{
+    ChartVersion, SERVER_TIMEOUT, ServerVersion, VersionReport, client_versions, server_version,
+};

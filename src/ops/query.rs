@@ -272,3 +272,39 @@ pub async fn status(
         notes: record.notes.clone(),
     })
 }
+
+/// What `get metadata` shows of a revision (Helm's `helm get metadata`). `deployed_at` is the
+/// time the revision was last written, RFC 3339 in UTC to the second, as kubectl prints times.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReleaseMetadata {
+    pub name: String,
+    pub chart: String,
+    pub version: String,
+    pub app_version: Option<String>,
+    pub namespace: String,
+    pub revision: u64,
+    pub status: String,
+    pub deployed_at: String,
+}
+
+impl ReleaseMetadata {
+    pub fn of(r: &Release) -> ReleaseMetadata {
+        ReleaseMetadata {
+            name: r.name.clone(),
+            chart: r.chart.name.clone(),
+            version: r.chart.version.clone(),
+            app_version: r.chart.app_version.clone(),
+            namespace: r.namespace.clone(),
+            revision: r.revision,
+            status: r.status.to_string(),
+            deployed_at: rfc3339(r.updated),
+        }
+    }
+}
+
+/// `2026-11-29T14:14:24Z`: RFC 3339, UTC, whole seconds.
+pub fn rfc3339(t: jiff::Timestamp) -> String {
+    jiff::Timestamp::from_second(t.as_second())
+        .unwrap_or(t)
+        .to_string()
+}
