@@ -42,6 +42,8 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what `todoctl upgrade` with the same flags would change in the cluster.')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show what a release revision recorded')
             [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Remove the lock of a release whose operation you know is gone.')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a chart''s files: its default values, values schema, metadata or README')
+            [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Show todoctl''s version, the built-in chart''s name and version, and the version of the API server the kubeconfig points at.')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script.')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -308,6 +310,8 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('values', 'values', [CompletionResultType]::ParameterValue, 'The values the user supplied (--all: merged with the chart defaults)')
             [CompletionResult]::new('manifest', 'manifest', [CompletionResultType]::ParameterValue, 'The rendered objects that were applied (Secret values redacted unless --show-secrets)')
             [CompletionResult]::new('notes', 'notes', [CompletionResultType]::ParameterValue, 'The notes shown after install or upgrade')
+            [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'The revision''s facts: release, chart, versions, namespace, revision, status, deploy time')
+            [CompletionResult]::new('all', 'all', [CompletionResultType]::ParameterValue, 'Everything a revision recorded: metadata, values, manifest and notes (secret values redacted unless --show-secrets)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -368,10 +372,51 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'todoctl;get;metadata' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'The revision (default: the latest)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars, even on a terminal')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'todoctl;get;all' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'The revision (default: the latest)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (table prints sections of text and YAML, as Helm does)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (table prints sections of text and YAML, as Helm does)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Show secret values and Secret data instead of <redacted>')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars, even on a terminal')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'todoctl;get;help' {
             [CompletionResult]::new('values', 'values', [CompletionResultType]::ParameterValue, 'The values the user supplied (--all: merged with the chart defaults)')
             [CompletionResult]::new('manifest', 'manifest', [CompletionResultType]::ParameterValue, 'The rendered objects that were applied (Secret values redacted unless --show-secrets)')
             [CompletionResult]::new('notes', 'notes', [CompletionResultType]::ParameterValue, 'The notes shown after install or upgrade')
+            [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'The revision''s facts: release, chart, versions, namespace, revision, status, deploy time')
+            [CompletionResult]::new('all', 'all', [CompletionResultType]::ParameterValue, 'Everything a revision recorded: metadata, values, manifest and notes (secret values redacted unless --show-secrets)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -382,6 +427,12 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;get;help;notes' {
+            break
+        }
+        'todoctl;get;help;metadata' {
+            break
+        }
+        'todoctl;get;help;all' {
             break
         }
         'todoctl;get;help;help' {
@@ -396,6 +447,113 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars, even on a terminal')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'todoctl;show' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars, even on a terminal')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('values', 'values', [CompletionResultType]::ParameterValue, 'The chart''s values.yaml, exactly as written: every value with its default and comment')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'The chart''s values schema (values.schema.json), which values are checked against')
+            [CompletionResult]::new('chart', 'chart', [CompletionResultType]::ParameterValue, 'The chart''s Chart.yaml: name, version, app version, description')
+            [CompletionResult]::new('readme', 'readme', [CompletionResultType]::ParameterValue, 'The chart''s README: what it deploys, its main values and overlays')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'todoctl;show;values' {
+            [CompletionResult]::new('--chart', '--chart', [CompletionResultType]::ParameterName, 'Chart directory (default: the todo-app chart built into todoctl)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars, even on a terminal')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'todoctl;show;schema' {
+            [CompletionResult]::new('--chart', '--chart', [CompletionResultType]::ParameterName, 'Chart directory (default: the todo-app chart built into todoctl)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars, even on a terminal')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'todoctl;show;chart' {
+            [CompletionResult]::new('--chart', '--chart', [CompletionResultType]::ParameterName, 'Chart directory (default: the todo-app chart built into todoctl)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars, even on a terminal')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'todoctl;show;readme' {
+            [CompletionResult]::new('--chart', '--chart', [CompletionResultType]::ParameterName, 'Chart directory (default: the todo-app chart built into todoctl)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars, even on a terminal')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'todoctl;show;help' {
+            [CompletionResult]::new('values', 'values', [CompletionResultType]::ParameterValue, 'The chart''s values.yaml, exactly as written: every value with its default and comment')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'The chart''s values schema (values.schema.json), which values are checked against')
+            [CompletionResult]::new('chart', 'chart', [CompletionResultType]::ParameterValue, 'The chart''s Chart.yaml: name, version, app version, description')
+            [CompletionResult]::new('readme', 'readme', [CompletionResultType]::ParameterValue, 'The chart''s README: what it deploys, its main values and overlays')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'todoctl;show;help;values' {
+            break
+        }
+        'todoctl;show;help;schema' {
+            break
+        }
+        'todoctl;show;help;chart' {
+            break
+        }
+        'todoctl;show;help;readme' {
+            break
+        }
+        'todoctl;show;help;help' {
+            break
+        }
+        'todoctl;version' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--client', '--client', [CompletionResultType]::ParameterName, 'Do not contact the API server')
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars, even on a terminal')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
@@ -430,6 +588,8 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what `todoctl upgrade` with the same flags would change in the cluster.')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show what a release revision recorded')
             [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Remove the lock of a release whose operation you know is gone.')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a chart''s files: its default values, values schema, metadata or README')
+            [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Show todoctl''s version, the built-in chart''s name and version, and the version of the API server the kubeconfig points at.')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script.')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -468,6 +628,8 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('values', 'values', [CompletionResultType]::ParameterValue, 'The values the user supplied (--all: merged with the chart defaults)')
             [CompletionResult]::new('manifest', 'manifest', [CompletionResultType]::ParameterValue, 'The rendered objects that were applied (Secret values redacted unless --show-secrets)')
             [CompletionResult]::new('notes', 'notes', [CompletionResultType]::ParameterValue, 'The notes shown after install or upgrade')
+            [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'The revision''s facts: release, chart, versions, namespace, revision, status, deploy time')
+            [CompletionResult]::new('all', 'all', [CompletionResultType]::ParameterValue, 'Everything a revision recorded: metadata, values, manifest and notes (secret values redacted unless --show-secrets)')
             break
         }
         'todoctl;help;get;values' {
@@ -479,7 +641,35 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
         'todoctl;help;get;notes' {
             break
         }
+        'todoctl;help;get;metadata' {
+            break
+        }
+        'todoctl;help;get;all' {
+            break
+        }
         'todoctl;help;unlock' {
+            break
+        }
+        'todoctl;help;show' {
+            [CompletionResult]::new('values', 'values', [CompletionResultType]::ParameterValue, 'The chart''s values.yaml, exactly as written: every value with its default and comment')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'The chart''s values schema (values.schema.json), which values are checked against')
+            [CompletionResult]::new('chart', 'chart', [CompletionResultType]::ParameterValue, 'The chart''s Chart.yaml: name, version, app version, description')
+            [CompletionResult]::new('readme', 'readme', [CompletionResultType]::ParameterValue, 'The chart''s README: what it deploys, its main values and overlays')
+            break
+        }
+        'todoctl;help;show;values' {
+            break
+        }
+        'todoctl;help;show;schema' {
+            break
+        }
+        'todoctl;help;show;chart' {
+            break
+        }
+        'todoctl;help;show;readme' {
+            break
+        }
+        'todoctl;help;version' {
             break
         }
         'todoctl;help;completion' {

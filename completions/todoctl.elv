@@ -39,6 +39,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand diff 'Show what `todoctl upgrade` with the same flags would change in the cluster.'
             cand get 'Show what a release revision recorded'
             cand unlock 'Remove the lock of a release whose operation you know is gone.'
+            cand show 'Show a chart''s files: its default values, values schema, metadata or README'
+            cand version 'Show todoctl''s version, the built-in chart''s name and version, and the version of the API server the kubeconfig points at.'
             cand completion 'Print a shell completion script.'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -294,6 +296,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand values 'The values the user supplied (--all: merged with the chart defaults)'
             cand manifest 'The rendered objects that were applied (Secret values redacted unless --show-secrets)'
             cand notes 'The notes shown after install or upgrade'
+            cand metadata 'The revision''s facts: release, chart, versions, namespace, revision, status, deploy time'
+            cand all 'Everything a revision recorded: metadata, values, manifest and notes (secret values redacted unless --show-secrets)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'todoctl;get;values'= {
@@ -350,10 +354,49 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'todoctl;get;metadata'= {
+            cand -r 'Release name'
+            cand --release 'Release name'
+            cand -n 'Namespace of the release and its objects (created when missing)'
+            cand --namespace 'Namespace of the release and its objects (created when missing)'
+            cand --revision 'The revision (default: the latest)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'todoctl;get;all'= {
+            cand -r 'Release name'
+            cand --release 'Release name'
+            cand -n 'Namespace of the release and its objects (created when missing)'
+            cand --namespace 'Namespace of the release and its objects (created when missing)'
+            cand --revision 'The revision (default: the latest)'
+            cand -o 'Output format (table prints sections of text and YAML, as Helm does)'
+            cand --output 'Output format (table prints sections of text and YAML, as Helm does)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --show-secrets 'Show secret values and Secret data instead of <redacted>'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'todoctl;get;help'= {
             cand values 'The values the user supplied (--all: merged with the chart defaults)'
             cand manifest 'The rendered objects that were applied (Secret values redacted unless --show-secrets)'
             cand notes 'The notes shown after install or upgrade'
+            cand metadata 'The revision''s facts: release, chart, versions, namespace, revision, status, deploy time'
+            cand all 'Everything a revision recorded: metadata, values, manifest and notes (secret values redacted unless --show-secrets)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'todoctl;get;help;values'= {
@@ -361,6 +404,10 @@ set edit:completion:arg-completer[todoctl] = {|@words|
         &'todoctl;get;help;manifest'= {
         }
         &'todoctl;get;help;notes'= {
+        }
+        &'todoctl;get;help;metadata'= {
+        }
+        &'todoctl;get;help;all'= {
         }
         &'todoctl;get;help;help'= {
         }
@@ -373,6 +420,101 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --context 'The kubeconfig context to use (default: the current context)'
             cand -y 'Do not ask for confirmation'
             cand --yes 'Do not ask for confirmation'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'todoctl;show'= {
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand values 'The chart''s values.yaml, exactly as written: every value with its default and comment'
+            cand schema 'The chart''s values schema (values.schema.json), which values are checked against'
+            cand chart 'The chart''s Chart.yaml: name, version, app version, description'
+            cand readme 'The chart''s README: what it deploys, its main values and overlays'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'todoctl;show;values'= {
+            cand --chart 'Chart directory (default: the todo-app chart built into todoctl)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'todoctl;show;schema'= {
+            cand --chart 'Chart directory (default: the todo-app chart built into todoctl)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'todoctl;show;chart'= {
+            cand --chart 'Chart directory (default: the todo-app chart built into todoctl)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'todoctl;show;readme'= {
+            cand --chart 'Chart directory (default: the todo-app chart built into todoctl)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'todoctl;show;help'= {
+            cand values 'The chart''s values.yaml, exactly as written: every value with its default and comment'
+            cand schema 'The chart''s values schema (values.schema.json), which values are checked against'
+            cand chart 'The chart''s Chart.yaml: name, version, app version, description'
+            cand readme 'The chart''s README: what it deploys, its main values and overlays'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'todoctl;show;help;values'= {
+        }
+        &'todoctl;show;help;schema'= {
+        }
+        &'todoctl;show;help;chart'= {
+        }
+        &'todoctl;show;help;readme'= {
+        }
+        &'todoctl;show;help;help'= {
+        }
+        &'todoctl;version'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --client 'Do not contact the API server'
             cand --no-progress 'Never draw progress bars, even on a terminal'
             cand -v 'Say more about what is happening (repeat for more)'
             cand --verbose 'Say more about what is happening (repeat for more)'
@@ -405,6 +547,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand diff 'Show what `todoctl upgrade` with the same flags would change in the cluster.'
             cand get 'Show what a release revision recorded'
             cand unlock 'Remove the lock of a release whose operation you know is gone.'
+            cand show 'Show a chart''s files: its default values, values schema, metadata or README'
+            cand version 'Show todoctl''s version, the built-in chart''s name and version, and the version of the API server the kubeconfig points at.'
             cand completion 'Print a shell completion script.'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -432,6 +576,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand values 'The values the user supplied (--all: merged with the chart defaults)'
             cand manifest 'The rendered objects that were applied (Secret values redacted unless --show-secrets)'
             cand notes 'The notes shown after install or upgrade'
+            cand metadata 'The revision''s facts: release, chart, versions, namespace, revision, status, deploy time'
+            cand all 'Everything a revision recorded: metadata, values, manifest and notes (secret values redacted unless --show-secrets)'
         }
         &'todoctl;help;get;values'= {
         }
@@ -439,7 +585,27 @@ set edit:completion:arg-completer[todoctl] = {|@words|
         }
         &'todoctl;help;get;notes'= {
         }
+        &'todoctl;help;get;metadata'= {
+        }
+        &'todoctl;help;get;all'= {
+        }
         &'todoctl;help;unlock'= {
+        }
+        &'todoctl;help;show'= {
+            cand values 'The chart''s values.yaml, exactly as written: every value with its default and comment'
+            cand schema 'The chart''s values schema (values.schema.json), which values are checked against'
+            cand chart 'The chart''s Chart.yaml: name, version, app version, description'
+            cand readme 'The chart''s README: what it deploys, its main values and overlays'
+        }
+        &'todoctl;help;show;values'= {
+        }
+        &'todoctl;help;show;schema'= {
+        }
+        &'todoctl;help;show;chart'= {
+        }
+        &'todoctl;help;show;readme'= {
+        }
+        &'todoctl;help;version'= {
         }
         &'todoctl;help;completion'= {
         }
