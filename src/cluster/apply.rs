@@ -100,6 +100,12 @@ impl Applier {
         self
     }
 
+    /// Whether `object` is one of those marked unchanged since the last applied revision.
+    pub fn is_unchanged(&self, object: &Object) -> bool {
+        self.unchanged
+            .contains(&object.key(&self.release_namespace))
+    }
+
     /// The live metadata of `name`, from one LIST of its kind and namespace per run.
     async fn live_meta(
         &self,
@@ -200,6 +206,18 @@ impl Applier {
 
     /// Applies one object: ownership check, then server-side apply as field manager `todoctl`.
     pub async fn apply(&self, object: &Object) -> Result<Applied> {
+        self.apply_as(object, self.mode.dry_run).await
+    }
+
+    /// What [`Applier::apply`] would do, as a server-side dry run that writes nothing: the same
+    /// ownership check, conflict rules and skip of untouched objects, sharing this applier's
+    /// listings so the real apply after it reads nothing twice. A rejection by the API server's
+    /// validation comes back as a [`Rejection`] inside the error.
+    pub async fn check(&self, object: &Object) -> Result<Applied> {
+        self.apply_as(object, true).await
+    }
+
+    async fn apply_as(&self, object: &Object, dry_run: bool) -> Result<Applied> {
         let (api, resolved) = self.api_for(object).await?;
         let reference = object.reference();
         let name = object.name().to_string();
@@ -272,7 +290,7 @@ impl Applier {
             if force {
                 p = p.force();
             }
-            if self.mode.dry_run {
+            if dry_run {
                 p = p.dry_run();
             }
             p
@@ -288,59 +306,69 @@ impl Applier {
                 } else {
                     ""
                 },
-                if self.mode.dry_run { ", dry run" } else { "" }
+                if dry_run { ", dry run" } else { "" }
             ),
         );
-        let result = match api
-            .patch(
-                &name,
-                &params(self.mode.force_conflicts),
-                &Patch::Apply(&data),
-            )
-            .await
-        {
-            Ok(r) => r,
-            Err(kube::Error::Api(s)) if s.code == 409 => {
-                // Fields changed out of band (kubectl edit, patch, scale: Update operations) are
-                // drift, and the release's own values win. A field another *applier* declared is
-                // a real conflict between two owners: only --force-conflicts settles it.
-                let managers = conflicting_managers(&s.message);
-                let appliers: Vec<&String> = managers
-                    .iter()
-                    .filter(|m| manager_operation(existing_meta.as_ref(), m) != Some("Update"))
-                    .collect();
-                if managers.is_empty() || !appliers.is_empty() {
-                    bail!(
-                        "{reference}: {} also manage{} fields todoctl applies ({}); pass --force-conflicts to take them over, or change that tool's configuration",
-                        appliers
-                            .iter()
-                            .map(|m| format!("`{m}`"))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        if appliers.len() == 1 { "s" } else { "" },
-                        s.message
-                    );
-                }
-                crate::ui::verbose(
-                    1,
-                    format!(
-                        "apply {reference}: restoring fields changed by {}",
-                        managers.join(", ")
-                    ),
-                );
-                restored_drift = managers;
-                api.patch(&name, &params(true), &Patch::Apply(&data))
+        let attempt = async {
+            Ok(
+                match api
+                    .patch(
+                        &name,
+                        &params(self.mode.force_conflicts),
+                        &Patch::Apply(&data),
+                    )
                     .await
-                    .map_err(|e| {
-                        api_error(e, &format!("applying {reference} ({})", object.template))
-                    })?
-            }
-            Err(e) => {
-                return Err(api_error(
-                    e,
-                    &format!("applying {reference} ({})", object.template),
-                ));
-            }
+                {
+                    Ok(r) => r,
+                    Err(kube::Error::Api(s)) if s.code == 409 => {
+                        // Fields changed out of band (kubectl edit, patch, scale: Update operations) are
+                        // drift, and the release's own values win. A field another *applier* declared is
+                        // a real conflict between two owners: only --force-conflicts settles it.
+                        let managers = conflicting_managers(&s.message);
+                        let appliers: Vec<&String> = managers
+                            .iter()
+                            .filter(|m| {
+                                manager_operation(existing_meta.as_ref(), m) != Some("Update")
+                            })
+                            .collect();
+                        if managers.is_empty() || !appliers.is_empty() {
+                            bail!(
+                                "{reference}: {} also manage{} fields todoctl applies ({}); pass --force-conflicts to take them over, or change that tool's configuration",
+                                appliers
+                                    .iter()
+                                    .map(|m| format!("`{m}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                                if appliers.len() == 1 { "s" } else { "" },
+                                s.message
+                            );
+                        }
+                        crate::ui::verbose(
+                            1,
+                            format!(
+                                "apply {reference}: restoring fields changed by {}",
+                                managers.join(", ")
+                            ),
+                        );
+                        restored_drift = managers;
+                        api.patch(&name, &params(true), &Patch::Apply(&data))
+                            .await
+                            .map_err(|e| apply_error(e, object))?
+                    }
+                    Err(e) => return Err(apply_error(e, object)),
+                },
+            )
+        };
+        let result = match attempt.await {
+            Ok(r) => r,
+            Err(e) => match e.downcast::<Rejection>() {
+                Ok(rejection) => {
+                    let force = self.mode.force_conflicts || !restored_drift.is_empty();
+                    self.switch(&api, object, &data, rejection, dry_run, force)
+                        .await?
+                }
+                Err(e) => return Err(e),
+            },
         };
         let live = serde_json::to_value(&result).unwrap_or(Value::Null);
         Ok(Applied {
@@ -356,17 +384,157 @@ impl Applier {
         })
     }
 
-    /// Deletes an object if it exists; returns whether there was anything to delete.
-    pub async fn delete(&self, object: &Object) -> Result<bool> {
-        let (api, _) = self.api_for(object).await?;
-        let reference = object.reference();
-        let mut dp = DeleteParams {
-            propagation_policy: Some(PropagationPolicy::Background),
+    /// A rejected apply that switches a union member (see [`super::unions`]): when every
+    /// cause of the rejection lies in a union the desired object switches, make the switch
+    /// with a strategic merge patch, then apply. In a dry run both steps are checked (the
+    /// switch as a dry-run patch, the rest as a dry-run apply with the unions as they are
+    /// live) and the result shows the switch. Anything else is the rejection as it came.
+    async fn switch(
+        &self,
+        api: &Api<DynamicObject>,
+        object: &Object,
+        data: &Value,
+        rejection: Rejection,
+        dry_run: bool,
+        force: bool,
+    ) -> Result<DynamicObject> {
+        let name = object.name();
+        let live = api
+            .get_opt(name)
+            .await
+            .map_err(|e| api_error(e, &format!("reading {}", object.reference())))?
+            .and_then(|o| serde_json::to_value(o).ok());
+        let Some(live) = live else {
+            return Err(rejection.into());
+        };
+        let Some(switch) = super::unions::switch_patch(object.kind(), data, &live) else {
+            return Err(rejection.into());
+        };
+        let causes = rejection
+            .status
+            .details
+            .as_ref()
+            .map(|d| d.causes.clone())
+            .unwrap_or_default();
+        let explained = !causes.is_empty()
+            && causes.iter().all(|c| {
+                switch.paths.iter().any(|p| {
+                    c.field == *p
+                        || c.field.starts_with(&format!("{p}."))
+                        || c.field.starts_with(&format!("{p}["))
+                })
+            });
+        if !explained {
+            return Err(rejection.into());
+        }
+        crate::ui::verbose(
+            1,
+            format!(
+                "apply {}: switching {} (clearing {})",
+                object.reference(),
+                switch.paths.join(", "),
+                switch.cleared.join(", ")
+            ),
+        );
+        let mut patch_params = PatchParams {
+            field_manager: Some(FIELD_MANAGER.to_string()),
             ..Default::default()
         };
-        if self.mode.dry_run {
-            dp.dry_run = true;
+        let mut apply_params = PatchParams::apply(FIELD_MANAGER);
+        if force {
+            apply_params = apply_params.force();
         }
+        if dry_run {
+            patch_params = patch_params.dry_run();
+            apply_params = apply_params.dry_run();
+            api.patch(name, &patch_params, &Patch::Strategic(&switch.patch))
+                .await
+                .map_err(|e| apply_error(e, object))?;
+            let mut restated = data.clone();
+            super::unions::overlay(&mut restated, &switch.restore);
+            let mut result = api
+                .patch(name, &apply_params, &Patch::Apply(&restated))
+                .await
+                .map_err(|e| apply_error(e, object))?;
+            let mut shown = serde_json::to_value(&result)?;
+            super::unions::overlay(&mut shown, &switch.patch);
+            result = serde_json::from_value(shown)?;
+            return Ok(result);
+        }
+        api.patch(name, &patch_params, &Patch::Strategic(&switch.patch))
+            .await
+            .map_err(|e| apply_error(e, object))?;
+        let applied = api
+            .patch(name, &apply_params, &Patch::Apply(data))
+            .await
+            .map_err(|e| apply_error(e, object))?;
+        self.forget_switch_owner(api, &applied).await;
+        Ok(applied)
+    }
+
+    /// The switch patch left todoctl an `Update` entry in managedFields beside its `Apply`
+    /// one; a later apply would meet it as a conflict with itself. Drop it, guarded by the
+    /// resourceVersion (a concurrent write wins; the entry then only costs a skipped
+    /// "unchanged" shortcut).
+    async fn forget_switch_owner(&self, api: &Api<DynamicObject>, applied: &DynamicObject) {
+        let Some(entries) = &applied.metadata.managed_fields else {
+            return;
+        };
+        let kept: Vec<_> = entries
+            .iter()
+            .filter(|e| {
+                !(e.manager.as_deref() == Some(FIELD_MANAGER)
+                    && e.operation.as_deref() == Some("Update")
+                    && e.subresource.is_none())
+            })
+            .cloned()
+            .collect();
+        if kept.len() == entries.len() || kept.is_empty() {
+            return;
+        }
+        let body = serde_json::json!({
+            "metadata": {
+                "resourceVersion": applied.metadata.resource_version,
+                "managedFields": kept,
+            }
+        });
+        let params = PatchParams {
+            field_manager: Some(FIELD_MANAGER.to_string()),
+            ..Default::default()
+        };
+        if let Err(e) = api
+            .patch(
+                applied.metadata.name.as_deref().unwrap_or_default(),
+                &params,
+                &Patch::Merge(&body),
+            )
+            .await
+        {
+            crate::ui::verbose(
+                1,
+                format!("could not drop the switch's field ownership entry: {e}"),
+            );
+        }
+    }
+
+    /// Deletes an object if it exists; returns whether there was anything to delete.
+    pub async fn delete(&self, object: &Object) -> Result<bool> {
+        self.delete_as(object, self.mode.dry_run).await
+    }
+
+    /// What [`Applier::delete`] would do, as a server-side dry run.
+    pub async fn check_delete(&self, object: &Object) -> Result<bool> {
+        self.delete_as(object, true).await
+    }
+
+    async fn delete_as(&self, object: &Object, dry_run: bool) -> Result<bool> {
+        let (api, _) = self.api_for(object).await?;
+        let reference = object.reference();
+        let dp = DeleteParams {
+            propagation_policy: Some(PropagationPolicy::Background),
+            dry_run,
+            ..Default::default()
+        };
         crate::ui::verbose(
             1,
             format!(
@@ -389,6 +557,42 @@ impl Applier {
             .await
             .map_err(|e| api_error(e, &format!("reading {}", object.reference())))?
             .is_some())
+    }
+}
+
+/// An apply the API server refused as invalid (422): the object and the server's own account,
+/// whose `details.causes` name each field. Displays as every other API error does.
+#[derive(Debug)]
+pub struct Rejection {
+    pub reference: String,
+    pub template: String,
+    pub status: kube::core::Status,
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "applying {} ({}): {} (422); the API server rejected the object as invalid",
+            self.reference, self.template, self.status.message
+        )
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+fn apply_error(err: kube::Error, object: &Object) -> anyhow::Error {
+    match err {
+        kube::Error::Api(s) if s.code == 422 => Rejection {
+            reference: object.reference(),
+            template: object.template.clone(),
+            status: *s,
+        }
+        .into(),
+        e => api_error(
+            e,
+            &format!("applying {} ({})", object.reference(), object.template),
+        ),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod discovery;
 pub mod lock;
 pub mod readiness;
 pub mod retry;
+pub mod unions;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

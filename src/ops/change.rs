@@ -15,6 +15,7 @@ use super::lifecycle::{
     self, RenderRequest, Session, chart_info, current, last_deployed, manifest_entries,
     next_revision, now, previous_objects,
 };
+use super::preflight::preflight;
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::manifest::ObjectKey;
 use crate::release::{Release, Status};
@@ -143,9 +144,6 @@ async fn change_locked(
         generated: prepared.generated.clone(),
         secret_paths: prepared.secret_paths.clone(),
     };
-    session.store.create(&record).await?;
-    crate::cancel::test_pause("recorded").await;
-
     let applier = Applier::new(
         session.client.clone(),
         &opts.release,
@@ -162,6 +160,22 @@ async fn change_locked(
         &opts.namespace,
     ));
     let previous = previous_objects(history);
+    let what = format!(
+        "{} of release `{}`",
+        if is_upgrade { "upgrade" } else { "install" },
+        opts.release
+    );
+    let checked = preflight(
+        &applier,
+        &prepared.objects,
+        &previous,
+        &opts.namespace,
+        true,
+        &what,
+    )
+    .await?;
+    session.store.create(&record).await?;
+    crate::cancel::test_pause("recorded").await;
     let deployed = deploy(
         &applier,
         &prepared.objects,
@@ -170,6 +184,8 @@ async fn change_locked(
         &DeployOptions {
             wait: opts.wait,
             prune: true,
+            deferred: checked.deferred,
+            what,
         },
         progress,
     )

@@ -13,15 +13,21 @@ use crate::cluster::readiness::{self, WaitTarget};
 use crate::manifest::{self, Object, ObjectKey};
 use crate::ui::progress::Progress;
 
-/// How many objects of one wave are applied at once.
-const APPLY_CONCURRENCY: usize = 8;
+/// How many objects of one wave are applied (or dry-run by the preflight) at once.
+pub const APPLY_CONCURRENCY: usize = 8;
 
+#[derive(Default)]
 pub struct DeployOptions {
     /// Wait for readiness after each wave, within this overall budget; `None` applies without
     /// waiting.
     pub wait: Option<Duration>,
     /// Whether to delete objects of the previous revision missing from this one.
     pub prune: bool,
+    /// Objects the preflight could not check yet (their CRD or namespace comes earlier in
+    /// this revision): dry-run before the wave that writes them, refused like the preflight.
+    pub deferred: HashSet<ObjectKey>,
+    /// The operation, for the refusal of a deferred check ("upgrade of release `todo-app`").
+    pub what: String,
 }
 
 /// What a deploy did, for the summary line.
@@ -47,8 +53,20 @@ pub async fn deploy(
         ..Default::default()
     };
 
+    let mut deferred = opts.deferred.clone();
     for (i, wave) in waves.iter().enumerate() {
         crate::cancel::check()?;
+        if !deferred.is_empty() {
+            let members: Vec<&Object> = wave.iter().map(|&idx| &objects[idx]).collect();
+            super::preflight::check_deferred(
+                applier,
+                &members,
+                &mut deferred,
+                release_namespace,
+                &opts.what,
+            )
+            .await?;
+        }
         progress.message(&format!(
             "applying wave {} of {} ({} object{})",
             i + 1,
@@ -99,6 +117,20 @@ pub async fn deploy(
     Ok(report)
 }
 
+/// Objects of `previous` that `current` lacks and that are not kept, in delete order: what
+/// [`prune`] deletes.
+pub fn prune_set(current: &[Object], previous: &[Object], release_namespace: &str) -> Vec<Object> {
+    let keep: HashSet<ObjectKey> = current.iter().map(|o| o.key(release_namespace)).collect();
+    let mut gone: Vec<Object> = previous
+        .iter()
+        .filter(|o| !keep.contains(&o.key(release_namespace)))
+        .filter(|o| o.annotation(KEEP_ANNOTATION) != Some("true"))
+        .cloned()
+        .collect();
+    manifest::order::sort_for_delete(&mut gone);
+    gone
+}
+
 /// Deletes objects of `previous` that `current` lacks, in reverse dependency order, except those
 /// annotated `todoctl.io/keep: "true"`. Returns their references.
 pub async fn prune(
@@ -108,14 +140,7 @@ pub async fn prune(
     release_namespace: &str,
     progress: &Progress,
 ) -> Result<Vec<String>> {
-    let keep: HashSet<ObjectKey> = current.iter().map(|o| o.key(release_namespace)).collect();
-    let mut gone: Vec<Object> = previous
-        .iter()
-        .filter(|o| !keep.contains(&o.key(release_namespace)))
-        .filter(|o| o.annotation(KEEP_ANNOTATION) != Some("true"))
-        .cloned()
-        .collect();
-    manifest::order::sort_for_delete(&mut gone);
+    let gone = prune_set(current, previous, release_namespace);
     let mut pruned = Vec::new();
     for o in &gone {
         crate::cancel::check()?;

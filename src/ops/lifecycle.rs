@@ -386,6 +386,7 @@ pub async fn atomic_recover(
                 &DeployOptions {
                     wait: opts.wait,
                     prune: true,
+                    ..Default::default()
                 },
                 progress,
             )

@@ -5,6 +5,7 @@ mod deploy;
 mod diff;
 mod lifecycle;
 mod lint;
+mod preflight;
 mod query;
 mod render;
 mod rollback;

@@ -9,6 +9,7 @@ use super::deploy::{DeployOptions, DeployReport, deploy};
 use super::lifecycle::{
     self, Session, last_deployed, next_revision, now, objects_of, previous_objects,
 };
+use super::preflight::preflight;
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::release::{Release, Status};
 use crate::ui::progress::Progress;
@@ -152,6 +153,11 @@ async fn rollback_locked(
             elapsed: started.elapsed(),
         });
     }
+    let what = format!(
+        "rollback of release `{}` to revision {}",
+        opts.release, target.revision
+    );
+    let checked = preflight(&applier, &objects, &previous, &opts.namespace, true, &what).await?;
     session.store.create(&record).await?;
     crate::cancel::test_pause("recorded").await;
     let deployed = deploy(
@@ -162,6 +168,8 @@ async fn rollback_locked(
         &DeployOptions {
             wait: opts.wait,
             prune: true,
+            deferred: checked.deferred,
+            what,
         },
         progress,
     )
