@@ -1,6 +1,7 @@
 //! Everything that talks to the API server: the connection, discovery, apply, readiness, delete.
 
 pub mod apply;
+pub mod crd;
 pub mod discovery;
 pub mod lock;
 pub mod readiness;

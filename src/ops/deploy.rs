@@ -88,6 +88,14 @@ pub async fn deploy(
         .await?;
         report.applied += applied.len();
 
+        // Custom resources of a CRD applied in this wave come in a later one: the kind must be
+        // served by then, with or without --wait.
+        let members: Vec<&Object> = wave.iter().map(|&idx| &objects[idx]).collect();
+        let crd_budget = deadline
+            .map(|d| d.saturating_duration_since(Instant::now()))
+            .unwrap_or(crate::cluster::crd::DEFAULT_TIMEOUT);
+        crate::cluster::crd::wait_served(applier.client(), &members, crd_budget).await?;
+
         if let Some(deadline) = deadline {
             let targets: Vec<WaitTarget> = applied
                 .iter()

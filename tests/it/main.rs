@@ -3,6 +3,7 @@ mod chart_features;
 mod cli;
 mod cluster_smoke;
 mod corrupt;
+mod crds;
 mod drift;
 mod faults;
 mod get_all;
