@@ -474,46 +474,52 @@ impl Applier {
 
     /// The switch patch left todoctl an `Update` entry in managedFields beside its `Apply`
     /// one; a later apply would meet it as a conflict with itself. Drop it, guarded by the
-    /// resourceVersion (a concurrent write wins; the entry then only costs a skipped
-    /// "unchanged" shortcut).
+    /// resourceVersion and read again when a controller wrote in between (a Deployment's
+    /// status follows every spec change); after a few tries the entry stays, which costs
+    /// only the "unchanged" shortcut of later upgrades.
     async fn forget_switch_owner(&self, api: &Api<DynamicObject>, applied: &DynamicObject) {
-        let Some(entries) = &applied.metadata.managed_fields else {
-            return;
-        };
-        let kept: Vec<_> = entries
-            .iter()
-            .filter(|e| {
-                !(e.manager.as_deref() == Some(FIELD_MANAGER)
-                    && e.operation.as_deref() == Some("Update")
-                    && e.subresource.is_none())
-            })
-            .cloned()
-            .collect();
-        if kept.len() == entries.len() || kept.is_empty() {
-            return;
-        }
-        let body = serde_json::json!({
-            "metadata": {
-                "resourceVersion": applied.metadata.resource_version,
-                "managedFields": kept,
+        let name = applied.metadata.name.clone().unwrap_or_default();
+        let mut current = Some(applied.clone());
+        for _ in 0..5 {
+            let Some(object) = current.take() else { return };
+            let Some(entries) = &object.metadata.managed_fields else {
+                return;
+            };
+            let kept: Vec<_> = entries
+                .iter()
+                .filter(|e| {
+                    !(e.manager.as_deref() == Some(FIELD_MANAGER)
+                        && e.operation.as_deref() == Some("Update")
+                        && e.subresource.is_none())
+                })
+                .cloned()
+                .collect();
+            if kept.len() == entries.len() || kept.is_empty() {
+                return;
             }
-        });
-        let params = PatchParams {
-            field_manager: Some(FIELD_MANAGER.to_string()),
-            ..Default::default()
-        };
-        if let Err(e) = api
-            .patch(
-                applied.metadata.name.as_deref().unwrap_or_default(),
-                &params,
-                &Patch::Merge(&body),
-            )
-            .await
-        {
-            crate::ui::verbose(
-                1,
-                format!("could not drop the switch's field ownership entry: {e}"),
-            );
+            let body = serde_json::json!({
+                "metadata": {
+                    "resourceVersion": object.metadata.resource_version,
+                    "managedFields": kept,
+                }
+            });
+            let params = PatchParams {
+                field_manager: Some(FIELD_MANAGER.to_string()),
+                ..Default::default()
+            };
+            match api.patch(&name, &params, &Patch::Merge(&body)).await {
+                Ok(_) => return,
+                Err(kube::Error::Api(s)) if s.code == 409 => {
+                    current = api.get_opt(&name).await.ok().flatten();
+                }
+                Err(e) => {
+                    crate::ui::verbose(
+                        1,
+                        format!("could not drop the switch's field ownership entry: {e}"),
+                    );
+                    return;
+                }
+            }
         }
     }
 

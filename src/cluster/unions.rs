@@ -311,11 +311,7 @@ type Members = Vec<(String, Value)>;
 
 /// What the patch sets (the desired discriminator and members) and which live members it
 /// clears, when the desired object switches away from a member the live one holds.
-fn stale_members(
-    union: &Union,
-    desired: &Value,
-    live: &Value,
-) -> Option<(Members, Vec<String>)> {
+fn stale_members(union: &Union, desired: &Value, live: &Value) -> Option<(Members, Vec<String>)> {
     let every: Vec<&str> = union
         .members
         .iter()

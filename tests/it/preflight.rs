@@ -40,8 +40,11 @@ fn todoctl(cluster: &Cluster, ns: &str, chart: &Path, args: &[&str]) -> Out {
     run::todoctl(cluster, ns, &all, &[])
 }
 
-/// `kind/name` -> resourceVersion of every object a deploy could write in `ns`, the release
-/// records and the lock included.
+/// `kind/name` -> what a write by todoctl changes, for every object a deploy could write in
+/// `ns` (the release records and the lock included): generation, spec, data and todoctl's
+/// own managedFields entries. Status and the metadata controllers write (a Job's status, a
+/// Deployment's revision annotation) are left out, so their writes are not counted as the
+/// command's.
 pub async fn versions(client: &Client, ns: &str) -> Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     macro_rules! list {
@@ -51,10 +54,10 @@ pub async fn versions(client: &Client, ns: &str) -> Result<BTreeMap<String, Stri
                 .await?
                 .items
             {
-                let meta = kube::Resource::meta(&o);
+                let v = serde_json::to_value(&o)?;
                 out.insert(
-                    format!("{}/{}", $kind, meta.name.clone().unwrap_or_default()),
-                    meta.resource_version.clone().unwrap_or_default(),
+                    format!("{}/{}", $kind, v["metadata"]["name"].as_str().unwrap_or("")),
+                    fingerprint(&v),
                 );
             }
         };
@@ -68,6 +71,21 @@ pub async fn versions(client: &Client, ns: &str) -> Result<BTreeMap<String, Stri
     list!(k8s_openapi::api::apps::v1::StatefulSet, "statefulset");
     list!(Lease, "lease");
     Ok(out)
+}
+
+fn fingerprint(v: &serde_json::Value) -> String {
+    let ours: Vec<&serde_json::Value> = v["metadata"]["managedFields"]
+        .as_array()
+        .map(|m| m.iter().filter(|e| e["manager"] == "todoctl").collect())
+        .unwrap_or_default();
+    serde_json::json!({
+        "generation": v["metadata"]["generation"],
+        "labels": v["metadata"]["labels"],
+        "spec": v["spec"],
+        "data": v["data"],
+        "todoctl": ours,
+    })
+    .to_string()
 }
 
 /// How many objects differ between two snapshots: changed, created or deleted.
