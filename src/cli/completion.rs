@@ -21,7 +21,10 @@ pub struct CompletionArgs {
 }
 
 pub fn run(args: &CompletionArgs) -> Result<ExitCode> {
-    let mut out = std::io::stdout().lock();
-    clap_complete::generate(args.shell, &mut super::command(), "todoctl", &mut out);
+    // clap_complete panics when its writer fails; a buffer cannot, and a closed stdout is
+    // handled once, in ui::out.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut super::command(), "todoctl", &mut script);
+    crate::out!("{}", String::from_utf8_lossy(&script))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,6 @@
 //! `todoctl unlock`: remove a release's lock by hand.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
@@ -38,7 +38,7 @@ pub fn run(args: &UnlockArgs, g: &GlobalArgs) -> Result<ExitCode> {
         )?
     };
     let Some(holder) = holder else {
-        println!("release `{rel}` in namespace `{ns}` is not locked");
+        crate::outln!("release `{rel}` in namespace `{ns}` is not locked")?;
         return Ok(ExitCode::SUCCESS);
     };
     if !args.yes {
@@ -48,11 +48,10 @@ pub fn run(args: &UnlockArgs, g: &GlobalArgs) -> Result<ExitCode> {
                 holder.identity
             );
         }
-        eprint!(
+        crate::ui::out::stderr_fmt(format_args!(
             "release `{rel}` is locked by `{}`. Remove the lock? Only do this if that operation is gone [y/N] ",
             holder.identity
-        );
-        std::io::stderr().flush().ok();
+        ));
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
@@ -62,6 +61,6 @@ pub fn run(args: &UnlockArgs, g: &GlobalArgs) -> Result<ExitCode> {
     super::block_on(g, |client| async move {
         lock::force_unlock(&client, &ns, &rel).await
     })?;
-    println!("removed the lock held by `{}`", holder.identity);
+    crate::outln!("removed the lock held by `{}`", holder.identity)?;
     Ok(ExitCode::SUCCESS)
 }

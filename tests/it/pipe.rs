@@ -1,0 +1,181 @@
+//! A reader that goes away (`todoctl history | head -1`, `| grep -q x`, `| true`) ends todoctl
+//! quietly with the exit code the command would have had: every command family is run with a
+//! stdout whose reading end is already closed, so every write to it fails with EPIPE.
+
+use std::process::{Command, Stdio};
+
+use anyhow::Result;
+
+use crate::harness::{self, Cluster};
+use crate::run::{ANY_NODE_PORT, ok, todoctl};
+
+pub struct Closed {
+    pub code: Option<i32>,
+    pub stderr: String,
+}
+
+/// Runs `cmd` with stdout a pipe nobody reads (closed before the start) and stdin empty.
+pub fn with_closed_stdout(mut cmd: Command) -> Closed {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let out = cmd
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("running todoctl");
+    Closed {
+        code: out.status.code(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Exit `code`, nothing about the pipe or a panic on stderr.
+#[track_caller]
+pub fn quiet(what: &str, r: &Closed, code: i32) {
+    assert_eq!(r.code, Some(code), "{what}: stderr:\n{}", r.stderr);
+    for bad in [
+        "panicked",
+        "Broken pipe",
+        "broken pipe",
+        "RUST_BACKTRACE",
+        "stdout",
+    ] {
+        assert!(!r.stderr.contains(bad), "{what}: stderr:\n{}", r.stderr);
+    }
+}
+
+/// The binary pointed at `cluster`, in namespace `ns`.
+fn cluster_cmd(cluster: &Cluster, ns: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_todoctl"));
+    cmd.env("KUBECONFIG", &cluster.kubeconfig)
+        .env("NO_COLOR", "1")
+        .arg("--no-progress")
+        .args(args)
+        .args(["-n", ns]);
+    cmd
+}
+
+/// The binary with no cluster and the repository as working directory.
+fn offline_cmd(args: &[&str]) -> Command {
+    let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_todoctl"));
+    cmd.current_dir(&repo)
+        .env_remove("KUBECONFIG")
+        .env("HOME", repo.join("tests/it/fixtures/empty-home"))
+        .env("NO_COLOR", "1")
+        .args(args);
+    cmd
+}
+
+#[test]
+fn offline_commands_end_quietly_when_the_reader_is_gone() {
+    for args in [
+        &["template"][..],
+        &["template", "-f", "values/production.yaml"],
+        &["lint"],
+        &["completion", "bash"],
+        &["completion", "zsh"],
+        &["--help"],
+        &["install", "--help"],
+        &["--version"],
+    ] {
+        quiet(
+            &format!("{args:?}"),
+            &with_closed_stdout(offline_cmd(args)),
+            0,
+        );
+    }
+}
+
+#[test]
+fn a_failing_command_keeps_its_exit_code_and_error_when_stdout_is_gone() {
+    let r = with_closed_stdout(offline_cmd(&["template", "--set", "a..b=1"]));
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("error: "), "{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+#[test]
+fn status_lines_on_a_closed_stderr_do_not_panic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("rendered");
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let (reader2, writer2) = std::io::pipe().expect("a pipe");
+    drop(reader2);
+    let status = offline_cmd(&["template", "--output-dir", out_dir.to_str().expect("utf-8")])
+        .stdout(writer)
+        .stderr(writer2)
+        .status()
+        .expect("running todoctl");
+    assert_eq!(status.code(), Some(0));
+    let written = std::fs::read_dir(&out_dir).map_or(0, |d| d.count());
+    assert!(written > 0, "nothing written under {}", out_dir.display());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cluster_commands_end_quietly_when_the_reader_is_gone() -> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let ns = cluster.namespace("pipe").await?;
+    let ns = ns.name();
+
+    // The operation completes and is recorded even though nobody reads its summary.
+    let r = with_closed_stdout(cluster_cmd(
+        &cluster,
+        ns,
+        &["install", "--set", ANY_NODE_PORT, "--no-wait"],
+    ));
+    quiet("install", &r, 0);
+    let r = with_closed_stdout(cluster_cmd(
+        &cluster,
+        ns,
+        &["upgrade", "--set", "backend.replicaCount=3", "--no-wait"],
+    ));
+    quiet("upgrade", &r, 0);
+    let history = ok(todoctl(&cluster, ns, &["history"], &[]));
+    assert!(history.stdout.contains("\n2 "), "{}", history.stdout);
+
+    for args in [
+        &["history"][..],
+        &["history", "-o", "json"],
+        &["history", "-o", "yaml"],
+        &["status"],
+        &["status", "-o", "json"],
+        &["list"],
+        &["list", "-o", "yaml"],
+        &["get", "manifest"],
+        &["get", "values", "--all"],
+        &["get", "notes"],
+        &["diff", "--set", "backend.replicaCount=5"],
+        &["diff", "--set", "backend.replicaCount=5", "-o", "json"],
+        &["upgrade", "--dry-run"],
+        &["uninstall", "--dry-run"],
+        &["unlock", "--yes"],
+    ] {
+        let r = with_closed_stdout(cluster_cmd(&cluster, ns, args));
+        quiet(&format!("{args:?}"), &r, 0);
+    }
+    // The exit code says what it says with or without a reader.
+    let r = with_closed_stdout(cluster_cmd(
+        &cluster,
+        ns,
+        &[
+            "diff",
+            "--set",
+            "backend.replicaCount=5",
+            "--detailed-exitcode",
+        ],
+    ));
+    quiet("diff --detailed-exitcode", &r, 2);
+
+    let r = with_closed_stdout(cluster_cmd(&cluster, ns, &["rollback", "1", "--no-wait"]));
+    quiet("rollback", &r, 0);
+    let r = with_closed_stdout(cluster_cmd(&cluster, ns, &["uninstall", "--no-wait"]));
+    quiet("uninstall", &r, 0);
+    let after = todoctl(&cluster, ns, &["history"], &[]);
+    assert_ne!(after.code, 0, "the release is gone: {}", after.stdout);
+    Ok(())
+}
