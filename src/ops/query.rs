@@ -13,7 +13,9 @@ use crate::release::{History, Release, SecretStore, Status};
 #[derive(Debug, Clone, Serialize)]
 pub struct HistoryRow {
     pub revision: u64,
-    pub updated: String,
+    /// When the revision was last written; `None` for a record that cannot be read.
+    #[serde(serialize_with = "crate::ui::time::serialize_opt")]
+    pub updated: Option<jiff::Timestamp>,
     pub status: String,
     pub chart: String,
     pub app_version: String,
@@ -38,7 +40,7 @@ pub async fn history(
     for b in &h.broken {
         rows.push(HistoryRow {
             revision: b.revision,
-            updated: String::new(),
+            updated: None,
             status: "unreadable".into(),
             chart: String::new(),
             app_version: String::new(),
@@ -53,7 +55,7 @@ pub async fn history(
 fn row(r: &Release) -> HistoryRow {
     HistoryRow {
         revision: r.revision,
-        updated: r.updated.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        updated: Some(r.updated),
         status: r.status.to_string(),
         chart: format!("{}-{}", r.chart.name, r.chart.version),
         app_version: r.chart.app_version.clone().unwrap_or_default(),
@@ -70,7 +72,8 @@ pub struct ListRow {
     pub status: String,
     pub chart: String,
     pub app_version: String,
-    pub updated: String,
+    #[serde(serialize_with = "crate::ui::time::serialize")]
+    pub updated: jiff::Timestamp,
 }
 
 pub async fn list(client: Client, namespace: Option<&str>) -> Result<Vec<ListRow>> {
@@ -86,7 +89,7 @@ pub async fn list(client: Client, namespace: Option<&str>) -> Result<Vec<ListRow
             status: r.status.to_string(),
             chart: format!("{}-{}", r.chart.name, r.chart.version),
             app_version: r.chart.app_version.clone().unwrap_or_default(),
-            updated: r.updated.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            updated: r.updated,
         })
         .collect();
     rows.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
@@ -152,8 +155,10 @@ pub struct StatusReport {
     pub description: String,
     pub chart: String,
     pub app_version: String,
-    pub first_deployed: String,
-    pub updated: String,
+    #[serde(serialize_with = "crate::ui::time::serialize")]
+    pub first_deployed: jiff::Timestamp,
+    #[serde(serialize_with = "crate::ui::time::serialize")]
+    pub updated: jiff::Timestamp,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locked_by: Option<String>,
     pub objects: Vec<ObjectHealth>,
@@ -189,7 +194,8 @@ pub async fn status(
                 Err(e) => {
                     objects.push(ObjectHealth {
                         object: reference,
-                        state: format!("cannot be checked: {e:#}"),
+                        state: crate::ui::one_line(&format!("cannot be checked: {e:#}"))
+                            .into_owned(),
                         ready: false,
                         drift: vec![],
                         details: vec![],
@@ -240,12 +246,16 @@ pub async fn status(
                 readiness::diagnose(&client, o.namespace().unwrap_or(namespace), o.kind(), &live)
                     .await
             };
+            // Kubelet and event messages may hold line breaks; a status row is one line.
             objects.push(ObjectHealth {
                 object: reference,
-                state,
+                state: crate::ui::one_line(&state).into_owned(),
                 ready,
                 drift,
-                details,
+                details: details
+                    .iter()
+                    .map(|d| crate::ui::one_line(d).into_owned())
+                    .collect(),
             });
         }
     }
@@ -262,11 +272,8 @@ pub async fn status(
         description: record.description.clone(),
         chart: format!("{}-{}", record.chart.name, record.chart.version),
         app_version: record.chart.app_version.clone().unwrap_or_default(),
-        first_deployed: record
-            .first_deployed
-            .strftime("%Y-%m-%d %H:%M:%S UTC")
-            .to_string(),
-        updated: record.updated.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        first_deployed: record.first_deployed,
+        updated: record.updated,
         locked_by,
         objects,
         notes: record.notes.clone(),
