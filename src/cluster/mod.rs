@@ -22,38 +22,104 @@ pub struct Connection {
     pub context: Option<String>,
 }
 
-/// Where a cluster connection would come from, following kubectl's rules: --kubeconfig, then
-/// $KUBECONFIG (a list), then ~/.kube/config, then the in-cluster service account.
-pub fn find_kubeconfig(flag: Option<&Path>) -> Result<String> {
+/// Where the cluster settings come from, by kubectl's precedence: --kubeconfig, then every file
+/// `$KUBECONFIG` lists, then `~/.kube/config`, then the in-cluster service account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Source {
+    Flag(PathBuf),
+    /// The listed files that exist, in order, and those that do not (kubectl skips those).
+    Env {
+        present: Vec<PathBuf>,
+        missing: Vec<PathBuf>,
+    },
+    Home(PathBuf),
+    InCluster,
+}
+
+impl Source {
+    fn files(&self) -> Vec<&Path> {
+        match self {
+            Source::Flag(p) | Source::Home(p) => vec![p.as_path()],
+            Source::Env { present, .. } => present.iter().map(PathBuf::as_path).collect(),
+            Source::InCluster => vec![],
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Source::Flag(p) | Source::Home(p) => format!("kubeconfig `{}`", p.display()),
+            Source::Env { present, .. } => format!("$KUBECONFIG ({})", list_paths(present)),
+            Source::InCluster => "the in-cluster service account".to_string(),
+        }
+    }
+
+    /// A sentence on the $KUBECONFIG files that were skipped, for errors about what the others
+    /// lack; empty when none was.
+    fn skipped_note(&self) -> String {
+        match self {
+            Source::Env { missing, .. } if !missing.is_empty() => format!(
+                " ($KUBECONFIG also lists {}, which {} not exist)",
+                list_paths(missing),
+                if missing.len() == 1 { "does" } else { "do" }
+            ),
+            _ => String::new(),
+        }
+    }
+}
+
+fn list_paths(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| format!("`{}`", p.display()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn locate(flag: Option<&Path>) -> Result<Source> {
     if let Some(path) = flag {
         if !path.is_file() {
             bail!(
-                "--kubeconfig `{}` does not exist; give the path of a kubeconfig file",
-                path.display()
+                "--kubeconfig `{}` {}; give the path of a kubeconfig file",
+                path.display(),
+                if path.exists() {
+                    "is not a file"
+                } else {
+                    "does not exist"
+                }
             );
         }
-        return Ok(format!("kubeconfig `{}`", path.display()));
+        return Ok(Source::Flag(path.to_path_buf()));
     }
-    let listed = kubeconfig_env_paths();
-    if let Some(first) = listed.first() {
-        return Ok(format!("$KUBECONFIG (`{}`)", first.display()));
+    // A set $KUBECONFIG is the whole answer, as for kubectl: ~/.kube/config is not read then.
+    if let Some(value) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
+        let (present, missing): (Vec<PathBuf>, Vec<PathBuf>) = std::env::split_paths(&value)
+            .filter(|p| !p.as_os_str().is_empty())
+            .partition(|p| p.is_file());
+        if present.is_empty() {
+            bail!(
+                "$KUBECONFIG lists {}, which {} not exist; fix the path, or unset KUBECONFIG to use ~/.kube/config",
+                list_paths(&missing),
+                if missing.len() == 1 { "does" } else { "do" }
+            );
+        }
+        return Ok(Source::Env { present, missing });
     }
     if let Some(p) = home_kubeconfig() {
-        return Ok(format!("kubeconfig `{}`", p.display()));
+        return Ok(Source::Home(p));
     }
     if std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() {
-        return Ok("the in-cluster service account".to_string());
+        return Ok(Source::InCluster);
     }
     bail!(
         "this command needs a cluster connection, and none is configured: pass --kubeconfig FILE, set KUBECONFIG, or start the local cluster with `scripts/dev-cluster up` and `eval \"$(scripts/dev-cluster env)\"`"
     )
 }
 
-fn kubeconfig_env_paths() -> Vec<PathBuf> {
-    std::env::var_os("KUBECONFIG")
-        .filter(|v| !v.is_empty())
-        .map(|v| std::env::split_paths(&v).filter(|p| p.is_file()).collect())
-        .unwrap_or_default()
+/// Where a cluster connection would come from (`kubeconfig `~/.kube/config``), following
+/// kubectl's rules; an error naming the file when --kubeconfig or every `$KUBECONFIG` entry is
+/// missing, or when nothing is configured.
+pub fn find_kubeconfig(flag: Option<&Path>) -> Result<String> {
+    locate(flag).map(|s| s.describe())
 }
 
 fn home_kubeconfig() -> Option<PathBuf> {
@@ -61,6 +127,68 @@ fn home_kubeconfig() -> Option<PathBuf> {
         .join(".kube")
         .join("config");
     p.is_file().then_some(p)
+}
+
+/// Reads and merges the files of `source` (kubectl's merge: the first file to set a value
+/// wins); `None` for the in-cluster account.
+fn read_kubeconfig(source: &Source) -> Result<Option<Kubeconfig>> {
+    let mut merged: Option<Kubeconfig> = None;
+    for p in source.files() {
+        let kc = Kubeconfig::read_from(p)
+            .with_context(|| format!("reading kubeconfig `{}`: it is not a valid kubeconfig; fix the file or point --kubeconfig elsewhere", p.display()))?;
+        merged = Some(match merged {
+            None => kc,
+            Some(m) => m
+                .merge(kc)
+                .with_context(|| format!("merging the files of {}", source.describe()))?,
+        });
+    }
+    Ok(merged)
+}
+
+/// The context to use must exist, and so must the cluster and user it names: kube's own errors
+/// ("failed to load current context: nope") neither say where it looked nor what there is.
+fn check_context(kc: &Kubeconfig, wanted: Option<&str>, source: &Source) -> Result<()> {
+    let names: Vec<&str> = kc.contexts.iter().map(|c| c.name.as_str()).collect();
+    let there_are = if names.is_empty() {
+        "it defines no context".to_string()
+    } else {
+        format!(
+            "contexts there: {}",
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let from = format!("{}{}", source.describe(), source.skipped_note());
+    let (name, how) = match (wanted, kc.current_context.as_deref()) {
+        (Some(name), _) => (name, "--context"),
+        (None, Some(name)) if !name.is_empty() => (name, "the current context"),
+        (None, _) => {
+            bail!(
+                "{from} sets no current context; pass --context NAME ({there_are}) or run `kubectl config use-context NAME`"
+            );
+        }
+    };
+    let Some(context) = kc.contexts.iter().find(|c| c.name == name) else {
+        bail!("{how} `{name}` is not defined in {from}; {there_are}");
+    };
+    if let Some(ctx) = &context.context {
+        if !kc.clusters.iter().any(|c| c.name == ctx.cluster) {
+            bail!(
+                "context `{name}` names cluster `{}`, which {from} does not define",
+                ctx.cluster
+            );
+        }
+        if let Some(user) = ctx.user.as_deref().filter(|u| !u.is_empty())
+            && !kc.auth_infos.iter().any(|a| a.name == user)
+        {
+            bail!("context `{name}` names user `{user}`, which {from} does not define");
+        }
+    }
+    Ok(())
 }
 
 /// The API server the last `connect` pointed at, for messages about failing to reach it.
@@ -73,46 +201,38 @@ pub fn server_url() -> Option<&'static str> {
 /// A client for the cluster the flags name. Connecting is lazy in kube; this only reads and
 /// checks the configuration.
 pub async fn connect(conn: &Connection) -> Result<Client> {
-    let source = find_kubeconfig(conn.kubeconfig.as_deref())?;
+    let source = locate(conn.kubeconfig.as_deref())?;
+    for missing in match &source {
+        Source::Env { missing, .. } => missing.as_slice(),
+        _ => &[],
+    } {
+        crate::ui::verbose(
+            1,
+            format!(
+                "$KUBECONFIG lists `{}`, which does not exist; skipped",
+                missing.display()
+            ),
+        );
+    }
     let options = KubeConfigOptions {
         context: conn.context.clone(),
         ..Default::default()
     };
-    let kubeconfig = if let Some(path) = &conn.kubeconfig {
-        Some(
-            Kubeconfig::read_from(path)
-                .with_context(|| format!("reading kubeconfig `{}`", path.display()))?,
-        )
-    } else {
-        let listed = kubeconfig_env_paths();
-        if listed.is_empty() {
-            home_kubeconfig()
-                .map(|p| {
-                    Kubeconfig::read_from(&p)
-                        .with_context(|| format!("reading kubeconfig `{}`", p.display()))
-                })
-                .transpose()?
-        } else {
-            let mut merged: Option<Kubeconfig> = None;
-            for p in &listed {
-                let kc = Kubeconfig::read_from(p).with_context(|| {
-                    format!("reading kubeconfig `{}` from $KUBECONFIG", p.display())
-                })?;
-                merged = Some(match merged {
-                    None => kc,
-                    Some(m) => m
-                        .merge(kc)
-                        .with_context(|| "merging the $KUBECONFIG files")?,
-                });
-            }
-            merged
+    let mut config = match read_kubeconfig(&source)? {
+        Some(kc) => {
+            check_context(&kc, conn.context.as_deref(), &source)?;
+            Config::from_custom_kubeconfig(kc, &options)
+                .await
+                .with_context(|| format!("loading cluster settings from {}", source.describe()))?
         }
-    };
-    let mut config = match kubeconfig {
-        Some(kc) => Config::from_custom_kubeconfig(kc, &options)
-            .await
-            .with_context(|| format!("loading cluster settings from {source}"))?,
-        None => Config::incluster().with_context(|| "loading the in-cluster configuration")?,
+        None => {
+            if let Some(name) = &conn.context {
+                bail!(
+                    "--context `{name}` needs a kubeconfig, and there is none: todoctl runs with the in-cluster service account here; drop --context or pass --kubeconfig FILE"
+                );
+            }
+            Config::incluster().with_context(|| "loading the in-cluster configuration")?
+        }
     };
     let _ = SERVER.set(config.cluster_url.to_string());
     discovery::set_cluster_url(&config.cluster_url.to_string());
@@ -126,6 +246,7 @@ pub async fn connect(conn: &Connection) -> Result<Client> {
     // requests open one each. Nothing else is lost: todoctl enables neither kube's HTTP proxy
     // nor its gzip support.
     use kube::client::ConfigExt;
+    let source = source.describe();
     let creating = || format!("creating a client for {source}");
     let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
     http.enforce_http(false);
