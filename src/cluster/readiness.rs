@@ -550,7 +550,7 @@ fn describe_pod(pod: &Value) -> String {
         let container = text(c, "/name").unwrap_or("?");
         let restarts = int(c, "/restartCount").unwrap_or(0);
         let mut part = if let Some(reason) = text(c, "/state/waiting/reason") {
-            match text(c, "/state/waiting/message").map(str::trim) {
+            match text(c, "/state/waiting/message").map(|m| crate::ui::one_line(m.trim())) {
                 Some(msg) if !msg.is_empty() => {
                     format!("container \"{container}\" {reason} ({msg})")
                 }
@@ -880,13 +880,18 @@ impl fmt::Display for WaitError {
                 objects
             }
             WaitError::Api { reference, message } => {
-                return write!(f, "could not read {reference} from the cluster: {message}");
+                return write!(
+                    f,
+                    "could not read {reference} from the cluster: {}",
+                    crate::ui::one_line(message)
+                );
             }
         };
+        // One line per object and per detail, whatever line breaks the cluster's messages hold.
         for o in objects {
-            writeln!(f, "  {}: {}", o.reference, o.state)?;
+            writeln!(f, "  {}: {}", o.reference, crate::ui::one_line(&o.state))?;
             for line in &o.details {
-                writeln!(f, "    {line}")?;
+                writeln!(f, "    {}", crate::ui::one_line(line))?;
             }
         }
         match self {
@@ -1728,6 +1733,39 @@ mod tests {
              not help"
         );
         assert!(failed.into_anyhow().downcast_ref::<Failure>().is_none());
+    }
+
+    #[test]
+    fn cluster_messages_with_line_breaks_stay_on_their_lines() {
+        let mut pod = crashing_pod("backend-7c9f-x2k", "CrashLoopBackOff", 3);
+        pod["status"]["containerStatuses"][0]["state"]["waiting"]["message"] =
+            json!("back-off 40s restarting failed\ncontainer=backend\n");
+        let line = describe_pod(&pod);
+        assert_eq!(
+            line,
+            "pod backend-7c9f-x2k: container \"api\" CrashLoopBackOff (back-off 40s restarting \
+             failed container=backend), restarted 3 times, last exit: Error, exit code 1"
+        );
+        let err = WaitError::Failed {
+            total: 1,
+            objects: vec![Unready {
+                reference: "deployment/backend".into(),
+                state: "0/2 replicas ready,\nnew pods cannot start".into(),
+                details: vec!["event: BackOff: Back-off restarting\r\nfailed container\n".into()],
+            }],
+        };
+        assert_eq!(
+            err.to_string(),
+            "1 of 1 object will not become ready:\n  \
+             deployment/backend: 0/2 replicas ready, new pods cannot start\n    \
+             event: BackOff: Back-off restarting failed container\n\
+             fix the cause above and apply again; waiting longer would not help"
+        );
+        let api = WaitError::Api {
+            reference: "deployment/backend".into(),
+            message: "forbidden:\nno access".into(),
+        };
+        assert!(!api.to_string().contains('\n'), "{api}");
     }
 
     #[test]
