@@ -7,17 +7,40 @@ use clap::{Args, ValueEnum};
 
 use crate::values::ValueSources;
 
-/// Which release, where.
-#[derive(Debug, Clone, Args)]
+/// Which release, where: Helm's positional `[RELEASE]`, or `-r/--release`, and `-n/--namespace`.
+///
+/// Flatten it into a command to give it both forms; the two are one setting, resolved while
+/// parsing (the positional name, else `-r`, else `todo-app`), and giving both with different
+/// names is a usage error.
+#[derive(Debug, Clone)]
 pub struct ReleaseArgs {
-    /// Release name
-    #[arg(
-        short = 'r',
-        long = "release",
-        default_value = "todo-app",
-        value_name = "NAME"
-    )]
+    /// The release name, resolved.
     pub release: String,
+    /// Namespace of the release and its objects.
+    pub namespace: String,
+}
+
+/// The release name a user gave, from either form: `None` when neither was given.
+pub fn pick_release(positional: Option<&str>, flag: Option<&str>) -> Result<String, String> {
+    match (positional, flag) {
+        (Some(p), Some(f)) if p != f => Err(format!(
+            "the release is named twice, `{p}` (the RELEASE argument) and `{f}` (-r/--release); give one of them"
+        )),
+        (Some(name), _) | (None, Some(name)) => Ok(name.to_string()),
+        (None, None) => Ok(DEFAULT_RELEASE.to_string()),
+    }
+}
+
+/// The release everything defaults to: the todo app's.
+pub const DEFAULT_RELEASE: &str = "todo-app";
+
+/// The flag form alone (`-r`, `-n`), for commands whose positional arguments mean something
+/// else (`lint [CHART]`, `rollback [RELEASE] [REVISION]`).
+#[derive(Debug, Clone, Args)]
+pub struct ReleaseFlags {
+    /// Release name [default: todo-app]
+    #[arg(short = 'r', long = "release", value_name = "NAME")]
+    pub release: Option<String>,
     /// Namespace of the release and its objects (created when missing)
     #[arg(
         short = 'n',
@@ -28,12 +51,109 @@ pub struct ReleaseArgs {
     pub namespace: String,
 }
 
-/// Which chart.
+impl ReleaseFlags {
+    /// The release and namespace, with `positional` as the RELEASE argument; an error when it
+    /// and -r name different releases.
+    pub fn resolve(&self, positional: Option<&str>) -> anyhow::Result<ReleaseArgs> {
+        Ok(ReleaseArgs {
+            release: pick_release(positional, self.release.as_deref())
+                .map_err(anyhow::Error::msg)?,
+            namespace: self.namespace.clone(),
+        })
+    }
+}
+
+/// What clap parses for [`ReleaseArgs`].
 #[derive(Debug, Clone, Args)]
+struct ReleaseArgsRaw {
+    /// Release name [default: todo-app]; the same as -r
+    #[arg(id = "release_name", value_name = "RELEASE")]
+    name: Option<String>,
+    #[command(flatten)]
+    flags: ReleaseFlags,
+}
+
+impl clap::FromArgMatches for ReleaseArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let raw = ReleaseArgsRaw::from_arg_matches(matches)?;
+        let release = pick_release(raw.name.as_deref(), raw.flags.release.as_deref())
+            .map_err(|msg| clap::Error::raw(clap::error::ErrorKind::ArgumentConflict, msg))?;
+        Ok(Self {
+            release,
+            namespace: raw.flags.namespace,
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl clap::Args for ReleaseArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        ReleaseArgsRaw::augment_args(cmd)
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        ReleaseArgsRaw::augment_args_for_update(cmd)
+    }
+}
+
+/// Which chart: Helm's positional `[CHART]` after the release name, or `--chart DIR`; neither
+/// means the todo-app chart built into todoctl. Giving both with different paths is a usage
+/// error.
+#[derive(Debug, Clone, Default)]
 pub struct ChartArgs {
+    /// The chart directory, resolved; `None` for the built-in chart.
+    pub chart: Option<PathBuf>,
+}
+
+/// What clap parses for [`ChartArgs`].
+#[derive(Debug, Clone, Args)]
+struct ChartArgsRaw {
+    /// Chart directory [default: the todo-app chart built into todoctl]; the same as --chart
+    #[arg(id = "chart_dir", value_name = "CHART")]
+    positional: Option<PathBuf>,
     /// Chart directory (default: the todo-app chart built into todoctl)
     #[arg(long, value_name = "DIR")]
-    pub chart: Option<PathBuf>,
+    chart: Option<PathBuf>,
+}
+
+impl clap::FromArgMatches for ChartArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let raw = ChartArgsRaw::from_arg_matches(matches)?;
+        let chart = match (raw.positional, raw.chart) {
+            (Some(p), Some(f)) if p != f => {
+                return Err(clap::Error::raw(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!(
+                        "the chart is named twice, `{}` (the CHART argument) and `{}` (--chart); give one of them",
+                        p.display(),
+                        f.display()
+                    ),
+                ));
+            }
+            (Some(p), _) => Some(p),
+            (None, f) => f,
+        };
+        Ok(Self { chart })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl clap::Args for ChartArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        ChartArgsRaw::augment_args(cmd)
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        ChartArgsRaw::augment_args_for_update(cmd)
+    }
 }
 
 /// Values on top of the chart's defaults, merged in Helm's order: files, --set-json, --set,

@@ -19,6 +19,7 @@ use crate::ops;
 ///
 /// Examples:
 ///   todoctl diff --set backend.replicaCount=4
+///   todoctl diff todo-app -f values/production.yaml
 ///   todoctl diff --detailed-exitcode
 ///   todoctl diff --revision 1 --revision 2
 #[derive(Debug, Args)]
@@ -72,17 +73,17 @@ pub fn run(args: &DiffArgs, g: &GlobalArgs) -> Result<ExitCode> {
                     Action::Delete => "delete",
                     Action::Unchanged => "unchanged",
                 };
-                println!("{verb} {}", o.object);
+                crate::outln!("{verb} {}", o.object)?;
                 if color {
-                    print!("{}", colorize(&o.diff));
+                    crate::out!("{}", colorize(&o.diff))?;
                 } else {
-                    print!("{}", o.diff);
+                    crate::out!("{}", o.diff)?;
                 }
                 if !o.diff.ends_with('\n') && !o.diff.is_empty() {
-                    println!();
+                    crate::outln!()?;
                 }
             }
-            println!("{}", result.summary);
+            crate::outln!("{}", result.summary)?;
         }
         other => super::print_data(&result, other)?,
     }

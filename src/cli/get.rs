@@ -18,6 +18,7 @@ pub enum GetCommand {
     ///
     /// Examples:
     ///   todoctl get values
+    ///   todoctl get values todo-app -n staging
     ///   todoctl get values --all --revision 2 -o json
     #[command(verbatim_doc_comment)]
     Values(GetValuesArgs),
@@ -136,15 +137,17 @@ pub fn run(cmd: &GetCommand, g: &GlobalArgs) -> Result<ExitCode> {
             };
             super::print_data(&values, format)?;
         }
-        GetCommand::Manifest(m) => print!("{}", manifest_text(&record.manifest, m.show_secrets)?),
+        GetCommand::Manifest(m) => {
+            crate::out!("{}", manifest_text(&record.manifest, m.show_secrets)?)?
+        }
         GetCommand::Notes(_) => match &record.notes {
-            Some(n) => print!("{n}"),
-            None => eprintln!("revision {} has no notes", record.revision),
+            Some(n) => crate::out!("{n}")?,
+            None => crate::errln!("revision {} has no notes", record.revision),
         },
         GetCommand::Metadata(m) => {
             let meta = ops::ReleaseMetadata::of(&record);
             match m.output {
-                OutputFormat::Table => print!("{}", metadata_text(&meta)),
+                OutputFormat::Table => crate::out!("{}", metadata_text(&meta))?,
                 other => super::print_data(&meta, other)?,
             }
         }
@@ -247,6 +250,5 @@ fn print_all(record: &Release, a: &GetAllArgs) -> Result<()> {
         out.push_str(notes.trim_end());
         out.push('\n');
     }
-    print!("{out}");
-    Ok(())
+    crate::out!("{out}")
 }

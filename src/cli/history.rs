@@ -14,6 +14,7 @@ use crate::ui::table;
 ///
 /// Examples:
 ///   todoctl history
+///   todoctl history todo-app -n staging
 ///   todoctl history --max 5 -o json
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
@@ -50,14 +51,14 @@ pub fn run(args: &HistoryArgs, g: &GlobalArgs) -> Result<ExitCode> {
             rows.iter().map(|r| {
                 vec![
                     r.revision.to_string(),
-                    r.updated.clone(),
+                    r.updated.map(crate::ui::time::human).unwrap_or_default(),
                     r.status.clone(),
                     r.chart.clone(),
                     r.app_version.clone(),
                     r.description.clone(),
                 ]
             }),
-        ),
+        )?,
         other => super::print_data(&rows, other)?,
     }
     Ok(ExitCode::SUCCESS)

@@ -11,12 +11,14 @@ use super::args::{ApplyArgs, ChartArgs, ReleaseArgs, ValuesArgs, WaitArgs};
 /// Install the chart as a new release.
 ///
 /// Renders the chart, applies its objects in dependency order with server-side apply, waits
-/// until they are ready, and records revision 1. Fails if the release already exists.
+/// until they are ready, and records revision 1. Fails if the release already exists. As in
+/// Helm, `install RELEASE CHART` names the release and a chart directory.
 ///
 /// Examples:
 ///   todoctl install
-///   todoctl install -f values/local.yaml
+///   todoctl install todo-app -f values/local.yaml
 ///   todoctl install --set backend.replicaCount=3 --atomic
+///   todoctl install my-app ./charts/my-app -n my-app
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct InstallArgs {

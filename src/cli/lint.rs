@@ -6,7 +6,7 @@ use anyhow::{Result, bail};
 use clap::Args;
 
 use super::GlobalArgs;
-use super::args::{CapabilityArgs, ChartArgs, ReleaseArgs, ValuesArgs};
+use super::args::{CapabilityArgs, ChartArgs, ReleaseFlags, ValuesArgs};
 use crate::ops;
 
 /// Check the chart and values: schema, templates, object validity, and best practices.
@@ -18,11 +18,12 @@ use crate::ops;
 /// Examples:
 ///   todoctl lint
 ///   todoctl lint --strict -f values/production.yaml
+///   todoctl lint ./my-chart
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct LintArgs {
     #[command(flatten)]
-    pub release: ReleaseArgs,
+    pub release: ReleaseFlags,
     #[command(flatten)]
     pub chart: ChartArgs,
     #[command(flatten)]
@@ -35,11 +36,12 @@ pub struct LintArgs {
 }
 
 pub fn run(args: &LintArgs, _g: &GlobalArgs) -> Result<ExitCode> {
+    let release = args.release.resolve(None)?;
     let render =
-        ops::RenderOptions::offline(&args.release, &args.chart, &args.values, &args.capabilities);
+        ops::RenderOptions::offline(&release, &args.chart, &args.values, &args.capabilities);
     let report = ops::lint(&render)?;
     for finding in &report.warnings {
-        eprintln!("{finding}");
+        crate::errln!("{finding}");
     }
     let n = report.warnings.len();
     if args.strict && n > 0 {
@@ -48,11 +50,11 @@ pub fn run(args: &LintArgs, _g: &GlobalArgs) -> Result<ExitCode> {
             if n == 1 { "" } else { "s" }
         );
     }
-    println!(
+    crate::outln!(
         "{}: {} objects checked, {n} warning{}, 0 errors",
         report.chart,
         report.objects,
         if n == 1 { "" } else { "s" }
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }

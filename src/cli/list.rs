@@ -54,10 +54,10 @@ pub fn run(args: &ListArgs, g: &GlobalArgs) -> Result<ExitCode> {
                     r.status.clone(),
                     r.chart.clone(),
                     r.app_version.clone(),
-                    r.updated.clone(),
+                    crate::ui::time::human(r.updated),
                 ]
             }),
-        ),
+        )?,
         other => super::print_data(&rows, other)?,
     }
     Ok(ExitCode::SUCCESS)

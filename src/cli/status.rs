@@ -15,6 +15,7 @@ use crate::ui::table;
 ///
 /// Examples:
 ///   todoctl status
+///   todoctl status todo-app -n staging
 ///   todoctl status --revision 2 -o yaml
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
@@ -42,36 +43,39 @@ pub fn run(args: &StatusArgs, g: &GlobalArgs) -> Result<ExitCode> {
         super::print_data(&report, args.output)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("NAME: {}", report.name);
-    println!("NAMESPACE: {}", report.namespace);
-    println!("REVISION: {}", report.revision);
-    println!("STATUS: {}", report.status);
-    println!("DESCRIPTION: {}", report.description);
-    println!("CHART: {}", report.chart);
-    println!("APP VERSION: {}", report.app_version);
-    println!("FIRST DEPLOYED: {}", report.first_deployed);
-    println!("LAST DEPLOYED: {}", report.updated);
+    crate::outln!("NAME: {}", report.name)?;
+    crate::outln!("NAMESPACE: {}", report.namespace)?;
+    crate::outln!("REVISION: {}", report.revision)?;
+    crate::outln!("STATUS: {}", report.status)?;
+    crate::outln!("DESCRIPTION: {}", report.description)?;
+    crate::outln!("CHART: {}", report.chart)?;
+    crate::outln!("APP VERSION: {}", report.app_version)?;
+    crate::outln!(
+        "FIRST DEPLOYED: {}",
+        crate::ui::time::human(report.first_deployed)
+    )?;
+    crate::outln!("LAST DEPLOYED: {}", crate::ui::time::human(report.updated))?;
     if let Some(holder) = &report.locked_by {
-        println!("LOCKED BY: {holder}");
+        crate::outln!("LOCKED BY: {holder}")?;
     }
     let ready = report.objects.iter().filter(|o| o.ready).count();
-    println!("OBJECTS: {ready}/{} ready", report.objects.len());
-    println!();
+    crate::outln!("OBJECTS: {ready}/{} ready", report.objects.len())?;
+    crate::outln!()?;
     table::print(
         &["OBJECT", "STATE"],
         report
             .objects
             .iter()
             .map(|o| vec![o.object.clone(), o.state.clone()]),
-    );
+    )?;
     for o in report.objects.iter().filter(|o| !o.details.is_empty()) {
-        println!("\n{}:", o.object);
+        crate::outln!("\n{}:", o.object)?;
         for d in &o.details {
-            println!("  {d}");
+            crate::outln!("  {d}")?;
         }
     }
     if let Some(notes) = &report.notes {
-        println!("\nNOTES:\n{}", notes.trim_end());
+        crate::outln!("\nNOTES:\n{}", notes.trim_end())?;
     }
     Ok(ExitCode::SUCCESS)
 }

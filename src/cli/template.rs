@@ -17,6 +17,7 @@ use crate::ops;
 ///
 /// Examples:
 ///   todoctl template
+///   todoctl template my-app ./charts/my-app
 ///   todoctl template --set backend.replicaCount=4
 ///   todoctl template -f values/production.yaml --show-only templates/backend.yaml
 ///   todoctl template --output-dir rendered/
@@ -54,13 +55,13 @@ pub fn run(args: &TemplateArgs, _g: &GlobalArgs) -> Result<ExitCode> {
     match &args.output_dir {
         Some(dir) => {
             for path in &out.written {
-                eprintln!("wrote {}", path.display());
+                crate::errln!("wrote {}", path.display());
             }
             if out.written.is_empty() {
-                eprintln!("nothing to write under {}", dir.display());
+                crate::errln!("nothing to write under {}", dir.display());
             }
         }
-        None => print!("{}", out.yaml),
+        None => crate::out!("{}", out.yaml)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -15,6 +15,7 @@ use crate::ops;
 ///
 /// Examples:
 ///   todoctl uninstall
+///   todoctl uninstall todo-app -n staging
 ///   todoctl uninstall --keep-history
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
@@ -44,12 +45,12 @@ pub fn run(args: &UninstallArgs, g: &GlobalArgs) -> Result<ExitCode> {
         ops::uninstall(client, &opts, &progress).await
     })?;
     if args.dry_run {
-        println!("would delete {} objects:", out.deleted.len());
+        crate::outln!("would delete {} objects:", out.deleted.len())?;
         for d in &out.deleted {
-            println!("  {d}");
+            crate::outln!("  {d}")?;
         }
     } else {
-        println!(
+        crate::outln!(
             "release `{}` uninstalled: {} objects deleted in {:.1}s{}",
             args.release.release,
             out.deleted.len(),
@@ -59,7 +60,7 @@ pub fn run(args: &UninstallArgs, g: &GlobalArgs) -> Result<ExitCode> {
             } else {
                 ""
             }
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -17,7 +17,8 @@ use super::args::{ApplyArgs, ChartArgs, ReleaseArgs, ValuesArgs, WaitArgs};
 ///
 /// Examples:
 ///   todoctl upgrade --set backend.replicaCount=4
-///   todoctl upgrade --install -f values/production.yaml
+///   todoctl upgrade todo-app --install -f values/production.yaml
+///   todoctl upgrade my-app ./charts/my-app -n my-app
 ///   todoctl upgrade --reset-values
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
