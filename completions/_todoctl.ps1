@@ -45,12 +45,13 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a chart''s files: its default values, values schema, metadata or README')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Show todoctl''s version, the built-in chart''s name and version, and the version of the API server the kubeconfig points at.')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script.')
+            [CompletionResult]::new('generate-man', 'generate-man', [CompletionResultType]::ParameterValue, 'Write the manual pages of todoctl and each of its commands into DIR.')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'todoctl;install' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name')
-            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--chart', '--chart', [CompletionResultType]::ParameterName, 'Chart directory (default: the todo-app chart built into todoctl)')
@@ -80,8 +81,8 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;upgrade' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name')
-            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--chart', '--chart', [CompletionResultType]::ParameterName, 'Chart directory (default: the todo-app chart built into todoctl)')
@@ -114,8 +115,8 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;rollback' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name')
-            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for readiness before failing, e.g. 90s, 5m')
@@ -137,8 +138,8 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;history' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name')
-            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--max', '--max', [CompletionResultType]::ParameterName, 'Show at most this many of the newest revisions')
@@ -156,8 +157,8 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;status' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name')
-            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Show this revision''s record instead of the latest')
@@ -175,8 +176,8 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;uninstall' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name')
-            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for readiness before failing, e.g. 90s, 5m')
@@ -213,8 +214,8 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;template' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name')
-            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--chart', '--chart', [CompletionResultType]::ParameterName, 'Chart directory (default: the todo-app chart built into todoctl)')
@@ -241,8 +242,8 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;lint' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name')
-            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--chart', '--chart', [CompletionResultType]::ParameterName, 'Chart directory (default: the todo-app chart built into todoctl)')
@@ -268,8 +269,8 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;diff' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name')
-            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--chart', '--chart', [CompletionResultType]::ParameterName, 'Chart directory (default: the todo-app chart built into todoctl)')
@@ -316,8 +317,8 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;get;values' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name')
-            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'The revision (default: the latest)')
@@ -338,8 +339,8 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;get;manifest' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name')
-            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'The revision (default: the latest)')
@@ -356,8 +357,8 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;get;notes' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name')
-            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'The revision (default: the latest)')
@@ -439,8 +440,8 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;unlock' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name')
-            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
@@ -575,6 +576,18 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'todoctl;generate-man' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars, even on a terminal')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'todoctl;help' {
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install the chart as a new release.')
             [CompletionResult]::new('upgrade', 'upgrade', [CompletionResultType]::ParameterValue, 'Upgrade a release to new values or a new chart.')
@@ -591,6 +604,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a chart''s files: its default values, values schema, metadata or README')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Show todoctl''s version, the built-in chart''s name and version, and the version of the API server the kubeconfig points at.')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script.')
+            [CompletionResult]::new('generate-man', 'generate-man', [CompletionResultType]::ParameterValue, 'Write the manual pages of todoctl and each of its commands into DIR.')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -673,6 +687,9 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;help;completion' {
+            break
+        }
+        'todoctl;help;generate-man' {
             break
         }
         'todoctl;help;help' {

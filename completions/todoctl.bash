@@ -22,6 +22,9 @@ _todoctl() {
             todoctl,diff)
                 cmd="todoctl__subcmd__diff"
                 ;;
+            todoctl,generate-man)
+                cmd="todoctl__subcmd__generate__subcmd__man"
+                ;;
             todoctl,get)
                 cmd="todoctl__subcmd__get"
                 ;;
@@ -43,9 +46,6 @@ _todoctl() {
             todoctl,rollback)
                 cmd="todoctl__subcmd__rollback"
                 ;;
-            todoctl,show)
-                cmd="todoctl__subcmd__show"
-                ;;
             todoctl,status)
                 cmd="todoctl__subcmd__status"
                 ;;
@@ -61,20 +61,11 @@ _todoctl() {
             todoctl,upgrade)
                 cmd="todoctl__subcmd__upgrade"
                 ;;
-            todoctl,version)
-                cmd="todoctl__subcmd__version"
-                ;;
-            todoctl__subcmd__get,all)
-                cmd="todoctl__subcmd__get__subcmd__all"
-                ;;
             todoctl__subcmd__get,help)
                 cmd="todoctl__subcmd__get__subcmd__help"
                 ;;
             todoctl__subcmd__get,manifest)
                 cmd="todoctl__subcmd__get__subcmd__manifest"
-                ;;
-            todoctl__subcmd__get,metadata)
-                cmd="todoctl__subcmd__get__subcmd__metadata"
                 ;;
             todoctl__subcmd__get,notes)
                 cmd="todoctl__subcmd__get__subcmd__notes"
@@ -82,17 +73,11 @@ _todoctl() {
             todoctl__subcmd__get,values)
                 cmd="todoctl__subcmd__get__subcmd__values"
                 ;;
-            todoctl__subcmd__get__subcmd__help,all)
-                cmd="todoctl__subcmd__get__subcmd__help__subcmd__all"
-                ;;
             todoctl__subcmd__get__subcmd__help,help)
                 cmd="todoctl__subcmd__get__subcmd__help__subcmd__help"
                 ;;
             todoctl__subcmd__get__subcmd__help,manifest)
                 cmd="todoctl__subcmd__get__subcmd__help__subcmd__manifest"
-                ;;
-            todoctl__subcmd__get__subcmd__help,metadata)
-                cmd="todoctl__subcmd__get__subcmd__help__subcmd__metadata"
                 ;;
             todoctl__subcmd__get__subcmd__help,notes)
                 cmd="todoctl__subcmd__get__subcmd__help__subcmd__notes"
@@ -105,6 +90,9 @@ _todoctl() {
                 ;;
             todoctl__subcmd__help,diff)
                 cmd="todoctl__subcmd__help__subcmd__diff"
+                ;;
+            todoctl__subcmd__help,generate-man)
+                cmd="todoctl__subcmd__help__subcmd__generate__subcmd__man"
                 ;;
             todoctl__subcmd__help,get)
                 cmd="todoctl__subcmd__help__subcmd__get"
@@ -127,9 +115,6 @@ _todoctl() {
             todoctl__subcmd__help,rollback)
                 cmd="todoctl__subcmd__help__subcmd__rollback"
                 ;;
-            todoctl__subcmd__help,show)
-                cmd="todoctl__subcmd__help__subcmd__show"
-                ;;
             todoctl__subcmd__help,status)
                 cmd="todoctl__subcmd__help__subcmd__status"
                 ;;
@@ -145,65 +130,14 @@ _todoctl() {
             todoctl__subcmd__help,upgrade)
                 cmd="todoctl__subcmd__help__subcmd__upgrade"
                 ;;
-            todoctl__subcmd__help,version)
-                cmd="todoctl__subcmd__help__subcmd__version"
-                ;;
-            todoctl__subcmd__help__subcmd__get,all)
-                cmd="todoctl__subcmd__help__subcmd__get__subcmd__all"
-                ;;
             todoctl__subcmd__help__subcmd__get,manifest)
                 cmd="todoctl__subcmd__help__subcmd__get__subcmd__manifest"
-                ;;
-            todoctl__subcmd__help__subcmd__get,metadata)
-                cmd="todoctl__subcmd__help__subcmd__get__subcmd__metadata"
                 ;;
             todoctl__subcmd__help__subcmd__get,notes)
                 cmd="todoctl__subcmd__help__subcmd__get__subcmd__notes"
                 ;;
             todoctl__subcmd__help__subcmd__get,values)
                 cmd="todoctl__subcmd__help__subcmd__get__subcmd__values"
-                ;;
-            todoctl__subcmd__help__subcmd__show,chart)
-                cmd="todoctl__subcmd__help__subcmd__show__subcmd__chart"
-                ;;
-            todoctl__subcmd__help__subcmd__show,readme)
-                cmd="todoctl__subcmd__help__subcmd__show__subcmd__readme"
-                ;;
-            todoctl__subcmd__help__subcmd__show,schema)
-                cmd="todoctl__subcmd__help__subcmd__show__subcmd__schema"
-                ;;
-            todoctl__subcmd__help__subcmd__show,values)
-                cmd="todoctl__subcmd__help__subcmd__show__subcmd__values"
-                ;;
-            todoctl__subcmd__show,chart)
-                cmd="todoctl__subcmd__show__subcmd__chart"
-                ;;
-            todoctl__subcmd__show,help)
-                cmd="todoctl__subcmd__show__subcmd__help"
-                ;;
-            todoctl__subcmd__show,readme)
-                cmd="todoctl__subcmd__show__subcmd__readme"
-                ;;
-            todoctl__subcmd__show,schema)
-                cmd="todoctl__subcmd__show__subcmd__schema"
-                ;;
-            todoctl__subcmd__show,values)
-                cmd="todoctl__subcmd__show__subcmd__values"
-                ;;
-            todoctl__subcmd__show__subcmd__help,chart)
-                cmd="todoctl__subcmd__show__subcmd__help__subcmd__chart"
-                ;;
-            todoctl__subcmd__show__subcmd__help,help)
-                cmd="todoctl__subcmd__show__subcmd__help__subcmd__help"
-                ;;
-            todoctl__subcmd__show__subcmd__help,readme)
-                cmd="todoctl__subcmd__show__subcmd__help__subcmd__readme"
-                ;;
-            todoctl__subcmd__show__subcmd__help,schema)
-                cmd="todoctl__subcmd__show__subcmd__help__subcmd__schema"
-                ;;
-            todoctl__subcmd__show__subcmd__help,values)
-                cmd="todoctl__subcmd__show__subcmd__help__subcmd__values"
                 ;;
             *)
                 ;;
@@ -212,7 +146,7 @@ _todoctl() {
 
     case "${cmd}" in
         todoctl)
-            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version install upgrade rollback history status uninstall list template lint diff get unlock show version completion help"
+            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -337,8 +271,8 @@ _todoctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        todoctl__subcmd__get)
-            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version values manifest notes metadata all help"
+        todoctl__subcmd__generate__subcmd__man)
+            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -359,41 +293,13 @@ _todoctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        todoctl__subcmd__get__subcmd__all)
-            opts="-r -n -o -v -h -V --release --namespace --revision --show-secrets --output --kubeconfig --context --no-progress --verbose --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+        todoctl__subcmd__get)
+            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version values manifest notes help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --release)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -r)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --revision)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
-                    return 0
-                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -410,22 +316,8 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__get__subcmd__help)
-            opts="values manifest notes metadata all help"
+            opts="values manifest notes help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        todoctl__subcmd__get__subcmd__help__subcmd__all)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -452,20 +344,6 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__get__subcmd__help__subcmd__manifest)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        todoctl__subcmd__get__subcmd__help__subcmd__metadata)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -532,56 +410,6 @@ _todoctl() {
                     ;;
                 --revision)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --kubeconfig)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        todoctl__subcmd__get__subcmd__metadata)
-            opts="-r -n -o -v -h -V --release --namespace --revision --output --kubeconfig --context --no-progress --verbose --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --release)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -r)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --revision)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -692,7 +520,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__help)
-            opts="install upgrade rollback history status uninstall list template lint diff get unlock show version completion help"
+            opts="install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -733,8 +561,8 @@ _todoctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        todoctl__subcmd__help__subcmd__get)
-            opts="values manifest notes metadata all"
+        todoctl__subcmd__help__subcmd__generate__subcmd__man)
+            opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -747,9 +575,9 @@ _todoctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        todoctl__subcmd__help__subcmd__get__subcmd__all)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+        todoctl__subcmd__help__subcmd__get)
+            opts="values manifest notes"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -762,20 +590,6 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__help__subcmd__get__subcmd__manifest)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        todoctl__subcmd__help__subcmd__get__subcmd__metadata)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -901,76 +715,6 @@ _todoctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        todoctl__subcmd__help__subcmd__show)
-            opts="values schema chart readme"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        todoctl__subcmd__help__subcmd__show__subcmd__chart)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        todoctl__subcmd__help__subcmd__show__subcmd__readme)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        todoctl__subcmd__help__subcmd__show__subcmd__schema)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        todoctl__subcmd__help__subcmd__show__subcmd__values)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         todoctl__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1028,20 +772,6 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__help__subcmd__upgrade)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        todoctl__subcmd__help__subcmd__version)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1345,216 +1075,6 @@ _todoctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        todoctl__subcmd__show)
-            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version values schema chart readme help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --kubeconfig)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        todoctl__subcmd__show__subcmd__chart)
-            opts="-v -h -V --chart --kubeconfig --context --no-progress --verbose --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --chart)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --kubeconfig)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        todoctl__subcmd__show__subcmd__help)
-            opts="values schema chart readme help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        todoctl__subcmd__show__subcmd__help__subcmd__chart)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        todoctl__subcmd__show__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        todoctl__subcmd__show__subcmd__help__subcmd__readme)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        todoctl__subcmd__show__subcmd__help__subcmd__schema)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        todoctl__subcmd__show__subcmd__help__subcmd__values)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        todoctl__subcmd__show__subcmd__readme)
-            opts="-v -h -V --chart --kubeconfig --context --no-progress --verbose --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --chart)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --kubeconfig)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        todoctl__subcmd__show__subcmd__schema)
-            opts="-v -h -V --chart --kubeconfig --context --no-progress --verbose --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --chart)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --kubeconfig)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        todoctl__subcmd__show__subcmd__values)
-            opts="-v -h -V --chart --kubeconfig --context --no-progress --verbose --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --chart)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --kubeconfig)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         todoctl__subcmd__status)
             opts="-r -n -o -v -h -V --release --namespace --revision --output --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1832,36 +1352,6 @@ _todoctl() {
                     ;;
                 --history-max)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --kubeconfig)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        todoctl__subcmd__version)
-            opts="-o -v -h -V --client --output --kubeconfig --context --no-progress --verbose --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

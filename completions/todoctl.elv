@@ -42,11 +42,12 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand show 'Show a chart''s files: its default values, values schema, metadata or README'
             cand version 'Show todoctl''s version, the built-in chart''s name and version, and the version of the API server the kubeconfig points at.'
             cand completion 'Print a shell completion script.'
+            cand generate-man 'Write the manual pages of todoctl and each of its commands into DIR.'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'todoctl;install'= {
-            cand -r 'Release name'
-            cand --release 'Release name'
+            cand -r 'Release name [default: todo-app]'
+            cand --release 'Release name [default: todo-app]'
             cand -n 'Namespace of the release and its objects (created when missing)'
             cand --namespace 'Namespace of the release and its objects (created when missing)'
             cand --chart 'Chart directory (default: the todo-app chart built into todoctl)'
@@ -75,8 +76,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --version 'Print version'
         }
         &'todoctl;upgrade'= {
-            cand -r 'Release name'
-            cand --release 'Release name'
+            cand -r 'Release name [default: todo-app]'
+            cand --release 'Release name [default: todo-app]'
             cand -n 'Namespace of the release and its objects (created when missing)'
             cand --namespace 'Namespace of the release and its objects (created when missing)'
             cand --chart 'Chart directory (default: the todo-app chart built into todoctl)'
@@ -108,8 +109,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --version 'Print version'
         }
         &'todoctl;rollback'= {
-            cand -r 'Release name'
-            cand --release 'Release name'
+            cand -r 'Release name [default: todo-app]'
+            cand --release 'Release name [default: todo-app]'
             cand -n 'Namespace of the release and its objects (created when missing)'
             cand --namespace 'Namespace of the release and its objects (created when missing)'
             cand --timeout 'How long to wait for readiness before failing, e.g. 90s, 5m'
@@ -130,8 +131,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --version 'Print version'
         }
         &'todoctl;history'= {
-            cand -r 'Release name'
-            cand --release 'Release name'
+            cand -r 'Release name [default: todo-app]'
+            cand --release 'Release name [default: todo-app]'
             cand -n 'Namespace of the release and its objects (created when missing)'
             cand --namespace 'Namespace of the release and its objects (created when missing)'
             cand --max 'Show at most this many of the newest revisions'
@@ -148,8 +149,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --version 'Print version'
         }
         &'todoctl;status'= {
-            cand -r 'Release name'
-            cand --release 'Release name'
+            cand -r 'Release name [default: todo-app]'
+            cand --release 'Release name [default: todo-app]'
             cand -n 'Namespace of the release and its objects (created when missing)'
             cand --namespace 'Namespace of the release and its objects (created when missing)'
             cand --revision 'Show this revision''s record instead of the latest'
@@ -166,8 +167,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --version 'Print version'
         }
         &'todoctl;uninstall'= {
-            cand -r 'Release name'
-            cand --release 'Release name'
+            cand -r 'Release name [default: todo-app]'
+            cand --release 'Release name [default: todo-app]'
             cand -n 'Namespace of the release and its objects (created when missing)'
             cand --namespace 'Namespace of the release and its objects (created when missing)'
             cand --timeout 'How long to wait for readiness before failing, e.g. 90s, 5m'
@@ -202,8 +203,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --version 'Print version'
         }
         &'todoctl;template'= {
-            cand -r 'Release name'
-            cand --release 'Release name'
+            cand -r 'Release name [default: todo-app]'
+            cand --release 'Release name [default: todo-app]'
             cand -n 'Namespace of the release and its objects (created when missing)'
             cand --namespace 'Namespace of the release and its objects (created when missing)'
             cand --chart 'Chart directory (default: the todo-app chart built into todoctl)'
@@ -229,8 +230,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --version 'Print version'
         }
         &'todoctl;lint'= {
-            cand -r 'Release name'
-            cand --release 'Release name'
+            cand -r 'Release name [default: todo-app]'
+            cand --release 'Release name [default: todo-app]'
             cand -n 'Namespace of the release and its objects (created when missing)'
             cand --namespace 'Namespace of the release and its objects (created when missing)'
             cand --chart 'Chart directory (default: the todo-app chart built into todoctl)'
@@ -255,8 +256,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --version 'Print version'
         }
         &'todoctl;diff'= {
-            cand -r 'Release name'
-            cand --release 'Release name'
+            cand -r 'Release name [default: todo-app]'
+            cand --release 'Release name [default: todo-app]'
             cand -n 'Namespace of the release and its objects (created when missing)'
             cand --namespace 'Namespace of the release and its objects (created when missing)'
             cand --chart 'Chart directory (default: the todo-app chart built into todoctl)'
@@ -301,8 +302,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'todoctl;get;values'= {
-            cand -r 'Release name'
-            cand --release 'Release name'
+            cand -r 'Release name [default: todo-app]'
+            cand --release 'Release name [default: todo-app]'
             cand -n 'Namespace of the release and its objects (created when missing)'
             cand --namespace 'Namespace of the release and its objects (created when missing)'
             cand --revision 'The revision (default: the latest)'
@@ -322,8 +323,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --version 'Print version'
         }
         &'todoctl;get;manifest'= {
-            cand -r 'Release name'
-            cand --release 'Release name'
+            cand -r 'Release name [default: todo-app]'
+            cand --release 'Release name [default: todo-app]'
             cand -n 'Namespace of the release and its objects (created when missing)'
             cand --namespace 'Namespace of the release and its objects (created when missing)'
             cand --revision 'The revision (default: the latest)'
@@ -339,8 +340,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --version 'Print version'
         }
         &'todoctl;get;notes'= {
-            cand -r 'Release name'
-            cand --release 'Release name'
+            cand -r 'Release name [default: todo-app]'
+            cand --release 'Release name [default: todo-app]'
             cand -n 'Namespace of the release and its objects (created when missing)'
             cand --namespace 'Namespace of the release and its objects (created when missing)'
             cand --revision 'The revision (default: the latest)'
@@ -412,8 +413,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
         &'todoctl;get;help;help'= {
         }
         &'todoctl;unlock'= {
-            cand -r 'Release name'
-            cand --release 'Release name'
+            cand -r 'Release name [default: todo-app]'
+            cand --release 'Release name [default: todo-app]'
             cand -n 'Namespace of the release and its objects (created when missing)'
             cand --namespace 'Namespace of the release and its objects (created when missing)'
             cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
@@ -534,6 +535,17 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'todoctl;generate-man'= {
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'todoctl;help'= {
             cand install 'Install the chart as a new release.'
             cand upgrade 'Upgrade a release to new values or a new chart.'
@@ -550,6 +562,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand show 'Show a chart''s files: its default values, values schema, metadata or README'
             cand version 'Show todoctl''s version, the built-in chart''s name and version, and the version of the API server the kubeconfig points at.'
             cand completion 'Print a shell completion script.'
+            cand generate-man 'Write the manual pages of todoctl and each of its commands into DIR.'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'todoctl;help;install'= {
@@ -608,6 +621,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
         &'todoctl;help;version'= {
         }
         &'todoctl;help;completion'= {
+        }
+        &'todoctl;help;generate-man'= {
         }
         &'todoctl;help;help'= {
         }

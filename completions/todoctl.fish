@@ -42,11 +42,10 @@ complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "lint" -d 'Check the
 complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "diff" -d 'Show what `todoctl upgrade` with the same flags would change in the cluster.'
 complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "get" -d 'Show what a release revision recorded'
 complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "unlock" -d 'Remove the lock of a release whose operation you know is gone.'
-complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "show" -d 'Show a chart\'s files: its default values, values schema, metadata or README'
-complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "version" -d 'Show todoctl\'s version, the built-in chart\'s name and version, and the version of the API server the kubeconfig points at.'
 complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "completion" -d 'Print a shell completion script.'
+complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "generate-man" -d 'Write the manual pages of todoctl and each of its commands into DIR.'
 complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand install" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l chart -d 'Chart directory (default: the todo-app chart built into todoctl)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -s f -l values -d 'A values file (YAML); repeat to layer several, later files win' -r -F
@@ -68,7 +67,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l no-progress 
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l chart -d 'Chart directory (default: the todo-app chart built into todoctl)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -s f -l values -d 'A values file (YAML); repeat to layer several, later files win' -r -F
@@ -92,7 +91,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l no-progress 
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l timeout -d 'How long to wait for readiness before failing, e.g. 90s, 5m' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l history-max -d 'Keep at most this many revision records (0: keep all)' -r
@@ -107,7 +106,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l no-progress
 complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand history" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand history" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand history" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand history" -l max -d 'Show at most this many of the newest revisions' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -119,7 +118,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand history" -l no-progress 
 complete -c todoctl -n "__fish_todoctl_using_subcommand history" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand history" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand status" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand status" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand status" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand status" -l revision -d 'Show this revision\'s record instead of the latest' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand status" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -131,7 +130,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand status" -l no-progress -
 complete -c todoctl -n "__fish_todoctl_using_subcommand status" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand status" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -l timeout -d 'How long to wait for readiness before failing, e.g. 90s, 5m' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
@@ -154,7 +153,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand list" -l no-progress -d 
 complete -c todoctl -n "__fish_todoctl_using_subcommand list" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand list" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand template" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand template" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l chart -d 'Chart directory (default: the todo-app chart built into todoctl)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand template" -s f -l values -d 'A values file (YAML); repeat to layer several, later files win' -r -F
@@ -173,7 +172,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l no-progress
 complete -c todoctl -n "__fish_todoctl_using_subcommand template" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand template" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand template" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l chart -d 'Chart directory (default: the todo-app chart built into todoctl)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -s f -l values -d 'A values file (YAML); repeat to layer several, later files win' -r -F
@@ -191,7 +190,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -l no-progress -d 
 complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand lint" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l chart -d 'Chart directory (default: the todo-app chart built into todoctl)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s f -l values -d 'A values file (YAML); repeat to layer several, later files win' -r -F
@@ -213,19 +212,17 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l no-progress -d 
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -l no-progress -d 'Never draw progress bars, even on a terminal'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -s h -l help -d 'Print help'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -f -a "values" -d 'The values the user supplied (--all: merged with the chart defaults)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -f -a "manifest" -d 'The rendered objects that were applied (Secret values redacted unless --show-secrets)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -f -a "notes" -d 'The notes shown after install or upgrade'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -f -a "metadata" -d 'The revision\'s facts: release, chart, versions, namespace, revision, status, deploy time'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -f -a "all" -d 'Everything a revision recorded: metadata, values, manifest and notes (secret values redacted unless --show-secrets)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -s h -l help -d 'Print help'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -f -a "values" -d 'The values the user supplied (--all: merged with the chart defaults)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -f -a "manifest" -d 'The rendered objects that were applied (Secret values redacted unless --show-secrets)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -f -a "notes" -d 'The notes shown after install or upgrade'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -l revision -d 'The revision (default: the latest)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -s o -l output -d 'Output format (table prints YAML)' -r -f -a "table\t''
@@ -239,7 +236,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_sub
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -l revision -d 'The revision (default: the latest)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
@@ -249,7 +246,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_sub
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from manifest" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -l revision -d 'The revision (default: the latest)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
@@ -258,38 +255,11 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_sub
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from metadata" -s r -l release -d 'Release name' -r
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from metadata" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from metadata" -l revision -d 'The revision (default: the latest)' -r
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from metadata" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
-yaml\t''"
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from metadata" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from metadata" -l context -d 'The kubeconfig context to use (default: the current context)' -r
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from metadata" -l no-progress -d 'Never draw progress bars, even on a terminal'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from metadata" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from metadata" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from metadata" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -s r -l release -d 'Release name' -r
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -l revision -d 'The revision (default: the latest)' -r
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -s o -l output -d 'Output format (table prints sections of text and YAML, as Helm does)' -r -f -a "table\t''
-json\t''
-yaml\t''"
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -l context -d 'The kubeconfig context to use (default: the current context)' -r
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -l show-secrets -d 'Show secret values and Secret data instead of <redacted>'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -l no-progress -d 'Never draw progress bars, even on a terminal'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -s V -l version -d 'Print version'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "values" -d 'The values the user supplied (--all: merged with the chart defaults)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "manifest" -d 'The rendered objects that were applied (Secret values redacted unless --show-secrets)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "notes" -d 'The notes shown after install or upgrade'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "metadata" -d 'The revision\'s facts: release, chart, versions, namespace, revision, status, deploy time'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "all" -d 'Everything a revision recorded: metadata, values, manifest and notes (secret values redacted unless --show-secrets)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand unlock" -s r -l release -d 'Release name' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand unlock" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand unlock" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand unlock" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand unlock" -l context -d 'The kubeconfig context to use (default: the current context)' -r
@@ -298,88 +268,33 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand unlock" -l no-progress -
 complete -c todoctl -n "__fish_todoctl_using_subcommand unlock" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand unlock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand unlock" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -l no-progress -d 'Never draw progress bars, even on a terminal'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -f -a "values" -d 'The chart\'s values.yaml, exactly as written: every value with its default and comment'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -f -a "schema" -d 'The chart\'s values schema (values.schema.json), which values are checked against'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -f -a "chart" -d 'The chart\'s Chart.yaml: name, version, app version, description'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -f -a "readme" -d 'The chart\'s README: what it deploys, its main values and overlays'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from values" -l chart -d 'Chart directory (default: the todo-app chart built into todoctl)' -r -F
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from values" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from values" -l context -d 'The kubeconfig context to use (default: the current context)' -r
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from values" -l no-progress -d 'Never draw progress bars, even on a terminal'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from values" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from values" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from values" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from schema" -l chart -d 'Chart directory (default: the todo-app chart built into todoctl)' -r -F
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from schema" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from schema" -l context -d 'The kubeconfig context to use (default: the current context)' -r
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from schema" -l no-progress -d 'Never draw progress bars, even on a terminal'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from schema" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from schema" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from schema" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from chart" -l chart -d 'Chart directory (default: the todo-app chart built into todoctl)' -r -F
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from chart" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from chart" -l context -d 'The kubeconfig context to use (default: the current context)' -r
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from chart" -l no-progress -d 'Never draw progress bars, even on a terminal'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from chart" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from chart" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from chart" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from readme" -l chart -d 'Chart directory (default: the todo-app chart built into todoctl)' -r -F
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from readme" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from readme" -l context -d 'The kubeconfig context to use (default: the current context)' -r
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from readme" -l no-progress -d 'Never draw progress bars, even on a terminal'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from readme" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from readme" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from readme" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from help" -f -a "values" -d 'The chart\'s values.yaml, exactly as written: every value with its default and comment'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from help" -f -a "schema" -d 'The chart\'s values schema (values.schema.json), which values are checked against'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from help" -f -a "chart" -d 'The chart\'s Chart.yaml: name, version, app version, description'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from help" -f -a "readme" -d 'The chart\'s README: what it deploys, its main values and overlays'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand version" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
-yaml\t''"
-complete -c todoctl -n "__fish_todoctl_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c todoctl -n "__fish_todoctl_using_subcommand version" -l context -d 'The kubeconfig context to use (default: the current context)' -r
-complete -c todoctl -n "__fish_todoctl_using_subcommand version" -l client -d 'Do not contact the API server'
-complete -c todoctl -n "__fish_todoctl_using_subcommand version" -l no-progress -d 'Never draw progress bars, even on a terminal'
-complete -c todoctl -n "__fish_todoctl_using_subcommand version" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c todoctl -n "__fish_todoctl_using_subcommand version" -s V -l version -d 'Print version'
 complete -c todoctl -n "__fish_todoctl_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand completion" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand completion" -l no-progress -d 'Never draw progress bars, even on a terminal'
 complete -c todoctl -n "__fish_todoctl_using_subcommand completion" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand completion" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion help" -f -a "install" -d 'Install the chart as a new release.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion help" -f -a "upgrade" -d 'Upgrade a release to new values or a new chart.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion help" -f -a "rollback" -d 'Roll a release back to an earlier revision.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion help" -f -a "history" -d 'Show the revisions of a release: when, status, chart, app version, description.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion help" -f -a "status" -d 'Show a release: its revision and status, the health of every object it owns (ready replicas, pod problems and recent warning events), and its notes.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion help" -f -a "uninstall" -d 'Delete every object of a release, in reverse dependency order, and wait until they are gone.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion help" -f -a "list" -d 'List releases: name, namespace, revision, status, chart, updated.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion help" -f -a "template" -d 'Render the chart locally and print the objects as YAML, in the order they would be applied.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion help" -f -a "lint" -d 'Check the chart and values: schema, templates, object validity, and best practices.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion help" -f -a "diff" -d 'Show what `todoctl upgrade` with the same flags would change in the cluster.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion help" -f -a "get" -d 'Show what a release revision recorded'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion help" -f -a "unlock" -d 'Remove the lock of a release whose operation you know is gone.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion help" -f -a "show" -d 'Show a chart\'s files: its default values, values schema, metadata or README'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion help" -f -a "version" -d 'Show todoctl\'s version, the built-in chart\'s name and version, and the version of the API server the kubeconfig points at.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion help" -f -a "completion" -d 'Print a shell completion script.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand generate-man" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand generate-man" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand generate-man" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand generate-man" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand generate-man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand generate-man" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "install" -d 'Install the chart as a new release.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "upgrade" -d 'Upgrade a release to new values or a new chart.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "rollback" -d 'Roll a release back to an earlier revision.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "history" -d 'Show the revisions of a release: when, status, chart, app version, description.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "status" -d 'Show a release: its revision and status, the health of every object it owns (ready replicas, pod problems and recent warning events), and its notes.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "uninstall" -d 'Delete every object of a release, in reverse dependency order, and wait until they are gone.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "list" -d 'List releases: name, namespace, revision, status, chart, updated.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "template" -d 'Render the chart locally and print the objects as YAML, in the order they would be applied.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "lint" -d 'Check the chart and values: schema, templates, object validity, and best practices.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "diff" -d 'Show what `todoctl upgrade` with the same flags would change in the cluster.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "get" -d 'Show what a release revision recorded'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "unlock" -d 'Remove the lock of a release whose operation you know is gone.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "completion" -d 'Print a shell completion script.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "generate-man" -d 'Write the manual pages of todoctl and each of its commands into DIR.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "values" -d 'The values the user supplied (--all: merged with the chart defaults)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "manifest" -d 'The rendered objects that were applied (Secret values redacted unless --show-secrets)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "notes" -d 'The notes shown after install or upgrade'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "metadata" -d 'The revision\'s facts: release, chart, versions, namespace, revision, status, deploy time'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "all" -d 'Everything a revision recorded: metadata, values, manifest and notes (secret values redacted unless --show-secrets)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from show" -f -a "values" -d 'The chart\'s values.yaml, exactly as written: every value with its default and comment'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from show" -f -a "schema" -d 'The chart\'s values schema (values.schema.json), which values are checked against'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from show" -f -a "chart" -d 'The chart\'s Chart.yaml: name, version, app version, description'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from show" -f -a "readme" -d 'The chart\'s README: what it deploys, its main values and overlays'

@@ -11,6 +11,7 @@ mod history;
 mod install;
 mod lint;
 mod list;
+mod man;
 mod rollback;
 mod show;
 mod status;
@@ -86,6 +87,8 @@ pub enum Command {
     Show(show::ShowCommand),
     Version(version::VersionArgs),
     Completion(completion::CompletionArgs),
+    #[command(hide = true)]
+    GenerateMan(man::ManArgs),
 }
 
 /// Runs the parsed command line; the exit code of a successful run (non-zero only for
@@ -97,6 +100,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Template(a) => template::run(a, g),
         Command::Lint(a) => lint::run(a, g),
         Command::Completion(a) => completion::run(a),
+        Command::GenerateMan(a) => man::run(a),
         Command::Install(a) => install::run(a, g),
         Command::Upgrade(a) => upgrade::run(a, g),
         Command::Rollback(a) => rollback::run(a, g),
@@ -148,13 +152,12 @@ fn progress(g: &GlobalArgs) -> crate::ui::progress::Progress {
 /// Data output for -o json and -o yaml.
 fn print_data<T: serde::Serialize>(data: &T, format: OutputFormat) -> Result<()> {
     match format {
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(data)?),
-        _ => print!(
+        OutputFormat::Json => crate::outln!("{}", serde_json::to_string_pretty(data)?),
+        _ => crate::out!(
             "{}",
             crate::yaml::to_string(data).map_err(|e| anyhow::anyhow!("writing YAML: {e}"))?
         ),
     }
-    Ok(())
 }
 
 fn pruned_note(pruned: &[String]) -> String {
@@ -201,16 +204,16 @@ fn run_change(opts: crate::ops::ChangeOptions, g: &GlobalArgs) -> Result<ExitCod
     };
     let r = &out.release;
     if out.dry_run {
-        println!(
+        crate::outln!(
             "dry run: release `{}` revision {} would apply {} objects in namespace `{}`; nothing was changed or recorded",
             r.name,
             r.revision,
             r.manifest.len(),
             r.namespace
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    crate::outln!(
         "release `{}` revision {} {} in namespace `{}`: {} objects applied in {} wave{}{}{} ({:.1}s)",
         r.name,
         r.revision,
@@ -226,14 +229,14 @@ fn run_change(opts: crate::ops::ChangeOptions, g: &GlobalArgs) -> Result<ExitCod
         },
         pruned_note(&out.report.pruned),
         out.elapsed.as_secs_f64()
-    );
+    )?;
     if let Some(notes) = &r.notes {
-        println!(
+        crate::outln!(
             "
 NOTES:
 {}",
             notes.trim_end()
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

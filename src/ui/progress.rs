@@ -103,14 +103,14 @@ impl Progress {
 
     /// A general status line, such as `applying wave 2 of 3 (2 objects)`.
     pub fn message(&self, text: &str) {
-        let text = &super::redact::scrub(text);
+        let text = &super::redact::scrub(&super::one_line(text));
         match &self.inner.mode {
             Mode::Hidden => {}
-            Mode::Plain => eprintln!("{} {text}", clock()),
+            Mode::Plain => crate::errln!("{} {text}", clock()),
             // Printed above the spinners; if the terminal went away, fall back to a plain line.
             Mode::Bars(multi) => {
                 if multi.println(text).is_err() {
-                    eprintln!("{text}");
+                    crate::errln!("{text}");
                 }
             }
         }
@@ -193,10 +193,10 @@ impl Inner {
             return;
         }
         line.last = state.to_string();
-        let state = &super::redact::scrub(state);
+        let state = &super::redact::scrub(&super::one_line(state));
         match (&self.mode, &line.bar) {
             (Mode::Bars(_), Some(bar)) => bar.set_message(state.to_string()),
-            (Mode::Plain, _) => eprintln!("{} {reference}: {state}", clock()),
+            (Mode::Plain, _) => crate::errln!("{} {reference}: {state}", clock()),
             _ => {}
         }
     }
@@ -213,13 +213,13 @@ impl Inner {
         }
         line.finished = true;
         line.last = text.to_string();
-        let text = &super::redact::scrub(text);
+        let text = &super::redact::scrub(&super::one_line(text));
         match (&self.mode, &line.bar) {
             (Mode::Bars(_), Some(bar)) => {
                 bar.set_style(finished_style(width, if ok { "✔" } else { "✘" }));
                 bar.finish_with_message(text.to_string());
             }
-            (Mode::Plain, _) => eprintln!("{} {reference}: {text}", clock()),
+            (Mode::Plain, _) => crate::errln!("{} {reference}: {text}", clock()),
             _ => {}
         }
     }

@@ -414,6 +414,46 @@ fn completions_are_fresh() {
 }
 
 #[test]
+fn man_pages_are_fresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(&["generate-man", dir.path().to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let names = |d: &Path| {
+        let mut n: Vec<String> = std::fs::read_dir(d)
+            .map(|it| {
+                it.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        n.sort();
+        n
+    };
+    let fresh = names(dir.path());
+    for page in [
+        "todoctl.1",
+        "todoctl-install.1",
+        "todoctl-get-values.1",
+        "todoctl-rollback.1",
+    ] {
+        assert!(fresh.iter().any(|n| n == page), "no {page} in {fresh:?}");
+    }
+    let stale = "man/ is stale: run `scripts/gen-completions` and commit the result";
+    assert_eq!(names(&repo().join("man")), fresh, "{stale}");
+    for page in &fresh {
+        let want = std::fs::read_to_string(dir.path().join(page)).unwrap();
+        let committed = std::fs::read_to_string(repo().join("man").join(page)).unwrap_or_default();
+        assert!(committed == want, "man/{page}: {stale}");
+    }
+    let top = std::fs::read_to_string(dir.path().join("todoctl.1")).unwrap();
+    assert!(top.contains(".TH todoctl 1"), "{top}");
+    assert!(
+        !fresh.iter().any(|n| n.contains("generate-man")),
+        "{fresh:?}"
+    );
+}
+
+#[test]
 fn every_command_has_help_with_an_example() {
     for cmd in [
         "install",
