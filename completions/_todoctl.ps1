@@ -374,8 +374,8 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;get;metadata' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name')
-            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'The revision (default: the latest)')
@@ -393,8 +393,8 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;get;all' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name')
-            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'The revision (default: the latest)')

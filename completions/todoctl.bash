@@ -46,6 +46,9 @@ _todoctl() {
             todoctl,rollback)
                 cmd="todoctl__subcmd__rollback"
                 ;;
+            todoctl,show)
+                cmd="todoctl__subcmd__show"
+                ;;
             todoctl,status)
                 cmd="todoctl__subcmd__status"
                 ;;
@@ -61,11 +64,20 @@ _todoctl() {
             todoctl,upgrade)
                 cmd="todoctl__subcmd__upgrade"
                 ;;
+            todoctl,version)
+                cmd="todoctl__subcmd__version"
+                ;;
+            todoctl__subcmd__get,all)
+                cmd="todoctl__subcmd__get__subcmd__all"
+                ;;
             todoctl__subcmd__get,help)
                 cmd="todoctl__subcmd__get__subcmd__help"
                 ;;
             todoctl__subcmd__get,manifest)
                 cmd="todoctl__subcmd__get__subcmd__manifest"
+                ;;
+            todoctl__subcmd__get,metadata)
+                cmd="todoctl__subcmd__get__subcmd__metadata"
                 ;;
             todoctl__subcmd__get,notes)
                 cmd="todoctl__subcmd__get__subcmd__notes"
@@ -73,11 +85,17 @@ _todoctl() {
             todoctl__subcmd__get,values)
                 cmd="todoctl__subcmd__get__subcmd__values"
                 ;;
+            todoctl__subcmd__get__subcmd__help,all)
+                cmd="todoctl__subcmd__get__subcmd__help__subcmd__all"
+                ;;
             todoctl__subcmd__get__subcmd__help,help)
                 cmd="todoctl__subcmd__get__subcmd__help__subcmd__help"
                 ;;
             todoctl__subcmd__get__subcmd__help,manifest)
                 cmd="todoctl__subcmd__get__subcmd__help__subcmd__manifest"
+                ;;
+            todoctl__subcmd__get__subcmd__help,metadata)
+                cmd="todoctl__subcmd__get__subcmd__help__subcmd__metadata"
                 ;;
             todoctl__subcmd__get__subcmd__help,notes)
                 cmd="todoctl__subcmd__get__subcmd__help__subcmd__notes"
@@ -115,6 +133,9 @@ _todoctl() {
             todoctl__subcmd__help,rollback)
                 cmd="todoctl__subcmd__help__subcmd__rollback"
                 ;;
+            todoctl__subcmd__help,show)
+                cmd="todoctl__subcmd__help__subcmd__show"
+                ;;
             todoctl__subcmd__help,status)
                 cmd="todoctl__subcmd__help__subcmd__status"
                 ;;
@@ -130,14 +151,65 @@ _todoctl() {
             todoctl__subcmd__help,upgrade)
                 cmd="todoctl__subcmd__help__subcmd__upgrade"
                 ;;
+            todoctl__subcmd__help,version)
+                cmd="todoctl__subcmd__help__subcmd__version"
+                ;;
+            todoctl__subcmd__help__subcmd__get,all)
+                cmd="todoctl__subcmd__help__subcmd__get__subcmd__all"
+                ;;
             todoctl__subcmd__help__subcmd__get,manifest)
                 cmd="todoctl__subcmd__help__subcmd__get__subcmd__manifest"
+                ;;
+            todoctl__subcmd__help__subcmd__get,metadata)
+                cmd="todoctl__subcmd__help__subcmd__get__subcmd__metadata"
                 ;;
             todoctl__subcmd__help__subcmd__get,notes)
                 cmd="todoctl__subcmd__help__subcmd__get__subcmd__notes"
                 ;;
             todoctl__subcmd__help__subcmd__get,values)
                 cmd="todoctl__subcmd__help__subcmd__get__subcmd__values"
+                ;;
+            todoctl__subcmd__help__subcmd__show,chart)
+                cmd="todoctl__subcmd__help__subcmd__show__subcmd__chart"
+                ;;
+            todoctl__subcmd__help__subcmd__show,readme)
+                cmd="todoctl__subcmd__help__subcmd__show__subcmd__readme"
+                ;;
+            todoctl__subcmd__help__subcmd__show,schema)
+                cmd="todoctl__subcmd__help__subcmd__show__subcmd__schema"
+                ;;
+            todoctl__subcmd__help__subcmd__show,values)
+                cmd="todoctl__subcmd__help__subcmd__show__subcmd__values"
+                ;;
+            todoctl__subcmd__show,chart)
+                cmd="todoctl__subcmd__show__subcmd__chart"
+                ;;
+            todoctl__subcmd__show,help)
+                cmd="todoctl__subcmd__show__subcmd__help"
+                ;;
+            todoctl__subcmd__show,readme)
+                cmd="todoctl__subcmd__show__subcmd__readme"
+                ;;
+            todoctl__subcmd__show,schema)
+                cmd="todoctl__subcmd__show__subcmd__schema"
+                ;;
+            todoctl__subcmd__show,values)
+                cmd="todoctl__subcmd__show__subcmd__values"
+                ;;
+            todoctl__subcmd__show__subcmd__help,chart)
+                cmd="todoctl__subcmd__show__subcmd__help__subcmd__chart"
+                ;;
+            todoctl__subcmd__show__subcmd__help,help)
+                cmd="todoctl__subcmd__show__subcmd__help__subcmd__help"
+                ;;
+            todoctl__subcmd__show__subcmd__help,readme)
+                cmd="todoctl__subcmd__show__subcmd__help__subcmd__readme"
+                ;;
+            todoctl__subcmd__show__subcmd__help,schema)
+                cmd="todoctl__subcmd__show__subcmd__help__subcmd__schema"
+                ;;
+            todoctl__subcmd__show__subcmd__help,values)
+                cmd="todoctl__subcmd__show__subcmd__help__subcmd__values"
                 ;;
             *)
                 ;;
@@ -146,7 +218,7 @@ _todoctl() {
 
     case "${cmd}" in
         todoctl)
-            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help"
+            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -294,7 +366,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__get)
-            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version values manifest notes help"
+            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version values manifest notes metadata all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -315,9 +387,73 @@ _todoctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        todoctl__subcmd__get__subcmd__help)
-            opts="values manifest notes help"
+        todoctl__subcmd__get__subcmd__all)
+            opts="-r -n -o -v -h -V --release --namespace --revision --show-secrets --output --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --revision)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__get__subcmd__help)
+            opts="values manifest notes metadata all help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__get__subcmd__help__subcmd__all)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -344,6 +480,20 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__get__subcmd__help__subcmd__manifest)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__get__subcmd__help__subcmd__metadata)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -410,6 +560,56 @@ _todoctl() {
                     ;;
                 --revision)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__get__subcmd__metadata)
+            opts="-r -n -o -v -h -V --release --namespace --revision --output --kubeconfig --context --no-progress --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --revision)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -520,7 +720,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__help)
-            opts="install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help"
+            opts="install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -576,7 +776,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__help__subcmd__get)
-            opts="values manifest notes"
+            opts="values manifest notes metadata all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -589,7 +789,35 @@ _todoctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        todoctl__subcmd__help__subcmd__get__subcmd__all)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         todoctl__subcmd__help__subcmd__get__subcmd__manifest)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__help__subcmd__get__subcmd__metadata)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -715,6 +943,76 @@ _todoctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        todoctl__subcmd__help__subcmd__show)
+            opts="values schema chart readme"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__help__subcmd__show__subcmd__chart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__help__subcmd__show__subcmd__readme)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__help__subcmd__show__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__help__subcmd__show__subcmd__values)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         todoctl__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -772,6 +1070,20 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__help__subcmd__upgrade)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__help__subcmd__version)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1075,6 +1387,216 @@ _todoctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        todoctl__subcmd__show)
+            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version values schema chart readme help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__show__subcmd__chart)
+            opts="-v -h -V --chart --kubeconfig --context --no-progress --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --chart)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__show__subcmd__help)
+            opts="values schema chart readme help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__show__subcmd__help__subcmd__chart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__show__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__show__subcmd__help__subcmd__readme)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__show__subcmd__help__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__show__subcmd__help__subcmd__values)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__show__subcmd__readme)
+            opts="-v -h -V --chart --kubeconfig --context --no-progress --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --chart)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__show__subcmd__schema)
+            opts="-v -h -V --chart --kubeconfig --context --no-progress --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --chart)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__show__subcmd__values)
+            opts="-v -h -V --chart --kubeconfig --context --no-progress --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --chart)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         todoctl__subcmd__status)
             opts="-r -n -o -v -h -V --release --namespace --revision --output --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1352,6 +1874,36 @@ _todoctl() {
                     ;;
                 --history-max)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__version)
+            opts="-o -v -h -V --client --output --kubeconfig --context --no-progress --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

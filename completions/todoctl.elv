@@ -356,8 +356,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --version 'Print version'
         }
         &'todoctl;get;metadata'= {
-            cand -r 'Release name'
-            cand --release 'Release name'
+            cand -r 'Release name [default: todo-app]'
+            cand --release 'Release name [default: todo-app]'
             cand -n 'Namespace of the release and its objects (created when missing)'
             cand --namespace 'Namespace of the release and its objects (created when missing)'
             cand --revision 'The revision (default: the latest)'
@@ -374,8 +374,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --version 'Print version'
         }
         &'todoctl;get;all'= {
-            cand -r 'Release name'
-            cand --release 'Release name'
+            cand -r 'Release name [default: todo-app]'
+            cand --release 'Release name [default: todo-app]'
             cand -n 'Namespace of the release and its objects (created when missing)'
             cand --namespace 'Namespace of the release and its objects (created when missing)'
             cand --revision 'The revision (default: the latest)'

@@ -42,6 +42,8 @@ complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "lint" -d 'Check the
 complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "diff" -d 'Show what `todoctl upgrade` with the same flags would change in the cluster.'
 complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "get" -d 'Show what a release revision recorded'
 complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "unlock" -d 'Remove the lock of a release whose operation you know is gone.'
+complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "show" -d 'Show a chart\'s files: its default values, values schema, metadata or README'
+complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "version" -d 'Show todoctl\'s version, the built-in chart\'s name and version, and the version of the API server the kubeconfig points at.'
 complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "completion" -d 'Print a shell completion script.'
 complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "generate-man" -d 'Write the manual pages of todoctl and each of its commands into DIR.'
 complete -c todoctl -n "__fish_todoctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -212,16 +214,18 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l no-progress -d 
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -l no-progress -d 'Never draw progress bars, even on a terminal'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -s h -l help -d 'Print help'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -f -a "values" -d 'The values the user supplied (--all: merged with the chart defaults)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -f -a "manifest" -d 'The rendered objects that were applied (Secret values redacted unless --show-secrets)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -f -a "notes" -d 'The notes shown after install or upgrade'
-complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -s h -l help -d 'Print help'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -f -a "values" -d 'The values the user supplied (--all: merged with the chart defaults)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -f -a "manifest" -d 'The rendered objects that were applied (Secret values redacted unless --show-secrets)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -f -a "notes" -d 'The notes shown after install or upgrade'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -f -a "metadata" -d 'The revision\'s facts: release, chart, versions, namespace, revision, status, deploy time'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -f -a "all" -d 'Everything a revision recorded: metadata, values, manifest and notes (secret values redacted unless --show-secrets)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and not __fish_seen_subcommand_from values manifest notes metadata all help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from values" -l revision -d 'The revision (default: the latest)' -r
@@ -255,9 +259,36 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_sub
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from notes" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from metadata" -s r -l release -d 'Release name [default: todo-app]' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from metadata" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from metadata" -l revision -d 'The revision (default: the latest)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from metadata" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from metadata" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from metadata" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from metadata" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from metadata" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from metadata" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from metadata" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -s r -l release -d 'Release name [default: todo-app]' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -l revision -d 'The revision (default: the latest)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -s o -l output -d 'Output format (table prints sections of text and YAML, as Helm does)' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -l show-secrets -d 'Show secret values and Secret data instead of <redacted>'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from all" -s V -l version -d 'Print version'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "values" -d 'The values the user supplied (--all: merged with the chart defaults)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "manifest" -d 'The rendered objects that were applied (Secret values redacted unless --show-secrets)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "notes" -d 'The notes shown after install or upgrade'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "metadata" -d 'The revision\'s facts: release, chart, versions, namespace, revision, status, deploy time'
+complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "all" -d 'Everything a revision recorded: metadata, values, manifest and notes (secret values redacted unless --show-secrets)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand get; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand unlock" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand unlock" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
@@ -268,6 +299,60 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand unlock" -l no-progress -
 complete -c todoctl -n "__fish_todoctl_using_subcommand unlock" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand unlock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand unlock" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -f -a "values" -d 'The chart\'s values.yaml, exactly as written: every value with its default and comment'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -f -a "schema" -d 'The chart\'s values schema (values.schema.json), which values are checked against'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -f -a "chart" -d 'The chart\'s Chart.yaml: name, version, app version, description'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -f -a "readme" -d 'The chart\'s README: what it deploys, its main values and overlays'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from values" -l chart -d 'Chart directory (default: the todo-app chart built into todoctl)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from values" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from values" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from values" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from values" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from values" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from values" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from schema" -l chart -d 'Chart directory (default: the todo-app chart built into todoctl)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from schema" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from schema" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from schema" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from schema" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from schema" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from schema" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from chart" -l chart -d 'Chart directory (default: the todo-app chart built into todoctl)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from chart" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from chart" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from chart" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from chart" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from chart" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from chart" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from readme" -l chart -d 'Chart directory (default: the todo-app chart built into todoctl)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from readme" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from readme" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from readme" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from readme" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from readme" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from readme" -s V -l version -d 'Print version'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from help" -f -a "values" -d 'The chart\'s values.yaml, exactly as written: every value with its default and comment'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from help" -f -a "schema" -d 'The chart\'s values schema (values.schema.json), which values are checked against'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from help" -f -a "chart" -d 'The chart\'s Chart.yaml: name, version, app version, description'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from help" -f -a "readme" -d 'The chart\'s README: what it deploys, its main values and overlays'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand version" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c todoctl -n "__fish_todoctl_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand version" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand version" -l client -d 'Do not contact the API server'
+complete -c todoctl -n "__fish_todoctl_using_subcommand version" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand version" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand version" -s V -l version -d 'Print version'
 complete -c todoctl -n "__fish_todoctl_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand completion" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand completion" -l no-progress -d 'Never draw progress bars, even on a terminal'
@@ -280,21 +365,29 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand generate-man" -l no-prog
 complete -c todoctl -n "__fish_todoctl_using_subcommand generate-man" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand generate-man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand generate-man" -s V -l version -d 'Print version'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "install" -d 'Install the chart as a new release.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "upgrade" -d 'Upgrade a release to new values or a new chart.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "rollback" -d 'Roll a release back to an earlier revision.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "history" -d 'Show the revisions of a release: when, status, chart, app version, description.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "status" -d 'Show a release: its revision and status, the health of every object it owns (ready replicas, pod problems and recent warning events), and its notes.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "uninstall" -d 'Delete every object of a release, in reverse dependency order, and wait until they are gone.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "list" -d 'List releases: name, namespace, revision, status, chart, updated.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "template" -d 'Render the chart locally and print the objects as YAML, in the order they would be applied.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "lint" -d 'Check the chart and values: schema, templates, object validity, and best practices.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "diff" -d 'Show what `todoctl upgrade` with the same flags would change in the cluster.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "get" -d 'Show what a release revision recorded'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "unlock" -d 'Remove the lock of a release whose operation you know is gone.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "completion" -d 'Print a shell completion script.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "generate-man" -d 'Write the manual pages of todoctl and each of its commands into DIR.'
-complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock completion generate-man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help" -f -a "install" -d 'Install the chart as a new release.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help" -f -a "upgrade" -d 'Upgrade a release to new values or a new chart.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help" -f -a "rollback" -d 'Roll a release back to an earlier revision.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help" -f -a "history" -d 'Show the revisions of a release: when, status, chart, app version, description.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help" -f -a "status" -d 'Show a release: its revision and status, the health of every object it owns (ready replicas, pod problems and recent warning events), and its notes.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help" -f -a "uninstall" -d 'Delete every object of a release, in reverse dependency order, and wait until they are gone.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help" -f -a "list" -d 'List releases: name, namespace, revision, status, chart, updated.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help" -f -a "template" -d 'Render the chart locally and print the objects as YAML, in the order they would be applied.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help" -f -a "lint" -d 'Check the chart and values: schema, templates, object validity, and best practices.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help" -f -a "diff" -d 'Show what `todoctl upgrade` with the same flags would change in the cluster.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help" -f -a "get" -d 'Show what a release revision recorded'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help" -f -a "unlock" -d 'Remove the lock of a release whose operation you know is gone.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help" -f -a "show" -d 'Show a chart\'s files: its default values, values schema, metadata or README'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help" -f -a "version" -d 'Show todoctl\'s version, the built-in chart\'s name and version, and the version of the API server the kubeconfig points at.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help" -f -a "completion" -d 'Print a shell completion script.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help" -f -a "generate-man" -d 'Write the manual pages of todoctl and each of its commands into DIR.'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and not __fish_seen_subcommand_from install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "values" -d 'The values the user supplied (--all: merged with the chart defaults)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "manifest" -d 'The rendered objects that were applied (Secret values redacted unless --show-secrets)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "notes" -d 'The notes shown after install or upgrade'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "metadata" -d 'The revision\'s facts: release, chart, versions, namespace, revision, status, deploy time'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from get" -f -a "all" -d 'Everything a revision recorded: metadata, values, manifest and notes (secret values redacted unless --show-secrets)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from show" -f -a "values" -d 'The chart\'s values.yaml, exactly as written: every value with its default and comment'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from show" -f -a "schema" -d 'The chart\'s values schema (values.schema.json), which values are checked against'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from show" -f -a "chart" -d 'The chart\'s Chart.yaml: name, version, app version, description'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from show" -f -a "readme" -d 'The chart\'s README: what it deploys, its main values and overlays'

@@ -1,6 +1,5 @@
 //! `todoctl show values|schema|chart|readme`: a chart's own files, as written.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -56,8 +55,6 @@ pub fn run(cmd: &ShowCommand) -> Result<ExitCode> {
         ShowCommand::Readme(a) => (a, ChartFile::Readme),
     };
     let bytes = ops::show(args.chart.chart.as_deref(), file)?;
-    let mut out = std::io::stdout().lock();
-    out.write_all(&bytes)?;
-    out.flush()?;
+    crate::ui::out::stdout_bytes(&bytes)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -47,11 +47,11 @@ pub fn run(args: &VersionArgs, g: &GlobalArgs) -> Result<ExitCode> {
         super::print_data(&report, args.output)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("todoctl: {}", report.todoctl);
+    crate::outln!("todoctl: {}", report.todoctl)?;
     let c = &report.chart;
     match &c.app_version {
-        Some(app) => println!("chart:   {} {} (app version {app})", c.name, c.version),
-        None => println!("chart:   {} {}", c.name, c.version),
+        Some(app) => crate::outln!("chart:   {} {} (app version {app})", c.name, c.version)?,
+        None => crate::outln!("chart:   {} {}", c.name, c.version)?,
     }
     if let Some(s) = &report.server {
         let at = s
@@ -60,9 +60,9 @@ pub fn run(args: &VersionArgs, g: &GlobalArgs) -> Result<ExitCode> {
             .map(|u| format!(" at {u}"))
             .unwrap_or_default();
         match (&s.version, &s.error) {
-            (Some(v), _) => println!("server:  {v}{at}"),
-            (None, Some(why)) => println!("server:  unreachable{at}: {why}"),
-            (None, None) => println!("server:  unreachable{at}"),
+            (Some(v), _) => crate::outln!("server:  {v}{at}")?,
+            (None, Some(why)) => crate::outln!("server:  unreachable{at}: {why}")?,
+            (None, None) => crate::outln!("server:  unreachable{at}")?,
         }
     }
     Ok(ExitCode::SUCCESS)

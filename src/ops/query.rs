@@ -309,9 +309,7 @@ impl ReleaseMetadata {
     }
 }
 
-/// `2026-11-29T14:14:24Z`: RFC 3339, UTC, whole seconds.
+/// `2026-11-29T14:14:24Z`: RFC 3339, UTC, whole seconds; the one rule is [`crate::ui::time`].
 pub fn rfc3339(t: jiff::Timestamp) -> String {
-    jiff::Timestamp::from_second(t.as_second())
-        .unwrap_or(t)
-        .to_string()
+    crate::ui::time::rfc3339(t)
 }

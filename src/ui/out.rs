@@ -18,7 +18,12 @@ static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 /// Writes `text` to stdout and flushes it. A closed pipe is not an error (see the module
 /// documentation); any other failure is, naming stdout.
 pub fn stdout_str(text: &str) -> Result<()> {
-    write_to(&mut io::stdout().lock(), text.as_bytes(), &STDOUT_CLOSED)
+    stdout_bytes(text.as_bytes())
+}
+
+/// [`stdout_str`] for bytes that are printed as they are (a chart's files).
+pub fn stdout_bytes(bytes: &[u8]) -> Result<()> {
+    write_to(&mut io::stdout().lock(), bytes, &STDOUT_CLOSED)
         .map_err(|e| anyhow::anyhow!("writing to stdout: {e}"))
 }
 

@@ -91,6 +91,25 @@ async fn timestamps_are_rfc3339_in_json_and_yaml() -> Result<()> {
         let rows = rows.as_array().expect("a list of releases");
         assert_eq!(rows.len(), 1, "{}", out.stdout);
         assert_rfc3339(&format!("list -o {format} updated"), &rows[0]["updated"]);
+
+        let out = ok(todoctl(
+            &cluster,
+            ns,
+            &["get", "metadata", "-o", format],
+            &[],
+        ));
+        let meta = parse(format, &out.stdout);
+        assert_rfc3339(
+            &format!("get metadata -o {format} deployed_at"),
+            &meta["deployed_at"],
+        );
+        assert_eq!(meta["deployed_at"], status["updated"]);
+        let out = ok(todoctl(&cluster, ns, &["get", "all", "-o", format], &[]));
+        let all = parse(format, &out.stdout);
+        assert_rfc3339(
+            &format!("get all -o {format} metadata.deployed_at"),
+            &all["metadata"]["deployed_at"],
+        );
     }
 
     // Tables stay for people.

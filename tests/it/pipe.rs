@@ -79,6 +79,11 @@ fn offline_commands_end_quietly_when_the_reader_is_gone() {
         &["--help"],
         &["install", "--help"],
         &["--version"],
+        &["version"],
+        &["version", "-o", "json"],
+        &["show", "values"],
+        &["show", "readme"],
+        &["show", "chart", "charts/todo-app"],
     ] {
         quiet(
             &format!("{args:?}"),
@@ -149,6 +154,10 @@ async fn cluster_commands_end_quietly_when_the_reader_is_gone() -> Result<()> {
         &["get", "manifest"],
         &["get", "values", "--all"],
         &["get", "notes"],
+        &["get", "metadata"],
+        &["get", "metadata", "-o", "json"],
+        &["get", "all"],
+        &["get", "all", "-o", "yaml"],
         &["diff", "--set", "backend.replicaCount=5"],
         &["diff", "--set", "backend.replicaCount=5", "-o", "json"],
         &["upgrade", "--dry-run"],

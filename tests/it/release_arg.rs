@@ -103,6 +103,8 @@ fn every_release_command_takes_the_positional_form() {
         &["get", "values", "todo-app"],
         &["get", "manifest", "todo-app", "--revision", "1"],
         &["get", "notes", "todo-app"],
+        &["get", "metadata", "todo-app"],
+        &["get", "all", "todo-app", "-o", "json"],
         &["unlock", "todo-app", "--yes"],
     ] {
         let r = run(args);
@@ -114,6 +116,13 @@ fn every_release_command_takes_the_positional_form() {
             r.stderr
         );
     }
+}
+
+#[test]
+fn show_takes_a_chart_directory_positionally() {
+    let r = run(&["show", "chart", "charts/todo-app"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("name: todo-app"), "{}", r.stdout);
 }
 
 #[test]
