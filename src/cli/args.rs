@@ -22,6 +22,13 @@ pub struct ReleaseArgs {
 
 /// The release name a user gave, from either form: `None` when neither was given.
 pub fn pick_release(positional: Option<&str>, flag: Option<&str>) -> Result<String, String> {
+    // A release name never holds a `/`; a path there is a chart given where Helm wants the
+    // release first (`helm install ./chart`, a habit from `--generate-name`).
+    if let Some(p) = positional.filter(|p| p.contains('/')) {
+        return Err(format!(
+            "`{p}` is a path, not a release name: the release comes first and the chart second (`RELEASE CHART`, e.g. `todo-app {p}`), or give the chart as --chart {p}"
+        ));
+    }
     match (positional, flag) {
         (Some(p), Some(f)) if p != f => Err(format!(
             "the release is named twice, `{p}` (the RELEASE argument) and `{f}` (-r/--release); give one of them"

@@ -71,6 +71,10 @@ fn a_release_or_chart_named_twice_differently_is_a_usage_error() {
             "the chart is named twice",
         ),
         (&["rollback", "one", "2", "-r", "two"], "named twice"),
+        (
+            &["install", "./charts/todo-app"],
+            "the release comes first and the chart second",
+        ),
     ] {
         let r = run(args);
         assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
