@@ -3,6 +3,10 @@
 //! The library renders a chart with values, validates and orders the objects, and (with a cluster)
 //! applies, waits for and records releases. `cli` is the only module that knows about clap.
 
+// Everything for stdout goes through `ui::out` (`out!`, `outln!`), which ends quietly when the
+// reader has gone away; `print!` and `println!` panic then.
+#![deny(clippy::print_stdout)]
+
 pub mod cancel;
 pub mod chart;
 pub mod cli;
