@@ -69,8 +69,13 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
         .any(|c| c.downcast_ref::<crate::cancel::Interrupted>().is_some())
     {
         crate::cancel::EXIT_INTERRUPTED
+    } else if err
+        .chain()
+        .any(|c| c.downcast_ref::<crate::cancel::LockLost>().is_some())
+    {
+        exit::LOCKED
     } else {
-        match err.downcast_ref::<Failure>() {
+        match err.chain().find_map(|c| c.downcast_ref::<Failure>()) {
             Some(Failure::Timeout(_)) => exit::TIMEOUT,
             Some(Failure::Locked(_)) => exit::LOCKED,
             None => exit::ERROR,

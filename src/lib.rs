@@ -11,6 +11,7 @@ pub mod cancel;
 pub mod chart;
 pub mod cli;
 pub mod cluster;
+pub mod context;
 pub mod diff;
 pub mod error;
 pub mod manifest;

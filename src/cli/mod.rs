@@ -121,11 +121,21 @@ pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
-/// Runs one cluster action on a fresh runtime. The connection is resolved first, so a missing
-/// kubeconfig is reported before anything else happens.
+/// Runs one cluster action that only reads, with a client; see [`with_context`].
 fn block_on<T, F, Fut>(g: &GlobalArgs, f: F) -> Result<T>
 where
     F: FnOnce(kube::Client) -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    with_context(g, crate::context::Ui::quiet(), |ctx| f(ctx.client))
+}
+
+/// Runs one cluster action on a fresh runtime, with the context every operation receives: the
+/// client, `ui`, a stop token that SIGINT and SIGTERM fire, and the system clock. The connection
+/// is resolved first, so a missing kubeconfig is reported before anything else happens.
+fn with_context<T, F, Fut>(g: &GlobalArgs, ui: crate::context::Ui, f: F) -> Result<T>
+where
+    F: FnOnce(crate::context::Context) -> Fut,
     Fut: std::future::Future<Output = Result<T>>,
 {
     crate::cluster::find_kubeconfig(g.kubeconfig.as_deref())?;
@@ -139,14 +149,20 @@ where
         context: g.context.clone(),
     };
     runtime.block_on(async move {
-        crate::cancel::install_handlers();
         let client = crate::cluster::connect(&conn).await?;
-        f(client).await
+        let ctx = crate::context::Context::new(client, ui);
+        ctx.stop.install_handlers(&ctx.ui);
+        f(ctx).await
     })
 }
 
 fn progress(g: &GlobalArgs) -> crate::ui::progress::Progress {
     crate::ui::progress::Progress::new(!g.no_progress && crate::ui::stderr_is_terminal())
+}
+
+/// The UI of a command that shows progress.
+fn ui(g: &GlobalArgs) -> crate::context::Ui {
+    crate::context::Ui::new(progress(g))
 }
 
 /// Data output for -o json and -o yaml.
@@ -195,11 +211,10 @@ fn change_options(
 
 /// install and upgrade print the same summary and notes.
 fn run_change(opts: crate::ops::ChangeOptions, g: &GlobalArgs) -> Result<ExitCode> {
-    let progress = progress(g);
     let out = {
         let opts = opts.clone();
-        block_on(g, |client| async move {
-            crate::ops::change(client, &opts, &progress).await
+        with_context(g, ui(g), |ctx| async move {
+            crate::ops::change(&ctx, &opts).await
         })?
     };
     let r = &out.release;

@@ -70,9 +70,8 @@ pub fn run(args: &RollbackArgs, g: &GlobalArgs) -> Result<ExitCode> {
         adopt: args.apply.adopt,
         history_max: args.apply.history_max,
     };
-    let progress = super::progress(g);
-    let out = super::block_on(g, |client| async move {
-        ops::rollback(client, &opts, &progress).await
+    let out = super::with_context(g, super::ui(g), |ctx| async move {
+        ops::rollback(&ctx, &opts).await
     })?;
     crate::outln!(
         "release `{}` rolled back to revision {}: revision {} is {} ({} objects applied{}) in {:.1}s",

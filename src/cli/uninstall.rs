@@ -40,9 +40,8 @@ pub fn run(args: &UninstallArgs, g: &GlobalArgs) -> Result<ExitCode> {
         keep_history: args.keep_history,
         dry_run: args.dry_run,
     };
-    let progress = super::progress(g);
-    let out = super::block_on(g, |client| async move {
-        ops::uninstall(client, &opts, &progress).await
+    let out = super::with_context(g, super::ui(g), |ctx| async move {
+        ops::uninstall(&ctx, &opts).await
     })?;
     if args.dry_run {
         crate::outln!("would delete {} objects:", out.deleted.len())?;

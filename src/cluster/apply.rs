@@ -6,7 +6,8 @@
 //!
 //! The ownership check reads the live objects' metadata with one LIST per kind and namespace,
 //! not one GET per object. An object the caller marks unchanged since the last applied revision
-//! is not applied again when its metadata shows nobody else changed it (see [`untouched`]).
+//! is not applied again when the live object still holds every value todoctl applies and
+//! nobody else manages its fields (see [`untouched`]).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -28,6 +29,58 @@ pub const KEEP_ANNOTATION: &str = "todoctl.io/keep";
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn live_values_decide_whether_an_object_is_held() {
+        let live = json!({"spec": {"replicas": 5, "template": {"spec": {"containers": [
+            {"name": "app", "image": "a:1", "imagePullPolicy": "IfNotPresent",
+             "resources": {"limits": {"cpu": "1", "memory": "128Mi"}}}
+        ]}}}});
+        let same = json!({"spec": {"replicas": 5, "template": {"spec": {"containers": [
+            {"name": "app", "image": "a:1", "resources": {"limits": {"cpu": "1000m", "memory": "128Mi"}}}
+        ]}}}});
+        assert!(super::holds(&live, &same));
+        let other_replicas = json!({"spec": {"replicas": 3}});
+        assert!(!super::holds(&live, &other_replicas));
+        let other_cpu = json!({"spec": {"template": {"spec": {"containers": [
+            {"name": "app", "resources": {"limits": {"cpu": "500m"}}}
+        ]}}}});
+        assert!(!super::holds(&live, &other_cpu));
+        // Outside resources a string is compared as written.
+        assert!(!super::holds(
+            &json!({"data": {"x": "1"}}),
+            &json!({"data": {"x": "1000m"}})
+        ));
+        assert!(super::holds(&json!({"a": 1}), &json!({"b": null})));
+    }
+
+    #[test]
+    fn quantities_follow_the_apimachinery_suffixes() {
+        assert_eq!(super::quantity("1000m"), Some(1.0));
+        assert_eq!(super::quantity("128Mi"), Some(134_217_728.0));
+        assert_eq!(super::quantity("1G"), Some(1e9));
+        assert_eq!(super::quantity("2e3"), Some(2000.0));
+        assert_eq!(super::quantity("abc"), None);
+        assert_eq!(super::quantity("m"), None);
+    }
+
+    #[test]
+    fn fields_owned_beyond_the_desired_object_are_noticed() {
+        let fields = json!({"f:spec": {"f:replicas": {}, "f:paused": {}}});
+        assert!(!super::owns_only(
+            &fields,
+            &json!({"spec": {"replicas": 2}})
+        ));
+        assert!(super::owns_only(
+            &fields,
+            &json!({"spec": {"replicas": 2, "paused": false}})
+        ));
+        let list = json!({"f:ports": {".": {}, "k:{\"port\":80}": {".": {}, "f:port": {}}}});
+        assert!(super::owns_only(&list, &json!({"ports": [{"port": 80}]})));
+        assert!(!super::owns_only(&list, &json!({"ports": [{"port": 81}]})));
+    }
+
     #[test]
     fn conflict_managers_are_parsed() {
         let msg = r#"Apply failed with 2 conflicts: conflict with "kubectl-edit" using apps/v1: .spec.replicas, conflict with "other" using apps/v1: .spec.x"#;
@@ -63,8 +116,16 @@ pub struct Applied {
     pub restored_drift: Vec<String>,
 }
 
-/// Live metadata of every object of one kind in one namespace, by name.
-type Listing = Arc<HashMap<String, ObjectMeta>>;
+/// One live object from a listing: its metadata, and its whole content for kinds whose objects
+/// may be skipped as unchanged (the skip compares values).
+#[derive(Clone)]
+struct Live {
+    meta: ObjectMeta,
+    data: Option<Value>,
+}
+
+/// Live objects of one kind in one namespace, by name.
+type Listing = Arc<HashMap<String, Live>>;
 /// (apiVersion, kind, namespace) -> its listing, fetched once.
 type Listings = HashMap<(String, String, String), Arc<OnceCell<Listing>>>;
 
@@ -106,13 +167,14 @@ impl Applier {
             .contains(&object.key(&self.release_namespace))
     }
 
-    /// The live metadata of `name`, from one LIST of its kind and namespace per run.
-    async fn live_meta(
+    /// The live object `name` (its metadata, and its content for kinds that may be skipped),
+    /// from one LIST of its kind and namespace per run.
+    async fn live(
         &self,
         api: &Api<DynamicObject>,
         object: &Object,
         namespace: &str,
-    ) -> Result<Option<ObjectMeta>> {
+    ) -> Result<Option<Live>> {
         let cell = {
             let mut listings = self
                 .listings
@@ -142,25 +204,52 @@ impl Applier {
                     ),
                 );
                 let started = std::time::Instant::now();
-                let list = api
-                    .list_metadata(&self.listing_params(object))
-                    .await
-                    .map_err(|e| api_error(e, &format!("listing {} objects", object.kind())))?;
+                let listing_failed =
+                    |e| api_error(e, &format!("listing {} objects", object.kind()));
+                let items: HashMap<String, Live> = if self.may_skip(object) {
+                    api.list(&ListParams::default())
+                        .await
+                        .map_err(listing_failed)?
+                        .items
+                        .into_iter()
+                        .filter_map(|o| {
+                            let data = serde_json::to_value(&o).ok();
+                            Some((
+                                o.metadata.name.clone()?,
+                                Live {
+                                    meta: o.metadata,
+                                    data,
+                                },
+                            ))
+                        })
+                        .collect()
+                } else {
+                    api.list_metadata(&ListParams::default().match_any())
+                        .await
+                        .map_err(listing_failed)?
+                        .items
+                        .into_iter()
+                        .filter_map(|m| {
+                            Some((
+                                m.metadata.name.clone()?,
+                                Live {
+                                    meta: m.metadata,
+                                    data: None,
+                                },
+                            ))
+                        })
+                        .collect()
+                };
                 crate::ui::verbose(
                     2,
                     format!(
                         "listed {} {} objects in {:?}",
-                        list.items.len(),
+                        items.len(),
                         object.kind(),
                         started.elapsed()
                     ),
                 );
-                Ok::<_, anyhow::Error>(Arc::new(
-                    list.items
-                        .into_iter()
-                        .filter_map(|m| Some((m.metadata.name.clone()?, m.metadata)))
-                        .collect::<HashMap<_, _>>(),
-                ))
+                Ok::<_, anyhow::Error>(Arc::new(items))
             })
             .await?;
         Ok(listing.get(object.name()).cloned())
@@ -170,18 +259,12 @@ impl Applier {
     /// after a write to another resource (the lock, the release record) takes until etcd's next
     /// progress notification: about 100 ms per kind. The ownership check does not need that
     /// proof; the cache lags etcd by milliseconds, as if the check had run that much earlier.
-    /// Only kinds with objects that may be skipped as unchanged are read consistently, because
-    /// a skip relies on seeing every change made before this run.
-    fn listing_params(&self, object: &Object) -> ListParams {
-        let may_skip = self
-            .unchanged
+    /// Only kinds with objects that may be skipped as unchanged are read consistently, and
+    /// whole, because a skip relies on seeing every change made before this run.
+    fn may_skip(&self, object: &Object) -> bool {
+        self.unchanged
             .iter()
-            .any(|k| k.kind == object.kind() && k.group == object.group());
-        if may_skip {
-            ListParams::default()
-        } else {
-            ListParams::default().match_any()
-        }
+            .any(|k| k.kind == object.kind() && k.group == object.group())
     }
 
     pub fn client(&self) -> &Client {
@@ -228,7 +311,9 @@ impl Applier {
                 .unwrap_or(&self.release_namespace)
                 .to_string()
         });
-        // A dry run (diff, status) needs the whole live object; a real apply only its metadata.
+        // A dry run (diff, status) needs the whole live object; a real apply only its metadata,
+        // and its content when it may be skipped.
+        let mut live_data = None;
         let (existing, existing_meta) = if self.mode.dry_run {
             let full = api
                 .get_opt(&name)
@@ -237,10 +322,11 @@ impl Applier {
             let meta = full.as_ref().map(|o| o.metadata.clone());
             (full, meta)
         } else {
-            let meta = self
-                .live_meta(&api, object, namespace.as_deref().unwrap_or_default())
+            let live = self
+                .live(&api, object, namespace.as_deref().unwrap_or_default())
                 .await?;
-            (None, meta)
+            live_data = live.as_ref().and_then(|l| l.data.clone());
+            (None, live.map(|l| l.meta))
         };
         if let Some(live) = &existing_meta {
             let owner = live
@@ -267,7 +353,8 @@ impl Applier {
                 .unchanged
                 .contains(&object.key(&self.release_namespace))
             && let Some(live) = &existing_meta
-            && untouched(live, &data)
+            && let Some(live_data) = &live_data
+            && untouched(live, live_data, &data)
         {
             crate::ui::verbose(
                 1,
@@ -630,12 +717,13 @@ fn manager_operation<'a>(live: Option<&'a ObjectMeta>, manager: &str) -> Option<
         .max_by_key(|op| (*op == "Apply") as u8)
 }
 
-/// Whether the live object still holds exactly what todoctl last applied, judged from its
-/// metadata: it carries this release's owner annotation; todoctl's apply entry still owns every
-/// field of `desired` (an out-of-band edit or removal moves or drops ownership); and no other
-/// manager owns anything but status or metadata keys todoctl does not set (such as the
+/// Whether the live object still holds exactly what todoctl applies now: it carries this
+/// release's owner annotation; it holds every value of `desired` (another process may have
+/// applied other values under todoctl's own field manager, which ownership alone does not
+/// show); todoctl's apply entry owns every field of `desired` and nothing beyond them; and no
+/// other manager owns anything but status or metadata keys todoctl does not set (such as the
 /// Deployment controller's revision annotation). Anything else is applied again.
-fn untouched(live: &ObjectMeta, desired: &Value) -> bool {
+fn untouched(live: &ObjectMeta, live_data: &Value, desired: &Value) -> bool {
     let Some(entries) = &live.managed_fields else {
         return false;
     };
@@ -678,7 +766,124 @@ fn untouched(live: &ObjectMeta, desired: &Value) -> bool {
             meta.remove("namespace");
         }
     }
-    owns_all(ours, &body)
+    holds(live_data, &body) && owns_all(ours, &body) && owns_only(ours, &body)
+}
+
+/// Whether `live` holds every value of `desired`: maps key by key (keys only `live` has are
+/// someone else's, such as server defaults), lists item by item in order and of equal length,
+/// scalars equal. A null in `desired` asks for the field's absence. Resource quantities under
+/// `resources`, `limits`, `requests` or `hard` compare by amount, because the API server
+/// writes them in canonical form (`1000m` comes back as `1`).
+fn holds(live: &Value, desired: &Value) -> bool {
+    holds_in(live, desired, false)
+}
+
+fn holds_in(live: &Value, desired: &Value, quantities: bool) -> bool {
+    match (desired, live) {
+        (Value::Object(want), Value::Object(have)) => want.iter().all(|(k, v)| match have.get(k) {
+            Some(h) => holds_in(
+                h,
+                v,
+                quantities || matches!(k.as_str(), "resources" | "limits" | "requests" | "hard"),
+            ),
+            None => v.is_null(),
+        }),
+        (Value::Array(want), Value::Array(have)) => {
+            want.len() == have.len()
+                && want
+                    .iter()
+                    .zip(have)
+                    .all(|(w, h)| holds_in(h, w, quantities))
+        }
+        (Value::Null, live) => live.is_null(),
+        (want, have) if want == have => true,
+        (want, have) if quantities => {
+            let amount = |v: &Value| match v {
+                Value::String(s) => quantity(s),
+                Value::Number(n) => n.as_f64(),
+                _ => None,
+            };
+            match (amount(want), amount(have)) {
+                (Some(w), Some(h)) => (w - h).abs() <= f64::EPSILON * w.abs().max(h.abs()) * 4.0,
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// A Kubernetes resource quantity (`100m`, `1.5`, `128Mi`, `1G`, `2e3`) as a number, following
+/// apimachinery's resource.Quantity suffixes; `None` for anything else.
+fn quantity(text: &str) -> Option<f64> {
+    const SUFFIXES: &[(&str, f64)] = &[
+        ("Ki", 1024.0),
+        ("Mi", 1_048_576.0),
+        ("Gi", 1_073_741_824.0),
+        ("Ti", 1_099_511_627_776.0),
+        ("Pi", 1_125_899_906_842_624.0),
+        ("Ei", 1_152_921_504_606_846_976.0),
+        ("n", 1e-9),
+        ("u", 1e-6),
+        ("m", 1e-3),
+        ("k", 1e3),
+        ("M", 1e6),
+        ("G", 1e9),
+        ("T", 1e12),
+        ("P", 1e15),
+        ("E", 1e18),
+    ];
+    let text = text.trim();
+    for (suffix, factor) in SUFFIXES {
+        if let Some(number) = text.strip_suffix(suffix)
+            && !number.is_empty()
+            && number
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == '+')
+        {
+            return number.parse::<f64>().ok().map(|n| n * factor);
+        }
+    }
+    text.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// Whether the managedFields set `fields` owns nothing beyond the fields of `value`: an entry
+/// for a field `value` lacks means an earlier apply under todoctl's name set more than this
+/// revision does, and applying this one removes it.
+fn owns_only(fields: &Value, value: &Value) -> bool {
+    let Some(set) = fields.as_object() else {
+        return true;
+    };
+    set.iter().all(|(k, child)| {
+        if k == "." {
+            return true;
+        }
+        if let Some(name) = k.strip_prefix("f:") {
+            return value
+                .as_object()
+                .and_then(|m| m.get(name))
+                .is_some_and(|v| owns_only(child, v));
+        }
+        let Some(items) = value.as_array() else {
+            return false;
+        };
+        if let Some(keys) = k.strip_prefix("k:") {
+            let Ok(keys) = serde_json::from_str::<serde_json::Map<String, Value>>(keys) else {
+                return false;
+            };
+            return items.iter().any(|item| {
+                keys.iter().all(|(kk, kv)| item.get(kk) == Some(kv)) && owns_only(child, item)
+            });
+        }
+        if let Some(v) = k.strip_prefix("v:") {
+            return serde_json::from_str::<Value>(v).is_ok_and(|v| items.contains(&v));
+        }
+        if let Some(i) = k.strip_prefix("i:") {
+            return i
+                .parse::<usize>()
+                .is_ok_and(|i| items.get(i).is_some_and(|item| owns_only(child, item)));
+        }
+        false
+    })
 }
 
 /// Whether a managedFields set covers only annotations and labels that `desired` lacks.

@@ -18,6 +18,7 @@ use kube::{Api, Client};
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
+use crate::cancel::{LockLost, StopReason, StopToken};
 use crate::error::Failure;
 
 /// How long a lock outlives its last renewal when nobody releases it.
@@ -225,18 +226,42 @@ fn same_holder(a: &Lease, b: &Lease) -> bool {
     a.metadata.uid.is_some() && a.metadata.uid == b.metadata.uid && spec(a) == spec(b)
 }
 
-/// Takes the lock on `release` for `operation` ("install", "upgrade", ...).
-///
-/// Fails at once with [`Failure::Locked`] when another live operation holds it. A lease whose
-/// holder stopped renewing it (killed, lost CI job) is taken over; the guard's
-/// [`LockGuard::took_over`] then names that holder so its pending revision can be marked failed.
-/// The namespace must exist.
+/// Takes the lock on `release` for `operation` ("install", "upgrade", ...), with a stop token
+/// of its own; see [`acquire_with`].
 pub async fn acquire(
     client: &Client,
     namespace: &str,
     release: &str,
     operation: &str,
     ttl: Duration,
+) -> Result<LockGuard> {
+    acquire_with(
+        client,
+        namespace,
+        release,
+        operation,
+        ttl,
+        &StopToken::new(),
+    )
+    .await
+}
+
+/// Takes the lock on `release` for `operation` ("install", "upgrade", ...), and fires `stop`
+/// when the lock is lost: deleted (`todoctl unlock`), taken over, or not renewed within its ttl
+/// (measured from the moment each renewal was sent, so a process that was stopped counts its
+/// lock lost before another process may take it over).
+///
+/// Fails at once with [`Failure::Locked`] when another live operation holds it. A lease whose
+/// holder stopped renewing it (killed, lost CI job) is taken over; the guard's
+/// [`LockGuard::took_over`] then names that holder so its pending revision can be marked failed.
+/// The namespace must exist.
+pub async fn acquire_with(
+    client: &Client,
+    namespace: &str,
+    release: &str,
+    operation: &str,
+    ttl: Duration,
+    stop: &StopToken,
 ) -> Result<LockGuard> {
     // Leases count whole seconds.
     let ttl = Duration::from_secs(ttl.as_secs().clamp(1, i32::MAX as u64));
@@ -247,12 +272,18 @@ pub async fn acquire(
         format!("locking release `{release}` in namespace `{namespace}`: {what} lease `{name}`")
     };
     for _ in 0..ATTEMPTS {
+        let sent = tokio::time::Instant::now();
         let lease = new_lease(&name, release, &identity, ttl, Timestamp::now());
         match api.create(&post_params(), &lease).await {
             Ok(written) => {
-                return Ok(LockGuard::start(
-                    api, namespace, release, identity, ttl, written, None,
-                ));
+                let start = Start {
+                    identity,
+                    ttl,
+                    written,
+                    sent,
+                    took_over: None,
+                };
+                return Ok(LockGuard::start(api, namespace, release, start, stop));
             }
             Err(e) if api_code(&e) == Some(409) => {}
             Err(e) => return Err(e).with_context(|| step("creating")),
@@ -285,17 +316,17 @@ pub async fn acquire(
                 .unwrap_or(0);
             spec.lease_transitions = Some(transitions.saturating_add(1));
         }
+        let sent = tokio::time::Instant::now();
         match api.replace(&name, &post_params(), &takeover).await {
             Ok(written) => {
-                return Ok(LockGuard::start(
-                    api,
-                    namespace,
-                    release,
+                let start = Start {
                     identity,
                     ttl,
                     written,
-                    Some(holder),
-                ));
+                    sent,
+                    took_over: Some(holder),
+                };
+                return Ok(LockGuard::start(api, namespace, release, start, stop));
             }
             // Someone else took it over or removed it first: look again.
             Err(e) if matches!(api_code(&e), Some(409 | 404)) => {}
@@ -358,6 +389,16 @@ pub async fn holder(client: &Client, namespace: &str, release: &str) -> Result<O
     Ok(lease.as_ref().map(Holder::from_lease))
 }
 
+/// A lease just written by [`acquire_with`].
+struct Start {
+    identity: String,
+    ttl: Duration,
+    written: Lease,
+    /// When the request that wrote it was sent: the lease's lifetime counts from then.
+    sent: tokio::time::Instant,
+    took_over: Option<Holder>,
+}
+
 /// A held release lock. It renews itself in the background; [`LockGuard::release`] gives it
 /// up. Dropping the guard only stops the renewal, and the lease then expires after its ttl.
 #[derive(Debug)]
@@ -372,6 +413,8 @@ pub struct LockGuard {
     /// The lease as first written: its uid, holder and acquire time identify this lock.
     acquired: Lease,
     lost: watch::Receiver<Option<String>>,
+    /// The operation's stop token, fired when the lock is lost.
+    token: StopToken,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Lease>>,
 }
@@ -381,18 +424,31 @@ impl LockGuard {
         api: Api<Lease>,
         namespace: &str,
         release: &str,
-        identity: String,
-        ttl: Duration,
-        written: Lease,
-        took_over: Option<Holder>,
+        start: Start,
+        token: &StopToken,
     ) -> LockGuard {
         let (lost_tx, lost) = watch::channel(None);
         let (stop, stop_rx) = oneshot::channel();
+        let Start {
+            identity,
+            ttl,
+            written,
+            sent,
+            took_over,
+        } = start;
+        let messages = LostMessages {
+            release: release.to_string(),
+            namespace: namespace.to_string(),
+        };
+        token.lease_valid_until(Some((sent + ttl, messages.stale(ttl))));
+        token.confirm_with(Some(confirmer(api.clone(), &written, messages.clone())));
         let renewer = Renewer {
             api: api.clone(),
             lease: written.clone(),
             ttl,
             lost: lost_tx,
+            token: token.clone(),
+            messages,
         };
         let task = tokio::spawn(renewer.run(stop_rx));
         LockGuard {
@@ -404,6 +460,7 @@ impl LockGuard {
             ttl,
             acquired: written,
             lost,
+            token: token.clone(),
             stop: Some(stop),
             task: Some(task),
         }
@@ -417,15 +474,37 @@ impl LockGuard {
     /// True once the lock was deleted, taken over or could not be renewed within its ttl. The
     /// operation must then stop: another one may already be changing the release.
     pub fn is_lost(&self) -> bool {
-        self.lost.borrow().is_some()
+        self.lost.borrow().is_some() || matches!(self.token.reason(), Some(StopReason::LockLost(_)))
     }
 
     /// `Ok` while the lock is held, else the error to stop the operation with (exit code 4).
     pub fn ensure_held(&self) -> Result<()> {
-        match self.lost.borrow().as_deref() {
-            None => Ok(()),
-            Some(reason) => Err(self.lost_error(reason)),
+        if let Some(reason) = self.lost.borrow().as_deref() {
+            return Err(self.lost_error(reason));
         }
+        match self.token.reason() {
+            Some(StopReason::LockLost(message)) => Err(LockLost(message).into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// The error to stop with once the lock is lost, naming who holds the lock now (one read of
+    /// the lease); `None` while the lock is held.
+    pub async fn lost_error_now(&self) -> Option<anyhow::Error> {
+        let base = match self.ensure_held() {
+            Ok(()) => return None,
+            Err(e) => e.to_string(),
+        };
+        let now = match self.api.get_opt(&lease_name(&self.release)).await {
+            Ok(Some(lease)) if !same_holder(&self.acquired, &lease) => format!(
+                "; the lock is now held by {}",
+                Holder::from_lease(&lease).describe(Timestamp::now())
+            ),
+            Ok(Some(_)) => String::new(),
+            Ok(None) => "; nobody holds the lock now".to_string(),
+            Err(_) => String::new(),
+        };
+        Some(LockLost(format!("{base}{now}")).into())
     }
 
     /// Resolves when the lock is lost, with the error to stop the operation with; for
@@ -440,14 +519,20 @@ impl LockGuard {
     }
 
     fn lost_error(&self, reason: &str) -> anyhow::Error {
-        anyhow::Error::from(Failure::Locked(format!(
-            "release `{}` in namespace `{}` is no longer locked by this operation: {reason}; another operation may be changing it, so this one stopped; check `todoctl status -r {} -n {}` before trying again",
-            self.release, self.namespace, self.release, self.namespace
-        )))
+        LockLost(
+            LostMessages {
+                release: self.release.clone(),
+                namespace: self.namespace.clone(),
+            }
+            .lost(reason),
+        )
+        .into()
     }
 
     /// Stops the renewal and deletes the lease, but only if it is still this lock's: a lease
-    /// someone else took over is left alone, and a lost lock has nothing to release.
+    /// someone else took over is left alone. Releasing a lock that was lost is not a success:
+    /// it fails with [`LockLost`], naming who holds the lock now, because whatever the
+    /// operation did after the loss was not protected by it.
     pub async fn release(mut self) -> Result<()> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -457,9 +542,16 @@ impl LockGuard {
         };
         // The task hands back the last version it wrote, which the delete is conditioned on.
         let mut last = task.await.unwrap_or_else(|_| self.acquired.clone());
-        if self.is_lost() {
-            return Ok(());
+        if self.lost.borrow().is_some() {
+            return Err(self
+                .lost_error_now()
+                .await
+                .unwrap_or_else(|| self.lost_error("its renewal stopped")));
         }
+        // Released on time, or counted lost only by the clock while still ours (the lease
+        // read back below says which): delete it if it is still this lock's.
+        self.token.lease_valid_until(None);
+        self.token.confirm_with(None);
         let name = lease_name(&self.release);
         for _ in 0..ATTEMPTS {
             let params = DeleteParams {
@@ -511,6 +603,52 @@ impl Drop for LockGuard {
     }
 }
 
+/// Reads the lease and compares it with the one `acquired` wrote: `Err(reason)` when it is gone
+/// or someone else's. A failed read proves nothing either way and passes (the renewal decides).
+fn confirmer(api: Api<Lease>, acquired: &Lease, messages: LostMessages) -> crate::cancel::Confirm {
+    let acquired = acquired.clone();
+    std::sync::Arc::new(move || {
+        let (api, acquired, messages) = (api.clone(), acquired.clone(), messages.clone());
+        Box::pin(async move {
+            let name = acquired.metadata.name.clone().unwrap_or_default();
+            match api.get_opt(&name).await {
+                Ok(Some(current)) if same_holder(&acquired, &current) => Ok(()),
+                Ok(Some(current)) => Err(messages.lost(&format!(
+                    "{} took its lease `{name}` over",
+                    Holder::from_lease(&current).describe(Timestamp::now())
+                ))),
+                Ok(None) => Err(messages.lost(&format!(
+                    "its lease `{name}` was deleted, most likely by `todoctl unlock`"
+                ))),
+                Err(_) => Ok(()),
+            }
+        })
+    })
+}
+
+/// The sentences of a lost lock, for one release.
+#[derive(Debug, Clone)]
+struct LostMessages {
+    release: String,
+    namespace: String,
+}
+
+impl LostMessages {
+    fn lost(&self, reason: &str) -> String {
+        format!(
+            "release `{}` in namespace `{}` is no longer locked by this operation: {reason}; another operation may be changing it, so this one stopped before its next write; check `todoctl status -r {} -n {}` before trying again",
+            self.release, self.namespace, self.release, self.namespace
+        )
+    }
+
+    fn stale(&self, ttl: Duration) -> String {
+        self.lost(&format!(
+            "its lease was not renewed within its lifetime of {} (this process was stopped, or could not reach the API server), so another operation may have taken it over",
+            seconds(ttl)
+        ))
+    }
+}
+
 /// The background half of a [`LockGuard`].
 struct Renewer {
     api: Api<Lease>,
@@ -518,6 +656,8 @@ struct Renewer {
     lease: Lease,
     ttl: Duration,
     lost: watch::Sender<Option<String>>,
+    token: StopToken,
+    messages: LostMessages,
 }
 
 enum Renewal {
@@ -543,28 +683,37 @@ impl Renewer {
                 _ = &mut stop => return self.lease,
                 _ = tokio::time::sleep(wait) => {}
             }
+            let sent = tokio::time::Instant::now();
             match self.renew().await {
                 Renewal::Renewed => {
-                    last_renewed = tokio::time::Instant::now();
+                    last_renewed = sent;
                     wait = period;
+                    self.token
+                        .lease_valid_until(Some((sent + self.ttl, self.messages.stale(self.ttl))));
                 }
                 Renewal::Retry(why) => {
                     // Past the ttl another process may rightly take the lease over.
                     if last_renewed.elapsed() >= self.ttl {
-                        let _ = self.lost.send(Some(format!(
+                        self.declare_lost(format!(
                             "its lease could not be renewed for {} ({why})",
                             seconds(self.ttl)
-                        )));
+                        ));
                         return self.lease;
                     }
                     wait = retry;
                 }
                 Renewal::Lost(reason) => {
-                    let _ = self.lost.send(Some(reason));
+                    self.declare_lost(reason);
                     return self.lease;
                 }
             }
         }
+    }
+
+    fn declare_lost(&self, reason: String) {
+        self.token
+            .fire(StopReason::LockLost(self.messages.lost(&reason)));
+        let _ = self.lost.send(Some(reason));
     }
 
     async fn renew(&mut self) -> Renewal {

@@ -988,9 +988,11 @@ async fn poll_once(client: &Client, p: &Pending<'_>, deadline: Instant, check_po
     };
     let object = match got {
         Ok(Some(object)) => object,
+        // It was applied moments ago: gone now means deleted while waiting (by hand, or with
+        // its namespace), and waiting longer would not bring it back.
         Ok(None) => {
             return Poll::Seen(
-                State::Waiting("not found in the cluster".to_string()),
+                State::Failed("deleted while waiting: it no longer exists in the cluster".into()),
                 Value::Null,
             );
         }

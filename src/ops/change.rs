@@ -8,18 +8,17 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
-use kube::Client;
 
 use super::deploy::{DeployOptions, DeployReport, deploy};
 use super::lifecycle::{
     self, RenderRequest, Session, chart_info, current, last_deployed, manifest_entries,
-    next_revision, now, previous_objects,
+    next_revision, previous_objects,
 };
 use super::preflight::preflight;
 use crate::cluster::apply::{Applier, ApplyMode};
+use crate::context::Context;
 use crate::manifest::ObjectKey;
 use crate::release::{Release, Status};
-use crate::ui::progress::Progress;
 use crate::values::ValueSources;
 
 #[derive(Debug, Clone)]
@@ -64,28 +63,23 @@ pub struct ChangeOutcome {
     pub dry_run: bool,
 }
 
-pub async fn change(
-    client: Client,
-    opts: &ChangeOptions,
-    progress: &Progress,
-) -> Result<ChangeOutcome> {
+pub async fn change(ctx: &Context, opts: &ChangeOptions) -> Result<ChangeOutcome> {
     let started = Instant::now();
     let op = if opts.upgrade { "upgrade" } else { "install" };
     if opts.dry_run {
-        return dry_run(client, opts, progress, started).await;
+        return dry_run(ctx, opts, started).await;
     }
-    let session =
-        Session::open(client.clone(), &opts.namespace, &opts.release, op, progress).await?;
-    let result = change_locked(&session, opts, progress, started).await;
+    let session = Session::open(ctx, &opts.namespace, &opts.release, op).await?;
+    let result = change_locked(&session, opts, started).await;
     session.close(result).await
 }
 
 async fn change_locked(
     session: &Session,
     opts: &ChangeOptions,
-    progress: &Progress,
     started: Instant,
 ) -> Result<ChangeOutcome> {
+    let ctx = &session.ctx;
     let history = &session.history;
     let live = current(history);
     let is_upgrade = match (opts.upgrade, live) {
@@ -112,7 +106,7 @@ async fn change_locked(
         lifecycle::render_release(&session.client, history, &opts.render_request(is_upgrade))
             .await?;
 
-    let stamp = now();
+    let stamp = ctx.clock.now();
     let mut record = Release {
         format: crate::release::FORMAT,
         name: opts.release.clone(),
@@ -174,9 +168,10 @@ async fn change_locked(
         &what,
     )
     .await?;
-    session.store.create(&record).await?;
-    crate::cancel::test_pause("recorded").await;
+    session.create_record(&record).await?;
+    ctx.stop.test_pause("recorded").await;
     let deployed = deploy(
+        ctx,
         &applier,
         &prepared.objects,
         &previous,
@@ -187,7 +182,6 @@ async fn change_locked(
             deferred: checked.deferred,
             what,
         },
-        progress,
     )
     .await;
 
@@ -200,9 +194,9 @@ async fn change_locked(
                 "Install complete"
             }
             .to_string();
-            record.updated = now();
-            session.store.update(&record).await?;
-            crate::cancel::test_pause("finished").await;
+            record.updated = ctx.clock.now();
+            session.update_record(&record).await?;
+            ctx.stop.test_pause("finished").await;
             lifecycle::supersede_others(session, revision).await?;
             lifecycle::prune_history(session, opts.history_max).await;
             Ok(ChangeOutcome {
@@ -213,14 +207,8 @@ async fn change_locked(
             })
         }
         Err(err) => {
-            record.status = Status::Failed;
-            record.description = format!(
-                "{} failed: {}",
-                if is_upgrade { "Upgrade" } else { "Install" },
-                lifecycle::first_line(&err)
-            );
-            record.updated = now();
-            session.store.update(&record).await?;
+            let what = if is_upgrade { "Upgrade" } else { "Install" };
+            let err = session.record_failure(&mut record, what, err).await?;
             if opts.atomic {
                 let recovered = lifecycle::atomic_recover(
                     session,
@@ -228,7 +216,6 @@ async fn change_locked(
                     &prepared.objects,
                     base.filter(|_| is_upgrade),
                     opts,
-                    progress,
                 )
                 .await;
                 return Err(match recovered {
@@ -293,12 +280,8 @@ fn unchanged_objects(
 
 /// `--dry-run`: render with the cluster's capabilities, have the API server validate every object
 /// with a server-side dry-run apply, and record nothing.
-async fn dry_run(
-    client: Client,
-    opts: &ChangeOptions,
-    progress: &Progress,
-    started: Instant,
-) -> Result<ChangeOutcome> {
+async fn dry_run(ctx: &Context, opts: &ChangeOptions, started: Instant) -> Result<ChangeOutcome> {
+    let client = ctx.client.clone();
     super::render::check_release_name(&opts.release, &opts.namespace)?;
     let store = crate::release::SecretStore::new(client.clone(), &opts.namespace);
     let history = lifecycle::read_history(&store, &opts.release).await?;
@@ -330,16 +313,16 @@ async fn dry_run(
             applier.apply(o).await?;
             checked += 1;
         }
-        progress.message(&format!(
+        ctx.ui.status(&format!(
             "the API server accepted all {checked} objects (dry run)"
         ));
     } else {
-        progress.message(&format!(
+        ctx.ui.status(&format!(
             "namespace `{}` does not exist yet and would be created; the objects were validated offline only",
             opts.namespace
         ));
     }
-    let stamp = now();
+    let stamp = ctx.clock.now();
     Ok(ChangeOutcome {
         release: Release {
             format: crate::release::FORMAT,

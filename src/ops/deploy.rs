@@ -10,8 +10,8 @@ use futures::{StreamExt, TryStreamExt};
 
 use crate::cluster::apply::{Applied, Applier, KEEP_ANNOTATION};
 use crate::cluster::readiness::{self, WaitTarget};
+use crate::context::Context;
 use crate::manifest::{self, Object, ObjectKey};
-use crate::ui::progress::Progress;
 
 /// How many objects of one wave are applied (or dry-run by the preflight) at once.
 pub const APPLY_CONCURRENCY: usize = 8;
@@ -38,14 +38,17 @@ pub struct DeployReport {
     pub waves: usize,
 }
 
+/// Applies `objects` wave by wave. `ctx.stop` is checked before every object written or
+/// deleted and ends a readiness wait at once: a signal or a lost lock stops the deploy there.
 pub async fn deploy(
+    ctx: &Context,
     applier: &Applier,
     objects: &[Object],
     previous: &[Object],
     release_namespace: &str,
     opts: &DeployOptions,
-    progress: &Progress,
 ) -> Result<DeployReport> {
+    let progress = &ctx.ui.progress;
     let waves = manifest::order::waves(objects)?;
     let deadline = opts.wait.map(|t| Instant::now() + t);
     let mut report = DeployReport {
@@ -55,7 +58,7 @@ pub async fn deploy(
 
     let mut deferred = opts.deferred.clone();
     for (i, wave) in waves.iter().enumerate() {
-        crate::cancel::check()?;
+        ctx.stop.confirm().await?;
         if !deferred.is_empty() {
             let members: Vec<&Object> = wave.iter().map(|&idx| &objects[idx]).collect();
             super::preflight::check_deferred(
@@ -67,7 +70,7 @@ pub async fn deploy(
             )
             .await?;
         }
-        progress.message(&format!(
+        ctx.ui.status(&format!(
             "applying wave {} of {} ({} object{})",
             i + 1,
             waves.len(),
@@ -77,9 +80,9 @@ pub async fn deploy(
         let applied: Vec<Applied> = futures::stream::iter(wave.iter().map(|&idx| {
             let object = &objects[idx];
             async move {
-                crate::cancel::check()?;
+                ctx.stop.check()?;
                 let applied = applier.apply(object).await;
-                crate::cancel::test_pause("applying").await;
+                ctx.stop.test_pause("applying").await;
                 applied
             }
         }))
@@ -109,18 +112,20 @@ pub async fn deploy(
                 })
                 .collect();
             let remaining = deadline.saturating_duration_since(Instant::now());
-            crate::cancel::test_pause("waiting").await;
+            ctx.stop.test_pause("waiting").await;
             tokio::select! {
+                biased;
+                stopped = ctx.stop.stopped() => return Err(stopped),
                 waited = readiness::wait_ready(applier.client(), &targets, remaining, progress) => {
                     waited.map_err(|e| e.into_anyhow())?;
                 }
-                interrupted = crate::cancel::cancelled() => return Err(interrupted.into()),
             }
         }
     }
 
     if opts.prune {
-        report.pruned = prune(applier, objects, previous, release_namespace, progress).await?;
+        ctx.stop.confirm().await?;
+        report.pruned = prune(ctx, applier, objects, previous, release_namespace).await?;
     }
     Ok(report)
 }
@@ -142,18 +147,19 @@ pub fn prune_set(current: &[Object], previous: &[Object], release_namespace: &st
 /// Deletes objects of `previous` that `current` lacks, in reverse dependency order, except those
 /// annotated `todoctl.io/keep: "true"`. Returns their references.
 pub async fn prune(
+    ctx: &Context,
     applier: &Applier,
     current: &[Object],
     previous: &[Object],
     release_namespace: &str,
-    progress: &Progress,
 ) -> Result<Vec<String>> {
     let gone = prune_set(current, previous, release_namespace);
     let mut pruned = Vec::new();
     for o in &gone {
-        crate::cancel::check()?;
+        ctx.stop.check()?;
         if applier.delete(o).await? {
-            progress.message(&format!("deleted {} (not in this revision)", o.reference()));
+            ctx.ui
+                .status(&format!("deleted {} (not in this revision)", o.reference()));
             pruned.push(o.reference());
         }
     }

@@ -1,9 +1,13 @@
 //! What every release-changing action shares: the locked session (lock, store, history, recovery
 //! of interrupted revisions), record helpers, and --atomic recovery.
+//!
+//! Every record write goes through the session, which refuses it once the lock is lost: only
+//! the lock holder may write a release's records, and an operation that lost its lock writes
+//! nothing more, not even its own failure (the operation that took over records it).
 
 use std::collections::HashSet;
 
-use anyhow::{Context, Result};
+use anyhow::{Context as _, Result};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::Client;
 use kube::api::{Api, ObjectMeta, PostParams};
@@ -13,12 +17,13 @@ use super::deploy::{DeployOptions, deploy, prune};
 use crate::chart::Chart;
 use crate::cluster::apply::Applier;
 use crate::cluster::lock::{self, LockGuard};
+use crate::context::Context;
 use crate::manifest::{Object, ObjectKey};
 use crate::release::{ChartInfo, History, ManifestEntry, Release, SecretStore, Status};
-use crate::ui::progress::Progress;
 
 /// A release's store and history, read under its lock.
 pub struct Session {
+    pub ctx: Context,
     pub client: Client,
     pub store: SecretStore,
     pub history: History,
@@ -27,20 +32,28 @@ pub struct Session {
 }
 
 impl Session {
-    /// Creates the namespace when missing, takes the release lock, reads the history, and turns
-    /// revisions left pending by an operation that died into failed ones.
+    /// Creates the namespace when missing, takes the release lock (which fires `ctx.stop` when
+    /// lost), reads the history, and turns revisions left pending by an operation that died into
+    /// failed ones.
     pub async fn open(
-        client: Client,
+        ctx: &Context,
         namespace: &str,
         release: &str,
         operation: &str,
-        progress: &Progress,
     ) -> Result<Session> {
+        let client = ctx.client.clone();
         // Bad names are the user's typo, not the cluster's business: say so before any request.
         super::render::check_release_name(release, namespace)?;
         ensure_namespace(&client, namespace).await?;
-        let guard =
-            lock::acquire(&client, namespace, release, operation, lock::ttl_from_env()).await?;
+        let guard = lock::acquire_with(
+            &client,
+            namespace,
+            release,
+            operation,
+            lock::ttl_from_env(),
+            &ctx.stop,
+        )
+        .await?;
         let store = SecretStore::new(client.clone(), namespace);
         let mut history = match read_history(&store, release).await {
             Ok(h) => h,
@@ -61,18 +74,41 @@ impl Session {
         {
             r.status = Status::Failed;
             r.description = interrupted_by.clone();
-            r.updated = now();
-            if let Err(e) = store.update(r).await {
+            r.updated = ctx.clock.now();
+            let written = match guard.ensure_held() {
+                Ok(()) => store.update(r).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = written {
                 let _ = guard.release().await;
                 return Err(e);
             }
-            progress.message(&format!(
+            ctx.ui.status(&format!(
                 "revision {} was left {} by an interrupted operation; recorded it as failed",
                 r.revision, "pending"
             ));
         }
-        crate::cancel::test_pause("locked").await;
+        // An operation that stopped between recording itself deployed and superseding the
+        // revision before it (killed, or its lock lost) leaves two deployed: the newest is.
+        let newest_deployed = last_deployed(&history).map(|r| r.revision);
+        for r in history
+            .releases
+            .iter_mut()
+            .filter(|r| r.status == Status::Deployed && Some(r.revision) != newest_deployed)
+        {
+            r.status = Status::Superseded;
+            let written = match guard.ensure_held() {
+                Ok(()) => store.update(r).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = written {
+                let _ = guard.release().await;
+                return Err(e);
+            }
+        }
+        ctx.stop.test_pause("locked").await;
         Ok(Session {
+            ctx: ctx.clone(),
             client,
             store,
             history,
@@ -81,15 +117,102 @@ impl Session {
         })
     }
 
-    /// Releases the lock whatever the outcome, keeping the operation's own error first.
+    /// Releases the lock whatever the outcome, keeping the operation's own error first. A lock
+    /// lost on the way fails an operation that otherwise succeeded.
     pub async fn close<T>(self, result: Result<T>) -> Result<T> {
         let released = self.guard.release().await;
         match (result, released) {
             (Ok(v), Ok(())) => Ok(v),
+            (Ok(_), Err(e)) if e.downcast_ref::<crate::cancel::LockLost>().is_some() => Err(e
+                .context(
+                    "the operation wrote all it had to, but its lock was lost before it released it",
+                )),
             (Ok(_), Err(e)) => Err(e.context(
                 "the operation finished but releasing its lock failed; it expires by itself",
             )),
             (Err(e), _) => Err(e),
+        }
+    }
+
+    /// `Ok` while this operation still holds the release lock; checked before every record
+    /// write.
+    pub fn ensure_held(&self) -> Result<()> {
+        self.guard.ensure_held()
+    }
+
+    /// `Ok` when one read of the lock confirms it is still this operation's.
+    async fn confirm_held(&self) -> Result<()> {
+        if let Err(e) = self.ctx.stop.confirm().await
+            && e.downcast_ref::<crate::cancel::LockLost>().is_some()
+        {
+            return Err(e);
+        }
+        self.ensure_held()
+    }
+
+    /// Records a new revision, if the lock is still held.
+    pub async fn create_record(&self, record: &Release) -> Result<()> {
+        self.confirm_held().await?;
+        self.store.create(record).await
+    }
+
+    /// Rewrites a revision this operation read or wrote, if the lock is still held; fails when
+    /// anyone else wrote it meanwhile.
+    pub async fn update_record(&self, record: &Release) -> Result<()> {
+        self.confirm_held().await?;
+        self.store.update(record).await
+    }
+
+    /// Records a failed operation's revision as failed, with `what` (`Upgrade`, `Rollback to 2`)
+    /// and the error's first line as its description.
+    ///
+    /// `Ok(err)`: recorded, the caller goes on (--atomic) and adds its own context. `Err(err)`:
+    /// not recorded, and `err` is final: with the lock lost, the error names who took over (the
+    /// operation that took over records the revision); when the write itself failed, the
+    /// original error comes first and the write's failure follows it.
+    pub async fn record_failure(
+        &self,
+        record: &mut Release,
+        what: &str,
+        err: anyhow::Error,
+    ) -> std::result::Result<anyhow::Error, anyhow::Error> {
+        let lowercase = what.to_lowercase();
+        let namespace = &self.store.namespace;
+        if let Some(state) = namespace_deleted(&self.client, namespace).await {
+            // The lease went with the namespace: the lock is not lost to another operation, and
+            // saying so would send the user looking for one.
+            let cause = if err.downcast_ref::<crate::cancel::LockLost>().is_some() {
+                anyhow::anyhow!("the release's lock, records and objects went with it")
+            } else {
+                err
+            };
+            return Err(cause.context(format!(
+                "{lowercase} of release `{}` stopped: namespace `{namespace}` {state} while it was running; nothing more was written; install the release again once the namespace is gone",
+                self.release
+            )));
+        }
+        if let Some(lost) = self.guard.lost_error_now().await {
+            let cause = if err.downcast_ref::<crate::cancel::LockLost>().is_some() {
+                String::new()
+            } else {
+                format!(" (it had failed: {})", first_line(&err))
+            };
+            return Err(lost.context(format!(
+                "{lowercase} of release `{}` stopped{cause}; revision {} was not recorded as failed by this operation, because only the lock holder may write the release's records",
+                self.release, record.revision
+            )));
+        }
+        record.status = Status::Failed;
+        record.description = format!("{what} failed: {}", first_line(&err));
+        record.updated = self.ctx.clock.now();
+        match self.update_record(record).await {
+            Ok(()) => Ok(err),
+            Err(e) => Err(err.context(format!(
+                "{lowercase} of release `{}` failed, and recording revision {} as failed failed too ({}); the next operation on the release records it as failed",
+                self.release,
+                record.revision,
+                first_line(&e)
+            ))),
         }
     }
 }
@@ -195,6 +318,17 @@ pub async fn render_release(
     })
 }
 
+/// `Some("was deleted")` or `Some("is being deleted")` when the namespace is going away;
+/// `None` when it exists, or when that cannot be read.
+pub async fn namespace_deleted(client: &Client, namespace: &str) -> Option<&'static str> {
+    let api: Api<Namespace> = Api::all(client.clone());
+    match api.get_opt(namespace).await {
+        Ok(None) => Some("was deleted"),
+        Ok(Some(ns)) if ns.metadata.deletion_timestamp.is_some() => Some("is being deleted"),
+        _ => None,
+    }
+}
+
 pub async fn namespace_exists(client: &Client, namespace: &str) -> Result<bool> {
     let api: Api<Namespace> = Api::all(client.clone());
     Ok(api
@@ -235,10 +369,6 @@ pub async fn ensure_namespace(client: &Client, namespace: &str) -> Result<()> {
             &format!("creating namespace `{namespace}`"),
         )),
     }
-}
-
-pub fn now() -> jiff::Timestamp {
-    jiff::Timestamp::now()
 }
 
 pub fn chart_info(chart: &Chart) -> ChartInfo {
@@ -312,31 +442,35 @@ pub fn previous_objects(history: &History) -> Vec<Object> {
     out
 }
 
-/// Marks every other deployed revision superseded once `revision` is the deployed one.
+/// Marks every other deployed revision superseded once `revision` is the deployed one. Works
+/// from a fresh read of the records, not from the history read when the lock was taken: a
+/// record written since then is seen, and a record that changes between this read and its
+/// update fails the update instead of being overwritten.
 pub async fn supersede_others(session: &Session, revision: u64) -> Result<()> {
-    for r in session
-        .history
+    session.ensure_held()?;
+    let fresh = read_history(&session.store, &session.release).await?;
+    for r in fresh
         .releases
         .iter()
         .filter(|r| r.revision != revision && r.status == Status::Deployed)
     {
         let mut r = r.clone();
         r.status = Status::Superseded;
-        session.store.update(&r).await?;
+        session.update_record(&r).await?;
     }
     Ok(())
 }
 
 /// Drops the oldest records beyond --history-max; a failure here is not the operation's failure.
 pub async fn prune_history(session: &Session, keep: usize) {
-    if keep == 0 {
+    if keep == 0 || session.ensure_held().is_err() {
         return;
     }
     if let Err(e) = session.store.prune(&session.release, keep).await {
-        eprintln!(
-            "warning: could not prune old revisions of `{}`: {e:#}",
+        session.ctx.ui.warn(&format!(
+            "could not prune old revisions of `{}`: {e:#}",
             session.release
-        );
+        ));
     }
 }
 
@@ -367,11 +501,11 @@ pub async fn atomic_recover(
     failed_objects: &[Object],
     previous: Option<&Release>,
     opts: &ChangeOptions,
-    progress: &Progress,
 ) -> Result<String> {
+    let ctx = &session.ctx;
     match previous {
         Some(prev) => {
-            progress.message(&format!(
+            ctx.ui.status(&format!(
                 "--atomic: rolling back to revision {}",
                 prev.revision
             ));
@@ -379,6 +513,7 @@ pub async fn atomic_recover(
             let mut all_previous = previous_objects(&session.history);
             all_previous.extend(failed_objects.iter().cloned());
             deploy(
+                ctx,
                 applier,
                 &target,
                 &all_previous,
@@ -388,12 +523,11 @@ pub async fn atomic_recover(
                     prune: true,
                     ..Default::default()
                 },
-                progress,
             )
             .await
             .context("re-applying the previous revision")?;
             let revision = next_revision(&session.history) + 1;
-            let stamp = now();
+            let stamp = ctx.clock.now();
             let record = Release {
                 revision,
                 status: Status::Deployed,
@@ -401,7 +535,7 @@ pub async fn atomic_recover(
                 updated: stamp,
                 ..prev.clone()
             };
-            session.store.create(&record).await?;
+            session.create_record(&record).await?;
             supersede_others(session, revision).await?;
             Ok(format!(
                 "--atomic rolled back to revision {} (recorded as revision {revision})",
@@ -409,8 +543,10 @@ pub async fn atomic_recover(
             ))
         }
         None => {
-            progress.message("--atomic: removing what the failed install created");
-            prune(applier, &[], failed_objects, &opts.namespace, progress).await?;
+            ctx.ui
+                .status("--atomic: removing what the failed install created");
+            prune(ctx, applier, &[], failed_objects, &opts.namespace).await?;
+            session.ensure_held()?;
             session.store.delete_all(&session.release).await?;
             Ok("--atomic removed the release".to_string())
         }

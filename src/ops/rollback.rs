@@ -3,16 +3,13 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
-use kube::Client;
 
 use super::deploy::{DeployOptions, DeployReport, deploy};
-use super::lifecycle::{
-    self, Session, last_deployed, next_revision, now, objects_of, previous_objects,
-};
+use super::lifecycle::{self, Session, last_deployed, next_revision, objects_of, previous_objects};
 use super::preflight::preflight;
 use crate::cluster::apply::{Applier, ApplyMode};
+use crate::context::Context;
 use crate::release::{Release, Status};
-use crate::ui::progress::Progress;
 
 #[derive(Debug, Clone)]
 pub struct RollbackOptions {
@@ -35,24 +32,19 @@ pub struct RollbackOutcome {
     pub elapsed: Duration,
 }
 
-pub async fn rollback(
-    client: Client,
-    opts: &RollbackOptions,
-    progress: &Progress,
-) -> Result<RollbackOutcome> {
+pub async fn rollback(ctx: &Context, opts: &RollbackOptions) -> Result<RollbackOutcome> {
     let started = Instant::now();
-    let session =
-        Session::open(client, &opts.namespace, &opts.release, "rollback", progress).await?;
-    let result = rollback_locked(&session, opts, progress, started).await;
+    let session = Session::open(ctx, &opts.namespace, &opts.release, "rollback").await?;
+    let result = rollback_locked(&session, opts, started).await;
     session.close(result).await
 }
 
 async fn rollback_locked(
     session: &Session,
     opts: &RollbackOptions,
-    progress: &Progress,
     started: Instant,
 ) -> Result<RollbackOutcome> {
+    let ctx = &session.ctx;
     let history = &session.history;
     if history.releases.is_empty() {
         bail!(
@@ -130,12 +122,12 @@ async fn rollback_locked(
         revision,
         status: Status::PendingRollback,
         description: format!("Rollback to {} in progress", target.revision),
-        updated: now(),
+        updated: ctx.clock.now(),
         first_deployed: history
             .releases
             .first()
             .map(|r| r.first_deployed)
-            .unwrap_or_else(now),
+            .unwrap_or_else(|| ctx.clock.now()),
         ..target.clone()
     };
     if opts.dry_run {
@@ -158,9 +150,10 @@ async fn rollback_locked(
         opts.release, target.revision
     );
     let checked = preflight(&applier, &objects, &previous, &opts.namespace, true, &what).await?;
-    session.store.create(&record).await?;
-    crate::cancel::test_pause("recorded").await;
+    session.create_record(&record).await?;
+    ctx.stop.test_pause("recorded").await;
     let deployed = deploy(
+        ctx,
         &applier,
         &objects,
         &previous,
@@ -171,16 +164,15 @@ async fn rollback_locked(
             deferred: checked.deferred,
             what,
         },
-        progress,
     )
     .await;
     match deployed {
         Ok(report) => {
             record.status = Status::Deployed;
             record.description = format!("Rollback to {}", target.revision);
-            record.updated = now();
-            session.store.update(&record).await?;
-            crate::cancel::test_pause("finished").await;
+            record.updated = ctx.clock.now();
+            session.update_record(&record).await?;
+            ctx.stop.test_pause("finished").await;
             lifecycle::supersede_others(session, revision).await?;
             lifecycle::prune_history(session, opts.history_max).await;
             Ok(RollbackOutcome {
@@ -191,14 +183,8 @@ async fn rollback_locked(
             })
         }
         Err(err) => {
-            record.status = Status::Failed;
-            record.description = format!(
-                "Rollback to {} failed: {}",
-                target.revision,
-                lifecycle::first_line(&err)
-            );
-            record.updated = now();
-            session.store.update(&record).await?;
+            let what = format!("Rollback to {}", target.revision);
+            let err = session.record_failure(&mut record, &what, err).await?;
             Err(err.context(format!(
                 "rollback of release `{}` to revision {} failed; revision {revision} is recorded as failed",
                 opts.release, target.revision

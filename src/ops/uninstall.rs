@@ -4,13 +4,12 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
-use kube::Client;
 
-use super::lifecycle::{Session, current, now, previous_objects};
+use super::lifecycle::{Session, current, previous_objects};
 use crate::cluster::apply::{Applier, ApplyMode};
+use crate::context::Context;
 use crate::manifest;
 use crate::release::Status;
-use crate::ui::progress::Progress;
 
 #[derive(Debug, Clone)]
 pub struct UninstallOptions {
@@ -28,30 +27,19 @@ pub struct UninstallOutcome {
     pub elapsed: Duration,
 }
 
-pub async fn uninstall(
-    client: Client,
-    opts: &UninstallOptions,
-    progress: &Progress,
-) -> Result<UninstallOutcome> {
+pub async fn uninstall(ctx: &Context, opts: &UninstallOptions) -> Result<UninstallOutcome> {
     let started = Instant::now();
-    let session = Session::open(
-        client,
-        &opts.namespace,
-        &opts.release,
-        "uninstall",
-        progress,
-    )
-    .await?;
-    let result = uninstall_locked(&session, opts, progress, started).await;
+    let session = Session::open(ctx, &opts.namespace, &opts.release, "uninstall").await?;
+    let result = uninstall_locked(&session, opts, started).await;
     session.close(result).await
 }
 
 async fn uninstall_locked(
     session: &Session,
     opts: &UninstallOptions,
-    progress: &Progress,
     started: Instant,
 ) -> Result<UninstallOutcome> {
+    let ctx = &session.ctx;
     // Records of a newer todoctl must not be deleted by this one; refuse before deleting
     // anything, so the release is not left half uninstalled.
     if let Some(b) = session
@@ -70,8 +58,9 @@ async fn uninstall_locked(
     let Some(latest) = current(&session.history) else {
         // Only records of an uninstalled release remain: without --keep-history, remove them.
         if !session.history.releases.is_empty() && !opts.keep_history && !opts.dry_run {
+            session.ensure_held()?;
             let n = session.store.delete_all(&opts.release).await?;
-            progress.message(&format!("deleted {n} kept revision records"));
+            ctx.ui.status(&format!("deleted {n} kept revision records"));
             return Ok(UninstallOutcome {
                 elapsed: started.elapsed(),
                 ..Default::default()
@@ -120,14 +109,14 @@ async fn uninstall_locked(
     let mut marker = latest.clone();
     marker.status = Status::Uninstalling;
     marker.description = "Uninstall in progress".into();
-    marker.updated = now();
-    session.store.update(&marker).await?;
+    marker.updated = ctx.clock.now();
+    session.update_record(&marker).await?;
 
     let mut deleted = Vec::new();
     for o in &objects {
-        crate::cancel::check()?;
+        ctx.stop.check()?;
         if applier.delete(o).await? {
-            progress.message(&format!("deleted {}", o.reference()));
+            ctx.ui.status(&format!("deleted {}", o.reference()));
             deleted.push(o.reference());
         }
     }
@@ -154,16 +143,20 @@ async fn uninstall_locked(
                 ))
                 .into());
             }
-            tokio::time::sleep(Duration::from_millis(300)).await;
+            tokio::select! {
+                stopped = ctx.stop.stopped() => return Err(stopped),
+                _ = tokio::time::sleep(Duration::from_millis(300)) => {}
+            }
         }
     }
 
     if opts.keep_history {
         marker.status = Status::Uninstalled;
         marker.description = "Uninstall complete".into();
-        marker.updated = now();
-        session.store.update(&marker).await?;
+        marker.updated = ctx.clock.now();
+        session.update_record(&marker).await?;
     } else {
+        session.ensure_held()?;
         session.store.delete_all(&opts.release).await?;
     }
     Ok(UninstallOutcome {

@@ -87,9 +87,10 @@ pub enum StoreError {
         revision: u64,
         secret: String,
     },
-    /// The record changed between reading and writing it.
+    /// The record changed since this operation read or wrote it: another operation wrote it
+    /// meanwhile, and its write must not be overwritten.
     #[error(
-        "release record Secret `{secret}` in namespace `{namespace}` changed while todoctl was updating it; another operation on the release may be running: retry when it has finished"
+        "release record Secret `{secret}` in namespace `{namespace}` changed under this operation (another operation wrote it since this one read it), so it was not overwritten; check `todoctl history` and retry when the other operation has finished"
     )]
     Conflict { secret: String, namespace: String },
 }
@@ -138,7 +139,8 @@ pub struct SecretStore {
     pub client: Client,
     pub namespace: String,
     /// Metadata of main Secrets this store read or wrote, by name: an update of a record this
-    /// store already knows needs no read first (a stale one is re-read on conflict).
+    /// store knows is conditioned on the resourceVersion it saw, so a write by anyone else in
+    /// between fails the update instead of being overwritten.
     known: Arc<Mutex<HashMap<String, Secret>>>,
 }
 
@@ -325,7 +327,9 @@ impl SecretStore {
     }
 
     /// Replaces a recorded revision (its record and status label). Refuses a record written by
-    /// a newer todoctl and one that changed since this call read it.
+    /// a newer todoctl, and fails with [`StoreError::Conflict`] when the record changed since
+    /// this store last read or wrote it (it is never re-read and overwritten: the change is
+    /// another operation's). A record this store has not seen is read first.
     pub async fn update(&self, release: &Release) -> Result<()> {
         self.check_belongs(release)?;
         let name = secret_name(&release.name, release.revision);
@@ -337,44 +341,35 @@ impl SecretStore {
         };
         let api = self.api();
         // The stored format, chunk count and resourceVersion: as this store last saw them, or
-        // one read. A stale memory shows as a conflict, and is read again once.
-        let mut remembered = self.recall(&name);
-        loop {
-            let from_memory = remembered.is_some();
-            let old = match remembered.take() {
+        // one read.
+        let old = match self.recall(&name) {
+            Some(old) => old,
+            None => match api
+                .get_opt(&name)
+                .await
+                .map_err(|e| api_error(e, &self.namespace))
+                .with_context(what)?
+            {
                 Some(old) => old,
-                None => match api
-                    .get_opt(&name)
-                    .await
-                    .map_err(|e| api_error(e, &self.namespace))
-                    .with_context(what)?
-                {
-                    Some(old) => old,
-                    None => {
-                        return Err(StoreError::NotFound {
-                            release: release.name.clone(),
-                            namespace: self.namespace.clone(),
-                            revision: release.revision,
-                            secret: name,
-                        }
-                        .into());
+                None => {
+                    return Err(StoreError::NotFound {
+                        release: release.name.clone(),
+                        namespace: self.namespace.clone(),
+                        revision: release.revision,
+                        secret: name,
                     }
-                },
-            };
-            match self.replace_record(release, &name, &old, &what).await {
-                Err(e)
-                    if from_memory
-                        && matches!(
-                            e.downcast_ref::<StoreError>(),
-                            Some(StoreError::Conflict { .. })
-                        ) =>
-                {
-                    self.forget(&name);
-                    continue;
+                    .into());
                 }
-                other => return other,
-            }
+            },
+        };
+        let written = self.replace_record(release, &name, &old, &what).await;
+        if let Err(e) = &written
+            && let Some(StoreError::Conflict { .. } | StoreError::NotFound { .. }) =
+                e.downcast_ref::<StoreError>()
+        {
+            self.forget(&name);
         }
+        written
     }
 
     /// The write half of [`SecretStore::update`], given the stored main Secret's metadata.
@@ -401,6 +396,16 @@ impl SecretStore {
                 return Err(StoreError::Conflict {
                     secret: name,
                     namespace: self.namespace.clone(),
+                }
+                .into());
+            }
+            // Deleted since it was read (pruned, uninstalled, its namespace deleted).
+            Err(kube::Error::Api(s)) if s.is_not_found() => {
+                return Err(StoreError::NotFound {
+                    release: release.name.clone(),
+                    namespace: self.namespace.clone(),
+                    revision: release.revision,
+                    secret: name,
                 }
                 .into());
             }

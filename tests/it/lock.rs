@@ -9,6 +9,7 @@ use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
 use kube::api::{ObjectMeta, PostParams};
 use kube::{Api, Client};
+use todoctl::cancel::{LockLost, StopReason, StopToken};
 use todoctl::cluster::lock::{self, CLOCK_GRACE, LockGuard};
 use todoctl::error::Failure;
 
@@ -275,10 +276,7 @@ async fn force_unlock_returns_the_holder_and_the_guard_notices() -> Result<()> {
         .await
         .context("the guard did not notice the forced unlock within its ttl")?;
     ensure!(guard.is_lost());
-    ensure!(matches!(
-        err.downcast_ref::<Failure>(),
-        Some(Failure::Locked(_))
-    ));
+    ensure!(err.downcast_ref::<LockLost>().is_some(), "{err:#}");
     ensure!(
         err.to_string()
             .contains("is no longer locked by this operation"),
@@ -286,9 +284,19 @@ async fn force_unlock_returns_the_holder_and_the_guard_notices() -> Result<()> {
     );
     ensure!(guard.ensure_held().is_err());
 
-    // Someone else locks it now; releasing the lost guard must leave that lock alone.
+    // Someone else locks it now; releasing the lost guard fails (a lost lock is not released
+    // successfully), names the new holder, and leaves that lock alone.
     let next = lock::acquire(&client, ns.name(), "todo-app", "upgrade", ttl).await?;
-    guard.release().await?;
+    let err = guard
+        .release()
+        .await
+        .expect_err("releasing a lost lock is not a success");
+    ensure!(err.downcast_ref::<LockLost>().is_some(), "{err:#}");
+    ensure!(
+        err.to_string()
+            .contains(&format!("the lock is now held by `{}`", next.identity())),
+        "{err}"
+    );
     let current = lock::holder(&client, ns.name(), "todo-app")
         .await?
         .context("the lost guard's release removed someone else's lock")?;
@@ -336,11 +344,37 @@ async fn renewal_survives_edits_but_notices_a_new_holder() -> Result<()> {
         "{err}"
     );
 
-    // Releasing the lost guard leaves the new holder's lease in place.
-    guard.release().await?;
+    // Releasing the lost guard fails, and leaves the new holder's lease in place.
+    ensure!(guard.release().await.is_err());
     let current = lock::holder(&client, ns.name(), "todo-app")
         .await?
         .context("the lost guard's release removed the new holder's lease")?;
     ensure!(current.identity == "upgrade by mallory@elsewhere pid 7");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_lock_fires_the_operations_stop_token() -> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let ns = cluster.namespace("lock").await?;
+    let client = cluster.client().await;
+    let ttl = Duration::from_secs(3);
+    let stop = StopToken::new();
+    let guard = lock::acquire_with(&client, ns.name(), "todo-app", "upgrade", ttl, &stop).await?;
+    stop.check()?;
+    lock::force_unlock(&client, ns.name(), "todo-app").await?;
+    let err = tokio::time::timeout(ttl, stop.stopped())
+        .await
+        .context("the stop token did not fire within the lock's ttl")?;
+    ensure!(err.downcast_ref::<LockLost>().is_some(), "{err:#}");
+    ensure!(
+        matches!(stop.reason(), Some(StopReason::LockLost(m)) if m.contains("was deleted")),
+        "{:?}",
+        stop.reason()
+    );
+    ensure!(guard.ensure_held().is_err());
+    ensure!(guard.release().await.is_err());
     Ok(())
 }

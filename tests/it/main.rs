@@ -23,3 +23,4 @@ mod run;
 mod seed_names;
 mod show;
 mod switches;
+mod takeover;
