@@ -58,12 +58,15 @@ impl Ui {
     /// `warning: <text>` on stderr, always shown: something went wrong that does not fail the
     /// operation.
     pub fn warn(&self, text: &str) {
-        eprintln!("warning: {}", crate::ui::redact::scrub(text));
+        crate::ui::out::stderr_fmt(format_args!(
+            "warning: {}\n",
+            crate::ui::redact::scrub(text)
+        ));
     }
 
     /// A line on stderr that is always shown, such as what a signal does.
     pub fn notice(&self, text: &str) {
-        eprintln!("{}", crate::ui::redact::scrub(text));
+        crate::ui::out::stderr_fmt(format_args!("{}\n", crate::ui::redact::scrub(text)));
     }
 }
 
