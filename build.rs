@@ -12,7 +12,14 @@ fn main() {
         .join("builtin-values.json");
     let json = std::fs::read_to_string(VALUES)
         .ok()
-        .and_then(|text| serde_saphyr::from_str::<serde_json::Value>(&text).ok())
+        // The scalar rules of src/yaml.rs `options()`; a test checks that both read alike.
+        .and_then(|text| {
+            let mut options = serde_saphyr::Options::default();
+            options.legacy_octal_numbers = true;
+            options.strict_booleans = false;
+            options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+            serde_saphyr::from_str_with_options::<serde_json::Value>(&text, options).ok()
+        })
         .map(|value| value.to_string())
         .unwrap_or_default();
     std::fs::write(&out, json).expect("writing to OUT_DIR");

@@ -12,7 +12,8 @@ use super::{ManifestError, Object, with_deep_stack};
 /// after this one (typed checks, diffs), so there is no point in allowing more.
 pub const MAX_DEPTH: usize = 64;
 
-/// Tighter than the parser's defaults: a rendered chart has no business expanding one anchor
+/// Kubernetes' scalar rules (`crate::yaml::options`: `defaultMode: 0400` is 256), with a budget
+/// tighter than the parser's defaults: a rendered chart has no business expanding one anchor
 /// thousands of times.
 fn options() -> Options {
     let mut budget = Budget::default();
@@ -20,7 +21,7 @@ fn options() -> Options {
     budget.max_documents = 4_096;
     budget.max_aliases = 10_000;
     budget.max_total_scalar_bytes = 32 * 1024 * 1024;
-    let mut options = Options::default();
+    let mut options = crate::yaml::options();
     options.budget = Some(budget);
     options.alias_limits.max_total_replayed_events = 200_000;
     options.alias_limits.max_alias_expansions_per_anchor = 1_000;
@@ -34,10 +35,11 @@ pub fn documents(template: &str, text: &str) -> Result<Vec<Object>, ManifestErro
         with_deep_stack(|| serde_saphyr::from_multiple_with_options(text, options()))
             .map_err(|err| yaml_error(template, text, &err))?;
     let mut objects = Vec::with_capacity(docs.len());
-    for doc in docs {
+    for mut doc in docs {
         if doc.value.is_null() {
             continue;
         }
+        crate::yaml::go_numbers(&mut doc.value);
         let line = doc.defined.line();
         let object = Object::new(template, doc.value);
         check_head(&object, line)?;

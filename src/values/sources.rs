@@ -132,6 +132,13 @@ pub enum ValuesFileError {
         path: PathBuf,
         found: &'static str,
     },
+    /// A key given twice in one mapping; `line` and `column` (1-based) are the second one's.
+    DuplicateKey {
+        path: PathBuf,
+        key: String,
+        line: u64,
+        column: u64,
+    },
 }
 
 impl fmt::Display for ValuesFileError {
@@ -166,6 +173,16 @@ impl fmt::Display for ValuesFileError {
                 "values file `{}` is refused{}: {message}",
                 path.display(),
                 at(location)
+            ),
+            ValuesFileError::DuplicateKey {
+                path,
+                key,
+                line,
+                column,
+            } => write!(
+                f,
+                "values file `{p}` repeats the key `{key}` at {p}:{line}:{column}: a mapping holds each key once, and the first `{key}` would be lost; merge the two into one",
+                p = path.display()
             ),
             ValuesFileError::NotAMap { path, found } => write!(
                 f,
@@ -213,7 +230,8 @@ pub fn parse_values_yaml(text: &str, path: &Path) -> Result<Map<String, Value>, 
     let documents: Vec<YamlValue> = serde_saphyr::from_multiple_with_options(text, yaml_options())
         .map_err(|err| yaml_error(path, &err))?;
     let mut out = Map::new();
-    for YamlValue(document) in documents {
+    for YamlValue(mut document) in documents {
+        crate::yaml::go_numbers(&mut document);
         match document {
             Value::Null => {}
             Value::Object(map) => merge_maps(&mut out, map),
@@ -228,21 +246,20 @@ pub fn parse_values_yaml(text: &str, path: &Path) -> Result<Map<String, Value>, 
     Ok(out)
 }
 
+/// Helm's YAML 1.1 scalar rules (`crate::yaml::options`: `0755` is octal, `NO` is false), a key
+/// given twice is an error naming its line rather than a silent loss of the first block, and a
+/// budget for values.
 fn yaml_options() -> serde_saphyr::Options {
-    serde_saphyr::options! {
-        budget: serde_saphyr::budget! {
-            max_depth: MAX_VALUES_DEPTH,
-            max_nodes: MAX_VALUES_NODES,
-            max_aliases: MAX_VALUES_ALIASES,
-        },
-        // Helm reads values with YAML 1.1 rules (go-yaml v2): `0755` is octal, a repeated key
-        // takes the last value.
-        legacy_octal_numbers: true,
-        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
-        // `null: x` and `~: x` are keys named by their text.
-        null_as_string: true,
-        with_snippet: false,
-    }
+    let mut options = crate::yaml::options();
+    options.budget = serde_saphyr::budget! {
+        max_depth: MAX_VALUES_DEPTH,
+        max_nodes: MAX_VALUES_NODES,
+        max_aliases: MAX_VALUES_ALIASES,
+    };
+    // `null: x` and `~: x` are keys named by their text.
+    options.null_as_string = true;
+    options.with_snippet = false;
+    options
 }
 
 /// The error under the snippet and alias wrappers, which is what says what went wrong.
@@ -287,6 +304,14 @@ fn yaml_error(path: &Path, err: &serde_saphyr::Error) -> ValuesFileError {
         | serde_saphyr::Error::AliasReplayStackDepthExceeded { .. }
         | serde_saphyr::Error::AliasReplayCounterOverflow { .. } => {
             limit("it uses YAML aliases (`*name`) too many times".to_string())
+        }
+        serde_saphyr::Error::DuplicateMappingKey { key, location: at } => {
+            ValuesFileError::DuplicateKey {
+                path,
+                key: key.clone().unwrap_or_else(|| "?".to_string()),
+                line: at.line(),
+                column: at.column(),
+            }
         }
         serde_saphyr::Error::NonFiniteFloat { value, .. } => ValuesFileError::Syntax {
             path,
