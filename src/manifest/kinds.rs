@@ -3,9 +3,9 @@
 //! Kinds not listed here (custom resources) pass through unchecked.
 
 use k8s_openapi::api::{
-    admissionregistration::v1 as admission, apps::v1 as apps, autoscaling::v2 as autoscaling,
-    batch::v1 as batch, coordination::v1 as coordination, core::v1 as core,
-    discovery::v1 as discovery, networking::v1 as networking, node::v1 as node,
+    admissionregistration::v1 as admission, apps::v1 as apps, autoscaling::v1 as autoscaling_v1,
+    autoscaling::v2 as autoscaling, batch::v1 as batch, coordination::v1 as coordination,
+    core::v1 as core, discovery::v1 as discovery, networking::v1 as networking, node::v1 as node,
     policy::v1 as policy, rbac::v1 as rbac, scheduling::v1 as scheduling, storage::v1 as storage,
 };
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1 as apiextensions;
@@ -104,7 +104,8 @@ const fn named(mut info: KindInfo, name_rule: NameRule) -> KindInfo {
     info
 }
 
-/// Built-in kinds at the apiVersion Kubernetes 1.33 serves. StatefulSet and Job names end up
+/// Built-in kinds at every apiVersion Kubernetes 1.29 to 1.35 serves them (HorizontalPodAutoscaler
+/// at autoscaling/v2 and v1); the first entry of a kind is its preferred version. StatefulSet and Job names end up
 /// in pod labels (63 characters); CronJob names get an 11-character suffix per run.
 #[rustfmt::skip]
 pub static KINDS: &[KindInfo] = &[
@@ -130,6 +131,7 @@ pub static KINDS: &[KindInfo] = &[
     plain("networking.k8s.io/v1", "NetworkPolicy", Namespaced, typed_check::<networking::NetworkPolicy>),
     plain("networking.k8s.io/v1", "IngressClass", Cluster, typed_check::<networking::IngressClass>),
     plain("autoscaling/v2", "HorizontalPodAutoscaler", Namespaced, typed_check::<autoscaling::HorizontalPodAutoscaler>),
+    plain("autoscaling/v1", "HorizontalPodAutoscaler", Namespaced, typed_check::<autoscaling_v1::HorizontalPodAutoscaler>),
     plain("policy/v1", "PodDisruptionBudget", Namespaced, typed_check::<policy::PodDisruptionBudget>),
     plain("rbac.authorization.k8s.io/v1", "Role", Namespaced, typed_check::<rbac::Role>),
     plain("rbac.authorization.k8s.io/v1", "RoleBinding", Namespaced, typed_check::<rbac::RoleBinding>),
@@ -155,11 +157,20 @@ pub fn lookup(api_version: &str, kind: &str) -> Option<&'static KindInfo> {
 
 /// The table entry for a built-in kind written under an apiVersion Kubernetes does not serve
 /// (`extensions/v1beta1` Ingress): worth an error, where a custom resource that happens to
-/// share a kind name in its own group (`batch.volcano.sh` Job) is not.
-pub fn served_instead(api_version: &str, kind: &str) -> Option<&'static KindInfo> {
+/// share a kind name in its own group (`batch.volcano.sh` Job) is not. `served` lists the
+/// `group/version`s the target cluster serves (discovery, or `--api-versions` offline); a
+/// version in it is never refused, whatever this table holds.
+pub fn served_instead(
+    api_version: &str,
+    kind: &str,
+    served: &[String],
+) -> Option<&'static KindInfo> {
     let (group, _) = super::split_api_version(api_version);
     let builtin_group = !group.contains('.') || group.ends_with(".k8s.io");
-    if !builtin_group || lookup(api_version, kind).is_some() {
+    if !builtin_group
+        || lookup(api_version, kind).is_some()
+        || served.iter().any(|v| v == api_version)
+    {
         return None;
     }
     KINDS.iter().find(|k| k.kind == kind)
@@ -193,12 +204,19 @@ mod tests {
 
     #[test]
     fn removed_api_versions_point_at_the_served_one() {
-        let ingress = served_instead("extensions/v1beta1", "Ingress").map(|k| k.api_version);
+        let ingress = served_instead("extensions/v1beta1", "Ingress", &[]).map(|k| k.api_version);
         assert_eq!(ingress, Some("networking.k8s.io/v1"));
-        let hpa = served_instead("autoscaling/v2beta2", "HorizontalPodAutoscaler");
+        let hpa = served_instead("autoscaling/v2beta2", "HorizontalPodAutoscaler", &[]);
         assert_eq!(hpa.map(|k| k.api_version), Some("autoscaling/v2"));
-        assert!(served_instead("batch.volcano.sh/v1alpha1", "Job").is_none());
-        assert!(served_instead("apps/v1", "Deployment").is_none());
-        assert!(served_instead("example.com/v1", "Widget").is_none());
+        assert!(served_instead("batch.volcano.sh/v1alpha1", "Job", &[]).is_none());
+        // Every version Kubernetes serves a kind at is accepted, not only the preferred one.
+        assert!(served_instead("autoscaling/v1", "HorizontalPodAutoscaler", &[]).is_none());
+        // A cluster (or --api-versions) that serves a version the table lacks is believed.
+        let served = ["autoscaling/v2beta2".to_string()];
+        assert!(
+            served_instead("autoscaling/v2beta2", "HorizontalPodAutoscaler", &served).is_none()
+        );
+        assert!(served_instead("apps/v1", "Deployment", &[]).is_none());
+        assert!(served_instead("example.com/v1", "Widget", &[]).is_none());
     }
 }

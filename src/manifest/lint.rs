@@ -26,9 +26,11 @@ impl fmt::Display for Severity {
 pub struct Finding {
     pub rule: &'static str,
     pub severity: Severity,
-    /// `deployment/backend-deployment`
+    /// `deployment/backend-deployment`; empty for a finding about a file.
     pub object: String,
+    /// The template the object came from, or a file and line (`values.yaml:12`).
     pub template: String,
+    /// Empty for a finding about the object or file as a whole.
     pub container: String,
     pub message: String,
     pub hint: String,
@@ -36,17 +38,18 @@ pub struct Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}[{}]: {} container \"{}\" ({}): {}; {}",
-            self.severity,
-            self.rule,
-            self.object,
-            self.container,
-            self.template,
-            self.message,
-            self.hint
-        )
+        write!(f, "{}[{}]: ", self.severity, self.rule)?;
+        // Object rules have no container; file rules (values files) have no object either.
+        match (self.object.is_empty(), self.container.is_empty()) {
+            (true, _) => write!(f, "{}", self.template)?,
+            (false, true) => write!(f, "{} ({})", self.object, self.template)?,
+            (false, false) => write!(
+                f,
+                "{} container \"{}\" ({})",
+                self.object, self.container, self.template
+            )?,
+        }
+        write!(f, ": {}; {}", self.message, self.hint)
     }
 }
 

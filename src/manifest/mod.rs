@@ -2,6 +2,7 @@
 //! built-in schemas, labelled for the release, ordered for apply and grouped into readiness
 //! waves, and linted for workload best practice.
 
+pub mod immutable;
 pub mod kinds;
 pub mod labels;
 pub mod lint;

@@ -19,6 +19,9 @@ pub struct ValidateOptions<'a> {
     pub release_namespace: &'a str,
     /// Namespaces besides the release namespace that objects may name.
     pub allowed_namespaces: &'a [String],
+    /// `group/version`s the target cluster serves (`capabilities.api_versions`); an object at
+    /// one of them is never refused for its apiVersion. Empty: only the kinds table decides.
+    pub served_api_versions: &'a [String],
 }
 
 impl<'a> ValidateOptions<'a> {
@@ -26,6 +29,7 @@ impl<'a> ValidateOptions<'a> {
         ValidateOptions {
             release_namespace,
             allowed_namespaces: &[],
+            served_api_versions: &[],
         }
     }
 }
@@ -240,7 +244,7 @@ fn check_object(object: &Object, opts: &ValidateOptions<'_>, out: &mut Vec<Probl
     let (api_version, kind) = (object.api_version(), object.kind());
     let info = kinds::lookup(api_version, kind);
     if info.is_none()
-        && let Some(served) = kinds::served_instead(api_version, kind)
+        && let Some(served) = kinds::served_instead(api_version, kind, opts.served_api_versions)
     {
         push(
             "apiVersion",
@@ -640,8 +644,8 @@ mod tests {
         insta::assert_snapshot!(problems(&[o.clone(), custom]).join("\n"));
         let allowed = vec!["kube-system".to_string()];
         let opts = ValidateOptions {
-            release_namespace: "todo",
             allowed_namespaces: &allowed,
+            ..ValidateOptions::new("todo")
         };
         assert_eq!(validate(&[o], &opts), Ok(()));
     }

@@ -76,6 +76,8 @@ pub struct Prepared {
     pub generated: serde_json::Map<String, Value>,
     /// Value paths the schema marks secret.
     pub secret_paths: Vec<String>,
+    /// What each manifest template rendered, before parsing (lint reads its YAML text).
+    pub rendered: Vec<crate::render::RenderedFile>,
 }
 
 /// Loads the chart, merges and validates values, renders, parses and validates the objects.
@@ -127,7 +129,11 @@ pub fn prepare(opts: &RenderOptions) -> Result<Prepared> {
         &chart.meta.name,
         &chart.meta.version,
     );
-    manifest::validate::validate(&objects, &manifest::ValidateOptions::new(&opts.namespace))
+    let validate_options = manifest::ValidateOptions {
+        served_api_versions: &opts.capabilities.api_versions,
+        ..manifest::ValidateOptions::new(&opts.namespace)
+    };
+    manifest::validate::validate(&objects, &validate_options)
         .map_err(|problems| anyhow::anyhow!("{problems}"))?;
     manifest::order::sort_for_apply(&mut objects);
     for o in &objects {
@@ -142,6 +148,7 @@ pub fn prepare(opts: &RenderOptions) -> Result<Prepared> {
         notes: rendered.notes,
         generated,
         secret_paths: marks.secret,
+        rendered: rendered.files,
     })
 }
 

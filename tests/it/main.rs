@@ -1,5 +1,6 @@
 //! The one integration test binary: a module per concern, a shared cluster harness.
 mod chart_features;
+mod chart_rules;
 mod cli;
 mod cluster_smoke;
 mod corrupt;
