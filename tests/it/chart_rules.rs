@@ -823,3 +823,112 @@ async fn every_overlay_is_admitted_under_the_restricted_pod_security_standard() 
     }
     Ok(())
 }
+
+/// The built-in chart as it was when its claim template carried the database image's tag.
+fn chart_with_versioned_claim_template(dir: &Path) -> Result<()> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("charts/todo-app");
+    let copy = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(format!("{}/.", src.display()))
+        .arg(dir)
+        .status()?;
+    anyhow::ensure!(copy.success(), "copying the chart");
+    let path = dir.join("templates/postgres.yaml");
+    let text = std::fs::read_to_string(&path)?;
+    let from = "{{ h.stableLabels(\"postgres\", \"database\") | indent(10) }}";
+    assert!(text.contains(from), "postgres.yaml no longer holds {from}");
+    std::fs::write(
+        &path,
+        text.replace(
+            from,
+            "{{ h.labels(\"postgres\", \"database\", db.image.tag) | indent(10) }}",
+        ),
+    )?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_database_installed_with_a_versioned_claim_template_moves_over_as_documented()
+-> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let ns = cluster.namespace("oldclaim").await?;
+    let ns = ns.name();
+    let client = cluster.client().await;
+    let old = tempfile::tempdir()?;
+    chart_with_versioned_claim_template(old.path())?;
+    let old = old.path().to_str().context("utf-8 temp dir")?;
+    ok(todoctl(
+        &cluster,
+        ns,
+        &[
+            "install",
+            "--chart",
+            old,
+            "--set",
+            ANY_NODE_PORT,
+            "--set",
+            DB,
+        ],
+        &[],
+    ));
+    let claims =
+        Api::<k8s_openapi::api::core::v1::PersistentVolumeClaim>::namespaced(client.clone(), ns);
+    let claim_uid = claims.get("data-postgres-0").await?.metadata.uid;
+
+    // The claim template's labels cannot change: refused, nothing recorded.
+    let upgrade = ["upgrade", "--set", ANY_NODE_PORT, "--set", DB];
+    let out = todoctl(&cluster, ns, &upgrade, &[]);
+    assert_ne!(out.code, 0, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("volumeClaimTemplates"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(crate::run::history_json(&cluster, ns).len(), 1);
+
+    // docs/operations.md: delete the StatefulSet alone, keeping its pod and claim, and upgrade.
+    let statefulsets = Api::<StatefulSet>::namespaced(client.clone(), ns);
+    statefulsets
+        .delete(
+            "postgres",
+            &kube::api::DeleteParams {
+                propagation_policy: Some(kube::api::PropagationPolicy::Orphan),
+                ..Default::default()
+            },
+        )
+        .await?;
+    harness::wait_for(
+        "statefulset/postgres to go",
+        std::time::Duration::from_secs(30),
+        || {
+            let statefulsets = statefulsets.clone();
+            async move {
+                Ok(statefulsets
+                    .get_opt("postgres")
+                    .await?
+                    .is_none()
+                    .then_some(()))
+            }
+        },
+    )
+    .await?;
+    ok(todoctl(&cluster, ns, &upgrade, &[]));
+    assert_eq!(claims.get("data-postgres-0").await?.metadata.uid, claim_uid);
+    let sts = statefulsets.get("postgres").await?;
+    let labels = sts
+        .spec
+        .and_then(|s| s.volume_claim_templates)
+        .and_then(|t| t[0].metadata.labels.clone())
+        .unwrap_or_default();
+    assert!(
+        !labels.contains_key("app.kubernetes.io/version"),
+        "{labels:?}"
+    );
+    // From here on the database image upgrades like any other.
+    let mut bump = upgrade.to_vec();
+    bump.extend(["--set", "database.image.tag=16.6-alpine"]);
+    ok(todoctl(&cluster, ns, &bump, &[]));
+    Ok(())
+}
