@@ -981,29 +981,9 @@ fn set_annotation(data: &mut Value, key: &str, value: &str) {
     }
 }
 
-/// An API error as one sentence: the step, the server's message, and a hint for the usual causes.
+/// An API error as one sentence: the step, the server's message, and a hint for the usual
+/// causes; its kind (forbidden, not found, unreachable, ...) goes with it. See
+/// [`crate::error::api_error`].
 pub fn api_error(err: kube::Error, step: &str) -> anyhow::Error {
-    match err {
-        kube::Error::Api(s) => {
-            let hint = match s.code {
-                401 => "; the credentials in the kubeconfig were refused",
-                403 => {
-                    "; the kubeconfig's user lacks permission for this (docs/rbac.md lists what todoctl needs)"
-                }
-                404 => "",
-                422 => "; the API server rejected the object as invalid",
-                _ => "",
-            };
-            anyhow!("{step}: {} ({}){hint}", s.message, s.code)
-        }
-        other => {
-            // The innermost cause says what happened ("Connection refused"); the layers above
-            // it only repeat that a request failed.
-            let mut root: &dyn std::error::Error = &other;
-            while let Some(next) = root.source() {
-                root = next;
-            }
-            anyhow!("{step}: cannot reach the API server: {root}")
-        }
-    }
+    crate::error::api_error(err, step)
 }

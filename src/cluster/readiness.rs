@@ -937,33 +937,7 @@ fn go_duration(d: Duration) -> String {
     }
 }
 
-/// A kube error in one line, without the Debug dump of its `Display`.
-fn describe_error(e: &kube::Error) -> String {
-    match e {
-        kube::Error::Api(status) => {
-            let mut text = status.message.clone();
-            if text.is_empty() {
-                text = status.reason.clone();
-            }
-            if status.code != 0 {
-                text.push_str(&format!(" (http {})", status.code));
-            }
-            text
-        }
-        kube::Error::HyperError(e) => format!("connection failed: {e}"),
-        kube::Error::Service(e) => format!("request failed: {e}"),
-        other => other.to_string(),
-    }
-}
-
-/// Errors worth retrying until the deadline: the server is busy, restarting or unreachable.
-fn is_transient(e: &kube::Error) -> bool {
-    match e {
-        kube::Error::Api(status) => status.code == 429 || status.code >= 500,
-        kube::Error::HyperError(_) | kube::Error::Service(_) | kube::Error::ReadEvents(_) => true,
-        _ => false,
-    }
-}
+use crate::error::{describe_kube as describe_error, is_transient};
 
 /// What the wait knows about one object it still waits for.
 struct Pending<'a> {

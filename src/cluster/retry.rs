@@ -82,35 +82,14 @@ impl<Res> Policy<Request<Body>, Response<Res>, BoxError> for TransientRetry {
 }
 
 fn is_retryable_status(code: u16) -> bool {
-    matches!(code, 429 | 500 | 502 | 503 | 504)
+    crate::error::transient_status(code)
 }
 
-/// A refused or reset connection anywhere in the error's chain. Timeouts are not retried: a
-/// server that accepts connections and never answers would hold the command for minutes.
+/// A refused or reset connection anywhere in the error's chain: the request never reached the
+/// server. Timeouts are not retried: a server that accepts connections and never answers would
+/// hold the command for minutes.
 fn is_connection_error(err: &(dyn std::error::Error + 'static)) -> bool {
-    let mut retry = false;
-    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(e) = current {
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            use std::io::ErrorKind::*;
-            match io.kind() {
-                TimedOut => return false,
-                ConnectionRefused | ConnectionReset | ConnectionAborted | NotConnected
-                | BrokenPipe => retry = true,
-                _ => {}
-            }
-        }
-        if e.to_string().contains("timed out") {
-            return false;
-        }
-        if let Some(h) = e.downcast_ref::<hyper_util::client::legacy::Error>()
-            && h.is_connect()
-        {
-            retry = true;
-        }
-        current = e.source();
-    }
-    retry
+    crate::error::connection_failure(err) == Some(crate::error::ConnectionFailure::Refused)
 }
 
 #[cfg(test)]

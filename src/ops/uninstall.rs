@@ -46,7 +46,7 @@ async fn uninstall_locked(
         .history
         .broken
         .iter()
-        .find(|b| b.error.contains("newer todoctl"))
+        .find(|b| b.newer_format.is_some())
     {
         bail!(
             "release `{}` has record `{}` that this todoctl must not delete: {}; uninstall it with that newer todoctl",

@@ -113,6 +113,8 @@ pub struct BrokenRecord {
     pub secret: String,
     /// Why, without the record's content.
     pub error: String,
+    /// The record's format when a newer todoctl wrote it: this one must not change or delete it.
+    pub newer_format: Option<u32>,
 }
 
 impl fmt::Display for BrokenRecord {
@@ -854,15 +856,15 @@ impl<'a> Found<'a> {
     }
 
     /// Reassembles and decodes one record; the error says why it cannot be read.
-    fn read(&self, main: &Secret) -> Result<Release, String> {
+    fn read(&self, main: &Secret) -> Result<Release, Unreadable> {
         if let Some(found) = stored_format(main).filter(|f| *f > FORMAT) {
-            return Err(RecordError::NewerFormat { found }.to_string());
+            return Err(RecordError::NewerFormat { found }.into());
         }
         let name = name_of(main);
         let count = label_number(main, key::CHUNKS).unwrap_or(1) as usize;
-        let first = data_of(main).ok_or_else(|| no_data(&name))?;
+        let first = data_of(main).ok_or_else(|| Unreadable::from(no_data(&name)))?;
         if count <= 1 {
-            return record::decode(first).map_err(|e| e.to_string());
+            return record::decode(first).map_err(Unreadable::from);
         }
         let mut bytes = Vec::with_capacity(count * CHUNK_SIZE);
         bytes.extend_from_slice(first);
@@ -873,13 +875,15 @@ impl<'a> Found<'a> {
                 .chunks
                 .get(&(ns.clone(), name.as_str(), index))
                 .ok_or_else(|| {
-                    format!(
+                    Unreadable::from(format!(
                         "chunk {index} of {count} (Secret `{chunk_secret}`) is missing; the record may be being written, or its chunks were deleted by hand"
-                    )
+                    ))
                 })?;
-            bytes.extend_from_slice(data_of(chunk).ok_or_else(|| no_data(&chunk_secret))?);
+            bytes.extend_from_slice(
+                data_of(chunk).ok_or_else(|| Unreadable::from(no_data(&chunk_secret)))?,
+            );
         }
-        record::decode(&bytes).map_err(|e| e.to_string())
+        record::decode(&bytes).map_err(Unreadable::from)
     }
 }
 
@@ -889,13 +893,48 @@ fn no_data(secret: &str) -> String {
     )
 }
 
-fn broken(main: &Secret, error: String) -> BrokenRecord {
+/// Why a record cannot be read, and whether a newer todoctl wrote it.
+#[derive(Debug)]
+struct Unreadable {
+    text: String,
+    newer_format: Option<u32>,
+}
+
+impl From<String> for Unreadable {
+    fn from(text: String) -> Self {
+        Unreadable {
+            text,
+            newer_format: None,
+        }
+    }
+}
+
+impl From<RecordError> for Unreadable {
+    fn from(e: RecordError) -> Self {
+        Unreadable {
+            text: e.to_string(),
+            newer_format: match e {
+                RecordError::NewerFormat { found } => Some(found),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+fn broken(main: &Secret, why: Unreadable) -> BrokenRecord {
     BrokenRecord {
         namespace: namespace_of(main),
         release: label(main, key::RELEASE).unwrap_or_default().to_string(),
         revision: revision_of(main),
         secret: name_of(main),
-        error,
+        error: why.text,
+        newer_format: why.newer_format,
     }
 }
 
@@ -1006,10 +1045,13 @@ fn api_error(err: kube::Error, namespace: &str) -> anyhow::Error {
             } else {
                 format!(" ({})", status.reason)
             };
-            anyhow!(
-                "the API server answered {}{reason}: {}{hint}",
-                status.code,
-                status.message
+            let kind = crate::error::kind_of_kube(&kube::Error::Api(status.clone()));
+            crate::error::Error::anyhow(
+                kind,
+                format!(
+                    "the API server answered {}{reason}: {}{hint}",
+                    status.code, status.message
+                ),
             )
         }
         other => anyhow::Error::new(other),
@@ -1090,8 +1132,8 @@ mod tests {
         let missing: Vec<Secret> = secrets.iter().take(2).cloned().collect();
         let found = Found::new(&missing);
         let err = found.read(&missing[0]).expect_err("chunk 3 missing");
-        assert!(err.contains("chunk 3 of"), "{err}");
-        assert!(err.contains(".v3.c3"), "{err}");
+        assert!(err.text.contains("chunk 3 of"), "{err}");
+        assert!(err.text.contains(".v3.c3"), "{err}");
     }
 
     #[test]
