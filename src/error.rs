@@ -279,7 +279,14 @@ pub fn render(err: &anyhow::Error) -> String {
     if let Some(first) = causes.next() {
         msg.push_str(&describe(first));
     }
+    // A kube error's rendering already names its innermost cause; the layers below it only
+    // repeat that a request failed.
+    let mut below_kube = err.chain().next().is_some_and(|c| c.is::<kube::Error>());
     for cause in causes {
+        if below_kube {
+            break;
+        }
+        below_kube = cause.is::<kube::Error>();
         let text = describe(cause);
         // kube repeats its inner error in its own message; say each thing once.
         if !msg.ends_with(&text) {

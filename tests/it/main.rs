@@ -6,6 +6,7 @@ mod cluster_smoke;
 mod corrupt;
 mod crds;
 mod drift;
+mod error_kinds;
 mod faults;
 mod get_all;
 mod harness;
