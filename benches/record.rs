@@ -52,6 +52,8 @@ fn todo_app_record() -> Release {
         todoctl_version: env!("CARGO_PKG_VERSION").into(),
         generated: prepared.generated,
         secret_paths: prepared.secret_paths,
+        tests: Vec::new(),
+        last_test: None,
     }
 }
 

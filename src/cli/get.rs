@@ -42,7 +42,8 @@ pub enum GetCommand {
     ///   todoctl get metadata --revision 2 -o json
     #[command(verbatim_doc_comment)]
     Metadata(GetMetadataArgs),
-    /// Everything a revision recorded: metadata, values, manifest and notes
+    /// Everything a revision recorded: metadata, last test run, values, test objects, manifest
+    /// and notes
     /// (secret values redacted unless --show-secrets)
     ///
     /// Examples:
@@ -204,6 +205,9 @@ struct All {
     user_values: Value,
     values: Value,
     manifest: Vec<Value>,
+    tests: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_test: Option<crate::release::TestRun>,
     #[serde(skip_serializing_if = "Option::is_none")]
     notes: Option<String>,
 }
@@ -231,6 +235,8 @@ fn print_all(record: &Release, a: &GetAllArgs) -> Result<()> {
                 user_values,
                 values,
                 manifest: objects(&record.manifest),
+                tests: objects(&record.tests),
+                last_test: record.last_test.clone(),
                 notes: record.notes.clone(),
             },
             a.output,
@@ -239,10 +245,16 @@ fn print_all(record: &Release, a: &GetAllArgs) -> Result<()> {
     let yaml =
         |v: &Value| crate::yaml::to_string(v).map_err(|e| anyhow::anyhow!("writing YAML: {e}"));
     let mut out = metadata_text(&meta);
+    out.push_str(&format!(
+        "TEST SUITE: {}\n",
+        ops::test_suite_line(record.last_test.as_ref())
+    ));
     out.push_str("USER-SUPPLIED VALUES:\n");
     out.push_str(&yaml(&user_values)?);
     out.push_str("\nCOMPUTED VALUES:\n");
     out.push_str(&yaml(&values)?);
+    out.push_str("\nTESTS:\n");
+    out.push_str(&manifest_text(&record.tests, a.show_secrets)?);
     out.push_str("\nMANIFEST:\n");
     out.push_str(&manifest_text(&record.manifest, a.show_secrets)?);
     if let Some(notes) = &record.notes {

@@ -16,6 +16,7 @@ mod rollback;
 mod show;
 mod status;
 mod template;
+mod test;
 mod uninstall;
 mod unlock;
 mod upgrade;
@@ -85,6 +86,7 @@ pub enum Command {
     Unlock(unlock::UnlockArgs),
     #[command(subcommand)]
     Show(show::ShowCommand),
+    Test(test::TestArgs),
     Version(version::VersionArgs),
     Completion(completion::CompletionArgs),
     #[command(hide = true)]
@@ -112,6 +114,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Get(c) => get::run(c, g),
         Command::Unlock(a) => unlock::run(a, g),
         Command::Show(c) => show::run(c),
+        Command::Test(a) => test::run(a, g),
         Command::Version(a) => version::run(a, g),
     }
 }

@@ -55,6 +55,10 @@ pub fn run(args: &StatusArgs, g: &GlobalArgs) -> Result<ExitCode> {
         crate::ui::time::human(report.first_deployed)
     )?;
     crate::outln!("LAST DEPLOYED: {}", crate::ui::time::human(report.updated))?;
+    crate::outln!(
+        "TEST SUITE: {}",
+        ops::test_suite_line(report.last_test.as_ref())
+    )?;
     if let Some(holder) = &report.locked_by {
         crate::outln!("LOCKED BY: {holder}")?;
     }

@@ -38,6 +38,10 @@ pub struct TemplateArgs {
     /// Write one file per template under DIR instead of printing
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// Also print the test objects `todoctl test` runs (left out by default, as install leaves
+    /// them out)
+    #[arg(long)]
+    pub include_tests: bool,
 }
 
 pub fn run(args: &TemplateArgs, _g: &GlobalArgs) -> Result<ExitCode> {
@@ -50,6 +54,7 @@ pub fn run(args: &TemplateArgs, _g: &GlobalArgs) -> Result<ExitCode> {
         ),
         show_only: args.show_only.clone(),
         output_dir: args.output_dir.clone(),
+        include_tests: args.include_tests,
     };
     let out = ops::template(&opts)?;
     match &args.output_dir {

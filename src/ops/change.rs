@@ -137,6 +137,8 @@ async fn change_locked(
         todoctl_version: env!("CARGO_PKG_VERSION").to_string(),
         generated: prepared.generated.clone(),
         secret_paths: prepared.secret_paths.clone(),
+        tests: manifest_entries(&prepared.tests),
+        last_test: None,
     };
     let applier = Applier::new(
         session.client.clone(),
@@ -345,6 +347,8 @@ async fn dry_run(ctx: &Context, opts: &ChangeOptions, started: Instant) -> Resul
             todoctl_version: env!("CARGO_PKG_VERSION").to_string(),
             generated: prepared.generated,
             secret_paths: prepared.secret_paths,
+            tests: manifest_entries(&prepared.tests),
+            last_test: None,
         },
         report: DeployReport {
             applied: checked,

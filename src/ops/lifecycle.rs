@@ -532,6 +532,7 @@ pub async fn atomic_recover(
                 revision,
                 status: Status::Deployed,
                 description: format!("Rollback to {} (--atomic)", prev.revision),
+                last_test: None,
                 updated: stamp,
                 ..prev.clone()
             };

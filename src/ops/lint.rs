@@ -19,7 +19,8 @@ pub struct LintReport {
 /// Errors (values, templates, invalid objects) come back as `Err`; warnings in the report.
 pub fn lint(opts: &RenderOptions) -> Result<LintReport> {
     let prepared = prepare(opts)?;
-    let mut warnings = check(&prepared.objects);
+    // Test pods run in the cluster too: the same rules hold for them.
+    let mut warnings = check(&[prepared.objects.as_slice(), &prepared.tests].concat());
     warnings.extend(immutable::version_labels(&prepared.objects));
 
     // The next revision as an upgrade that bumps every image renders it: the values this render
@@ -56,7 +57,7 @@ pub fn lint(opts: &RenderOptions) -> Result<LintReport> {
             "chart {} {}",
             prepared.chart.meta.name, prepared.chart.meta.version
         ),
-        objects: prepared.objects.len(),
+        objects: prepared.objects.len() + prepared.tests.len(),
         warnings,
     })
 }

@@ -11,6 +11,7 @@ mod render;
 mod rollback;
 mod show;
 mod template;
+mod test;
 mod uninstall;
 mod version;
 
@@ -21,12 +22,16 @@ pub use lifecycle::{Keep, read_history_keeping};
 pub use lint::{LintReport, lint};
 pub use query::{
     HistoryRow, ListRow, ObjectHealth, ReleaseMetadata, StatusReport, history, list, record,
-    rfc3339, status,
+    rfc3339, status, test_suite_line,
 };
 pub use render::{GENERATED_PLACEHOLDER, Generate, Prepared, RenderOptions, prepare};
 pub use rollback::{RollbackOptions, RollbackOutcome, rollback};
 pub use show::{ChartFile, show};
 pub use template::{TemplateOptions, TemplateOutput, template};
+pub use test::{
+    Phase as TestPhase, PodLog, TEST_ANNOTATION, TestOptions, TestReport, TestResult, Verdict,
+    judge, split_tests, test,
+};
 pub use uninstall::{UninstallOptions, UninstallOutcome, uninstall};
 pub use version::{
     ChartVersion, SERVER_TIMEOUT, ServerVersion, VersionReport, client_versions, server_version,

@@ -164,6 +164,9 @@ pub struct StatusReport {
     pub objects: Vec<ObjectHealth>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// The last `todoctl test` run against this revision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_test: Option<crate::release::TestRun>,
 }
 
 pub async fn status(
@@ -277,7 +280,16 @@ pub async fn status(
         locked_by,
         objects,
         notes: record.notes.clone(),
+        last_test: record.last_test.clone(),
     })
+}
+
+/// `TEST SUITE:` of `status` and `get all`: `None`, or when the last run ended and how.
+pub fn test_suite_line(last: Option<&crate::release::TestRun>) -> String {
+    match last {
+        None => "None".to_string(),
+        Some(run) => format!("last run {}: {}", rfc3339(run.completed), run.summary()),
+    }
 }
 
 /// What `get metadata` shows of a revision (Helm's `helm get metadata`). `deployed_at` is the

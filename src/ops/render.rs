@@ -69,8 +69,11 @@ pub struct Prepared {
     pub user_values: Value,
     /// Chart defaults with the user values on top: what templates saw.
     pub values: Value,
-    /// Validated, labelled objects in apply order.
+    /// Validated, labelled objects in apply order, test objects excepted.
     pub objects: Vec<Object>,
+    /// Test objects (annotated `todoctl.io/test: "true"`), validated and labelled like the
+    /// others, in apply order: recorded, and applied only by `todoctl test`.
+    pub tests: Vec<Object>,
     pub notes: Option<String>,
     /// Values generated for this release (empty offline), to record and reuse.
     pub generated: serde_json::Map<String, Value>,
@@ -139,12 +142,14 @@ pub fn prepare(opts: &RenderOptions) -> Result<Prepared> {
     for o in &objects {
         crate::ui::redact::remember_object(&o.data);
     }
+    let (tests, objects) = super::test::split_tests(objects)?;
 
     Ok(Prepared {
         chart,
         user_values,
         values: merged,
         objects,
+        tests,
         notes: rendered.notes,
         generated,
         secret_paths: marks.secret,

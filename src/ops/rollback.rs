@@ -122,6 +122,7 @@ async fn rollback_locked(
         revision,
         status: Status::PendingRollback,
         description: format!("Rollback to {} in progress", target.revision),
+        last_test: None,
         updated: ctx.clock.now(),
         first_deployed: history
             .releases

@@ -14,6 +14,9 @@ pub struct TemplateOptions {
     /// Only objects from these templates (`templates/backend.yaml` or `backend.yaml`).
     pub show_only: Vec<String>,
     pub output_dir: Option<PathBuf>,
+    /// Print the test objects too (after the others). Naming their template with --show-only
+    /// asks for them as well.
+    pub include_tests: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -27,6 +30,9 @@ pub struct TemplateOutput {
 pub fn template(opts: &TemplateOptions) -> Result<TemplateOutput> {
     let prepared = prepare(&opts.render)?;
     let mut objects: Vec<&Object> = prepared.objects.iter().collect();
+    if opts.include_tests || !opts.show_only.is_empty() {
+        objects.extend(&prepared.tests);
+    }
     if !opts.show_only.is_empty() {
         let wanted: Vec<String> = opts
             .show_only

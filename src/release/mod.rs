@@ -145,6 +145,54 @@ pub struct Release {
     /// without the chart at hand.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub secret_paths: Vec<String>,
+    /// Test objects (annotated `todoctl.io/test`), recorded with the revision but never applied
+    /// by install or upgrade; `todoctl test` runs them. Absent in records without tests.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tests: Vec<ManifestEntry>,
+    /// The last `todoctl test` run against this revision, as Helm keeps its test hooks' last
+    /// run. A new revision starts without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_test: Option<TestRun>,
+}
+
+/// One `todoctl test` run: when, and how each test ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestRun {
+    pub started: jiff::Timestamp,
+    pub completed: jiff::Timestamp,
+    pub results: Vec<TestOutcome>,
+}
+
+/// How one test of a run ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestOutcome {
+    /// `job/test-backend`.
+    pub test: String,
+    /// `passed`, `failed` or `timed-out`.
+    pub phase: String,
+    /// Why it failed, scrubbed of secrets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl TestRun {
+    /// `2 passed, 1 failed (job/test-backend)`, for status lines.
+    pub fn summary(&self) -> String {
+        let count = |phase: &str| self.results.iter().filter(|r| r.phase == phase).count();
+        let mut parts = vec![format!("{} passed", count("passed"))];
+        for phase in ["failed", "timed-out"] {
+            let names: Vec<&str> = self
+                .results
+                .iter()
+                .filter(|r| r.phase == phase)
+                .map(|r| r.test.as_str())
+                .collect();
+            if !names.is_empty() {
+                parts.push(format!("{} {phase} ({})", names.len(), names.join(", ")));
+            }
+        }
+        parts.join(", ")
+    }
 }
 
 // Values and manifests hold secrets; Debug must be safe to print in a panic or a log line.
@@ -167,6 +215,8 @@ impl fmt::Debug for Release {
             .field("first_deployed", &self.first_deployed)
             .field("updated", &self.updated)
             .field("todoctl_version", &self.todoctl_version)
+            .field("tests", &format_args!("<{} objects>", self.tests.len()))
+            .field("last_test", &self.last_test)
             .finish_non_exhaustive()
     }
 }

@@ -172,6 +172,8 @@ pub(crate) mod tests {
             todoctl_version: crate::release::TODOCTL_VERSION.into(),
             generated: Default::default(),
             secret_paths: Vec::new(),
+            tests: Vec::new(),
+            last_test: None,
         }
     }
 
@@ -303,6 +305,8 @@ pub(crate) mod tests {
                 todoctl_version: "0.1.0".into(),
                 generated: Default::default(),
                 secret_paths: Vec::new(),
+                tests: Vec::new(),
+                last_test: None,
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The one integration test binary: a module per concern, a shared cluster harness.
 mod chart_features;
 mod chart_rules;
+mod chart_tests;
 mod cli;
 mod cluster_smoke;
 mod corrupt;

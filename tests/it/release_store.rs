@@ -52,6 +52,8 @@ fn release(name: &str, namespace: &str, revision: u64, status: Status) -> Releas
         todoctl_version: TODOCTL_VERSION.into(),
         generated: Default::default(),
         secret_paths: Vec::new(),
+        tests: Vec::new(),
+        last_test: None,
     }
 }
 

@@ -71,6 +71,7 @@ fn the_readme_lists_the_main_values_and_overlays() {
         "values/local.yaml",
         "values/staging.yaml",
         "values/production.yaml",
+        "todoctl test",
     ] {
         assert!(readme.contains(needle), "README lacks {needle}");
     }
@@ -168,4 +169,47 @@ fn version_without_a_cluster_reports_the_server_unreachable() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let text = String::from_utf8(r.stdout).unwrap();
     assert!(!text.contains("server"), "{text}");
+}
+
+#[test]
+fn template_leaves_tests_out_unless_asked() {
+    let text = |args: &[&str]| String::from_utf8(run(args).stdout).unwrap();
+    let plain = text(&["template", "-f", "values/local.yaml"]);
+    assert!(
+        !plain.contains("todoctl.io/test"),
+        "tests printed by default"
+    );
+    let with = text(&["template", "-f", "values/local.yaml", "--include-tests"]);
+    for job in ["test-frontend", "test-backend", "test-database"] {
+        assert!(
+            with.contains(&format!("name: {job}\n")),
+            "{job} missing:\n{with}"
+        );
+    }
+    let only = text(&["template", "--show-only", "templates/tests.yaml"]);
+    assert!(only.contains("name: test-backend\n"), "{only}");
+    assert!(
+        !only.contains("name: test-database\n"),
+        "no database test without the database"
+    );
+
+    // Every test pod meets the restricted Pod Security Standard whatever the values say.
+    let loose = text(&[
+        "template",
+        "--include-tests",
+        "--set",
+        "containerSecurityContext.readOnlyRootFilesystem=false",
+        "--show-only",
+        "tests.yaml",
+    ]);
+    for doc in loose.split("---\n").filter(|d| d.contains("kind: Job")) {
+        for needle in [
+            "runAsNonRoot: true",
+            "allowPrivilegeEscalation: false",
+            "- ALL",
+            "type: RuntimeDefault",
+        ] {
+            assert!(doc.contains(needle), "{needle} missing in\n{doc}");
+        }
+    }
 }
