@@ -57,17 +57,19 @@ pub fn run(args: &TestArgs, g: &GlobalArgs) -> Result<ExitCode> {
     if args.output != OutputFormat::Table {
         super::print_data(&report, args.output)?;
     } else if report.results.is_empty() {
-        eprintln!(
+        crate::errln!(
             "revision {} of release `{}` has no tests: its chart has no objects annotated `{}: \"true\"`",
             report.revision,
             report.release,
             ops::TEST_ANNOTATION
         );
     } else {
-        println!(
+        crate::outln!(
             "release `{}` revision {} in namespace `{}`:",
-            report.release, report.revision, report.namespace
-        );
+            report.release,
+            report.revision,
+            report.namespace
+        )?;
         table::print(
             &["TEST", "RESULT"],
             report.results.iter().map(|r| {
@@ -77,35 +79,34 @@ pub fn run(args: &TestArgs, g: &GlobalArgs) -> Result<ExitCode> {
                 };
                 vec![r.test.clone(), result]
             }),
-        );
+        )?;
         for r in report.failed().filter(|r| !r.details.is_empty()) {
-            println!("\n{}:", r.test);
+            crate::outln!("\n{}:", r.test)?;
             for d in &r.details {
-                println!("  {d}");
+                crate::outln!("  {d}")?;
             }
         }
         for l in &report.logs {
             match (&l.log, &l.unavailable) {
                 (Some(log), _) => {
-                    println!("\nPOD LOGS: {} (container {})", l.pod, l.container);
-                    print!("{log}");
+                    crate::outln!("\nPOD LOGS: {} (container {})", l.pod, l.container)?;
+                    crate::out!("{log}")?;
                     if !log.is_empty() && !log.ends_with('\n') {
-                        println!();
+                        crate::outln!()?;
                     }
                 }
-                (None, Some(why)) => {
-                    println!(
-                        "\nPOD LOGS: {} (container {}): unavailable: {why}",
-                        l.pod, l.container
-                    )
-                }
+                (None, Some(why)) => crate::outln!(
+                    "\nPOD LOGS: {} (container {}): unavailable: {why}",
+                    l.pod,
+                    l.container
+                )?,
                 (None, None) => {}
             }
         }
         if report.kept {
-            println!(
+            crate::outln!(
                 "\nthe test objects were kept (--keep); the next `todoctl test` replaces them"
-            );
+            )?;
         }
     }
     let failed: Vec<_> = report.failed().collect();

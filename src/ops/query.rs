@@ -288,7 +288,11 @@ pub async fn status(
 pub fn test_suite_line(last: Option<&crate::release::TestRun>) -> String {
     match last {
         None => "None".to_string(),
-        Some(run) => format!("last run {}: {}", rfc3339(run.completed), run.summary()),
+        Some(run) => format!(
+            "last run {}: {}",
+            crate::ui::time::human(run.completed),
+            run.summary()
+        ),
     }
 }
 

@@ -158,7 +158,10 @@ pub struct Release {
 /// One `todoctl test` run: when, and how each test ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TestRun {
+    // Whole seconds, as every time todoctl prints; the record needs no more.
+    #[serde(serialize_with = "crate::ui::time::serialize")]
     pub started: jiff::Timestamp,
+    #[serde(serialize_with = "crate::ui::time::serialize")]
     pub completed: jiff::Timestamp,
     pub results: Vec<TestOutcome>,
 }
