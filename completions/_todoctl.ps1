@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show what a release revision recorded')
             [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Remove the lock of a release whose operation you know is gone.')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a chart''s files: its default values, values schema, metadata or README')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run the tests of a release against its deployed revision.')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Show todoctl''s version, the built-in chart''s name and version, and the version of the API server the kubeconfig points at.')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script.')
             [CompletionResult]::new('generate-man', 'generate-man', [CompletionResultType]::ParameterValue, 'Write the manual pages of todoctl and each of its commands into DIR.')
@@ -232,6 +233,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('--output-dir', '--output-dir', [CompletionResultType]::ParameterName, 'Write one file per template under DIR instead of printing')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--include-tests', '--include-tests', [CompletionResultType]::ParameterName, 'Also print the test objects `todoctl test` runs (left out by default, as install leaves them out)')
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars, even on a terminal')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
@@ -312,7 +314,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('manifest', 'manifest', [CompletionResultType]::ParameterValue, 'The rendered objects that were applied (Secret values redacted unless --show-secrets)')
             [CompletionResult]::new('notes', 'notes', [CompletionResultType]::ParameterValue, 'The notes shown after install or upgrade')
             [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'The revision''s facts: release, chart, versions, namespace, revision, status, deploy time')
-            [CompletionResult]::new('all', 'all', [CompletionResultType]::ParameterValue, 'Everything a revision recorded: metadata, values, manifest and notes (secret values redacted unless --show-secrets)')
+            [CompletionResult]::new('all', 'all', [CompletionResultType]::ParameterValue, 'Everything a revision recorded: metadata, last test run, values, test objects, manifest and notes (secret values redacted unless --show-secrets)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -417,7 +419,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('manifest', 'manifest', [CompletionResultType]::ParameterValue, 'The rendered objects that were applied (Secret values redacted unless --show-secrets)')
             [CompletionResult]::new('notes', 'notes', [CompletionResultType]::ParameterValue, 'The notes shown after install or upgrade')
             [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'The revision''s facts: release, chart, versions, namespace, revision, status, deploy time')
-            [CompletionResult]::new('all', 'all', [CompletionResultType]::ParameterValue, 'Everything a revision recorded: metadata, values, manifest and notes (secret values redacted unless --show-secrets)')
+            [CompletionResult]::new('all', 'all', [CompletionResultType]::ParameterValue, 'Everything a revision recorded: metadata, last test run, values, test objects, manifest and notes (secret values redacted unless --show-secrets)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -549,6 +551,27 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
         'todoctl;show;help;help' {
             break
         }
+        'todoctl;test' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release and its objects (created when missing)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long all tests together may run, e.g. 90s, 5m')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--logs', '--logs', [CompletionResultType]::ParameterName, 'Print the logs of the test pods')
+            [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Leave the test objects in the cluster afterwards, for a look (the next run replaces them)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars, even on a terminal')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'todoctl;version' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
@@ -602,6 +625,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show what a release revision recorded')
             [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Remove the lock of a release whose operation you know is gone.')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a chart''s files: its default values, values schema, metadata or README')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run the tests of a release against its deployed revision.')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Show todoctl''s version, the built-in chart''s name and version, and the version of the API server the kubeconfig points at.')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script.')
             [CompletionResult]::new('generate-man', 'generate-man', [CompletionResultType]::ParameterValue, 'Write the manual pages of todoctl and each of its commands into DIR.')
@@ -643,7 +667,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('manifest', 'manifest', [CompletionResultType]::ParameterValue, 'The rendered objects that were applied (Secret values redacted unless --show-secrets)')
             [CompletionResult]::new('notes', 'notes', [CompletionResultType]::ParameterValue, 'The notes shown after install or upgrade')
             [CompletionResult]::new('metadata', 'metadata', [CompletionResultType]::ParameterValue, 'The revision''s facts: release, chart, versions, namespace, revision, status, deploy time')
-            [CompletionResult]::new('all', 'all', [CompletionResultType]::ParameterValue, 'Everything a revision recorded: metadata, values, manifest and notes (secret values redacted unless --show-secrets)')
+            [CompletionResult]::new('all', 'all', [CompletionResultType]::ParameterValue, 'Everything a revision recorded: metadata, last test run, values, test objects, manifest and notes (secret values redacted unless --show-secrets)')
             break
         }
         'todoctl;help;get;values' {
@@ -681,6 +705,9 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;help;show;readme' {
+            break
+        }
+        'todoctl;help;test' {
             break
         }
         'todoctl;help;version' {

@@ -55,6 +55,9 @@ _todoctl() {
             todoctl,template)
                 cmd="todoctl__subcmd__template"
                 ;;
+            todoctl,test)
+                cmd="todoctl__subcmd__test"
+                ;;
             todoctl,uninstall)
                 cmd="todoctl__subcmd__uninstall"
                 ;;
@@ -142,6 +145,9 @@ _todoctl() {
             todoctl__subcmd__help,template)
                 cmd="todoctl__subcmd__help__subcmd__template"
                 ;;
+            todoctl__subcmd__help,test)
+                cmd="todoctl__subcmd__help__subcmd__test"
+                ;;
             todoctl__subcmd__help,uninstall)
                 cmd="todoctl__subcmd__help__subcmd__uninstall"
                 ;;
@@ -218,7 +224,7 @@ _todoctl() {
 
     case "${cmd}" in
         todoctl)
-            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help"
+            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version install upgrade rollback history status uninstall list template lint diff get unlock show test version completion generate-man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -720,7 +726,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__help)
-            opts="install upgrade rollback history status uninstall list template lint diff get unlock show version completion generate-man help"
+            opts="install upgrade rollback history status uninstall list template lint diff get unlock show test version completion generate-man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1028,6 +1034,20 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__help__subcmd__template)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__help__subcmd__test)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1648,7 +1668,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__template)
-            opts="-r -n -f -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --kube-version --api-versions --show-only --output-dir --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -f -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --kube-version --api-versions --show-only --output-dir --include-tests --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1716,6 +1736,56 @@ _todoctl() {
                     ;;
                 --output-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__test)
+            opts="-r -n -o -v -h -V --release --namespace --timeout --logs --keep --output --kubeconfig --context --no-progress --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

@@ -40,6 +40,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand get 'Show what a release revision recorded'
             cand unlock 'Remove the lock of a release whose operation you know is gone.'
             cand show 'Show a chart''s files: its default values, values schema, metadata or README'
+            cand test 'Run the tests of a release against its deployed revision.'
             cand version 'Show todoctl''s version, the built-in chart''s name and version, and the version of the API server the kubeconfig points at.'
             cand completion 'Print a shell completion script.'
             cand generate-man 'Write the manual pages of todoctl and each of its commands into DIR.'
@@ -221,6 +222,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --output-dir 'Write one file per template under DIR instead of printing'
             cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
             cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --include-tests 'Also print the test objects `todoctl test` runs (left out by default, as install leaves them out)'
             cand --no-progress 'Never draw progress bars, even on a terminal'
             cand -v 'Say more about what is happening (repeat for more)'
             cand --verbose 'Say more about what is happening (repeat for more)'
@@ -298,7 +300,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand manifest 'The rendered objects that were applied (Secret values redacted unless --show-secrets)'
             cand notes 'The notes shown after install or upgrade'
             cand metadata 'The revision''s facts: release, chart, versions, namespace, revision, status, deploy time'
-            cand all 'Everything a revision recorded: metadata, values, manifest and notes (secret values redacted unless --show-secrets)'
+            cand all 'Everything a revision recorded: metadata, last test run, values, test objects, manifest and notes (secret values redacted unless --show-secrets)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'todoctl;get;values'= {
@@ -397,7 +399,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand manifest 'The rendered objects that were applied (Secret values redacted unless --show-secrets)'
             cand notes 'The notes shown after install or upgrade'
             cand metadata 'The revision''s facts: release, chart, versions, namespace, revision, status, deploy time'
-            cand all 'Everything a revision recorded: metadata, values, manifest and notes (secret values redacted unless --show-secrets)'
+            cand all 'Everything a revision recorded: metadata, last test run, values, test objects, manifest and notes (secret values redacted unless --show-secrets)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'todoctl;get;help;values'= {
@@ -510,6 +512,26 @@ set edit:completion:arg-completer[todoctl] = {|@words|
         }
         &'todoctl;show;help;help'= {
         }
+        &'todoctl;test'= {
+            cand -r 'Release name [default: todo-app]'
+            cand --release 'Release name [default: todo-app]'
+            cand -n 'Namespace of the release and its objects (created when missing)'
+            cand --namespace 'Namespace of the release and its objects (created when missing)'
+            cand --timeout 'How long all tests together may run, e.g. 90s, 5m'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --logs 'Print the logs of the test pods'
+            cand --keep 'Leave the test objects in the cluster afterwards, for a look (the next run replaces them)'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'todoctl;version'= {
             cand -o 'Output format'
             cand --output 'Output format'
@@ -560,6 +582,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand get 'Show what a release revision recorded'
             cand unlock 'Remove the lock of a release whose operation you know is gone.'
             cand show 'Show a chart''s files: its default values, values schema, metadata or README'
+            cand test 'Run the tests of a release against its deployed revision.'
             cand version 'Show todoctl''s version, the built-in chart''s name and version, and the version of the API server the kubeconfig points at.'
             cand completion 'Print a shell completion script.'
             cand generate-man 'Write the manual pages of todoctl and each of its commands into DIR.'
@@ -590,7 +613,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand manifest 'The rendered objects that were applied (Secret values redacted unless --show-secrets)'
             cand notes 'The notes shown after install or upgrade'
             cand metadata 'The revision''s facts: release, chart, versions, namespace, revision, status, deploy time'
-            cand all 'Everything a revision recorded: metadata, values, manifest and notes (secret values redacted unless --show-secrets)'
+            cand all 'Everything a revision recorded: metadata, last test run, values, test objects, manifest and notes (secret values redacted unless --show-secrets)'
         }
         &'todoctl;help;get;values'= {
         }
@@ -617,6 +640,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
         &'todoctl;help;show;chart'= {
         }
         &'todoctl;help;show;readme'= {
+        }
+        &'todoctl;help;test'= {
         }
         &'todoctl;help;version'= {
         }
