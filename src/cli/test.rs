@@ -50,9 +50,8 @@ pub fn run(args: &TestArgs, g: &GlobalArgs) -> Result<ExitCode> {
         logs: args.logs,
         keep: args.keep,
     };
-    let progress = super::progress(g);
-    let report = super::block_on(g, |client| async move {
-        ops::test(client, &opts, &progress).await
+    let report = super::with_context(g, super::ui(g), |ctx| async move {
+        ops::test(&ctx, &opts).await
     })?;
     if args.output != OutputFormat::Table {
         super::print_data(&report, args.output)?;

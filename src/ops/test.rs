@@ -18,9 +18,10 @@ use kube::{Api, Client};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::lifecycle::{Session, last_deployed, now};
+use super::lifecycle::{Session, last_deployed};
 use crate::cluster::apply::{Applier, ApplyMode, api_error};
 use crate::cluster::readiness::{self, State};
+use crate::context::Context;
 use crate::manifest::Object;
 use crate::release::{Release, TestOutcome, TestRun};
 use crate::ui::progress::Progress;
@@ -128,16 +129,9 @@ impl TestReport {
 /// Errors: the release or a deployed revision is missing, the lock is held (exit code 4), an
 /// object cannot be applied. Tests that fail or time out are not errors here: they are in the
 /// report, for the caller to print before failing.
-pub async fn test(client: Client, opts: &TestOptions, progress: &Progress) -> Result<TestReport> {
-    let session = Session::open(
-        client.clone(),
-        &opts.namespace,
-        &opts.release,
-        "test",
-        progress,
-    )
-    .await?;
-    let result = test_locked(&session, opts, progress).await;
+pub async fn test(ctx: &Context, opts: &TestOptions) -> Result<TestReport> {
+    let session = Session::open(ctx, &opts.namespace, &opts.release, "test").await?;
+    let result = test_locked(&session, opts, &ctx.ui.progress).await;
     session.close(result).await
 }
 
@@ -191,8 +185,8 @@ async fn test_locked(
             adopt: false,
         },
     );
-    let started = now();
-    let ran = run(&applier, &tests, opts, progress).await;
+    let started = session.ctx.clock.now();
+    let ran = run(&applier, &tests, opts, &session.ctx.stop, progress).await;
     // Whatever happened, the test objects go (unless kept): a refused or interrupted run
     // leaves nothing behind.
     let cleaned = if opts.keep {
@@ -213,20 +207,21 @@ async fn run(
     applier: &Applier,
     tests: &[Object],
     opts: &TestOptions,
+    stop: &crate::cancel::StopToken,
     progress: &Progress,
 ) -> Result<(Vec<TestResult>, Vec<PodLog>)> {
     let deadline = Instant::now() + opts.timeout;
     // Pods and a Job's pod template cannot change: a test left by `--keep` is deleted and
     // created again, so every run really runs.
     for o in tests {
-        crate::cancel::check()?;
+        stop.check()?;
         if applier.delete(o).await? {
             wait_gone(applier, o).await?;
         }
     }
     let mut judged = Vec::new();
     for o in tests {
-        crate::cancel::check()?;
+        stop.check()?;
         let applied = applier.apply(o).await?;
         if is_judged(o.kind()) {
             progress.object(&applied.reference);
@@ -235,7 +230,7 @@ async fn run(
     }
     let results = tokio::select! {
         results = join_all(judged.iter().map(|a| wait_one(applier.client(), a, deadline, progress))) => results,
-        interrupted = crate::cancel::cancelled() => return Err(interrupted.into()),
+        stopped = stop.stopped() => return Err(stopped),
     };
     let mut logs = Vec::new();
     if opts.logs {
@@ -546,7 +541,7 @@ async fn record(
     let mut updated = target.clone();
     updated.last_test = Some(TestRun {
         started,
-        completed: now(),
+        completed: session.ctx.clock.now(),
         results: results
             .iter()
             .map(|r| TestOutcome {
