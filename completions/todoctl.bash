@@ -1168,7 +1168,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__install)
-            opts="-r -n -f -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -f -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --prune-pvcs --prune-crds --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1362,7 +1362,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__rollback)
-            opts="-r -n -v -h -V --release --namespace --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -v -h -V --release --namespace --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --prune-pvcs --prune-crds --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1804,7 +1804,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__uninstall)
-            opts="-r -n -v -h -V --release --namespace --no-wait --timeout --keep-history --dry-run --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -v -h -V --release --namespace --no-wait --timeout --keep-history --dry-run --delete-crds --delete-pvcs --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1884,7 +1884,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__upgrade)
-            opts="-r -n -f -i -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --install --reset-values --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -f -i -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --prune-pvcs --prune-crds --install --reset-values --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -248,6 +248,23 @@ pub struct ApplyArgs {
     /// Keep at most this many revision records (0: keep all)
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub history_max: usize,
+    /// Delete PersistentVolumeClaims this revision no longer has (kept by default: they hold data)
+    #[arg(long)]
+    pub prune_pvcs: bool,
+    /// Delete CustomResourceDefinitions this revision no longer has (kept by default: deleting
+    /// one deletes every object of its kind in the cluster)
+    #[arg(long)]
+    pub prune_crds: bool,
+}
+
+impl ApplyArgs {
+    /// What a prune may delete beyond the default keep rules.
+    pub fn keep(&self) -> crate::ops::KeepRules {
+        crate::ops::KeepRules {
+            delete_crds: self.prune_crds,
+            delete_pvcs: self.prune_pvcs,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]

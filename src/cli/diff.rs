@@ -83,6 +83,9 @@ pub fn run(args: &DiffArgs, g: &GlobalArgs) -> Result<ExitCode> {
                     crate::outln!()?;
                 }
             }
+            for k in &result.kept {
+                crate::outln!("keep {}: {}", k.object, k.reason)?;
+            }
             crate::outln!("{}", result.summary)?;
         }
         other => super::print_data(&result, other)?,

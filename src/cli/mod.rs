@@ -179,6 +179,14 @@ fn print_data<T: serde::Serialize>(data: &T, format: OutputFormat) -> Result<()>
     }
 }
 
+/// Objects a prune or an uninstall left in place, one line each with the reason.
+fn print_kept(kept: &[crate::ops::Kept]) -> Result<()> {
+    for k in kept {
+        crate::outln!("kept {}: {}", k.object, k.reason)?;
+    }
+    Ok(())
+}
+
 fn pruned_note(pruned: &[String]) -> String {
     if pruned.is_empty() {
         String::new()
@@ -209,6 +217,7 @@ fn change_options(
         force_conflicts: apply.force_conflicts,
         adopt: apply.adopt,
         history_max: apply.history_max,
+        keep: apply.keep(),
     }
 }
 
@@ -248,6 +257,7 @@ fn run_change(opts: crate::ops::ChangeOptions, g: &GlobalArgs) -> Result<ExitCod
         pruned_note(&out.report.pruned),
         out.elapsed.as_secs_f64()
     )?;
+    print_kept(&out.report.kept)?;
     if let Some(notes) = &r.notes {
         crate::outln!(
             "

@@ -69,6 +69,7 @@ pub fn run(args: &RollbackArgs, g: &GlobalArgs) -> Result<ExitCode> {
         force_conflicts: args.apply.force_conflicts,
         adopt: args.apply.adopt,
         history_max: args.apply.history_max,
+        keep: args.apply.keep(),
     };
     let out = super::with_context(g, super::ui(g), |ctx| async move {
         ops::rollback(&ctx, &opts).await
@@ -87,6 +88,7 @@ pub fn run(args: &RollbackArgs, g: &GlobalArgs) -> Result<ExitCode> {
         super::pruned_note(&out.report.pruned),
         out.elapsed.as_secs_f64()
     )?;
+    super::print_kept(&out.report.kept)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -78,6 +78,12 @@ pub fn run(args: &StatusArgs, g: &GlobalArgs) -> Result<ExitCode> {
             crate::outln!("  {d}")?;
         }
     }
+    if !report.kept_on_uninstall.is_empty() {
+        crate::outln!("\nKEPT BY UNINSTALL:")?;
+        for k in &report.kept_on_uninstall {
+            crate::outln!("  {}: {}", k.object, k.reason)?;
+        }
+    }
     if let Some(notes) = &report.notes {
         crate::outln!("\nNOTES:\n{}", notes.trim_end())?;
     }

@@ -13,10 +13,17 @@ use crate::ops;
 ///
 /// The release records are deleted too, unless --keep-history is given. The namespace stays.
 ///
+/// Some objects are kept, and the output names each with the reason:
+///   CustomResourceDefinitions (deleting one deletes every object of its kind in the
+///     whole cluster), unless --delete-crds is given;
+///   PersistentVolumeClaims (they hold data), unless --delete-pvcs is given;
+///   objects annotated `todoctl.io/keep: "true"` or `helm.sh/resource-policy: keep`, always.
+///
 /// Examples:
 ///   todoctl uninstall
 ///   todoctl uninstall todo-app -n staging
 ///   todoctl uninstall --keep-history
+///   todoctl uninstall --delete-pvcs
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct UninstallArgs {
@@ -30,6 +37,14 @@ pub struct UninstallArgs {
     /// Show what would be deleted, delete nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Delete the release's CustomResourceDefinitions too, and with them every object of
+    /// their kinds in the cluster
+    #[arg(long)]
+    pub delete_crds: bool,
+    /// Delete the release's PersistentVolumeClaims too, and with them the data of volumes
+    /// whose reclaim policy is Delete
+    #[arg(long)]
+    pub delete_pvcs: bool,
 }
 
 pub fn run(args: &UninstallArgs, g: &GlobalArgs) -> Result<ExitCode> {
@@ -39,6 +54,10 @@ pub fn run(args: &UninstallArgs, g: &GlobalArgs) -> Result<ExitCode> {
         wait: args.wait.budget(),
         keep_history: args.keep_history,
         dry_run: args.dry_run,
+        keep: ops::KeepRules {
+            delete_crds: args.delete_crds,
+            delete_pvcs: args.delete_pvcs,
+        },
     };
     let out = super::with_context(g, super::ui(g), |ctx| async move {
         ops::uninstall(&ctx, &opts).await
@@ -47,6 +66,12 @@ pub fn run(args: &UninstallArgs, g: &GlobalArgs) -> Result<ExitCode> {
         crate::outln!("would delete {} objects:", out.deleted.len())?;
         for d in &out.deleted {
             crate::outln!("  {d}")?;
+        }
+        if !out.kept.is_empty() {
+            crate::outln!("would keep {} objects:", out.kept.len())?;
+            for k in &out.kept {
+                crate::outln!("  {}: {}", k.object, k.reason)?;
+            }
         }
     } else {
         crate::outln!(
@@ -60,6 +85,7 @@ pub fn run(args: &UninstallArgs, g: &GlobalArgs) -> Result<ExitCode> {
                 ""
             }
         )?;
+        super::print_kept(&out.kept)?;
     }
     Ok(ExitCode::SUCCESS)
 }

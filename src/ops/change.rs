@@ -38,6 +38,8 @@ pub struct ChangeOptions {
     pub force_conflicts: bool,
     pub adopt: bool,
     pub history_max: usize,
+    /// Which CRDs and PersistentVolumeClaims this revision lacks may be pruned.
+    pub keep: super::KeepRules,
 }
 
 impl ChangeOptions {
@@ -167,6 +169,7 @@ async fn change_locked(
         &previous,
         &opts.namespace,
         true,
+        opts.keep,
         &what,
     )
     .await?;
@@ -183,6 +186,7 @@ async fn change_locked(
             prune: true,
             deferred: checked.deferred,
             what,
+            keep: opts.keep,
         },
     )
     .await;

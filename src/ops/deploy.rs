@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use futures::{StreamExt, TryStreamExt};
 
-use crate::cluster::apply::{Applied, Applier, KEEP_ANNOTATION};
+use super::keep::{KeepRules, Kept, Removal};
+use crate::cluster::apply::{Applied, Applier};
 use crate::cluster::readiness::{self, WaitTarget};
 use crate::context::Context;
 use crate::manifest::{self, Object, ObjectKey};
@@ -28,6 +29,9 @@ pub struct DeployOptions {
     pub deferred: HashSet<ObjectKey>,
     /// The operation, for the refusal of a deferred check ("upgrade of release `todo-app`").
     pub what: String,
+    /// Which CRDs and PersistentVolumeClaims the prune may delete (`--prune-crds`,
+    /// `--prune-pvcs`); by default they are kept and reported.
+    pub keep: KeepRules,
 }
 
 /// What a deploy did, for the summary line.
@@ -35,6 +39,8 @@ pub struct DeployOptions {
 pub struct DeployReport {
     pub applied: usize,
     pub pruned: Vec<String>,
+    /// Objects of the previous revision this one lacks that were kept, with the reason.
+    pub kept: Vec<Kept>,
     pub waves: usize,
 }
 
@@ -125,27 +131,40 @@ pub async fn deploy(
 
     if opts.prune {
         ctx.stop.confirm().await?;
-        report.pruned = prune(ctx, applier, objects, previous, release_namespace).await?;
+        let (gone, kept) = prune_set(objects, previous, release_namespace, opts.keep);
+        for k in &kept {
+            ctx.ui.status(&format!(
+                "kept {} (not in this revision): {}",
+                k.object, k.reason
+            ));
+        }
+        report.kept = kept;
+        report.pruned = delete_all(ctx, applier, &gone).await?;
     }
     Ok(report)
 }
 
-/// Objects of `previous` that `current` lacks and that are not kept, in delete order: what
-/// [`prune`] deletes.
-pub fn prune_set(current: &[Object], previous: &[Object], release_namespace: &str) -> Vec<Object> {
-    let keep: HashSet<ObjectKey> = current.iter().map(|o| o.key(release_namespace)).collect();
-    let mut gone: Vec<Object> = previous
+/// Objects of `previous` that `current` lacks, split into those a prune deletes (in delete
+/// order) and those it keeps by `rules` (see [`super::keep`]).
+pub fn prune_set(
+    current: &[Object],
+    previous: &[Object],
+    release_namespace: &str,
+    rules: KeepRules,
+) -> (Vec<Object>, Vec<Kept>) {
+    let present: HashSet<ObjectKey> = current.iter().map(|o| o.key(release_namespace)).collect();
+    let missing: Vec<Object> = previous
         .iter()
-        .filter(|o| !keep.contains(&o.key(release_namespace)))
-        .filter(|o| o.annotation(KEEP_ANNOTATION) != Some("true"))
+        .filter(|o| !present.contains(&o.key(release_namespace)))
         .cloned()
         .collect();
+    let (mut gone, kept) = rules.split(missing, Removal::Prune);
     manifest::order::sort_for_delete(&mut gone);
-    gone
+    (gone, kept)
 }
 
-/// Deletes objects of `previous` that `current` lacks, in reverse dependency order, except those
-/// annotated `todoctl.io/keep: "true"`. Returns their references.
+/// Deletes objects of `previous` that `current` lacks, in reverse dependency order, except
+/// those the default keep rules keep (see [`super::keep`]). Returns their references.
 pub async fn prune(
     ctx: &Context,
     applier: &Applier,
@@ -153,9 +172,13 @@ pub async fn prune(
     previous: &[Object],
     release_namespace: &str,
 ) -> Result<Vec<String>> {
-    let gone = prune_set(current, previous, release_namespace);
+    let (gone, _) = prune_set(current, previous, release_namespace, KeepRules::default());
+    delete_all(ctx, applier, &gone).await
+}
+
+async fn delete_all(ctx: &Context, applier: &Applier, gone: &[Object]) -> Result<Vec<String>> {
     let mut pruned = Vec::new();
-    for o in &gone {
+    for o in gone {
         ctx.stop.check()?;
         if applier.delete(o).await? {
             ctx.ui

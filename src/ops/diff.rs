@@ -33,6 +33,10 @@ pub struct DiffOptions {
 pub struct DiffResult {
     pub summary: Summary,
     pub objects: Vec<ObjectDiff>,
+    /// Objects of the release the new revision lacks that an upgrade keeps rather than
+    /// deletes (CRDs, PersistentVolumeClaims, objects annotated to be kept), with the reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<super::Kept>,
 }
 
 pub async fn diff(client: Client, opts: &DiffOptions) -> Result<DiffResult> {
@@ -83,9 +87,19 @@ pub async fn diff(client: Client, opts: &DiffOptions) -> Result<DiffResult> {
         .iter()
         .map(|o| o.key(&opts.namespace))
         .collect();
+    let mut kept = Vec::new();
     if live_release.is_some() {
         for o in previous_objects(&history) {
             if rendered.contains(&o.key(&opts.namespace)) {
+                continue;
+            }
+            if let Some(reason) =
+                super::KeepRules::default().reason(&o, super::keep::Removal::Prune)
+            {
+                kept.push(super::Kept {
+                    object: o.reference(),
+                    reason,
+                });
                 continue;
             }
             let (api, _) = applier.api_for(&o).await?;
@@ -107,6 +121,7 @@ pub async fn diff(client: Client, opts: &DiffOptions) -> Result<DiffResult> {
     Ok(DiffResult {
         summary: Summary::of(&objects),
         objects,
+        kept,
     })
 }
 
@@ -183,6 +198,7 @@ fn between_revisions(
     Ok(DiffResult {
         summary: Summary::of(&objects),
         objects,
+        kept: Vec::new(),
     })
 }
 

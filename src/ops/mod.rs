@@ -3,6 +3,7 @@
 mod change;
 mod deploy;
 mod diff;
+mod keep;
 mod lifecycle;
 mod lint;
 mod preflight;
@@ -18,6 +19,7 @@ mod version;
 pub use change::{ChangeOptions, ChangeOutcome, change};
 pub use deploy::DeployReport;
 pub use diff::{DiffOptions, DiffResult, diff, has_changes};
+pub use keep::{KeepRules, Kept};
 pub use lifecycle::{Keep, read_history_keeping};
 pub use lint::{LintReport, lint};
 pub use query::{

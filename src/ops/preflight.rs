@@ -17,6 +17,7 @@ use futures::StreamExt;
 use serde_json::Value;
 
 use super::deploy::{APPLY_CONCURRENCY, prune_set};
+use super::keep::KeepRules;
 use crate::cluster::apply::{Applier, Rejection};
 use crate::manifest::{Object, ObjectKey};
 
@@ -61,6 +62,7 @@ pub async fn preflight(
     previous: &[Object],
     namespace: &str,
     prune: bool,
+    keep: KeepRules,
     what: &str,
 ) -> Result<Checked> {
     let started = Instant::now();
@@ -86,7 +88,7 @@ pub async fn preflight(
     .collect::<Vec<_>>();
 
     let gone = if prune {
-        prune_set(objects, previous, namespace)
+        prune_set(objects, previous, namespace, keep).0
     } else {
         Vec::new()
     };

@@ -162,6 +162,9 @@ pub struct StatusReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locked_by: Option<String>,
     pub objects: Vec<ObjectHealth>,
+    /// Objects `todoctl uninstall` would leave in the cluster, with the reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kept_on_uninstall: Vec<super::Kept>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The last `todoctl test` run against this revision.
@@ -279,6 +282,13 @@ pub async fn status(
         updated: record.updated,
         locked_by,
         objects,
+        kept_on_uninstall: if record.status == Status::Uninstalled {
+            Vec::new()
+        } else {
+            super::KeepRules::default()
+                .split(objects_of(&record), super::keep::Removal::Uninstall)
+                .1
+        },
         notes: record.notes.clone(),
         last_test: record.last_test.clone(),
     })

@@ -22,6 +22,8 @@ pub struct RollbackOptions {
     pub force_conflicts: bool,
     pub adopt: bool,
     pub history_max: usize,
+    /// Which CRDs and PersistentVolumeClaims this revision lacks may be pruned.
+    pub keep: super::KeepRules,
 }
 
 #[derive(Debug, Clone)]
@@ -150,7 +152,16 @@ async fn rollback_locked(
         "rollback of release `{}` to revision {}",
         opts.release, target.revision
     );
-    let checked = preflight(&applier, &objects, &previous, &opts.namespace, true, &what).await?;
+    let checked = preflight(
+        &applier,
+        &objects,
+        &previous,
+        &opts.namespace,
+        true,
+        opts.keep,
+        &what,
+    )
+    .await?;
     session.create_record(&record).await?;
     ctx.stop.test_pause("recorded").await;
     let deployed = deploy(
@@ -164,6 +175,7 @@ async fn rollback_locked(
             prune: true,
             deferred: checked.deferred,
             what,
+            keep: opts.keep,
         },
     )
     .await;

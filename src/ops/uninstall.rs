@@ -1,10 +1,12 @@
 //! uninstall: delete a release's objects in reverse dependency order, wait until they are gone,
-//! then delete (or, with --keep-history, keep) its records.
+//! then delete (or, with --keep-history, keep) its records. CustomResourceDefinitions,
+//! PersistentVolumeClaims and objects annotated to be kept stay (see [`super::keep`]).
 
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 
+use super::keep::{KeepRules, Kept, Removal};
 use super::lifecycle::{Session, current, previous_objects};
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::context::Context;
@@ -18,11 +20,16 @@ pub struct UninstallOptions {
     pub wait: Option<Duration>,
     pub keep_history: bool,
     pub dry_run: bool,
+    /// Whether CRDs and PersistentVolumeClaims are deleted too (`--delete-crds`,
+    /// `--delete-pvcs`).
+    pub keep: KeepRules,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct UninstallOutcome {
     pub deleted: Vec<String>,
+    /// Objects left in the cluster, with the reason.
+    pub kept: Vec<Kept>,
     pub kept_history: bool,
     pub elapsed: Duration,
 }
@@ -72,7 +79,9 @@ async fn uninstall_locked(
             opts.namespace
         );
     };
-    let mut objects = previous_objects(&session.history);
+    let (mut objects, kept) = opts
+        .keep
+        .split(previous_objects(&session.history), Removal::Uninstall);
     manifest::order::sort_for_delete(&mut objects);
     let applier = Applier::new(
         session.client.clone(),
@@ -86,6 +95,7 @@ async fn uninstall_locked(
     if opts.dry_run {
         return Ok(UninstallOutcome {
             deleted: objects.iter().map(|o| o.reference()).collect(),
+            kept,
             kept_history: opts.keep_history,
             elapsed: started.elapsed(),
         });
@@ -159,8 +169,12 @@ async fn uninstall_locked(
         session.ensure_held()?;
         session.store.delete_all(&opts.release).await?;
     }
+    for k in &kept {
+        ctx.ui.status(&format!("kept {}: {}", k.object, k.reason));
+    }
     Ok(UninstallOutcome {
         deleted,
+        kept,
         kept_history: opts.keep_history,
         elapsed: started.elapsed(),
     })

@@ -12,6 +12,7 @@ mod faults;
 mod get_all;
 mod harness;
 mod hostile;
+mod keep;
 mod kubeconfig;
 mod lifecycle;
 mod lock;

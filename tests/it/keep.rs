@@ -1,0 +1,257 @@
+//! What a prune and an uninstall keep: CustomResourceDefinitions and PersistentVolumeClaims
+//! unless a flag asks for their deletion, objects annotated `todoctl.io/keep: "true"` or
+//! `helm.sh/resource-policy: keep` always; `diff`, `status` and the commands' output say what
+//! is kept and why.
+
+use anyhow::Result;
+use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::api::DeleteParams;
+use kube::{Api, Client};
+
+use crate::harness::{self, Cluster};
+use crate::preflight::write_chart;
+use crate::run::{self, Out, ok};
+
+const OBJECTS: &str = r#"{% if values.pvc %}
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: data
+spec:
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests:
+      storage: 1Gi
+{% endif %}
+{% if values.crd %}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gadgets.{{ release.namespace }}.todoctl.test
+  annotations:
+    todoctl.io/allow-cluster-scope: "true"
+spec:
+  group: {{ release.namespace }}.todoctl.test
+  scope: Namespaced
+  names:
+    kind: Gadget
+    listKind: GadgetList
+    plural: gadgets
+    singular: gadget
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          x-kubernetes-preserve-unknown-fields: true
+{% endif %}
+{% if values.extra %}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: helm-kept
+  annotations:
+    helm.sh/resource-policy: keep
+data:
+  a: b
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: plain
+data:
+  a: b
+{% endif %}
+"#;
+
+const NONE: &[&str] = &[
+    "--set",
+    "pvc=false",
+    "--set",
+    "crd=false",
+    "--set",
+    "extra=false",
+];
+
+struct Release<'a> {
+    cluster: &'a Cluster,
+    ns: &'a str,
+    chart: String,
+}
+
+impl Release<'_> {
+    fn run(&self, args: &[&str]) -> Out {
+        let mut all: Vec<&str> = args.to_vec();
+        if matches!(
+            args.first(),
+            Some(&"install") | Some(&"upgrade") | Some(&"diff")
+        ) {
+            all.extend(["--chart", &self.chart]);
+        }
+        if matches!(
+            args.first(),
+            Some(&"install") | Some(&"upgrade") | Some(&"uninstall")
+        ) {
+            all.push("--no-wait");
+        }
+        run::todoctl(self.cluster, self.ns, &all, &[])
+    }
+}
+
+async fn exists(client: &Client, ns: &str) -> Result<(bool, bool, bool, bool)> {
+    let pvc = Api::<PersistentVolumeClaim>::namespaced(client.clone(), ns)
+        .get_opt("data")
+        .await?
+        .is_some_and(|p| p.metadata.deletion_timestamp.is_none());
+    let crd = Api::<CustomResourceDefinition>::all(client.clone())
+        .get_opt(&format!("gadgets.{ns}.todoctl.test"))
+        .await?
+        .is_some_and(|c| c.metadata.deletion_timestamp.is_none());
+    let cms = Api::<ConfigMap>::namespaced(client.clone(), ns);
+    let helm_kept = cms.get_opt("helm-kept").await?.is_some();
+    let plain = cms.get_opt("plain").await?.is_some();
+    Ok((pvc, crd, helm_kept, plain))
+}
+
+async fn delete_crd(client: &Client, ns: &str) {
+    let _ = Api::<CustomResourceDefinition>::all(client.clone())
+        .delete(
+            &format!("gadgets.{ns}.todoctl.test"),
+            &DeleteParams::default(),
+        )
+        .await;
+}
+
+fn chart() -> Result<tempfile::TempDir> {
+    let dir = tempfile::tempdir()?;
+    write_chart(
+        dir.path(),
+        "pvc: true\ncrd: true\nextra: true\n",
+        &[("objects.yaml", OBJECTS)],
+    );
+    Ok(dir)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upgrade_keeps_crds_claims_and_annotated_objects_unless_asked() -> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let ns = cluster.namespace("keep-prune").await?;
+    let ns = ns.name();
+    let client = cluster.client().await;
+    let dir = chart()?;
+    let r = Release {
+        cluster: &cluster,
+        ns,
+        chart: dir.path().to_string_lossy().into_owned(),
+    };
+    let result = async {
+        ok(r.run(&["install"]));
+
+        let diff = ok(r.run(&[&["diff"], NONE].concat()));
+        for line in [
+            "keep persistentvolumeclaim/data: a PersistentVolumeClaim holds data; pass --prune-pvcs to delete it",
+            "keep customresourcedefinition/gadgets.",
+            "keep configmap/helm-kept: annotated `helm.sh/resource-policy: keep`",
+            "delete configmap/plain",
+        ] {
+            assert!(diff.stdout.contains(line), "diff lacks `{line}`:\n{}", diff.stdout);
+        }
+
+        let up = ok(r.run(&[&["upgrade"], NONE].concat()));
+        for line in [
+            "kept persistentvolumeclaim/data: a PersistentVolumeClaim holds data; pass --prune-pvcs to delete it",
+            "kept customresourcedefinition/gadgets.",
+            "kept configmap/helm-kept: annotated `helm.sh/resource-policy: keep`",
+        ] {
+            assert!(up.stdout.contains(line), "upgrade lacks `{line}`:\n{}", up.stdout);
+        }
+        assert_eq!(exists(&client, ns).await?, (true, true, true, false));
+
+        // Back in the chart, then out again with the flags: now they go.
+        ok(r.run(&["upgrade", "--reset-values"]));
+        ok(r.run(&[&["upgrade", "--prune-pvcs", "--prune-crds"], NONE].concat()));
+        harness::wait_for(
+            "the pruned claim and CRD to be gone",
+            std::time::Duration::from_secs(60),
+            || async {
+                let (pvc, crd, helm_kept, _) = exists(&client, ns).await?;
+                Ok((!pvc && !crd && helm_kept).then_some(()))
+            },
+        )
+        .await
+    }
+    .await;
+    delete_crd(&client, ns).await;
+    result
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn uninstall_keeps_crds_claims_and_annotated_objects_and_says_why() -> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let client = cluster.client().await;
+    let dir = chart()?;
+    let chart = dir.path().to_string_lossy().into_owned();
+
+    let ns1 = cluster.namespace("keep-uninstall").await?;
+    let ns2 = cluster.namespace("keep-uninstall-flags").await?;
+    let result = async {
+        let r = Release {
+            cluster: &cluster,
+            ns: ns1.name(),
+            chart: chart.clone(),
+        };
+        ok(r.run(&["install"]));
+        let status = ok(r.run(&["status"]));
+        assert!(status.stdout.contains("KEPT BY UNINSTALL:"), "{}", status.stdout);
+        assert!(
+            status.stdout.contains(
+                "persistentvolumeclaim/data: a PersistentVolumeClaim holds data; pass --delete-pvcs to delete it"
+            ),
+            "{}",
+            status.stdout
+        );
+        let dry = ok(r.run(&["uninstall", "--dry-run"]));
+        assert!(dry.stdout.contains("would keep 3 objects:"), "{}", dry.stdout);
+        let out = ok(r.run(&["uninstall"]));
+        for line in [
+            "kept persistentvolumeclaim/data: a PersistentVolumeClaim holds data; pass --delete-pvcs to delete it",
+            "kept customresourcedefinition/gadgets.",
+            "deleting a CustomResourceDefinition deletes every object of its kind in the cluster; pass --delete-crds to delete it",
+            "kept configmap/helm-kept: annotated `helm.sh/resource-policy: keep`",
+        ] {
+            assert!(out.stdout.contains(line), "uninstall lacks `{line}`:\n{}", out.stdout);
+        }
+        assert_eq!(exists(&client, ns1.name()).await?, (true, true, true, false));
+
+        let r = Release {
+            cluster: &cluster,
+            ns: ns2.name(),
+            chart: chart.clone(),
+        };
+        ok(r.run(&["install"]));
+        let out = ok(r.run(&["uninstall", "--delete-crds", "--delete-pvcs"]));
+        assert!(!out.stdout.contains("kept persistentvolumeclaim"), "{}", out.stdout);
+        harness::wait_for(
+            "the claim and CRD to be gone",
+            std::time::Duration::from_secs(60),
+            || async {
+                let (pvc, crd, helm_kept, plain) = exists(&client, ns2.name()).await?;
+                Ok((!pvc && !crd && helm_kept && !plain).then_some(()))
+            },
+        )
+        .await
+    }
+    .await;
+    delete_crd(&client, ns1.name()).await;
+    delete_crd(&client, ns2.name()).await;
+    result
+}
