@@ -215,13 +215,13 @@ impl StopToken {
         });
     }
 
-    /// Fault-injection hook for the interruption tests: with `TODOCTL_TEST_PAUSE_AT=<phase>` in
-    /// the environment, the operation prints `paused at <phase>` on stderr when it reaches that
-    /// phase and waits there until killed or interrupted by a signal, or for
-    /// `TODOCTL_TEST_PAUSE_SECS` seconds when that is set. Phases: `locked`, `recorded`,
-    /// `applying`, `waiting`, `finished`. A lost lock does not end the pause: the pause stands
-    /// for a process that is busy elsewhere, and what follows it must notice. Without the
-    /// variable this does nothing.
+    /// Fault-injection hook for the interruption tests: with `TODOCTL_TEST_PAUSE_AT=<phase>` in the
+    /// environment, the operation prints `paused at <phase>` on stderr when it reaches that phase
+    /// and waits there until killed or interrupted by a signal, or for `TODOCTL_TEST_PAUSE_SECS`
+    /// seconds when that is set. Phases: `locked`, `recorded`, `applying`, `waiting`, `finished`,
+    /// `uninstalling` (the record marked, nothing deleted yet). A lost lock does not end the pause:
+    /// the pause stands for a process that is busy elsewhere, and what follows it must notice.
+    /// Without the variable this does nothing.
     pub async fn test_pause(&self, phase: &str) {
         if std::env::var("TODOCTL_TEST_PAUSE_AT").ok().as_deref() != Some(phase) {
             return;

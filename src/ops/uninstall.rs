@@ -122,15 +122,59 @@ async fn uninstall_locked(
     marker.updated = ctx.clock.now();
     session.update_record(&marker).await?;
 
+    ctx.stop.test_pause("uninstalling").await;
+    // Whatever stops the deletion (a signal, a timeout, an API error) leaves the record failed,
+    // not `uninstalling`: no operation is running it any more.
+    let deleted = match delete_and_wait(ctx, &applier, &objects, opts.wait).await {
+        Ok(deleted) => deleted,
+        Err(err) => {
+            let err = session
+                .record_failure(&mut marker, "Uninstall", err)
+                .await?;
+            return Err(err.context(format!(
+                "uninstall of release `{}` stopped before finishing; revision {} is recorded as failed; run `todoctl uninstall` again to finish it",
+                opts.release, marker.revision
+            )));
+        }
+    };
+
+    if opts.keep_history {
+        marker.status = Status::Uninstalled;
+        marker.description = "Uninstall complete".into();
+        marker.updated = ctx.clock.now();
+        session.update_record(&marker).await?;
+    } else {
+        session.ensure_held()?;
+        session.store.delete_all(&opts.release).await?;
+    }
+    for k in &kept {
+        ctx.ui.status(&format!("kept {}: {}", k.object, k.reason));
+    }
+    Ok(UninstallOutcome {
+        deleted,
+        kept,
+        kept_history: opts.keep_history,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Deletes `objects` in order and, with `wait`, waits until they are gone; returns the
+/// references of those that existed.
+async fn delete_and_wait(
+    ctx: &Context,
+    applier: &Applier,
+    objects: &[crate::manifest::Object],
+    wait: Option<Duration>,
+) -> Result<Vec<String>> {
     let mut deleted = Vec::new();
-    for o in &objects {
+    for o in objects {
         ctx.stop.check()?;
         if applier.delete(o).await? {
             ctx.ui.status(&format!("deleted {}", o.reference()));
             deleted.push(o.reference());
         }
     }
-    if let Some(timeout) = opts.wait {
+    if let Some(timeout) = wait {
         let deadline = Instant::now() + timeout;
         let mut remaining: Vec<_> = objects.iter().collect();
         while !remaining.is_empty() {
@@ -160,22 +204,5 @@ async fn uninstall_locked(
         }
     }
 
-    if opts.keep_history {
-        marker.status = Status::Uninstalled;
-        marker.description = "Uninstall complete".into();
-        marker.updated = ctx.clock.now();
-        session.update_record(&marker).await?;
-    } else {
-        session.ensure_held()?;
-        session.store.delete_all(&opts.release).await?;
-    }
-    for k in &kept {
-        ctx.ui.status(&format!("kept {}: {}", k.object, k.reason));
-    }
-    Ok(UninstallOutcome {
-        deleted,
-        kept,
-        kept_history: opts.keep_history,
-        elapsed: started.elapsed(),
-    })
+    Ok(deleted)
 }

@@ -492,3 +492,49 @@ async fn an_api_server_outage_mid_install_is_retried_or_fails_cleanly_and_a_reru
     assert_consistent(&history(&cluster, ns3.name()), "after the long outage");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_uninstall_stopped_by_sigterm_records_failed_and_a_rerun_finishes() -> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let ns = cluster.namespace("uninstall-sigterm").await?;
+    let ns = ns.name();
+    ok(&cluster, ns, &["install", "--set", ANY_NODE_PORT]);
+    for sig in ["-TERM", "-INT"] {
+        let mut child = spawn(
+            &cluster,
+            ns,
+            &["uninstall", "--keep-history"],
+            &[("TODOCTL_TEST_PAUSE_AT", "uninstalling")],
+        );
+        assert!(wait_for_line(
+            &mut child,
+            "paused at uninstalling",
+            Duration::from_secs(30)
+        ));
+        signal(&child, sig);
+        let status = child.wait()?;
+        assert_eq!(status.code(), Some(130), "{sig}");
+        let h = history(&cluster, ns);
+        assert_eq!(
+            h.last().map(|(_, s)| s.as_str()),
+            Some("failed"),
+            "{sig}: {h:?}"
+        );
+        assert!(!h.iter().any(|(_, s)| s == "uninstalling"), "{sig}: {h:?}");
+        // The lock was released: a new operation starts at once. Reinstall for the next signal.
+        if sig == "-TERM" {
+            ok(&cluster, ns, &["upgrade", "--set", ANY_NODE_PORT]);
+        }
+    }
+    ok(&cluster, ns, &["uninstall"]);
+    assert!(history_or_none(&cluster, ns));
+    Ok(())
+}
+
+/// True when the release has no records left (history fails or lists nothing).
+fn history_or_none(cluster: &Cluster, ns: &str) -> bool {
+    let (code, stdout, _) = run(cluster, None, ns, &["history", "-o", "json"]);
+    code != 0 || serde_json::from_str::<Vec<Value>>(&stdout).is_ok_and(|v| v.is_empty())
+}
