@@ -133,6 +133,70 @@ fn pick<'h>(
     }
 }
 
+/// The health of an object whose drift could not be checked: readiness from the live object,
+/// and why the drift check was refused. Only an object that cannot be read at all is
+/// "cannot be checked".
+async fn health_without_drift(
+    applier: &Applier,
+    client: &Client,
+    namespace: &str,
+    o: &crate::manifest::Object,
+    refused: &anyhow::Error,
+) -> ObjectHealth {
+    let reference = o.reference();
+    let why = crate::ui::one_line(&format!("{refused:#}")).into_owned();
+    let live = match applier.api_for(o).await {
+        Ok((api, _)) => api.get_opt(o.name()).await.map_err(anyhow::Error::from),
+        Err(e) => Err(e),
+    };
+    let live = match live {
+        Ok(Some(live)) => serde_json::to_value(&live).unwrap_or_default(),
+        Ok(None) => {
+            return ObjectHealth {
+                object: reference,
+                state: "missing: deleted since it was applied; `todoctl upgrade` recreates it"
+                    .to_string(),
+                ready: false,
+                drift: vec![],
+                details: vec![],
+            };
+        }
+        Err(e) => {
+            return ObjectHealth {
+                object: reference,
+                state: crate::ui::one_line(&format!("cannot be checked: {e:#}")).into_owned(),
+                ready: false,
+                drift: vec![],
+                details: vec![why],
+            };
+        }
+    };
+    let generation = live
+        .pointer("/metadata/generation")
+        .and_then(|g| g.as_i64());
+    let (state, ready) = match readiness::assess(o.kind(), &live, generation) {
+        readiness::State::Ready => ("ready".to_string(), true),
+        readiness::State::Waiting(s) => (s, false),
+        readiness::State::Failed(s) => (format!("failed: {s}"), false),
+    };
+    let mut details = vec![format!("drift not checked: {why}")];
+    if !ready {
+        details.extend(
+            readiness::diagnose(client, o.namespace().unwrap_or(namespace), o.kind(), &live)
+                .await
+                .iter()
+                .map(|d| crate::ui::one_line(d).into_owned()),
+        );
+    }
+    ObjectHealth {
+        object: reference,
+        state: crate::ui::one_line(&state).into_owned(),
+        ready,
+        drift: vec![],
+        details,
+    }
+}
+
 /// Live health of one object of the release.
 #[derive(Debug, Clone, Serialize)]
 pub struct ObjectHealth {
@@ -197,15 +261,11 @@ pub async fn status(
             let reference = o.reference();
             let applied = match applier.apply(&o).await {
                 Ok(a) => a,
+                // The dry run that finds drift was refused (another manager's fields, an
+                // immutable field a refused upgrade left behind): the object's health is still
+                // read from the live object, and the refusal is said beside it.
                 Err(e) => {
-                    objects.push(ObjectHealth {
-                        object: reference,
-                        state: crate::ui::one_line(&format!("cannot be checked: {e:#}"))
-                            .into_owned(),
-                        ready: false,
-                        drift: vec![],
-                        details: vec![],
-                    });
+                    objects.push(health_without_drift(&applier, &client, namespace, &o, &e).await);
                     continue;
                 }
             };

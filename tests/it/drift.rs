@@ -228,6 +228,83 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
     Ok(())
 }
 
+/// A dry run that is refused (another applier's fields) says nothing about an object's health:
+/// `status` still reads readiness from the live object and names the refusal beside it, after
+/// a refused upgrade too.
+#[tokio::test(flavor = "multi_thread")]
+async fn status_reads_health_when_the_drift_check_is_refused() -> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let ns = cluster.namespace("status-refused").await?;
+    let ns = ns.name();
+    let client = cluster.client().await;
+    ok(todoctl(
+        &cluster,
+        ns,
+        &["install", "--set", ANY_NODE_PORT],
+        &[],
+    ));
+    // Another applier takes over the backend's replica count and the backend's ConfigMap data.
+    let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "backend-deployment"}, "spec": {"replicas": 3}});
+    Api::<Deployment>::namespaced(client.clone(), ns)
+        .patch(
+            "backend-deployment",
+            &PatchParams::apply("argo").force(),
+            &Patch::Apply(&deployment),
+        )
+        .await?;
+    let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "backend-config"},
+        "data": {"AGENT_MODEL": "other-model"}});
+    Api::<ConfigMap>::namespaced(client.clone(), ns)
+        .patch(
+            "backend-config",
+            &PatchParams::apply("argo").force(),
+            &Patch::Apply(&cm),
+        )
+        .await?;
+    // The upgrade is refused on the conflict ...
+    let out = todoctl(
+        &cluster,
+        ns,
+        &["upgrade", "--set", "backend.replicaCount=4"],
+        &[],
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+
+    // ... and status still tells health from the live objects once the new pods are ready.
+    let mut last = String::new();
+    for _ in 0..60 {
+        let out = ok(todoctl(&cluster, ns, &["status", "-o", "json"], &[]));
+        let status: Value = serde_json::from_str(&out.stdout)?;
+        let object = |name: &str| {
+            status["objects"]
+                .as_array()
+                .and_then(|a| a.iter().find(|o| o["object"] == name).cloned())
+                .unwrap_or(Value::Null)
+        };
+        let backend = object("deployment/backend-deployment");
+        let config = object("configmap/backend-config");
+        last = out.stdout.clone();
+        if backend["ready"] == json!(true) {
+            assert_eq!(backend["state"], json!("ready"), "{last}");
+            let details = backend["details"].to_string();
+            assert!(details.contains("drift not checked"), "{last}");
+            assert!(details.contains("argo"), "{last}");
+            assert!(!last.contains("cannot be checked"), "{last}");
+            assert_eq!(config["ready"], json!(true), "{last}");
+            // The table says the same in its words.
+            let table = ok(todoctl(&cluster, ns, &["status"], &[])).stdout;
+            assert!(!table.contains("cannot be checked"), "{table}");
+            assert!(table.contains("drift not checked"), "{table}");
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    panic!("the backend never showed as ready: {last}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn generated_secrets_survive_upgrades_and_rollbacks() -> Result<()> {
     let Some(cluster) = harness::cluster() else {
