@@ -21,6 +21,7 @@ fn todo_app_record() -> Release {
         is_upgrade: false,
         capabilities: Capabilities::offline(None, &[]),
         generate: Generate::Placeholder,
+        post_renderer: None,
     })
     .expect("render");
     let now = jiff::Timestamp::now();
@@ -54,6 +55,7 @@ fn todo_app_record() -> Release {
         secret_paths: prepared.secret_paths,
         tests: Vec::new(),
         last_test: None,
+        post_renderer: None,
     }
 }
 

@@ -20,6 +20,7 @@ fn options(chart_dir: Option<std::path::PathBuf>) -> RenderOptions {
         is_upgrade: false,
         capabilities: Capabilities::offline(None, &[]),
         generate: Generate::Placeholder,
+        post_renderer: None,
     }
 }
 

@@ -201,6 +201,35 @@ impl ValuesArgs {
     }
 }
 
+/// `--post-renderer`: a program that rewrites the rendered objects (Helm's flag of that name).
+#[derive(Debug, Clone, Default, Args)]
+pub struct PostRenderArgs {
+    /// A program that reads the rendered YAML on stdin and writes the objects to use on stdout,
+    /// e.g. a kustomize wrapper; it sees secret values (TODOCTL_POST_RENDERER_TIMEOUT: seconds it
+    /// may run, default 60)
+    #[arg(long, value_name = "CMD")]
+    pub post_renderer: Option<String>,
+    /// An argument for the post-renderer (repeatable)
+    #[arg(
+        long,
+        value_name = "ARG",
+        requires = "post_renderer",
+        allow_hyphen_values = true
+    )]
+    pub post_renderer_args: Vec<String>,
+}
+
+impl PostRenderArgs {
+    pub fn renderer(&self) -> Option<crate::ops::PostRenderer> {
+        self.post_renderer
+            .as_ref()
+            .map(|command| crate::ops::PostRenderer {
+                command: command.clone(),
+                args: self.post_renderer_args.clone(),
+            })
+    }
+}
+
 /// Offline stand-ins for what a cluster would tell about itself.
 #[derive(Debug, Clone, Default, Args)]
 pub struct CapabilityArgs {

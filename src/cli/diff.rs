@@ -31,6 +31,8 @@ pub struct DiffArgs {
     pub chart: ChartArgs,
     #[command(flatten)]
     pub values: ValuesArgs,
+    #[command(flatten)]
+    pub post: super::args::PostRenderArgs,
     /// Forget the previous revision's values: start from the chart defaults
     #[arg(long)]
     pub reset_values: bool,
@@ -57,6 +59,7 @@ pub fn run(args: &DiffArgs, g: &GlobalArgs) -> Result<ExitCode> {
         reset_values: args.reset_values,
         show_secrets: args.show_secrets,
         revisions: args.revision.clone(),
+        post_renderer: args.post.renderer(),
     };
     let result = super::block_on(g, |client| async move { ops::diff(client, &opts).await })?;
     match args.output {

@@ -184,7 +184,7 @@ fn manifest_text(entries: &[ManifestEntry], show_secrets: bool) -> Result<String
 
 /// `NAME: ...` lines, Helm's `get metadata` layout.
 fn metadata_text(m: &ops::ReleaseMetadata) -> String {
-    let out = format!(
+    let mut out = format!(
         "NAME: {}\nCHART: {}\nVERSION: {}\nAPP_VERSION: {}\nNAMESPACE: {}\nREVISION: {}\nSTATUS: {}\nDEPLOYED_AT: {}\n",
         m.name,
         m.chart,
@@ -195,6 +195,9 @@ fn metadata_text(m: &ops::ReleaseMetadata) -> String {
         m.status,
         m.deployed_at,
     );
+    if let Some(p) = &m.post_renderer {
+        out.push_str(&format!("POST_RENDERER: {p}\n"));
+    }
     out
 }
 

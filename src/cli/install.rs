@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::GlobalArgs;
-use super::args::{ApplyArgs, ChartArgs, ReleaseArgs, ValuesArgs, WaitArgs};
+use super::args::{ApplyArgs, ChartArgs, PostRenderArgs, ReleaseArgs, ValuesArgs, WaitArgs};
 
 /// Install the chart as a new release.
 ///
@@ -32,6 +32,8 @@ pub struct InstallArgs {
     pub wait: WaitArgs,
     #[command(flatten)]
     pub apply: ApplyArgs,
+    #[command(flatten)]
+    pub post: PostRenderArgs,
 }
 
 pub fn run(args: &InstallArgs, g: &GlobalArgs) -> Result<ExitCode> {
@@ -41,6 +43,7 @@ pub fn run(args: &InstallArgs, g: &GlobalArgs) -> Result<ExitCode> {
         &args.values,
         &args.wait,
         &args.apply,
+        &args.post,
         false,
     );
     super::run_change(opts, g)

@@ -29,7 +29,8 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 pub use args::{
-    ApplyArgs, CapabilityArgs, ChartArgs, OutputFormat, ReleaseArgs, ValuesArgs, WaitArgs,
+    ApplyArgs, CapabilityArgs, ChartArgs, OutputFormat, PostRenderArgs, ReleaseArgs, ValuesArgs,
+    WaitArgs,
 };
 
 /// Deploys the Todo Chatbot (or any todoctl chart) to Kubernetes: renders templates with values,
@@ -201,6 +202,7 @@ fn change_options(
     values: &ValuesArgs,
     wait: &WaitArgs,
     apply: &ApplyArgs,
+    post: &PostRenderArgs,
     upgrade: bool,
 ) -> crate::ops::ChangeOptions {
     crate::ops::ChangeOptions {
@@ -218,6 +220,7 @@ fn change_options(
         adopt: apply.adopt,
         history_max: apply.history_max,
         keep: apply.keep(),
+        post_renderer: post.renderer(),
     }
 }
 

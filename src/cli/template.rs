@@ -32,6 +32,8 @@ pub struct TemplateArgs {
     pub values: ValuesArgs,
     #[command(flatten)]
     pub capabilities: CapabilityArgs,
+    #[command(flatten)]
+    pub post: super::args::PostRenderArgs,
     /// Print only the objects of this template, e.g. templates/backend.yaml (repeatable)
     #[arg(long, value_name = "TEMPLATE")]
     pub show_only: Vec<String>,
@@ -45,13 +47,11 @@ pub struct TemplateArgs {
 }
 
 pub fn run(args: &TemplateArgs, _g: &GlobalArgs) -> Result<ExitCode> {
+    let mut render =
+        ops::RenderOptions::offline(&args.release, &args.chart, &args.values, &args.capabilities);
+    render.post_renderer = args.post.renderer();
     let opts = ops::TemplateOptions {
-        render: ops::RenderOptions::offline(
-            &args.release,
-            &args.chart,
-            &args.values,
-            &args.capabilities,
-        ),
+        render,
         show_only: args.show_only.clone(),
         output_dir: args.output_dir.clone(),
         include_tests: args.include_tests,

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::GlobalArgs;
-use super::args::{ApplyArgs, ChartArgs, ReleaseArgs, ValuesArgs, WaitArgs};
+use super::args::{ApplyArgs, ChartArgs, PostRenderArgs, ReleaseArgs, ValuesArgs, WaitArgs};
 
 /// Upgrade a release to new values or a new chart.
 ///
@@ -33,6 +33,8 @@ pub struct UpgradeArgs {
     pub wait: WaitArgs,
     #[command(flatten)]
     pub apply: ApplyArgs,
+    #[command(flatten)]
+    pub post: PostRenderArgs,
     /// Install the release if it does not exist yet
     #[arg(short = 'i', long)]
     pub install: bool,
@@ -48,6 +50,7 @@ pub fn run(args: &UpgradeArgs, g: &GlobalArgs) -> Result<ExitCode> {
         &args.values,
         &args.wait,
         &args.apply,
+        &args.post,
         true,
     );
     opts.install_if_missing = args.install;

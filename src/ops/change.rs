@@ -40,6 +40,8 @@ pub struct ChangeOptions {
     pub history_max: usize,
     /// Which CRDs and PersistentVolumeClaims this revision lacks may be pruned.
     pub keep: super::KeepRules,
+    /// `--post-renderer`, recorded in the revision.
+    pub post_renderer: Option<super::PostRenderer>,
 }
 
 impl ChangeOptions {
@@ -53,6 +55,7 @@ impl ChangeOptions {
             is_upgrade,
             reset_values: self.reset_values,
             generate_new: true,
+            post_renderer: self.post_renderer.as_ref(),
         }
     }
 }
@@ -141,6 +144,7 @@ async fn change_locked(
         secret_paths: prepared.secret_paths.clone(),
         tests: manifest_entries(&prepared.tests),
         last_test: None,
+        post_renderer: prepared.post_renderer.clone(),
     };
     let applier = Applier::new(
         session.client.clone(),
@@ -353,6 +357,7 @@ async fn dry_run(ctx: &Context, opts: &ChangeOptions, started: Instant) -> Resul
             secret_paths: prepared.secret_paths,
             tests: manifest_entries(&prepared.tests),
             last_test: None,
+            post_renderer: prepared.post_renderer,
         },
         report: DeployReport {
             applied: checked,

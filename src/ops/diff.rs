@@ -27,6 +27,7 @@ pub struct DiffOptions {
     pub show_secrets: bool,
     /// Two revisions to compare with each other instead of the cluster.
     pub revisions: Vec<u64>,
+    pub post_renderer: Option<super::PostRenderer>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -63,6 +64,7 @@ pub async fn diff(client: Client, opts: &DiffOptions) -> Result<DiffResult> {
             is_upgrade: live_release.is_some(),
             reset_values: opts.reset_values,
             generate_new: false,
+            post_renderer: opts.post_renderer.as_ref(),
         },
     )
     .await?;

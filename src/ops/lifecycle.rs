@@ -286,6 +286,7 @@ pub struct RenderRequest<'a> {
     /// For a release that generated nothing yet: generate now (install) or print the
     /// placeholder (diff, where a fresh random value would only be noise).
     pub generate_new: bool,
+    pub post_renderer: Option<&'a super::PostRenderer>,
 }
 
 pub async fn render_release(
@@ -315,6 +316,7 @@ pub async fn render_release(
         is_upgrade: req.is_upgrade,
         capabilities,
         generate,
+        post_renderer: req.post_renderer.cloned(),
     })
 }
 

@@ -6,6 +6,7 @@ mod diff;
 mod keep;
 mod lifecycle;
 mod lint;
+mod post_render;
 mod preflight;
 mod query;
 mod render;
@@ -22,6 +23,7 @@ pub use diff::{DiffOptions, DiffResult, diff, has_changes};
 pub use keep::{KeepRules, Kept};
 pub use lifecycle::{Keep, read_history_keeping};
 pub use lint::{LintReport, lint};
+pub use post_render::PostRenderer;
 pub use query::{
     HistoryRow, ListRow, ObjectHealth, ReleaseMetadata, StatusReport, history, list, record,
     rfc3339, status, test_suite_line,

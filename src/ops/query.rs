@@ -19,7 +19,11 @@ pub struct HistoryRow {
     pub status: String,
     pub chart: String,
     pub app_version: String,
+    /// The description, with the post-renderer named when one rewrote the revision's objects.
     pub description: String,
+    /// The `--post-renderer` command line the revision was rendered with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_renderer: Option<String>,
 }
 
 pub async fn history(
@@ -45,6 +49,7 @@ pub async fn history(
             chart: String::new(),
             app_version: String::new(),
             description: format!("record `{}` cannot be read: {}", b.secret, b.error),
+            post_renderer: None,
         });
     }
     rows.sort_by_key(|r| r.revision);
@@ -59,7 +64,11 @@ fn row(r: &Release) -> HistoryRow {
         status: r.status.to_string(),
         chart: format!("{}-{}", r.chart.name, r.chart.version),
         app_version: r.chart.app_version.clone().unwrap_or_default(),
-        description: crate::ui::redact::scrub(&r.description),
+        description: crate::ui::redact::scrub(&match &r.post_renderer {
+            Some(p) => format!("{} (post-renderer `{p}`)", r.description),
+            None => r.description.clone(),
+        }),
+        post_renderer: r.post_renderer.as_deref().map(crate::ui::redact::scrub),
     }
 }
 
@@ -378,6 +387,9 @@ pub struct ReleaseMetadata {
     pub revision: u64,
     pub status: String,
     pub deployed_at: String,
+    /// The `--post-renderer` command line the revision was rendered with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_renderer: Option<String>,
 }
 
 impl ReleaseMetadata {
@@ -391,6 +403,7 @@ impl ReleaseMetadata {
             revision: r.revision,
             status: r.status.to_string(),
             deployed_at: rfc3339(r.updated),
+            post_renderer: r.post_renderer.as_deref().map(crate::ui::redact::scrub),
         }
     }
 }

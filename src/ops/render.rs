@@ -24,6 +24,8 @@ pub struct RenderOptions {
     pub capabilities: Capabilities,
     /// How values the chart marks for generation get theirs.
     pub generate: Generate,
+    /// `--post-renderer`: rewrites the rendered objects before they are labelled and validated.
+    pub post_renderer: Option<super::PostRenderer>,
 }
 
 /// Where generated values (`x-todoctl-generate` in the schema) come from.
@@ -57,6 +59,7 @@ impl RenderOptions {
             is_upgrade: false,
             capabilities: Capabilities::offline(caps.kube_version.as_deref(), &caps.api_versions),
             generate: Generate::Placeholder,
+            post_renderer: None,
         }
     }
 }
@@ -81,6 +84,8 @@ pub struct Prepared {
     pub secret_paths: Vec<String>,
     /// What each manifest template rendered, before parsing (lint reads its YAML text).
     pub rendered: Vec<crate::render::RenderedFile>,
+    /// The post-renderer's command line, when one rewrote the objects.
+    pub post_renderer: Option<String>,
 }
 
 /// Loads the chart, merges and validates values, renders, parses and validates the objects.
@@ -125,6 +130,9 @@ pub fn prepare(opts: &RenderOptions) -> Result<Prepared> {
     for file in &rendered.files {
         objects.extend(manifest::parse::documents(&file.name, &file.text)?);
     }
+    if let Some(post) = &opts.post_renderer {
+        objects = post_render(post, objects, &opts.namespace)?;
+    }
     manifest::labels::apply_standard(
         &mut objects,
         &opts.release,
@@ -153,8 +161,47 @@ pub fn prepare(opts: &RenderOptions) -> Result<Prepared> {
         notes: rendered.notes,
         generated,
         secret_paths: marks.secret,
+        post_renderer: opts
+            .post_renderer
+            .as_ref()
+            .map(super::PostRenderer::display),
         rendered: rendered.files,
     })
+}
+
+/// Pipes the rendered objects through the post-renderer and parses what it returns as rendered
+/// objects are parsed. A returned object keeps the template of the rendered object with the
+/// same kind, namespace and name, so messages still point at a file; a new one is named after
+/// the post-renderer. Labels are applied afterwards, so a post-renderer cannot drop them.
+fn post_render(
+    post: &super::PostRenderer,
+    objects: Vec<Object>,
+    namespace: &str,
+) -> Result<Vec<Object>> {
+    let mut input = String::new();
+    for o in &objects {
+        // Secrets reach the program; their values must still be scrubbed from its stderr.
+        crate::ui::redact::remember_object(&o.data);
+        let body = crate::yaml::to_string(&o.data)
+            .map_err(|e| anyhow::anyhow!("writing {} as YAML: {e}", o.reference()))?;
+        input.push_str(&format!("---\n# Source: {}\n{body}", o.template));
+    }
+    let output = post.run(&input, super::PostRenderer::timeout_from_env()?)?;
+    let source = format!("the output of --post-renderer `{}`", post.display());
+    let mut returned = manifest::parse::documents(&source, &output)?;
+    if returned.is_empty() {
+        bail!(
+            "--post-renderer `{}` returned no objects; it must write the YAML documents it read, changed as it likes, to stdout",
+            crate::ui::redact::scrub(&post.display())
+        );
+    }
+    for o in &mut returned {
+        let key = o.key(namespace);
+        if let Some(original) = objects.iter().find(|r| r.key(namespace) == key) {
+            o.template = original.template.clone();
+        }
+    }
+    Ok(returned)
 }
 
 /// Sets every value the schema marks for generation that the user did not supply: from an

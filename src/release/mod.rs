@@ -153,6 +153,9 @@ pub struct Release {
     /// run. A new revision starts without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_test: Option<TestRun>,
+    /// The `--post-renderer` command line that rewrote this revision's objects, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_renderer: Option<String>,
 }
 
 /// One `todoctl test` run: when, and how each test ended.

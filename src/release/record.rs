@@ -174,6 +174,7 @@ pub(crate) mod tests {
             secret_paths: Vec::new(),
             tests: Vec::new(),
             last_test: None,
+            post_renderer: None,
         }
     }
 
@@ -307,6 +308,7 @@ pub(crate) mod tests {
                 secret_paths: Vec::new(),
                 tests: Vec::new(),
                 last_test: None,
+                post_renderer: None,
             }
         }
     }

@@ -18,6 +18,7 @@ mod lifecycle;
 mod lock;
 mod machine_output;
 mod pipe;
+mod post_renderer;
 mod preflight;
 mod rbac;
 mod readiness;

@@ -54,6 +54,7 @@ fn release(name: &str, namespace: &str, revision: u64, status: Status) -> Releas
         secret_paths: Vec::new(),
         tests: Vec::new(),
         last_test: None,
+        post_renderer: None,
     }
 }
 
