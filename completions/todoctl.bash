@@ -268,7 +268,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__diff)
-            opts="-r -n -f -o -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --reset-values --detailed-exitcode --revision --show-secrets --output --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -f -o -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --post-renderer --post-renderer-args --reset-values --detailed-exitcode --revision --show-secrets --output --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -319,6 +319,14 @@ _todoctl() {
                     return 0
                     ;;
                 --set-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --post-renderer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --post-renderer-args)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1168,7 +1176,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__install)
-            opts="-r -n -f -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --prune-pvcs --prune-crds --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -f -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --prune-pvcs --prune-crds --post-renderer --post-renderer-args --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1227,6 +1235,14 @@ _todoctl() {
                     return 0
                     ;;
                 --history-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --post-renderer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --post-renderer-args)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1668,7 +1684,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__template)
-            opts="-r -n -f -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --kube-version --api-versions --show-only --output-dir --include-tests --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -f -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --kube-version --api-versions --post-renderer --post-renderer-args --show-only --output-dir --include-tests --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1727,6 +1743,14 @@ _todoctl() {
                     return 0
                     ;;
                 --api-versions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --post-renderer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --post-renderer-args)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1884,7 +1908,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__upgrade)
-            opts="-r -n -f -i -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --prune-pvcs --prune-crds --install --reset-values --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -f -i -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --prune-pvcs --prune-crds --post-renderer --post-renderer-args --install --reset-values --kubeconfig --context --no-progress --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1943,6 +1967,14 @@ _todoctl() {
                     return 0
                     ;;
                 --history-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --post-renderer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --post-renderer-args)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
