@@ -1,10 +1,9 @@
 use std::process::ExitCode;
 
-use clap::Parser;
 use clap::error::ErrorKind;
 
 fn main() -> ExitCode {
-    let cli = match todoctl::cli::Cli::try_parse() {
+    let cli = match todoctl::cli::parse() {
         Ok(cli) => cli,
         // Help and version go to stdout with success; every usage error exits 1, because 2 means
         // "there are changes" to `diff --detailed-exitcode`.

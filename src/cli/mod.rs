@@ -7,6 +7,7 @@ mod args;
 mod completion;
 mod diff;
 mod get;
+mod hints;
 mod history;
 mod install;
 mod lint;
@@ -37,12 +38,9 @@ pub use args::{
 /// shows what would change, applies in dependency order, waits until ready, and records every
 /// revision for history and rollback.
 #[derive(Debug, Parser)]
-#[command(
-    name = "todoctl",
-    version,
-    propagate_version = true,
-    max_term_width = 100
-)]
+// The version is the top-level `--version` (and `todoctl version`) only: on a subcommand Helm's
+// `--version` picks a chart version, and printing ours there would look like a deploy.
+#[command(name = "todoctl", version, max_term_width = 100)]
 #[command(
     after_help = "Examples:\n  todoctl install\n  todoctl upgrade --set backend.replicaCount=4\n  todoctl rollback 2\n  todoctl history"
 )]
@@ -77,7 +75,9 @@ pub enum Command {
     Rollback(rollback::RollbackArgs),
     History(history::HistoryArgs),
     Status(status::StatusArgs),
+    #[command(visible_aliases = ["un", "del", "delete"])]
     Uninstall(uninstall::UninstallArgs),
+    #[command(visible_alias = "ls")]
     List(list::ListArgs),
     Template(template::TemplateArgs),
     Lint(lint::LintArgs),
@@ -92,6 +92,12 @@ pub enum Command {
     Completion(completion::CompletionArgs),
     #[command(hide = true)]
     GenerateMan(man::ManArgs),
+}
+
+/// Parses the process's arguments; a usage error names what to type instead of a Helm flag
+/// todoctl does not have.
+pub fn parse() -> Result<Cli, clap::Error> {
+    <Cli as Parser>::try_parse().map_err(hints::with_helm_hint)
 }
 
 /// Runs the parsed command line; the exit code of a successful run (non-zero only for
