@@ -48,7 +48,7 @@ pub struct ReleaseFlags {
     /// Release name [default: todo-app]
     #[arg(short = 'r', long = "release", value_name = "NAME")]
     pub release: Option<String>,
-    /// Namespace of the release and its objects (created when missing)
+    /// Namespace of the release and its objects
     #[arg(
         short = 'n',
         long,

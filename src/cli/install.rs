@@ -21,6 +21,7 @@ use super::args::{ApplyArgs, ChartArgs, PostRenderArgs, ReleaseArgs, ValuesArgs,
 ///   todoctl install my-app ./charts/my-app -n my-app
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
+#[command(mut_arg("namespace", |a| a.help("Namespace of the release and its objects (created when missing)")))]
 pub struct InstallArgs {
     #[command(flatten)]
     pub release: ReleaseArgs,

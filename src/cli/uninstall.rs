@@ -26,6 +26,7 @@ use crate::ops;
 ///   todoctl uninstall --delete-pvcs
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
+#[command(mut_arg("namespace", |a| a.help("Namespace of the release and its objects (never created: a missing one means the release is not found)")))]
 pub struct UninstallArgs {
     #[command(flatten)]
     pub release: ReleaseArgs,

@@ -22,6 +22,7 @@ use super::args::{ApplyArgs, ChartArgs, PostRenderArgs, ReleaseArgs, ValuesArgs,
 ///   todoctl upgrade --reset-values
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
+#[command(mut_arg("namespace", |a| a.help("Namespace of the release and its objects (created when missing only by --install, when it installs)")))]
 pub struct UpgradeArgs {
     #[command(flatten)]
     pub release: ReleaseArgs,

@@ -11,8 +11,8 @@ use anyhow::{Result, bail};
 
 use super::deploy::{DeployOptions, DeployReport, deploy};
 use super::lifecycle::{
-    self, RenderRequest, Session, chart_info, current, last_deployed, manifest_entries,
-    next_revision, previous_objects,
+    self, NamespacePolicy, RenderRequest, Session, chart_info, current, last_deployed,
+    manifest_entries, next_revision, previous_objects,
 };
 use super::preflight::preflight;
 use crate::cluster::apply::{Applier, ApplyMode};
@@ -74,7 +74,16 @@ pub async fn change(ctx: &Context, opts: &ChangeOptions) -> Result<ChangeOutcome
     if opts.dry_run {
         return dry_run(ctx, opts, started).await;
     }
-    let session = Session::open(ctx, &opts.namespace, &opts.release, op).await?;
+    // Only an install creates the namespace: an upgrade of a missing release is refused.
+    let policy = if !opts.upgrade || opts.install_if_missing {
+        NamespacePolicy::Create
+    } else {
+        NamespacePolicy::MustExist
+    };
+    let Some(session) = Session::open(ctx, &opts.namespace, &opts.release, op, policy).await?
+    else {
+        return Err(release_not_found(opts));
+    };
     let result = change_locked(&session, opts, started).await;
     session.close(result).await
 }
@@ -98,11 +107,7 @@ async fn change_locked(
         (false, None) => false,
         (true, Some(_)) => true,
         (true, None) if opts.install_if_missing => false,
-        (true, None) => bail!(
-            "release `{}` not found in namespace `{}`; install it with `todoctl install`, or use `todoctl upgrade --install`",
-            opts.release,
-            opts.namespace
-        ),
+        (true, None) => return Err(release_not_found(opts)),
     };
 
     let base = last_deployed(history).or(live);
@@ -290,6 +295,17 @@ fn unchanged_objects(
 
 /// `--dry-run`: render with the cluster's capabilities, have the API server validate every object
 /// with a server-side dry-run apply, and record nothing.
+/// An upgrade without --install of a release that does not exist.
+fn release_not_found(opts: &ChangeOptions) -> anyhow::Error {
+    crate::error::Error::anyhow(
+        crate::error::Kind::NotFound,
+        format!(
+            "release `{}` not found in namespace `{}`; install it with `todoctl install`, or use `todoctl upgrade --install`",
+            opts.release, opts.namespace
+        ),
+    )
+}
+
 async fn dry_run(ctx: &Context, opts: &ChangeOptions, started: Instant) -> Result<ChangeOutcome> {
     let client = ctx.client.clone();
     super::render::check_release_name(&opts.release, &opts.namespace)?;
@@ -302,6 +318,9 @@ async fn dry_run(ctx: &Context, opts: &ChangeOptions, started: Instant) -> Resul
             opts.release,
             opts.namespace
         );
+    }
+    if opts.upgrade && live.is_none() && !opts.install_if_missing {
+        return Err(release_not_found(opts));
     }
     let is_upgrade = opts.upgrade && live.is_some();
     let prepared =

@@ -21,6 +21,16 @@ use crate::context::Context;
 use crate::manifest::{Object, ObjectKey};
 use crate::release::{ChartInfo, History, ManifestEntry, Release, SecretStore, Status};
 
+/// Whether an operation may create the release's namespace: only one that installs may
+/// (install, and upgrade --install when the release is missing). A refused operation changes
+/// nothing, so upgrade, rollback and uninstall of a release whose namespace is missing report
+/// it as not found instead of creating the namespace and its lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamespacePolicy {
+    Create,
+    MustExist,
+}
+
 /// A release's store and history, read under its lock.
 pub struct Session {
     pub ctx: Context,
@@ -32,19 +42,31 @@ pub struct Session {
 }
 
 impl Session {
-    /// Creates the namespace when missing, takes the release lock (which fires `ctx.stop` when
-    /// lost), reads the history, and turns revisions left pending by an operation that died into
-    /// failed ones.
+    /// Creates the namespace when missing and `namespace` is [`NamespacePolicy::Create`], takes
+    /// the release lock (which fires `ctx.stop` when lost), reads the history, and turns
+    /// revisions left pending by an operation that died into failed ones.
+    ///
+    /// `Ok(None)`: the policy is [`NamespacePolicy::MustExist`] and the namespace does not
+    /// exist, so the release does not either; nothing was created, not even the lock, and the
+    /// caller reports the release as not found.
     pub async fn open(
         ctx: &Context,
         namespace: &str,
         release: &str,
         operation: &str,
-    ) -> Result<Session> {
+        policy: NamespacePolicy,
+    ) -> Result<Option<Session>> {
         let client = ctx.client.clone();
         // Bad names are the user's typo, not the cluster's business: say so before any request.
         super::render::check_release_name(release, namespace)?;
-        ensure_namespace(&client, namespace).await?;
+        match policy {
+            NamespacePolicy::Create => ensure_namespace(&client, namespace).await?,
+            NamespacePolicy::MustExist => {
+                if !namespace_exists(&client, namespace).await? {
+                    return Ok(None);
+                }
+            }
+        }
         let guard = lock::acquire_with(
             &client,
             namespace,
@@ -107,14 +129,14 @@ impl Session {
             }
         }
         ctx.stop.test_pause("locked").await;
-        Ok(Session {
+        Ok(Some(Session {
             ctx: ctx.clone(),
             client,
             store,
             history,
             release: release.to_string(),
             guard,
-        })
+        }))
     }
 
     /// Releases the lock whatever the outcome, keeping the operation's own error first. A lock

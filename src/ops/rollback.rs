@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 
 use super::deploy::{DeployOptions, DeployReport, deploy};
-use super::lifecycle::{self, Session, last_deployed, next_revision, objects_of, previous_objects};
+use super::lifecycle::{
+    self, NamespacePolicy, Session, last_deployed, next_revision, objects_of, previous_objects,
+};
 use super::preflight::preflight;
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::context::Context;
@@ -36,9 +38,29 @@ pub struct RollbackOutcome {
 
 pub async fn rollback(ctx: &Context, opts: &RollbackOptions) -> Result<RollbackOutcome> {
     let started = Instant::now();
-    let session = Session::open(ctx, &opts.namespace, &opts.release, "rollback").await?;
+    let Some(session) = Session::open(
+        ctx,
+        &opts.namespace,
+        &opts.release,
+        "rollback",
+        NamespacePolicy::MustExist,
+    )
+    .await?
+    else {
+        return Err(release_not_found(opts));
+    };
     let result = rollback_locked(&session, opts, started).await;
     session.close(result).await
+}
+
+fn release_not_found(opts: &RollbackOptions) -> anyhow::Error {
+    crate::error::Error::anyhow(
+        crate::error::Kind::NotFound,
+        format!(
+            "release `{}` not found in namespace `{}`; nothing to roll back",
+            opts.release, opts.namespace
+        ),
+    )
 }
 
 async fn rollback_locked(
@@ -49,11 +71,7 @@ async fn rollback_locked(
     let ctx = &session.ctx;
     let history = &session.history;
     if history.releases.is_empty() {
-        bail!(
-            "release `{}` not found in namespace `{}`; nothing to roll back",
-            opts.release,
-            opts.namespace
-        );
+        return Err(release_not_found(opts));
     }
     let revisions = || {
         history

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 
 use super::keep::{KeepRules, Kept, Removal};
-use super::lifecycle::{Session, current, previous_objects};
+use super::lifecycle::{NamespacePolicy, Session, current, previous_objects};
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::context::Context;
 use crate::manifest;
@@ -36,9 +36,29 @@ pub struct UninstallOutcome {
 
 pub async fn uninstall(ctx: &Context, opts: &UninstallOptions) -> Result<UninstallOutcome> {
     let started = Instant::now();
-    let session = Session::open(ctx, &opts.namespace, &opts.release, "uninstall").await?;
+    let Some(session) = Session::open(
+        ctx,
+        &opts.namespace,
+        &opts.release,
+        "uninstall",
+        NamespacePolicy::MustExist,
+    )
+    .await?
+    else {
+        return Err(release_not_found(opts));
+    };
     let result = uninstall_locked(&session, opts, started).await;
     session.close(result).await
+}
+
+fn release_not_found(opts: &UninstallOptions) -> anyhow::Error {
+    crate::error::Error::anyhow(
+        crate::error::Kind::NotFound,
+        format!(
+            "release `{}` not found in namespace `{}` (or already uninstalled); `todoctl list -A` shows every release",
+            opts.release, opts.namespace
+        ),
+    )
 }
 
 async fn uninstall_locked(
@@ -73,11 +93,7 @@ async fn uninstall_locked(
                 ..Default::default()
             });
         }
-        bail!(
-            "release `{}` not found in namespace `{}` (or already uninstalled); `todoctl list` shows the releases there",
-            opts.release,
-            opts.namespace
-        );
+        return Err(release_not_found(opts));
     };
     let (mut objects, kept) = opts
         .keep
