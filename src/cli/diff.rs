@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::GlobalArgs;
-use super::args::{ChartArgs, OutputFormat, ReleaseArgs, ValuesArgs};
+use super::args::{ApplyArgs, ChartArgs, OutputFormat, ReleaseArgs, ValuesArgs, WaitArgs};
 use crate::diff::{Action, colorize, use_color};
 use crate::ops;
 
@@ -17,13 +17,28 @@ use crate::ops;
 /// else since the last revision, which the next upgrade restores. Secret values show only as
 /// changed or unchanged unless --show-secrets.
 ///
+/// Takes every flag of upgrade. Those that change what an upgrade applies change the diff
+/// (-f, --set..., --chart, --reset-values, --install, --force-conflicts); those that only say
+/// how an upgrade runs (--timeout, --no-wait, --atomic, --history-max, --dry-run) are accepted
+/// and ignored, since diff changes nothing. Objects of another release show as they would be
+/// after --adopt, with or without it. A release that does not exist is an error, as for
+/// upgrade, unless --install is given: then the diff is its install.
+///
 /// Examples:
 ///   todoctl diff --set backend.replicaCount=4
 ///   todoctl diff todo-app -f values/production.yaml
 ///   todoctl diff --detailed-exitcode
 ///   todoctl diff --revision 1 --revision 2
+///   todoctl diff --install
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
+#[command(mut_arg("timeout", |a| a.help(IGNORED)))]
+#[command(mut_arg("no_wait", |a| a.help(IGNORED)))]
+#[command(mut_arg("atomic", |a| a.help(IGNORED)))]
+#[command(mut_arg("history_max", |a| a.help(IGNORED)))]
+#[command(mut_arg("dry_run", |a| a.help("Accepted for the same command line as upgrade; diff is always a dry run")))]
+#[command(mut_arg("adopt", |a| a.help("Accepted for the same command line as upgrade; diff always shows objects of another release as they would be after --adopt")))]
+#[command(mut_arg("force_conflicts", |a| a.help("Show what a forced apply would do to fields another field manager owns, instead of failing on them")))]
 pub struct DiffArgs {
     #[command(flatten)]
     pub release: ReleaseArgs,
@@ -33,14 +48,29 @@ pub struct DiffArgs {
     pub values: ValuesArgs,
     #[command(flatten)]
     pub post: super::args::PostRenderArgs,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+    #[command(flatten)]
+    pub apply: ApplyArgs,
+    /// Show the install of a release that does not exist yet, as upgrade --install would do it
+    #[arg(short = 'i', long)]
+    pub install: bool,
     /// Forget the previous revision's values: start from the chart defaults
     #[arg(long)]
     pub reset_values: bool,
     /// Exit 2 when there are changes, 0 when there are none, 1 on error
     #[arg(long)]
     pub detailed_exitcode: bool,
-    /// Compare two stored revisions instead (give it twice)
-    #[arg(long, num_args = 1, value_name = "N")]
+    /// Compare two stored revisions instead (give it twice); takes no chart or values flags
+    #[arg(
+        long,
+        num_args = 1,
+        value_name = "N",
+        conflicts_with_all = [
+            "values", "set", "set_string", "set_json", "set_file", "set_env",
+            "chart", "chart_dir", "reset_values", "install",
+        ]
+    )]
     pub revision: Vec<u64>,
     /// Show secret values in the diff
     #[arg(long)]
@@ -49,6 +79,10 @@ pub struct DiffArgs {
     #[arg(short, long, value_enum, default_value_t)]
     pub output: OutputFormat,
 }
+
+/// The help of an upgrade flag that only says how an upgrade runs.
+const IGNORED: &str =
+    "Accepted for the same command line as upgrade, and ignored: diff changes nothing";
 
 pub fn run(args: &DiffArgs, g: &GlobalArgs) -> Result<ExitCode> {
     let opts = ops::DiffOptions {
@@ -60,6 +94,8 @@ pub fn run(args: &DiffArgs, g: &GlobalArgs) -> Result<ExitCode> {
         show_secrets: args.show_secrets,
         revisions: args.revision.clone(),
         post_renderer: args.post.renderer(),
+        install_if_missing: args.install,
+        force_conflicts: args.apply.force_conflicts,
     };
     let result = super::block_on(g, |client| async move { ops::diff(client, &opts).await })?;
     match args.output {

@@ -67,6 +67,43 @@ pub fn diff_object(
     after: Option<&Value>,
     show_secrets: bool,
 ) -> ObjectDiff {
+    diff_object_between(
+        Sides::LIVE,
+        reference,
+        namespace,
+        kind,
+        before,
+        after,
+        show_secrets,
+    )
+}
+
+/// What the two sides of a diff are, named in its `---` and `+++` headers.
+#[derive(Clone, Copy, Debug)]
+pub struct Sides<'a> {
+    pub before: &'a str,
+    pub after: &'a str,
+}
+
+impl Sides<'static> {
+    /// The cluster against what todoctl would apply.
+    pub const LIVE: Sides<'static> = Sides {
+        before: "live",
+        after: "desired",
+    };
+}
+
+/// [`diff_object`] with the sides named by `sides` (`revision 1` / `revision 2`) instead of
+/// live / desired.
+pub fn diff_object_between(
+    sides: Sides<'_>,
+    reference: &str,
+    namespace: Option<&str>,
+    kind: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    show_secrets: bool,
+) -> ObjectDiff {
     let before = before.map(strip_noise);
     let after = after.map(strip_noise);
     let secret = kind == "Secret" || before.iter().chain(after.iter()).any(is_secret);
@@ -101,6 +138,7 @@ pub fn diff_object(
         String::new()
     } else {
         render::unified(
+            sides,
             reference,
             &yaml_text(before.as_ref()),
             &yaml_text(after.as_ref()),

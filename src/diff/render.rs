@@ -12,15 +12,19 @@ const CYAN: &str = "\x1b[36m";
 const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
 
-/// `--- live <object>` / `+++ desired <object>` and the hunks; empty when the texts are equal.
-pub(crate) fn unified(object: &str, before: &str, after: &str) -> String {
+/// `--- live <object>` / `+++ desired <object>` (or the other names of `sides`) and the hunks;
+/// empty when the texts are equal.
+pub(crate) fn unified(sides: super::Sides<'_>, object: &str, before: &str, after: &str) -> String {
     if before == after {
         return String::new();
     }
     TextDiff::from_lines(before, after)
         .unified_diff()
         .context_radius(CONTEXT)
-        .header(&format!("live {object}"), &format!("desired {object}"))
+        .header(
+            &format!("{} {object}", sides.before),
+            &format!("{} {object}", sides.after),
+        )
         .to_string()
 }
 
@@ -113,12 +117,15 @@ mod tests {
 
     #[test]
     fn equal_texts_give_no_diff() {
-        assert_eq!(unified("configmap/a", "a: 1\n", "a: 1\n"), "");
+        assert_eq!(
+            unified(super::super::Sides::LIVE, "configmap/a", "a: 1\n", "a: 1\n"),
+            ""
+        );
     }
 
     #[test]
     fn headers_name_both_sides() {
-        let d = unified("configmap/a", "a: 1\n", "a: 2\n");
+        let d = unified(super::super::Sides::LIVE, "configmap/a", "a: 1\n", "a: 2\n");
         assert!(
             d.starts_with("--- live configmap/a\n+++ desired configmap/a\n@@"),
             "{d}"

@@ -12,7 +12,7 @@ use kube::Client;
 
 use super::lifecycle::{current, objects_of, previous_objects};
 use crate::cluster::apply::{Applier, ApplyMode};
-use crate::diff::{Action, ObjectDiff, Summary, diff_object};
+use crate::diff::{Action, ObjectDiff, Sides, Summary, diff_object, diff_object_between};
 use crate::manifest::{Object, ObjectKey};
 use crate::release::SecretStore;
 use crate::values::ValueSources;
@@ -28,6 +28,12 @@ pub struct DiffOptions {
     /// Two revisions to compare with each other instead of the cluster.
     pub revisions: Vec<u64>,
     pub post_renderer: Option<super::PostRenderer>,
+    /// upgrade --install: a release that does not exist is diffed as its install instead of
+    /// being an error.
+    pub install_if_missing: bool,
+    /// upgrade --force-conflicts: show what a forced apply would do instead of failing on
+    /// fields another field manager owns.
+    pub force_conflicts: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -53,6 +59,15 @@ pub async fn diff(client: Client, opts: &DiffOptions) -> Result<DiffResult> {
     }
 
     let live_release = current(&history);
+    if live_release.is_none() && !opts.install_if_missing {
+        return Err(crate::error::Error::anyhow(
+            crate::error::Kind::NotFound,
+            format!(
+                "release `{}` not found in namespace `{}`, so there is no upgrade to show; `todoctl diff --install` shows what installing it would create",
+                opts.release, opts.namespace
+            ),
+        ));
+    }
     let prepared = super::lifecycle::render_release(
         &client,
         &history,
@@ -76,7 +91,7 @@ pub async fn diff(client: Client, opts: &DiffOptions) -> Result<DiffResult> {
         &opts.namespace,
         ApplyMode {
             dry_run: true,
-            force_conflicts: false,
+            force_conflicts: opts.force_conflicts,
             adopt: true,
         },
     );
@@ -170,12 +185,18 @@ fn between_revisions(
         })
     };
     let (ra, rb) = (find(a)?, find(b)?);
+    let (label_a, label_b) = (format!("revision {a}"), format!("revision {b}"));
+    let sides = Sides {
+        before: &label_a,
+        after: &label_b,
+    };
     let (oa, ob) = (objects_of(ra), objects_of(rb));
     let mut objects = Vec::new();
     for o in &ob {
         let key = o.key(&opts.namespace);
         let before = oa.iter().find(|x| x.key(&opts.namespace) == key);
-        objects.push(diff_object(
+        objects.push(diff_object_between(
+            sides,
             &o.reference(),
             o.namespace(),
             o.kind(),
@@ -187,7 +208,8 @@ fn between_revisions(
     for o in &oa {
         let key = o.key(&opts.namespace);
         if !ob.iter().any(|x| x.key(&opts.namespace) == key) {
-            objects.push(diff_object(
+            objects.push(diff_object_between(
+                sides,
                 &o.reference(),
                 o.namespace(),
                 o.kind(),
