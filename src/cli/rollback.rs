@@ -23,6 +23,7 @@ use crate::ops;
 ///   todoctl rollback -r todo-app -n staging 3
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
+#[command(mut_arg("namespace", |a| a.help("Namespace of the release and its objects (never created: a missing one means the release is not found)")))]
 pub struct RollbackArgs {
     /// Release name [default: todo-app]; a lone number is the REVISION
     #[arg(value_name = "RELEASE")]
@@ -74,16 +75,22 @@ pub fn run(args: &RollbackArgs, g: &GlobalArgs) -> Result<ExitCode> {
     let out = super::with_context(g, super::ui(g), |ctx| async move {
         ops::rollback(&ctx, &opts).await
     })?;
+    if args.apply.dry_run {
+        crate::outln!(
+            "dry run: release `{}` would roll back to revision {} as revision {}; the API server accepted its {} objects; nothing was changed or recorded",
+            out.release.name,
+            out.target,
+            out.release.revision,
+            out.report.applied,
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
     crate::outln!(
         "release `{}` rolled back to revision {}: revision {} is {} ({} objects applied{}) in {:.1}s",
         out.release.name,
         out.target,
         out.release.revision,
-        if args.apply.dry_run {
-            "a dry run".to_string()
-        } else {
-            out.release.status.to_string()
-        },
+        out.release.status,
         out.report.applied,
         super::pruned_note(&out.report.pruned),
         out.elapsed.as_secs_f64()

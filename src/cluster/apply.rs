@@ -335,14 +335,15 @@ impl Applier {
                 .and_then(|a| a.get(OWNER_ANNOTATION))
                 .cloned();
             if owner.as_deref() != Some(self.owner.as_str()) && !self.mode.adopt {
-                let whose = match owner {
-                    Some(o) => format!("it belongs to release `{o}`"),
-                    None => "it was not created by todoctl".to_string(),
-                };
-                bail!(
-                    "{reference} already exists in the cluster and {whose}; todoctl will not take it over silently: pass --adopt to manage it as part of release `{}`, or delete or rename it",
-                    self.owner
-                );
+                return Err(Takeover {
+                    reference: reference.clone(),
+                    whose: match owner {
+                        Some(o) => format!("it belongs to release `{o}`"),
+                        None => "it was not created by todoctl".to_string(),
+                    },
+                    release: self.owner.clone(),
+                }
+                .into());
             }
         }
 
@@ -652,6 +653,30 @@ impl Applier {
             .is_some())
     }
 }
+
+/// An object todoctl itself refuses to apply: it exists and belongs to another release, or to
+/// no todoctl release, and --adopt was not given. Not the API server's doing.
+#[derive(Debug)]
+pub struct Takeover {
+    /// `configmap/backend-config`
+    pub reference: String,
+    /// `it belongs to release `shop`` or `it was not created by todoctl`.
+    pub whose: String,
+    /// The release that would take it over.
+    pub release: String,
+}
+
+impl std::fmt::Display for Takeover {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} already exists in the cluster and {}; todoctl will not take it over silently: install release `{}` in another namespace (-n), pass --adopt to manage the object as part of it, or delete or rename the object",
+            self.reference, self.whose, self.release
+        )
+    }
+}
+
+impl std::error::Error for Takeover {}
 
 /// An apply the API server refused as invalid (422): the object and the server's own account,
 /// whose `details.causes` name each field. Displays as every other API error does.

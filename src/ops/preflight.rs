@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::deploy::{APPLY_CONCURRENCY, prune_set};
 use super::keep::KeepRules;
-use crate::cluster::apply::{Applier, Rejection};
+use crate::cluster::apply::{Applier, Rejection, Takeover};
 use crate::manifest::{Object, ObjectKey};
 
 /// What the check found acceptable, and what it left for later.
@@ -95,11 +95,11 @@ pub async fn preflight(
     let deletes = futures::stream::iter(gone.iter().map(|o| async {
         match applier.check_delete(o).await {
             Ok(_) => Verdict::Accepted,
-            Err(e) => Verdict::Rejected(vec![format!(
+            Err(e) => Verdict::Rejected(vec![Finding::Rejected(format!(
                 "{} (to be deleted, not in this revision): {}",
                 o.reference(),
                 crate::ops::lifecycle::first_line(&e)
-            )]),
+            ))]),
         }
     }))
     .buffer_unordered(APPLY_CONCURRENCY)
@@ -155,7 +155,7 @@ pub async fn check_deferred(
     if ready.is_empty() {
         return Ok(());
     }
-    let rejections: Vec<String> = futures::stream::iter(ready.iter().map(|o| async {
+    let rejections: Vec<Finding> = futures::stream::iter(ready.iter().map(|o| async {
         match applier.check(o).await {
             Ok(_) => Vec::new(),
             Err(e) => describe(applier, o, None, &e).await,
@@ -180,23 +180,66 @@ pub async fn check_deferred(
 enum Verdict {
     Accepted,
     Deferred(ObjectKey),
-    Rejected(Vec<String>),
+    Rejected(Vec<Finding>),
 }
 
-fn refusal(what: &str, mut rejections: Vec<String>) -> anyhow::Error {
-    rejections.sort();
-    rejections.dedup();
-    let immutable = rejections.iter().any(|r| r.ends_with("is immutable"));
-    let n = rejections.len();
+/// Why one object of the revision cannot be applied, by who says so.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum Finding {
+    /// todoctl refuses to take over an object of another release (or of none) without --adopt.
+    Takeover(String),
+    /// The API server rejects the change.
+    Rejected(String),
+}
+
+/// One error for everything found, each part saying who refused and what to do: takeovers are
+/// todoctl's own refusal (the fix is another namespace or --adopt), rejections the API
+/// server's (the fix is in the chart or values).
+fn refusal(what: &str, mut findings: Vec<Finding>) -> anyhow::Error {
+    findings.sort();
+    findings.dedup();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let takeovers: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| match f {
+            Finding::Takeover(l) => Some(l.as_str()),
+            Finding::Rejected(_) => None,
+        })
+        .collect();
+    let rejections: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| match f {
+            Finding::Rejected(l) => Some(l.as_str()),
+            Finding::Takeover(_) => None,
+        })
+        .collect();
+    let mut parts = Vec::new();
+    if !takeovers.is_empty() {
+        let n = takeovers.len();
+        parts.push(format!(
+            "todoctl will not take over {n} object{} that already exist{} and belong to another release or to none:\n  {}\ninstall this release in another namespace (-n), or pass --adopt to manage them as part of it",
+            plural(n),
+            if n == 1 { "s" } else { "" },
+            takeovers.join("\n  "),
+        ));
+    }
+    if !rejections.is_empty() {
+        let immutable = rejections.iter().any(|r| r.ends_with("is immutable"));
+        let n = rejections.len();
+        parts.push(format!(
+            "the API server rejects {n} change{} of this revision:\n  {}\n{}",
+            plural(n),
+            rejections.join("\n  "),
+            if immutable {
+                "an immutable field cannot change in place: keep its old value in the chart or values, or delete the object (`kubectl delete`) and run the command again to recreate it"
+            } else {
+                "fix the chart or values for each object above and run the command again"
+            }
+        ));
+    }
     anyhow::anyhow!(
-        "{what} refused: the API server rejects {n} change{} of this revision, so nothing was applied or recorded:\n  {}\n{}",
-        if n == 1 { "" } else { "s" },
-        rejections.join("\n  "),
-        if immutable {
-            "an immutable field cannot change in place: keep its old value in the chart or values, or delete the object (`kubectl delete`) and run the command again to recreate it"
-        } else {
-            "fix the chart or values for each object above and run the command again"
-        }
+        "{what} refused, so nothing was applied or recorded: {}",
+        parts.join("\n")
     )
 }
 
@@ -272,9 +315,27 @@ impl WaitsFor {
     }
 }
 
+/// What was found wrong with one object: todoctl's refusal to take it over, or the API
+/// server's rejections (see [`describe_rejection`]).
+async fn describe(
+    applier: &Applier,
+    object: &Object,
+    previous: Option<&Object>,
+    err: &anyhow::Error,
+) -> Vec<Finding> {
+    if let Some(t) = err.downcast_ref::<Takeover>() {
+        return vec![Finding::Takeover(format!("{}: {}", t.reference, t.whose))];
+    }
+    describe_rejection(applier, object, previous, err)
+        .await
+        .into_iter()
+        .map(Finding::Rejected)
+        .collect()
+}
+
 /// One line per rejected field: `kind/name: path: old -> new is immutable` for immutable
 /// fields, the server's message for the others, the error itself for anything but a 422.
-async fn describe(
+async fn describe_rejection(
     applier: &Applier,
     object: &Object,
     previous: Option<&Object>,

@@ -82,6 +82,12 @@ pub async fn server_version(conn: &Connection, timeout: Duration) -> ServerVersi
     };
     let url = crate::cluster::server_url().map(|u| u.trim_end_matches('/').to_string());
     match tokio::time::timeout(timeout, client.apiserver_version()).await {
+        // Refused connections are retried below every request, so a server that is down also
+        // ends here: ask once more without retries to tell "down" from "silent".
+        Err(_) if refuses_connections_now(url.as_deref()).await => unreachable(
+            url,
+            "connection refused: nothing listens at that address; check that the cluster is running and that --kubeconfig and --context point at it".to_string(),
+        ),
         Err(_) => unreachable(
             url,
             format!(
@@ -100,5 +106,52 @@ pub async fn server_version(conn: &Connection, timeout: Duration) -> ServerVersi
             url,
             error: None,
         },
+    }
+}
+
+/// Whether one TCP connection to the host and port of `url` (`https://host:6443`) is refused
+/// right now, within a second; `false` when it connects, times out or the URL has no host.
+async fn refuses_connections_now(url: Option<&str>) -> bool {
+    let Some(uri) = url.and_then(|u| u.parse::<http::Uri>().ok()) else {
+        return false;
+    };
+    let Some(host) = uri.host() else {
+        return false;
+    };
+    let port = uri
+        .port_u16()
+        .unwrap_or(if uri.scheme_str() == Some("http") {
+            80
+        } else {
+            443
+        });
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    matches!(
+        tokio::time::timeout(
+            Duration::from_secs(1),
+            tokio::net::TcpStream::connect((host, port))
+        )
+        .await,
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_closed_port_refuses_and_an_open_one_does_not() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!(
+            "https://127.0.0.1:{}",
+            listener.local_addr().expect("addr").port()
+        );
+        assert!(!refuses_connections_now(Some(&url)).await);
+        drop(listener);
+        // The port just freed: nothing listens on it now.
+        assert!(refuses_connections_now(Some(&url)).await);
+        assert!(!refuses_connections_now(Some("not a url")).await);
+        assert!(!refuses_connections_now(None).await);
     }
 }
