@@ -18,7 +18,8 @@ use crate::ops;
 /// changed or unchanged unless --show-secrets.
 ///
 /// Takes every flag of upgrade. Those that change what an upgrade applies change the diff
-/// (-f, --set..., --chart, --reset-values, --install, --force-conflicts); those that only say
+/// (-f, --set..., --chart, --reset-values, --install, --force-conflicts, --prune-crds,
+/// --prune-pvcs); those that only say
 /// how an upgrade runs (--timeout, --no-wait, --atomic, --history-max, --dry-run) are accepted
 /// and ignored, since diff changes nothing. Objects of another release show as they would be
 /// after --adopt, with or without it. A release that does not exist is an error, as for
@@ -96,6 +97,7 @@ pub fn run(args: &DiffArgs, g: &GlobalArgs) -> Result<ExitCode> {
         post_renderer: args.post.renderer(),
         install_if_missing: args.install,
         force_conflicts: args.apply.force_conflicts,
+        keep: args.apply.keep(),
     };
     let result = super::block_on(g, |client| async move { ops::diff(client, &opts).await })?;
     match args.output {

@@ -34,6 +34,8 @@ pub struct DiffOptions {
     /// upgrade --force-conflicts: show what a forced apply would do instead of failing on
     /// fields another field manager owns.
     pub force_conflicts: bool,
+    /// upgrade --prune-crds / --prune-pvcs: what the upgrade would keep rather than delete.
+    pub keep: super::KeepRules,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -110,9 +112,7 @@ pub async fn diff(client: Client, opts: &DiffOptions) -> Result<DiffResult> {
             if rendered.contains(&o.key(&opts.namespace)) {
                 continue;
             }
-            if let Some(reason) =
-                super::KeepRules::default().reason(&o, super::keep::Removal::Prune)
-            {
+            if let Some(reason) = opts.keep.reason(&o, super::keep::Removal::Prune) {
                 kept.push(super::Kept {
                     object: o.reference(),
                     reason,

@@ -130,9 +130,29 @@ impl TestReport {
 /// object cannot be applied. Tests that fail or time out are not errors here: they are in the
 /// report, for the caller to print before failing.
 pub async fn test(ctx: &Context, opts: &TestOptions) -> Result<TestReport> {
-    let session = Session::open(ctx, &opts.namespace, &opts.release, "test").await?;
+    let Some(session) = Session::open(
+        ctx,
+        &opts.namespace,
+        &opts.release,
+        "test",
+        super::lifecycle::NamespacePolicy::MustExist,
+    )
+    .await?
+    else {
+        return Err(release_not_found(opts));
+    };
     let result = test_locked(&session, opts, &ctx.ui.progress).await;
     session.close(result).await
+}
+
+fn release_not_found(opts: &TestOptions) -> anyhow::Error {
+    crate::error::Error::anyhow(
+        crate::error::Kind::NotFound,
+        format!(
+            "release `{}` not found in namespace `{}`; `todoctl list -A` shows every release",
+            opts.release, opts.namespace
+        ),
+    )
 }
 
 async fn test_locked(
@@ -142,11 +162,7 @@ async fn test_locked(
 ) -> Result<TestReport> {
     let Some(target) = last_deployed(&session.history) else {
         if session.history.releases.is_empty() {
-            bail!(
-                "release `{}` not found in namespace `{}`; `todoctl list -A` shows every release",
-                opts.release,
-                opts.namespace
-            );
+            return Err(release_not_found(opts));
         }
         bail!(
             "release `{}` has no deployed revision to test; `todoctl history` shows why, and `todoctl upgrade` deploys one",
