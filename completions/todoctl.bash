@@ -19,6 +19,12 @@ _todoctl() {
             todoctl,completion)
                 cmd="todoctl__subcmd__completion"
                 ;;
+            todoctl,del)
+                cmd="todoctl__subcmd__uninstall"
+                ;;
+            todoctl,delete)
+                cmd="todoctl__subcmd__uninstall"
+                ;;
             todoctl,diff)
                 cmd="todoctl__subcmd__diff"
                 ;;
@@ -43,6 +49,9 @@ _todoctl() {
             todoctl,list)
                 cmd="todoctl__subcmd__list"
                 ;;
+            todoctl,ls)
+                cmd="todoctl__subcmd__list"
+                ;;
             todoctl,rollback)
                 cmd="todoctl__subcmd__rollback"
                 ;;
@@ -57,6 +66,9 @@ _todoctl() {
                 ;;
             todoctl,test)
                 cmd="todoctl__subcmd__test"
+                ;;
+            todoctl,un)
+                cmd="todoctl__subcmd__uninstall"
                 ;;
             todoctl,uninstall)
                 cmd="todoctl__subcmd__uninstall"
@@ -224,7 +236,7 @@ _todoctl() {
 
     case "${cmd}" in
         todoctl)
-            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version install upgrade rollback history status uninstall list template lint diff get unlock show test version completion generate-man help"
+            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version install upgrade rollback history status uninstall un del delete list ls template lint diff get unlock show test version completion generate-man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -246,7 +258,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__completion)
-            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version bash elvish fish powershell zsh"
+            opts="-v -h --kubeconfig --context --no-progress --verbose --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -268,7 +280,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__diff)
-            opts="-r -n -f -o -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --post-renderer --post-renderer-args --reset-values --detailed-exitcode --revision --show-secrets --output --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -f -i -o -v -h --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --prune-pvcs --prune-crds --install --reset-values --detailed-exitcode --revision --show-secrets --output --timeout --no-wait --atomic --history-max --dry-run --adopt --force-conflicts --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -322,14 +334,6 @@ _todoctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --post-renderer)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --post-renderer-args)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --revision)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -340,6 +344,14 @@ _todoctl() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -358,7 +370,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__generate__subcmd__man)
-            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-v -h --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -380,7 +392,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__get)
-            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version values manifest notes metadata all help"
+            opts="-v -h --kubeconfig --context --no-progress --verbose --help values manifest notes metadata all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -402,7 +414,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__get__subcmd__all)
-            opts="-r -n -o -v -h -V --release --namespace --revision --show-secrets --output --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -o -v -h --release --namespace --revision --show-secrets --output --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -550,7 +562,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__get__subcmd__manifest)
-            opts="-r -n -v -h -V --release --namespace --revision --show-secrets --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -v -h --release --namespace --revision --show-secrets --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -592,7 +604,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__get__subcmd__metadata)
-            opts="-r -n -o -v -h -V --release --namespace --revision --output --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -o -v -h --release --namespace --revision --output --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -642,7 +654,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__get__subcmd__notes)
-            opts="-r -n -v -h -V --release --namespace --revision --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -v -h --release --namespace --revision --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -684,7 +696,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__get__subcmd__values)
-            opts="-r -n -a -o -v -h -V --release --namespace --revision --all --show-secrets --output --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -a -o -v -h --release --namespace --revision --all --show-secrets --output --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1126,7 +1138,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__history)
-            opts="-r -n -o -v -h -V --release --namespace --max --output --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -o -v -h --release --namespace --max --output --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1176,7 +1188,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__install)
-            opts="-r -n -f -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --prune-pvcs --prune-crds --post-renderer --post-renderer-args --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -f -n -v -h --release --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --prune-pvcs --prune-crds --namespace --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1187,14 +1199,6 @@ _todoctl() {
                     return 0
                     ;;
                 -r)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1238,11 +1242,11 @@ _todoctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --post-renderer)
+                --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --post-renderer-args)
+                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1262,7 +1266,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__lint)
-            opts="-r -n -f -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --kube-version --api-versions --strict --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -f -v -h --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --kube-version --api-versions --strict --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1340,7 +1344,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__list)
-            opts="-n -A -o -v -h -V --namespace --all-namespaces --output --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-n -A -o -v -h --namespace --all-namespaces --output --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1378,7 +1382,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__rollback)
-            opts="-r -n -v -h -V --release --namespace --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --prune-pvcs --prune-crds --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -v -h --release --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --prune-pvcs --prune-crds --namespace --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1392,19 +1396,19 @@ _todoctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --history-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1424,7 +1428,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__show)
-            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version values schema chart readme help"
+            opts="-v -h --kubeconfig --context --no-progress --verbose --help values schema chart readme help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1446,7 +1450,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__show__subcmd__chart)
-            opts="-v -h -V --chart --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-v -h --chart --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1556,7 +1560,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__show__subcmd__readme)
-            opts="-v -h -V --chart --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-v -h --chart --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1582,7 +1586,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__show__subcmd__schema)
-            opts="-v -h -V --chart --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-v -h --chart --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1608,7 +1612,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__show__subcmd__values)
-            opts="-v -h -V --chart --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-v -h --chart --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1634,7 +1638,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__status)
-            opts="-r -n -o -v -h -V --release --namespace --revision --output --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -o -v -h --release --namespace --revision --output --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1684,7 +1688,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__template)
-            opts="-r -n -f -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --kube-version --api-versions --post-renderer --post-renderer-args --show-only --output-dir --include-tests --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -f -v -h --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --kube-version --api-versions --show-only --output-dir --include-tests --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1746,14 +1750,6 @@ _todoctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --post-renderer)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --post-renderer-args)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --show-only)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1778,7 +1774,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__test)
-            opts="-r -n -o -v -h -V --release --namespace --timeout --logs --keep --output --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -o -v -h --release --namespace --timeout --logs --keep --output --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1828,7 +1824,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__uninstall)
-            opts="-r -n -v -h -V --release --namespace --no-wait --timeout --keep-history --dry-run --delete-crds --delete-pvcs --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -v -h --release --no-wait --timeout --keep-history --dry-run --delete-crds --delete-pvcs --namespace --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1842,15 +1838,15 @@ _todoctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1870,7 +1866,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__unlock)
-            opts="-r -n -y -v -h -V --release --namespace --yes --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -n -y -v -h --release --namespace --yes --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1908,7 +1904,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__upgrade)
-            opts="-r -n -f -i -v -h -V --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --prune-pvcs --prune-crds --post-renderer --post-renderer-args --install --reset-values --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-r -f -i -n -v -h --release --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --prune-pvcs --prune-crds --install --reset-values --namespace --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1919,14 +1915,6 @@ _todoctl() {
                     return 0
                     ;;
                 -r)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1970,11 +1958,11 @@ _todoctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --post-renderer)
+                --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --post-renderer-args)
+                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1994,7 +1982,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__version)
-            opts="-o -v -h -V --client --output --kubeconfig --context --no-progress --verbose --help --version"
+            opts="-o -v -h --client --output --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -11,6 +11,7 @@ mod error_kinds;
 mod faults;
 mod get_all;
 mod harness;
+mod helm_habits;
 mod hostile;
 mod keep;
 mod kubeconfig;
