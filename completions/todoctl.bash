@@ -280,7 +280,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__diff)
-            opts="-r -n -f -i -o -v -h --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --prune-pvcs --prune-crds --install --reset-values --detailed-exitcode --revision --show-secrets --output --timeout --no-wait --atomic --history-max --dry-run --adopt --force-conflicts --kubeconfig --context --no-progress --verbose --help"
+            opts="-r -n -f -i -o -v -h --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --post-renderer --post-renderer-args --prune-pvcs --prune-crds --install --reset-values --detailed-exitcode --revision --show-secrets --output --timeout --no-wait --atomic --history-max --dry-run --adopt --force-conflicts --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -331,6 +331,14 @@ _todoctl() {
                     return 0
                     ;;
                 --set-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --post-renderer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --post-renderer-args)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1188,7 +1196,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__install)
-            opts="-r -f -n -v -h --release --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --prune-pvcs --prune-crds --namespace --kubeconfig --context --no-progress --verbose --help"
+            opts="-r -f -n -v -h --release --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --prune-pvcs --prune-crds --post-renderer --post-renderer-args --namespace --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1239,6 +1247,14 @@ _todoctl() {
                     return 0
                     ;;
                 --history-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --post-renderer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --post-renderer-args)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1688,7 +1704,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__template)
-            opts="-r -n -f -v -h --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --kube-version --api-versions --show-only --output-dir --include-tests --kubeconfig --context --no-progress --verbose --help"
+            opts="-r -n -f -v -h --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --kube-version --api-versions --post-renderer --post-renderer-args --show-only --output-dir --include-tests --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1747,6 +1763,14 @@ _todoctl() {
                     return 0
                     ;;
                 --api-versions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --post-renderer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --post-renderer-args)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1904,7 +1928,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__upgrade)
-            opts="-r -f -i -n -v -h --release --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --prune-pvcs --prune-crds --install --reset-values --namespace --kubeconfig --context --no-progress --verbose --help"
+            opts="-r -f -i -n -v -h --release --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --prune-pvcs --prune-crds --post-renderer --post-renderer-args --install --reset-values --namespace --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1955,6 +1979,14 @@ _todoctl() {
                     return 0
                     ;;
                 --history-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --post-renderer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --post-renderer-args)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -62,6 +62,8 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l set-file -d 
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l set-env -d 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l timeout -d 'How long to wait for readiness before failing, e.g. 90s, 5m' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l history-max -d 'Keep at most this many revision records (0: keep all)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l post-renderer -d 'A program that reads the rendered YAML on stdin and writes the objects to use on stdout, e.g. a kustomize wrapper; it sees secret values (TODOCTL_POST_RENDERER_TIMEOUT: seconds it may run, default 60)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l post-renderer-args -d 'An argument for the post-renderer (repeatable)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -s n -l namespace -d 'Namespace of the release and its objects (created when missing)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l context -d 'The kubeconfig context to use (default: the current context)' -r
@@ -85,6 +87,8 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l set-file -d 
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l set-env -d 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l timeout -d 'How long to wait for readiness before failing, e.g. 90s, 5m' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l history-max -d 'Keep at most this many revision records (0: keep all)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l post-renderer -d 'A program that reads the rendered YAML on stdin and writes the objects to use on stdout, e.g. a kustomize wrapper; it sees secret values (TODOCTL_POST_RENDERER_TIMEOUT: seconds it may run, default 60)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l post-renderer-args -d 'An argument for the post-renderer (repeatable)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -s n -l namespace -d 'Namespace of the release and its objects (created when missing only by --install, when it installs)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l context -d 'The kubeconfig context to use (default: the current context)' -r
@@ -221,6 +225,8 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l set-file -d
 complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l set-env -d 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l kube-version -d 'Kubernetes version to assume when rendering without a cluster, e.g. v1.35.0' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l api-versions -d 'An API version the target serves, e.g. monitoring.coreos.com/v1 (repeatable)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l post-renderer -d 'A program that reads the rendered YAML on stdin and writes the objects to use on stdout, e.g. a kustomize wrapper; it sees secret values (TODOCTL_POST_RENDERER_TIMEOUT: seconds it may run, default 60)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l post-renderer-args -d 'An argument for the post-renderer (repeatable)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l show-only -d 'Print only the objects of this template, e.g. templates/backend.yaml (repeatable)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l output-dir -d 'Write one file per template under DIR instead of printing' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand template" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
@@ -255,6 +261,8 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l set-string -d '
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l set-json -d 'Set a value from JSON: `path={"a":1}`' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l set-file -d 'Set a value to a file\'s contents: `path=FILE`' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l set-env -d 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l post-renderer -d 'A program that reads the rendered YAML on stdin and writes the objects to use on stdout, e.g. a kustomize wrapper; it sees secret values (TODOCTL_POST_RENDERER_TIMEOUT: seconds it may run, default 60)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l post-renderer-args -d 'An argument for the post-renderer (repeatable)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l revision -d 'Compare two stored revisions instead (give it twice); takes no chart or values flags' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s o -l output -d 'Output format (table is a unified diff, coloured on a terminal)' -r -f -a "table\t''
 json\t''
