@@ -6,6 +6,7 @@
 //! nothing more, not even its own failure (the operation that took over records it).
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context as _, Result};
 use k8s_openapi::api::core::v1::Namespace;
@@ -38,6 +39,11 @@ pub struct Session {
     pub store: SecretStore,
     pub history: History,
     pub release: String,
+    namespace: String,
+    /// This operation created the namespace (an install into a new one).
+    created_namespace: bool,
+    /// This operation wrote a revision record; until then it has written no object either.
+    recorded: AtomicBool,
     guard: LockGuard,
 }
 
@@ -59,14 +65,15 @@ impl Session {
         let client = ctx.client.clone();
         // Bad names are the user's typo, not the cluster's business: say so before any request.
         super::render::check_release_name(release, namespace)?;
-        match policy {
+        let created_namespace = match policy {
             NamespacePolicy::Create => ensure_namespace(&client, namespace).await?,
             NamespacePolicy::MustExist => {
                 if !namespace_exists(&client, namespace).await? {
                     return Ok(None);
                 }
+                false
             }
-        }
+        };
         let guard = lock::acquire_with(
             &client,
             namespace,
@@ -135,6 +142,9 @@ impl Session {
             store,
             history,
             release: release.to_string(),
+            namespace: namespace.to_string(),
+            created_namespace,
+            recorded: AtomicBool::new(false),
             guard,
         }))
     }
@@ -142,6 +152,22 @@ impl Session {
     /// Releases the lock whatever the outcome, keeping the operation's own error first. A lock
     /// lost on the way fails an operation that otherwise succeeded.
     pub async fn close<T>(self, result: Result<T>) -> Result<T> {
+        // A refused install into a namespace it created leaves no namespace behind: nothing
+        // was recorded, so nothing was applied, and deleting the namespace takes the lock
+        // with it.
+        if result.is_err() && self.created_namespace && !self.recorded.load(Ordering::SeqCst) {
+            let _ = self.guard.release().await;
+            let api: Api<Namespace> = Api::all(self.client.clone());
+            if let Err(e) = api.delete(&self.namespace, &Default::default()).await {
+                self.ctx.ui.warn(&format!(
+                    "could not delete namespace `{}`, which this refused install created: {}; delete it with `kubectl delete namespace {}`",
+                    self.namespace,
+                    crate::error::describe_kube(&e),
+                    self.namespace
+                ));
+            }
+            return result;
+        }
         let released = self.guard.release().await;
         match (result, released) {
             (Ok(v), Ok(())) => Ok(v),
@@ -175,6 +201,9 @@ impl Session {
     /// Records a new revision, if the lock is still held.
     pub async fn create_record(&self, record: &Release) -> Result<()> {
         self.confirm_held().await?;
+        // Set before the write: a write that fails after reaching the server may still have
+        // stored the record, and then the namespace is not this operation's to delete.
+        self.recorded.store(true, Ordering::SeqCst);
         self.store.create(record).await
     }
 
@@ -365,9 +394,11 @@ pub async fn namespace_exists(client: &Client, namespace: &str) -> Result<bool> 
 }
 
 /// The release namespace is created outside the chart, so records outlive an uninstall.
-pub async fn ensure_namespace(client: &Client, namespace: &str) -> Result<()> {
+/// Creates the namespace when it is missing. `Ok(true)`: this call created it, so an operation
+/// that is then refused before writing anything deletes it again.
+pub async fn ensure_namespace(client: &Client, namespace: &str) -> Result<bool> {
     if namespace_exists(client, namespace).await? {
-        return Ok(());
+        return Ok(false);
     }
     let api: Api<Namespace> = Api::all(client.clone());
     let ns = Namespace {
@@ -386,8 +417,8 @@ pub async fn ensure_namespace(client: &Client, namespace: &str) -> Result<()> {
         ..Default::default()
     };
     match api.create(&PostParams::default(), &ns).await {
-        Ok(_) => Ok(()),
-        Err(kube::Error::Api(s)) if s.code == 409 => Ok(()),
+        Ok(_) => Ok(true),
+        Err(kube::Error::Api(s)) if s.code == 409 => Ok(false),
         Err(e) => Err(crate::cluster::apply::api_error(
             e,
             &format!("creating namespace `{namespace}`"),

@@ -259,6 +259,60 @@ async fn refused_operations_create_no_namespace_and_leave_nothing() -> Result<()
     Ok(())
 }
 
+/// An install the API server refuses (here: requests above limits, which only the server
+/// checks) into a namespace it would create leaves no namespace behind: a refused operation
+/// changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_install_removes_the_namespace_it_created() -> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let ns = cluster.namespace("refused-install").await?;
+    let absent = format!("{}-new", ns.name());
+    let out = todoctl(
+        &cluster,
+        &absent,
+        &[
+            "install",
+            "--set",
+            ANY_NODE_PORT,
+            "--set",
+            "backend.resources.requests.cpu=2",
+        ],
+        &[],
+    );
+    clean_error(&out, 1);
+    assert!(out.stderr.contains("backend-deployment"), "{}", out.stderr);
+    // Deleted, or on its way out with nothing in it.
+    let left = Api::<Namespace>::all(cluster.client().await)
+        .get_opt(&absent)
+        .await?;
+    if let Some(left) = left {
+        assert!(
+            left.metadata.deletion_timestamp.is_some(),
+            "namespace `{absent}` was left behind: {left:?}"
+        );
+    }
+    // Into a namespace that exists, the same refusal keeps the namespace (it is not todoctl's).
+    let out = todoctl(
+        &cluster,
+        ns.name(),
+        &[
+            "install",
+            "--set",
+            ANY_NODE_PORT,
+            "--set",
+            "backend.resources.requests.cpu=2",
+        ],
+        &[],
+    );
+    clean_error(&out, 1);
+    assert!(namespace_exists(&cluster, ns.name()).await?);
+    let leases = Api::<Lease>::namespaced(cluster.client().await, ns.name());
+    assert!(leases.list(&ListParams::default()).await?.items.is_empty());
+    Ok(())
+}
+
 #[test]
 fn namespace_help_says_which_command_creates_it() {
     for (cmd, says) in [
