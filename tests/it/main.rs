@@ -4,6 +4,7 @@ mod chart_rules;
 mod chart_tests;
 mod cli;
 mod cluster_smoke;
+mod command;
 mod corrupt;
 mod crds;
 mod drift;

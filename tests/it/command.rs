@@ -1,0 +1,461 @@
+//! The one way a test runs the built todoctl: a builder for the command line, its output with
+//! the checks every run gets, and fixtures for the setup tests repeat (a namespace on the test
+//! cluster, a release installed in it, a release at revision N). Modelled on just's
+//! `tests/test.rs` (`Test`) and jj's `TestEnvironment`:
+//!
+//! ```ignore
+//! let Some(env) = TestEnv::installed("upgrade", &[]).await? else { return Ok(()) };
+//! let out = env.todoctl().args(["rollback", "7"]).run().failure(1);
+//! insta::assert_snapshot!(out.error());
+//! Todoctl::offline().args(["template"]).run().success();
+//! ```
+//!
+//! Error messages are checked as insta snapshots of [`Output::error`], where the test's namespace,
+//! kubeconfig, temporary directories and the repository path are replaced by placeholders, so
+//! a snapshot is the same on every run and a change of wording shows up in review.
+
+// Each test module uses only part of this API.
+#![allow(dead_code)]
+
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Result;
+use kube::Client;
+use regex::Regex;
+use serde_json::Value;
+
+use crate::harness::{self, Cluster, TestNamespace};
+
+/// Node ports are cluster-wide: tests let the API server pick one.
+pub const ANY_NODE_PORT: &str = "frontend.service.nodePort=null";
+
+/// Text that means todoctl printed a panic or a Rust `Debug` dump instead of a message.
+const NOT_A_MESSAGE: &[&str] = &["panicked", "RUST_BACKTRACE", "Error {", "kind:"];
+
+/// The repository root: the working directory of every run, so relative paths such as
+/// `values/local.yaml` name the repository's files.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// One run of the built todoctl, set up step by step and started by [`Todoctl::run`].
+#[must_use]
+#[derive(Debug, Clone)]
+pub struct Todoctl {
+    args: Vec<OsString>,
+    namespace: Option<String>,
+    env: Vec<(OsString, Option<OsString>)>,
+    stdin: Option<Vec<u8>>,
+    timeout: Option<Duration>,
+    current_dir: PathBuf,
+    forbidden: Vec<String>,
+    filters: Vec<(String, String)>,
+}
+
+impl Todoctl {
+    /// todoctl with no cluster to be found by accident: no `KUBECONFIG`, a `HOME` with no
+    /// `.kube/config`, no colour.
+    pub fn offline() -> Self {
+        let mut cmd = Self::bare();
+        cmd.env.push(("KUBECONFIG".into(), None));
+        cmd.env.push((
+            "HOME".into(),
+            Some(repo().join("tests/it/fixtures/empty-home").into()),
+        ));
+        cmd
+    }
+
+    /// todoctl pointed at the test cluster (`KUBECONFIG`), with `--no-progress` given.
+    pub fn new(cluster: &Cluster) -> Self {
+        let mut cmd = Self::bare().kubeconfig(&cluster.kubeconfig);
+        cmd.args.push("--no-progress".into());
+        cmd
+    }
+
+    fn bare() -> Self {
+        Self {
+            args: Vec::new(),
+            namespace: None,
+            env: vec![("NO_COLOR".into(), Some("1".into()))],
+            stdin: None,
+            timeout: None,
+            current_dir: repo(),
+            forbidden: Vec::new(),
+            filters: Vec::new(),
+        }
+    }
+
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.args.push(arg.as_ref().to_owned());
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_owned()));
+        self
+    }
+
+    /// `-n NAMESPACE`, given after the other arguments; the name reads `<ns>` in
+    /// [`Output::error`].
+    pub fn namespace(mut self, ns: &str) -> Self {
+        self.namespace = Some(ns.to_string());
+        self
+    }
+
+    pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
+        self.env
+            .push((key.as_ref().to_owned(), Some(value.as_ref().to_owned())));
+        self
+    }
+
+    pub fn env_remove(mut self, key: impl AsRef<OsStr>) -> Self {
+        self.env.push((key.as_ref().to_owned(), None));
+        self
+    }
+
+    /// The kubeconfig todoctl reads (`KUBECONFIG`); reads `<kubeconfig>` in [`Output::error`].
+    pub fn kubeconfig(self, path: &Path) -> Self {
+        let shown = path.display().to_string();
+        self.env("KUBECONFIG", path).filter(&shown, "<kubeconfig>")
+    }
+
+    /// Bytes written to todoctl's standard input (else it reads an empty one).
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
+    /// Kills the run after `limit`; the test then fails naming the command.
+    pub fn timeout(mut self, limit: Duration) -> Self {
+        self.timeout = Some(limit);
+        self
+    }
+
+    pub fn current_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.current_dir = dir.into();
+        self
+    }
+
+    /// Text that must appear in neither output stream (a secret value, a record's content).
+    pub fn forbid(mut self, text: &str) -> Self {
+        self.forbidden.push(text.to_string());
+        self
+    }
+
+    /// Replaces `text` with `placeholder` in [`Output::error`] and [`Output::normalized`], for a
+    /// run-specific string the builder does not know of.
+    pub fn filter(mut self, text: &str, placeholder: &str) -> Self {
+        if !text.is_empty() {
+            self.filters
+                .push((text.to_string(), placeholder.to_string()));
+        }
+        self
+    }
+
+    /// The full argument list, as the binary receives it.
+    fn argv(&self) -> Vec<OsString> {
+        let mut argv = self.args.clone();
+        if let Some(ns) = &self.namespace {
+            argv.push("-n".into());
+            argv.push(ns.into());
+        }
+        argv
+    }
+
+    /// The command as `todoctl a b c`, for failure messages.
+    fn shown(&self) -> String {
+        let mut line = String::from("todoctl");
+        for arg in self.argv() {
+            line.push(' ');
+            line.push_str(&arg.to_string_lossy());
+        }
+        line
+    }
+
+    /// The process to start, for a test that runs todoctl in the background (it sets stdio and
+    /// spawns it itself).
+    pub fn command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_todoctl"));
+        cmd.args(self.argv()).current_dir(&self.current_dir);
+        for (key, value) in &self.env {
+            match value {
+                Some(value) => cmd.env(key, value),
+                None => cmd.env_remove(key),
+            };
+        }
+        cmd
+    }
+
+    /// Runs todoctl to the end. Every run is checked for a panic and for forbidden text.
+    #[track_caller]
+    pub fn run(self) -> Output {
+        let mut cmd = assert_cmd::Command::from_std(self.command());
+        if let Some(stdin) = &self.stdin {
+            cmd.write_stdin(stdin.clone());
+        }
+        if let Some(limit) = self.timeout {
+            cmd.timeout(limit);
+        }
+        let command = self.shown();
+        let out = cmd
+            .output()
+            .unwrap_or_else(|e| panic!("running {command}: {e}"));
+        let mut filters = Vec::new();
+        if let Some(ns) = &self.namespace {
+            filters.push((ns.clone(), "<ns>".to_string()));
+        }
+        filters.extend(self.filters);
+        let out = Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            command,
+            filters,
+        };
+        assert!(!out.stderr.contains("panicked"), "{out}");
+        for text in &self.forbidden {
+            assert!(
+                !out.stdout.contains(text) && !out.stderr.contains(text),
+                "{}: forbidden text in the output",
+                out.command
+            );
+        }
+        out
+    }
+}
+
+/// What a run of todoctl gave: exit code and both streams, lossily decoded.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    command: String,
+    filters: Vec<(String, String)>,
+}
+
+impl std::fmt::Display for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}\nexit code: {}\nstdout:\n{}\nstderr:\n{}",
+            self.command, self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+impl Output {
+    /// Exit code 0.
+    #[track_caller]
+    pub fn success(self) -> Self {
+        assert_eq!(self.code, 0, "{self}");
+        self
+    }
+
+    /// A failure a user can act on: exit `code`, an `error: ` line, no panic or Rust `Debug`
+    /// dump.
+    #[track_caller]
+    pub fn failure(self, code: i32) -> Self {
+        assert_eq!(self.code, code, "{self}");
+        assert!(
+            self.stderr.lines().any(|l| l.starts_with("error: ")),
+            "no `error:` line: {self}"
+        );
+        for bad in NOT_A_MESSAGE {
+            assert!(!self.stderr.contains(bad), "`{bad}` in: {self}");
+        }
+        self
+    }
+
+    /// The error message, for a snapshot: stderr from its first `error:` line on (status lines
+    /// before it left out), normalized (see [`Output::normalized`]).
+    #[track_caller]
+    pub fn error(&self) -> String {
+        let start = self
+            .stderr
+            .lines()
+            .position(|l| l.starts_with("error:"))
+            .unwrap_or_else(|| panic!("no `error:` line: {self}"));
+        let text: Vec<&str> = self.stderr.lines().skip(start).collect();
+        self.normalized(&text.join("\n"))
+    }
+
+    /// [`Output::error`] without the lines that list objects one by one (indented, other than
+    /// `  caused by:`), for an error whose list depends on how far the cluster got.
+    #[track_caller]
+    pub fn error_summary(&self) -> String {
+        let error = self.error();
+        let kept: Vec<&str> = error
+            .lines()
+            .filter(|l| !l.starts_with("  ") || l.starts_with("  caused by:"))
+            .collect();
+        kept.join("\n")
+    }
+
+    /// `text` with what differs from run to run replaced: the namespace (`<ns>`), the kubeconfig
+    /// (`<kubeconfig>`), strings given to [`Todoctl::filter`], temporary directories (`<tmp>`),
+    /// the repository's path (`<repo>`), measured durations such as `1.979s` (`<duration>`) and
+    /// the generated part of pod names (`backend-deployment-<hash>`).
+    pub fn normalized(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        for (from, to) in &self.filters {
+            text = text.replace(from, to);
+        }
+        let tmp = std::env::temp_dir();
+        let tmp = regex::escape(tmp.to_string_lossy().trim_end_matches('/'));
+        let tmp = Regex::new(&format!(r"{tmp}/\.tmp[A-Za-z0-9]+")).expect("a valid pattern");
+        let text = tmp.replace_all(&text, "<tmp>");
+        let text = text.replace(&repo().display().to_string(), "<repo>");
+        let duration = Regex::new(r"\b\d+\.\d+(ms|s)\b").expect("a valid pattern");
+        let text = duration.replace_all(&text, "<duration>");
+        // The alphabet Kubernetes draws generated name suffixes from (apimachinery rand).
+        let pod = Regex::new(
+            r"-[bcdfghjklmnpqrstvwxz2456789]{5,10}(-[bcdfghjklmnpqrstvwxz2456789]{5})?\b",
+        )
+        .expect("a valid pattern");
+        pod.replace_all(&text, "-<hash>").into_owned()
+    }
+
+    /// stdout parsed as JSON.
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self}"))
+    }
+}
+
+/// A namespace of its own on the test cluster, and todoctl pointed at it (jj's
+/// `TestEnvironment`). The namespace is deleted when this is dropped.
+pub struct TestEnv {
+    pub cluster: Cluster,
+    ns: TestNamespace,
+}
+
+impl TestEnv {
+    /// A fresh namespace named after `prefix`, or `None` when there is no test cluster and the
+    /// test is skipped (see [`harness::cluster`]).
+    pub async fn new(prefix: &str) -> Result<Option<Self>> {
+        let Some(cluster) = harness::cluster() else {
+            return Ok(None);
+        };
+        Self::on(&cluster, prefix).await.map(Some)
+    }
+
+    /// A further namespace on `cluster`, for a test that needs more than one.
+    pub async fn on(cluster: &Cluster, prefix: &str) -> Result<Self> {
+        let ns = cluster.namespace(prefix).await?;
+        Ok(Self {
+            cluster: cluster.clone(),
+            ns,
+        })
+    }
+
+    /// A fresh namespace with the todo-app release installed in it by
+    /// `install --set ANY_NODE_PORT` and `extra` (revision 1, deployed).
+    pub async fn installed(prefix: &str, extra: &[&str]) -> Result<Option<Self>> {
+        let Some(env) = Self::new(prefix).await? else {
+            return Ok(None);
+        };
+        env.install(extra);
+        Ok(Some(env))
+    }
+
+    pub fn ns(&self) -> &str {
+        self.ns.name()
+    }
+
+    /// An admin client for the cluster.
+    pub async fn client(&self) -> Client {
+        self.cluster.client().await
+    }
+
+    /// todoctl pointed at the cluster, `-n` this namespace.
+    pub fn todoctl(&self) -> Todoctl {
+        Todoctl::new(&self.cluster).namespace(self.ns())
+    }
+
+    /// Runs `todoctl ARGS -n NS`; the caller checks the outcome.
+    #[track_caller]
+    pub fn run<I, S>(&self, args: I) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.todoctl().args(args).run()
+    }
+
+    /// Runs `todoctl ARGS -n NS` and asserts it succeeded.
+    #[track_caller]
+    pub fn ok<I, S>(&self, args: I) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.run(args).success()
+    }
+
+    /// `install --set ANY_NODE_PORT EXTRA`, which must succeed.
+    #[track_caller]
+    pub fn install(&self, extra: &[&str]) -> Output {
+        self.todoctl()
+            .args(["install", "--set", ANY_NODE_PORT])
+            .args(extra)
+            .run()
+            .success()
+    }
+
+    /// Upgrades (each `upgrade --set backend.replicaCount=K --no-wait`, K counting up) until
+    /// revision `revision` is the deployed one; the release must exist below it.
+    #[track_caller]
+    pub fn upgrade_to_revision(&self, revision: u64) {
+        loop {
+            let current = self
+                .statuses()
+                .last()
+                .map(|(r, _)| *r)
+                .expect("a release to upgrade");
+            if current >= revision {
+                assert_eq!(current, revision, "already past revision {revision}");
+                return;
+            }
+            let replicas = format!("backend.replicaCount={}", current % 3 + 1);
+            self.ok(["upgrade", "--no-wait", "--set", &replicas]);
+        }
+    }
+
+    /// `todoctl history -o json`, one object per revision, oldest first.
+    #[track_caller]
+    pub fn history(&self) -> Vec<Value> {
+        let out = self.ok(["history", "-o", "json"]);
+        match out.json() {
+            Value::Array(rows) => rows,
+            other => panic!("history is not a list: {other}"),
+        }
+    }
+
+    /// (revision, status) of every revision, oldest first.
+    #[track_caller]
+    pub fn statuses(&self) -> Vec<(u64, String)> {
+        self.history()
+            .iter()
+            .map(|r| {
+                (
+                    r["revision"].as_u64().unwrap_or(0),
+                    r["status"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    }
+}
+
+/// `[(1, "deployed")]` as the owned pairs [`TestEnv::statuses`] returns.
+pub fn statuses(rows: &[(u64, &str)]) -> Vec<(u64, String)> {
+    rows.iter().map(|(r, s)| (*r, s.to_string())).collect()
+}
