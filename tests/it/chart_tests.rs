@@ -11,15 +11,10 @@ use kube::Api;
 use kube::api::{ListParams, Patch, PatchParams};
 use serde_json::json;
 
-use crate::harness::{self, Cluster};
-use crate::run::{self, ANY_NODE_PORT, Out, clean_error, ok};
+use crate::command::{ANY_NODE_PORT, TestEnv};
 
-fn todoctl(cluster: &Cluster, ns: &str, args: &[&str]) -> Out {
-    run::todoctl(cluster, ns, args, &[])
-}
-
-async fn job_names(cluster: &Cluster, ns: &str) -> Result<Vec<String>> {
-    let jobs = Api::<Job>::namespaced(cluster.client().await, ns)
+async fn job_names(env: &TestEnv) -> Result<Vec<String>> {
+    let jobs = Api::<Job>::namespaced(env.client().await, env.ns())
         .list(&ListParams::default())
         .await?;
     Ok(jobs
@@ -31,13 +26,12 @@ async fn job_names(cluster: &Cluster, ns: &str) -> Result<Vec<String>> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_chart_tests_pass_under_restricted_pod_security_and_leave_nothing() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("chart-tests").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("chart-tests").await?;
-    let ns = ns.name();
+    let ns = env.ns();
     // The API server refuses any pod of this namespace that breaks `restricted`.
-    Api::<Namespace>::all(cluster.client().await)
+    Api::<Namespace>::all(env.client().await)
         .patch(
             ns,
             &PatchParams::default(),
@@ -48,16 +42,12 @@ async fn the_chart_tests_pass_under_restricted_pod_security_and_leave_nothing() 
         )
         .await?;
     let local = format!("{}/values/local.yaml", env!("CARGO_MANIFEST_DIR"));
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "-f", &local, "--set", ANY_NODE_PORT],
-    ));
+    env.ok(&["install", "-f", &local, "--set", ANY_NODE_PORT]);
     // Install records the tests but does not run them.
-    assert_eq!(job_names(&cluster, ns).await?, Vec::<String>::new());
+    assert_eq!(job_names(&env).await?, Vec::<String>::new());
 
-    let out = todoctl(&cluster, ns, &["test", "--logs"]);
-    let out = ok(out);
+    let out = env.run(&["test", "--logs"]);
+    let out = out.success();
     for test in ["job/test-frontend", "job/test-backend", "job/test-database"] {
         assert!(
             out.stdout
@@ -79,28 +69,25 @@ async fn the_chart_tests_pass_under_restricted_pod_security_and_leave_nothing() 
         out.stdout
     );
     // Cleaned up, and no revision added; the run is kept in the tested one.
-    assert_eq!(job_names(&cluster, ns).await?, Vec::<String>::new());
-    assert_eq!(
-        run::statuses(&cluster, ns),
-        vec![(1, "deployed".to_string())]
-    );
-    let status = ok(todoctl(&cluster, ns, &["status"])).stdout;
+    assert_eq!(job_names(&env).await?, Vec::<String>::new());
+    assert_eq!(env.statuses(), vec![(1, "deployed".to_string())]);
+    let status = env.ok(&["status"]).stdout;
     assert!(status.contains("TEST SUITE: last run "), "{status}");
     assert!(status.contains(": 3 passed\n"), "{status}");
 
     // --keep leaves them; the next run replaces them and runs again.
-    ok(todoctl(&cluster, ns, &["test", "--keep"]));
-    let mut kept = job_names(&cluster, ns).await?;
+    env.ok(&["test", "--keep"]);
+    let mut kept = job_names(&env).await?;
     kept.sort();
     assert_eq!(kept, ["test-backend", "test-database", "test-frontend"]);
-    let out = ok(todoctl(&cluster, ns, &["test", "-o", "json"]));
+    let out = env.ok(&["test", "-o", "json"]);
     let report: serde_json::Value = serde_json::from_str(&out.stdout)?;
     assert_eq!(
         report["results"].as_array().map(Vec::len),
         Some(3),
         "{report}"
     );
-    assert_eq!(job_names(&cluster, ns).await?, Vec::<String>::new());
+    assert_eq!(job_names(&env).await?, Vec::<String>::new());
     Ok(())
 }
 
@@ -152,18 +139,16 @@ spec:
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failing_test_fails_the_run_naming_it_and_why() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("failing-test").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("failing-test").await?;
-    let ns = ns.name();
+    let ns = env.ns();
     let dir = tempfile::tempdir()?;
     chart_with_failing_test(dir.path());
     let chart = dir.path().to_str().unwrap_or_default();
-    ok(todoctl(&cluster, ns, &["install", "--chart", chart]));
+    env.ok(&["install", "--chart", chart]);
 
-    let out = todoctl(&cluster, ns, &["test"]);
-    clean_error(&out, 1);
+    let out = env.run(&["test"]).failure(1);
     assert!(
         out.stdout
             .lines()
@@ -171,30 +156,21 @@ async fn a_failing_test_fails_the_run_naming_it_and_why() -> Result<()> {
         "{}",
         out.stdout
     );
-    assert!(
-        out.stderr.contains("1 of 2 tests of release `todo-app` failed: pod/test-broken (failed: container `probe` exited with code 1 (Error)"),
-        "{}",
-        out.stderr
-    );
+    insta::assert_snapshot!("a_failing_test", out.error());
     // Nothing left behind, and the failed run is in the record.
-    let pods = Api::<Pod>::namespaced(cluster.client().await, ns);
+    let pods = Api::<Pod>::namespaced(env.client().await, ns);
     assert!(pods.get_opt("test-broken").await?.is_none());
-    assert_eq!(job_names(&cluster, ns).await?, Vec::<String>::new());
-    let status = ok(todoctl(&cluster, ns, &["status"])).stdout;
+    assert_eq!(job_names(&env).await?, Vec::<String>::new());
+    let status = env.ok(&["status"]).stdout;
     assert!(
         status.contains(": 1 passed, 1 failed (pod/test-broken)"),
         "{status}"
     );
     // The lock was released: another writing command runs at once.
-    ok(todoctl(&cluster, ns, &["upgrade", "--chart", chart]));
+    env.ok(&["upgrade", "--chart", chart]);
 
     // Not deployed at all: a clear error that changes nothing.
-    let out = todoctl(&cluster, ns, &["test", "-r", "nope"]);
-    clean_error(&out, 1);
-    assert!(
-        out.stderr.contains("release `nope` not found"),
-        "{}",
-        out.stderr
-    );
+    let out = env.run(&["test", "-r", "nope"]).failure(1);
+    insta::assert_snapshot!("a_missing_release", out.error());
     Ok(())
 }

@@ -34,6 +34,27 @@ pub const ANY_NODE_PORT: &str = "frontend.service.nodePort=null";
 /// Text that means todoctl printed a panic or a Rust `Debug` dump instead of a message.
 const NOT_A_MESSAGE: &[&str] = &["panicked", "RUST_BACKTRACE", "Error {", "kind:"];
 
+/// What differs from run to run in todoctl's messages, and what it reads as in a snapshot.
+const VARYING: &[(&str, &str)] = &[
+    // Measured durations (`timed out after 1.979s`).
+    (r"\b\d+\.\d+(ms|s)\b", "<duration>"),
+    // Times of day (`since 2026-11-29 18:48:01 UTC`).
+    (
+        r"\b\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?( UTC|Z)?",
+        "<time>",
+    ),
+    // A lock holder (`upgrade by user@host pid 4242`) and how long ago it renewed or when it
+    // expires.
+    (r"\b[\w.-]+@[\w.-]+ pid \d+", "<user>@<host> pid <pid>"),
+    (r"\b\d+s ago\b", "<n>s ago"),
+    (
+        r"expires by itself within \d+s",
+        "expires by itself within <n>s",
+    ),
+    // How often a container has restarted so far.
+    (r"restarted \d+ times", "restarted <n> times"),
+];
+
 /// The repository root: the working directory of every run, so relative paths such as
 /// `values/local.yaml` name the repository's files.
 pub fn repo() -> PathBuf {
@@ -301,8 +322,8 @@ impl Output {
 
     /// `text` with what differs from run to run replaced: the namespace (`<ns>`), the kubeconfig
     /// (`<kubeconfig>`), strings given to [`Todoctl::filter`], temporary directories (`<tmp>`),
-    /// the repository's path (`<repo>`), measured durations such as `1.979s` (`<duration>`) and
-    /// the generated part of pod names (`backend-deployment-<hash>`).
+    /// the repository's path (`<repo>`), what [`VARYING`] lists (durations, times, lock holders)
+    /// and the generated part of pod names (`backend-deployment-<hash>`).
     pub fn normalized(&self, text: &str) -> String {
         let mut text = text.to_string();
         for (from, to) in &self.filters {
@@ -313,8 +334,11 @@ impl Output {
         let tmp = Regex::new(&format!(r"{tmp}/\.tmp[A-Za-z0-9]+")).expect("a valid pattern");
         let text = tmp.replace_all(&text, "<tmp>");
         let text = text.replace(&repo().display().to_string(), "<repo>");
-        let duration = Regex::new(r"\b\d+\.\d+(ms|s)\b").expect("a valid pattern");
-        let text = duration.replace_all(&text, "<duration>");
+        let mut text = text;
+        for (pattern, placeholder) in VARYING {
+            let re = Regex::new(pattern).expect("a valid pattern");
+            text = re.replace_all(&text, *placeholder).into_owned();
+        }
         // The alphabet Kubernetes draws generated name suffixes from (apimachinery rand).
         let pod = Regex::new(
             r"-[bcdfghjklmnpqrstvwxz2456789]{5,10}(-[bcdfghjklmnpqrstvwxz2456789]{5})?\b",

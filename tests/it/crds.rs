@@ -7,9 +7,9 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kube::Api;
 use kube::api::{ApiResource, DeleteParams, DynamicObject, GroupVersionKind};
 
+use crate::command::TestEnv;
 use crate::harness;
 use crate::preflight::{versions, write_chart, written};
-use crate::run::{self, clean_error, ok, statuses};
 
 /// The CRD's group is the release namespace's, so parallel installs never share one.
 const WIDGETS: &str = r#"apiVersion: apiextensions.k8s.io/v1
@@ -76,19 +76,19 @@ async fn a_crd_and_its_object_install_every_time_and_upgrade() -> Result<()> {
     let chart = dir.path().to_string_lossy().into_owned();
 
     for round in 0..5 {
-        let ns = cluster.namespace(&format!("crd-{round}")).await?;
-        let ns = ns.name();
+        let env = TestEnv::on(&cluster, &format!("crd-{round}")).await?;
+        let ns = env.ns();
         // Half the rounds wait for readiness, half do not: the CRD wait holds either way.
         let wait: &[&str] = if round % 2 == 0 { &[] } else { &["--no-wait"] };
         let mut args = vec!["install", "--chart", &chart];
         args.extend(wait);
-        let result = run::todoctl(&cluster, ns, &args, &[]);
+        let result = env.run(&args);
         let size = widget_size(&client, ns).await;
         let crd = format!("widgets.{ns}.todoctl.test");
         if round < 4 {
             let _ = crds.delete(&crd, &DeleteParams::default()).await;
         }
-        let result = ok(result);
+        let result = result.success();
         assert_eq!(size?, Some(1), "round {round}: {}", result.stderr);
 
         if round == 4 {
@@ -96,30 +96,20 @@ async fn a_crd_and_its_object_install_every_time_and_upgrade() -> Result<()> {
             // refused before anything is written.
             let mut args = vec!["upgrade", "--chart", &chart, "--set", "size=2"];
             args.extend(wait);
-            ok(run::todoctl(&cluster, ns, &args, &[]));
+            env.ok(&args);
             assert_eq!(widget_size(&client, ns).await?, Some(2));
 
-            let history = statuses(&cluster, ns);
+            let history = env.statuses();
             let before = versions(&client, ns).await?;
-            let out = run::todoctl(
-                &cluster,
-                ns,
-                &["upgrade", "--chart", &chart, "--set-string", "size=big"],
-                &[],
-            );
+            let out = env.run(&["upgrade", "--chart", &chart, "--set-string", "size=big"]);
             let after = versions(&client, ns).await?;
             let size = widget_size(&client, ns).await;
             let _ = crds.delete(&crd, &DeleteParams::default()).await;
             assert_eq!(size?, Some(2));
-            clean_error(&out, 1);
-            assert!(
-                out.stderr.contains("widget/main: ")
-                    && out.stderr.contains(".spec.size: expected numeric"),
-                "{}",
-                out.stderr
-            );
+            let out = out.failure(1);
+            insta::assert_snapshot!(out.error());
             assert_eq!(written(&before, &after), Vec::<String>::new());
-            assert_eq!(statuses(&cluster, ns), history);
+            assert_eq!(env.statuses(), history);
         }
     }
     Ok(())

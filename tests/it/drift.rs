@@ -10,11 +10,10 @@ use kube::Api;
 use kube::api::{DeleteParams, Patch, PatchParams};
 use serde_json::{Value, json};
 
-use crate::harness::{self, Cluster};
-use crate::run::{ANY_NODE_PORT, Out, ok, todoctl};
+use crate::command::{ANY_NODE_PORT, Output, TestEnv};
 
-async fn secret_data(cluster: &Cluster, ns: &str) -> BTreeMap<String, Vec<u8>> {
-    let s = Api::<Secret>::namespaced(cluster.client().await, ns)
+async fn secret_data(env: &TestEnv) -> BTreeMap<String, Vec<u8>> {
+    let s = Api::<Secret>::namespaced(env.client().await, env.ns())
         .get("app-secrets")
         .await
         .expect("app-secrets");
@@ -27,36 +26,25 @@ async fn secret_data(cluster: &Cluster, ns: &str) -> BTreeMap<String, Vec<u8>> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn diff_shows_exactly_what_an_upgrade_would_change() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("diff").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("diff").await?;
-    let ns = ns.name();
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--set", ANY_NODE_PORT],
-        &[],
-    ));
+    let ns = env.ns();
+    env.ok(&["install", "--set", ANY_NODE_PORT]);
 
-    let out = todoctl(&cluster, ns, &["diff", "--detailed-exitcode"], &[]);
+    let out = env.run(&["diff", "--detailed-exitcode"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert_eq!(
         out.stdout.trim(),
         "0 to create, 0 to change, 0 to delete, 8 unchanged"
     );
 
-    let out = todoctl(
-        &cluster,
-        ns,
-        &[
-            "diff",
-            "--detailed-exitcode",
-            "--set",
-            "backend.replicaCount=4",
-        ],
-        &[],
-    );
+    let out = env.run(&[
+        "diff",
+        "--detailed-exitcode",
+        "--set",
+        "backend.replicaCount=4",
+    ]);
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
     assert!(
         out.stdout.contains("-  replicas: 2\n+  replicas: 4"),
@@ -75,12 +63,7 @@ async fn diff_shows_exactly_what_an_upgrade_would_change() -> Result<()> {
         .count();
     assert_eq!((minus, plus), (1, 1), "{}", out.stdout);
 
-    let out = ok(todoctl(
-        &cluster,
-        ns,
-        &["diff", "-o", "json", "--set", "backend.replicaCount=4"],
-        &[],
-    ));
+    let out = env.ok(&["diff", "-o", "json", "--set", "backend.replicaCount=4"]);
     let v: Value = serde_json::from_str(&out.stdout)?;
     let changed: Vec<(&str, Vec<&str>)> = v["objects"]
         .as_array()
@@ -105,41 +88,25 @@ async fn diff_shows_exactly_what_an_upgrade_would_change() -> Result<()> {
     );
 
     // Nothing was changed by looking.
-    let d = Api::<Deployment>::namespaced(cluster.client().await, ns)
+    let d = Api::<Deployment>::namespaced(env.client().await, ns)
         .get("backend-deployment")
         .await?;
     assert_eq!(d.spec.and_then(|s| s.replicas), Some(2));
 
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["upgrade", "--set", "backend.replicaCount=4"],
-        &[],
-    ));
-    let out = ok(todoctl(
-        &cluster,
-        ns,
-        &["diff", "--revision", "1", "--revision", "2"],
-        &[],
-    ));
+    env.ok(&["upgrade", "--set", "backend.replicaCount=4"]);
+    let out = env.ok(&["diff", "--revision", "1", "--revision", "2"]);
     assert!(out.stdout.contains("+  replicas: 4"), "{}", out.stdout);
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("drift").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("drift").await?;
-    let ns = ns.name();
-    let client = cluster.client().await;
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--set", ANY_NODE_PORT],
-        &[],
-    ));
+    let ns = env.ns();
+    let client = env.client().await;
+    env.ok(&["install", "--set", ANY_NODE_PORT]);
 
     // What `kubectl edit` does: an update by another field manager.
     let deployments = Api::<Deployment>::namespaced(client.clone(), ns);
@@ -157,7 +124,7 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
         .delete("frontend-config", &DeleteParams::default())
         .await?;
 
-    let status = ok(todoctl(&cluster, ns, &["status", "-o", "json"], &[])).stdout;
+    let status = env.ok(&["status", "-o", "json"]).stdout;
     let status: Value = serde_json::from_str(&status)?;
     let object = |name: &str| {
         status["objects"]
@@ -181,7 +148,7 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
         "{status}"
     );
 
-    let out = todoctl(&cluster, ns, &["diff", "--detailed-exitcode"], &[]);
+    let out = env.run(&["diff", "--detailed-exitcode"]);
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
     assert!(
         out.stdout.contains("-  replicas: 6\n+  replicas: 2"),
@@ -194,7 +161,7 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
         out.stdout
     );
 
-    ok(todoctl(&cluster, ns, &["upgrade"], &[]));
+    env.ok(&["upgrade"]);
     let d = deployments.get("backend-deployment").await?;
     assert_eq!(d.spec.and_then(|s| s.replicas), Some(2));
     assert!(
@@ -203,7 +170,7 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
             .await?
             .is_some()
     );
-    let out = todoctl(&cluster, ns, &["diff", "--detailed-exitcode"], &[]);
+    let out = env.run(&["diff", "--detailed-exitcode"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 
     // Another *applier* owning a field is a real conflict, not drift.
@@ -215,16 +182,9 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
             &Patch::Apply(&cm),
         )
         .await?;
-    let out = todoctl(&cluster, ns, &["upgrade"], &[]);
-    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
-    assert!(out.stderr.contains("another-deployer"), "{}", out.stderr);
-    assert!(out.stderr.contains("--force-conflicts"), "{}", out.stderr);
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["upgrade", "--force-conflicts"],
-        &[],
-    ));
+    let out = env.run(&["upgrade"]).failure(1);
+    insta::assert_snapshot!(out.error());
+    env.ok(&["upgrade", "--force-conflicts"]);
     Ok(())
 }
 
@@ -233,18 +193,12 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
 /// a refused upgrade too.
 #[tokio::test(flavor = "multi_thread")]
 async fn status_reads_health_when_the_drift_check_is_refused() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("status-refused").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("status-refused").await?;
-    let ns = ns.name();
-    let client = cluster.client().await;
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--set", ANY_NODE_PORT],
-        &[],
-    ));
+    let ns = env.ns();
+    let client = env.client().await;
+    env.ok(&["install", "--set", ANY_NODE_PORT]);
     // Another applier takes over the backend's replica count and the backend's ConfigMap data.
     let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": "backend-deployment"}, "spec": {"replicas": 3}});
@@ -265,18 +219,13 @@ async fn status_reads_health_when_the_drift_check_is_refused() -> Result<()> {
         )
         .await?;
     // The upgrade is refused on the conflict ...
-    let out = todoctl(
-        &cluster,
-        ns,
-        &["upgrade", "--set", "backend.replicaCount=4"],
-        &[],
-    );
+    let out = env.run(&["upgrade", "--set", "backend.replicaCount=4"]);
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
 
     // ... and status still tells health from the live objects once the new pods are ready.
     let mut last = String::new();
     for _ in 0..60 {
-        let out = ok(todoctl(&cluster, ns, &["status", "-o", "json"], &[]));
+        let out = env.ok(&["status", "-o", "json"]);
         let status: Value = serde_json::from_str(&out.stdout)?;
         let object = |name: &str| {
             status["objects"]
@@ -295,7 +244,7 @@ async fn status_reads_health_when_the_drift_check_is_refused() -> Result<()> {
             assert!(!last.contains("cannot be checked"), "{last}");
             assert_eq!(config["ready"], json!(true), "{last}");
             // The table says the same in its words.
-            let table = ok(todoctl(&cluster, ns, &["status"], &[])).stdout;
+            let table = env.ok(&["status"]).stdout;
             assert!(!table.contains("cannot be checked"), "{table}");
             assert!(table.contains("drift not checked"), "{table}");
             return Ok(());
@@ -307,18 +256,11 @@ async fn status_reads_health_when_the_drift_check_is_refused() -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn generated_secrets_survive_upgrades_and_rollbacks() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("generated").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("generated").await?;
-    let ns = ns.name();
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "-f", "values/local.yaml", "--set", ANY_NODE_PORT],
-        &[],
-    ));
-    let first = secret_data(&cluster, ns).await;
+    env.ok(&["install", "-f", "values/local.yaml", "--set", ANY_NODE_PORT]);
+    let first = secret_data(&env).await;
     let auth = first
         .get("BETTER_AUTH_SECRET")
         .cloned()
@@ -329,55 +271,38 @@ async fn generated_secrets_survive_upgrades_and_rollbacks() -> Result<()> {
 
     for n in [3, 4, 2] {
         let set = format!("backend.replicaCount={n}");
-        ok(todoctl(&cluster, ns, &["upgrade", "--set", &set], &[]));
+        env.ok(&["upgrade", "--set", &set]);
         assert_eq!(
-            secret_data(&cluster, ns).await,
+            secret_data(&env).await,
             first,
             "after upgrade to {n} replicas"
         );
     }
-    ok(todoctl(
-        &cluster,
-        ns,
-        &[
-            "upgrade",
-            "--reset-values",
-            "-f",
-            "values/local.yaml",
-            "--set",
-            ANY_NODE_PORT,
-        ],
-        &[],
-    ));
-    assert_eq!(
-        secret_data(&cluster, ns).await,
-        first,
-        "after --reset-values"
-    );
-    ok(todoctl(&cluster, ns, &["rollback", "2"], &[]));
-    assert_eq!(secret_data(&cluster, ns).await, first, "after a rollback");
+    env.ok(&[
+        "upgrade",
+        "--reset-values",
+        "-f",
+        "values/local.yaml",
+        "--set",
+        ANY_NODE_PORT,
+    ]);
+    assert_eq!(secret_data(&env).await, first, "after --reset-values");
+    env.ok(&["rollback", "2"]);
+    assert_eq!(secret_data(&env).await, first, "after a rollback");
 
     // A value the user supplies wins over the generated one.
-    ok(todoctl(
-        &cluster,
-        ns,
-        &[
-            "upgrade",
-            "--set",
-            "secrets.betterAuthSecret=user-chosen-secret",
-        ],
-        &[],
-    ));
+    env.ok(&[
+        "upgrade",
+        "--set",
+        "secrets.betterAuthSecret=user-chosen-secret",
+    ]);
     assert_eq!(
-        secret_data(&cluster, ns)
-            .await
-            .get("BETTER_AUTH_SECRET")
-            .cloned(),
+        secret_data(&env).await.get("BETTER_AUTH_SECRET").cloned(),
         Some(b"user-chosen-secret".to_vec())
     );
 
     // Offline, a marked placeholder instead of a random value.
-    let out = ok(todoctl(&cluster, ns, &["template"], &[]));
+    let out = env.ok(&["template"]);
     assert!(
         out.stdout
             .contains("dG9kb2N0bC1nZW5lcmF0ZWQtYXQtaW5zdGFsbA=="),
@@ -388,20 +313,21 @@ async fn generated_secrets_survive_upgrades_and_rollbacks() -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_secret_value_appears_in_no_output() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("sentinel").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("sentinel").await?;
-    let ns = ns.name();
     const SENTINEL: &str = "sk-SENTINEL-8c1f2e7d";
     const ENV_SENTINEL: &str = "db-SENTINEL-44aa91";
     let url = format!("postgresql://todo:{ENV_SENTINEL}@db.example.invalid:5432/todo");
-    let env = [("TODO_DATABASE_URL", url.as_str())];
     let set_key = format!("secrets.openaiApiKey={SENTINEL}");
 
-    let mut outputs: Vec<(String, Out)> = Vec::new();
+    let mut outputs: Vec<(String, Output)> = Vec::new();
     let mut run = |label: &str, args: &[&str]| {
-        let out = todoctl(&cluster, ns, args, &env);
+        let out = env
+            .todoctl()
+            .args(args)
+            .env("TODO_DATABASE_URL", &url)
+            .run();
         outputs.push((label.to_string(), out));
     };
     run(
@@ -474,7 +400,7 @@ async fn a_secret_value_appears_in_no_output() -> Result<()> {
         "-v logs API actions"
     );
     // The values did reach the cluster, and --show-secrets shows them on request.
-    let data = secret_data(&cluster, ns).await;
+    let data = secret_data(&env).await;
     assert_eq!(
         data.get("OPENAI_API_KEY").map(|v| v.as_slice()),
         Some(SENTINEL.as_bytes())
@@ -483,12 +409,7 @@ async fn a_secret_value_appears_in_no_output() -> Result<()> {
         data.get("DATABASE_URL").map(|v| v.as_slice()),
         Some(url.as_bytes())
     );
-    let shown = ok(todoctl(
-        &cluster,
-        ns,
-        &["get", "values", "--show-secrets"],
-        &[],
-    ));
+    let shown = env.ok(&["get", "values", "--show-secrets"]);
     assert!(shown.stdout.contains(SENTINEL));
     Ok(())
 }

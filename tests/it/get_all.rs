@@ -4,15 +4,11 @@
 use anyhow::Result;
 use serde_json::Value;
 
-use crate::harness::{self, Cluster};
-use crate::run::{self, ANY_NODE_PORT, Out, clean_error, ok};
+use crate::command::{ANY_NODE_PORT, TestEnv, Todoctl};
+use crate::harness;
 
 /// A secret the tests look for in every output.
 const OPENAI_KEY: &str = "sk-get-all-s3cr3t";
-
-fn todoctl(cluster: &Cluster, ns: &str, args: &[&str]) -> Out {
-    run::todoctl(cluster, ns, args, &[])
-}
 
 fn is_rfc3339_seconds(s: &str) -> bool {
     // 2026-11-29T14:14:24Z
@@ -24,34 +20,23 @@ fn is_rfc3339_seconds(s: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn metadata_and_all_show_a_revision_with_secrets_redacted() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("get-all").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("get-all").await?;
-    let ns = ns.name();
+    let ns = env.ns();
     let key = format!("secrets.openaiApiKey={OPENAI_KEY}");
-    ok(todoctl(
-        &cluster,
-        ns,
-        &[
-            "install",
-            "--set",
-            ANY_NODE_PORT,
-            "--set",
-            &key,
-            "--no-wait",
-        ],
-    ));
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["upgrade", "--set", "backend.replicaCount=1", "--no-wait"],
-    ));
+    env.ok(&[
+        "install",
+        "--set",
+        ANY_NODE_PORT,
+        "--set",
+        &key,
+        "--no-wait",
+    ]);
+    env.ok(&["upgrade", "--set", "backend.replicaCount=1", "--no-wait"]);
 
     // get metadata: the latest revision, and --revision for an older one.
-    let meta: Value = serde_json::from_str(
-        &ok(todoctl(&cluster, ns, &["get", "metadata", "-o", "json"])).stdout,
-    )?;
+    let meta: Value = serde_json::from_str(&env.ok(&["get", "metadata", "-o", "json"]).stdout)?;
     assert_eq!(meta["name"], "todo-app");
     assert_eq!(meta["chart"], "todo-app");
     assert_eq!(meta["namespace"], ns);
@@ -64,16 +49,13 @@ async fn metadata_and_all_show_a_revision_with_secrets_redacted() -> Result<()> 
     let at = meta["deployed_at"].as_str().unwrap_or_default();
     assert!(is_rfc3339_seconds(at), "deployed_at `{at}` is not RFC 3339");
 
-    let yaml = ok(todoctl(
-        &cluster,
-        ns,
-        &["get", "metadata", "--revision", "1", "-o", "yaml"],
-    ))
-    .stdout;
+    let yaml = env
+        .ok(&["get", "metadata", "--revision", "1", "-o", "yaml"])
+        .stdout;
     assert!(yaml.contains("revision: 1\n"), "{yaml}");
     assert!(yaml.contains("status: superseded\n"), "{yaml}");
 
-    let table = ok(todoctl(&cluster, ns, &["get", "metadata"])).stdout;
+    let table = env.ok(&["get", "metadata"]).stdout;
     let keys: Vec<&str> = table.lines().filter_map(|l| l.split(':').next()).collect();
     assert_eq!(
         keys,
@@ -91,7 +73,7 @@ async fn metadata_and_all_show_a_revision_with_secrets_redacted() -> Result<()> 
     );
 
     // get all: every section, in Helm's order, secrets redacted.
-    let all = ok(todoctl(&cluster, ns, &["get", "all", "--revision", "1"])).stdout;
+    let all = env.ok(&["get", "all", "--revision", "1"]).stdout;
     let order: Vec<usize> = [
         "NAME: todo-app",
         "REVISION: 1",
@@ -114,24 +96,21 @@ async fn metadata_and_all_show_a_revision_with_secrets_redacted() -> Result<()> 
     );
     assert!(all.contains("<redacted>"), "{all}");
 
-    let json: Value =
-        serde_json::from_str(&ok(todoctl(&cluster, ns, &["get", "all", "-o", "json"])).stdout)?;
+    let json: Value = serde_json::from_str(&env.ok(&["get", "all", "-o", "json"]).stdout)?;
     assert_eq!(json["metadata"]["revision"], 2);
     assert_eq!(json["user_values"]["backend"]["replicaCount"], 1);
     assert!(json["manifest"].as_array().is_some_and(|m| !m.is_empty()));
     assert!(!json.to_string().contains(OPENAI_KEY));
 
     // --show-secrets shows them, on request only.
-    let shown = ok(todoctl(&cluster, ns, &["get", "all", "--show-secrets"])).stdout;
+    let shown = env.ok(&["get", "all", "--show-secrets"]).stdout;
     assert!(shown.contains(OPENAI_KEY));
 
     // Mistakes: a revision that does not exist, a release that does not exist.
-    let out = todoctl(&cluster, ns, &["get", "metadata", "--revision", "9"]);
-    clean_error(&out, 1);
-    assert!(out.stderr.contains("has no revision 9"), "{}", out.stderr);
-    let out = todoctl(&cluster, ns, &["get", "all", "-r", "nope"]);
-    clean_error(&out, 1);
-    assert!(out.stderr.contains("not found"), "{}", out.stderr);
+    let out = env.run(&["get", "metadata", "--revision", "9"]).failure(1);
+    insta::assert_snapshot!("a_missing_revision", out.error());
+    let out = env.run(&["get", "all", "-r", "nope"]).failure(1);
+    insta::assert_snapshot!("a_missing_release", out.error());
     Ok(())
 }
 
@@ -140,15 +119,10 @@ async fn version_reports_the_api_server() -> Result<()> {
     let Some(cluster) = harness::cluster() else {
         return Ok(());
     };
-    let out = ok(cluster
-        .todoctl()
+    let out = Todoctl::new(&cluster)
         .args(["version", "-o", "json"])
-        .output()
-        .map(|o| Out {
-            code: o.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-        })?);
+        .run()
+        .success();
     let v: Value = serde_json::from_str(&out.stdout)?;
     assert_eq!(v["server"]["reachable"], true, "{v}");
     let server = v["server"]["version"].as_str().unwrap_or_default();

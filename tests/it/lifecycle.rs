@@ -2,7 +2,7 @@
 //! uninstall, and the failure paths Helm users know too well (stuck locks, failed first installs,
 //! unowned objects, broken rollouts).
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -12,8 +12,8 @@ use kube::api::{ListParams, ObjectMeta, PostParams};
 use kube::{Api, Client};
 use serde_json::Value;
 
-use crate::harness::{self, Cluster};
-use crate::run::{ANY_NODE_PORT, clean_error, history_json, ok, statuses, todoctl};
+use crate::command::{ANY_NODE_PORT, TestEnv, statuses as s};
+use crate::harness;
 
 async fn replicas(client: &Client, ns: &str, name: &str) -> i32 {
     let d = Api::<Deployment>::namespaced(client.clone(), ns)
@@ -23,49 +23,31 @@ async fn replicas(client: &Client, ns: &str, name: &str) -> i32 {
     d.spec.and_then(|s| s.replicas).unwrap_or(-1)
 }
 
-fn s(rows: &[(u64, &str)]) -> Vec<(u64, String)> {
-    rows.iter().map(|(r, s)| (*r, s.to_string())).collect()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_used_by_sequence() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("usedby").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("usedby").await?;
-    let ns = ns.name();
-    let client = cluster.client().await;
+    let ns = env.ns();
+    let client = env.client().await;
 
     // Node port 30080 is cluster-wide and may be held by the quickstart's own install.
-    let out = ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--set", ANY_NODE_PORT],
-        &[],
-    ));
+    let out = env.ok(&["install", "--set", ANY_NODE_PORT]);
     assert!(out.stdout.contains("revision 1 deployed"), "{}", out.stdout);
     assert!(out.stdout.contains("NOTES:"), "{}", out.stdout);
     assert_eq!(replicas(&client, ns, "backend-deployment").await, 2);
 
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["upgrade", "--set", "backend.replicaCount=4"],
-        &[],
-    ));
+    env.ok(&["upgrade", "--set", "backend.replicaCount=4"]);
     assert_eq!(replicas(&client, ns, "backend-deployment").await, 4);
     assert_eq!(replicas(&client, ns, "frontend-deployment").await, 2);
-    assert_eq!(
-        statuses(&cluster, ns),
-        s(&[(1, "superseded"), (2, "deployed")])
-    );
+    assert_eq!(env.statuses(), s(&[(1, "superseded"), (2, "deployed")]));
 
-    ok(todoctl(&cluster, ns, &["rollback", "1"], &[]));
+    env.ok(&["rollback", "1"]);
     assert_eq!(replicas(&client, ns, "backend-deployment").await, 2);
-    ok(todoctl(&cluster, ns, &["rollback", "2"], &[]));
+    env.ok(&["rollback", "2"]);
     assert_eq!(replicas(&client, ns, "backend-deployment").await, 4);
 
-    let h = history_json(&cluster, ns);
+    let h = env.history();
     let described: Vec<&str> = h
         .iter()
         .map(|r| r["description"].as_str().unwrap_or(""))
@@ -80,7 +62,7 @@ async fn the_used_by_sequence() -> Result<()> {
         ]
     );
     assert_eq!(
-        statuses(&cluster, ns),
+        env.statuses(),
         s(&[
             (1, "superseded"),
             (2, "superseded"),
@@ -88,68 +70,46 @@ async fn the_used_by_sequence() -> Result<()> {
             (4, "deployed")
         ])
     );
-    let table = ok(todoctl(&cluster, ns, &["history"], &[])).stdout;
+    let table = env.ok(&["history"]).stdout;
     assert!(table.starts_with("REVISION"), "{table}");
     assert_eq!(table.lines().count(), 5, "{table}");
 
-    let status = ok(todoctl(&cluster, ns, &["status"], &[])).stdout;
+    let status = env.ok(&["status"]).stdout;
     assert!(status.contains("STATUS: deployed"), "{status}");
     assert!(status.contains("OBJECTS: 8/8 ready"), "{status}");
     assert!(status.contains("deployment/backend-deployment"), "{status}");
 
-    let values = ok(todoctl(&cluster, ns, &["get", "values", "-o", "json"], &[])).stdout;
+    let values = env.ok(&["get", "values", "-o", "json"]).stdout;
     let values: Value = serde_json::from_str(&values)?;
     assert_eq!(values["backend"]["replicaCount"], 4);
-    let manifest = ok(todoctl(
-        &cluster,
-        ns,
-        &["get", "manifest", "--revision", "1"],
-        &[],
-    ))
-    .stdout;
+    let manifest = env.ok(&["get", "manifest", "--revision", "1"]).stdout;
     assert!(manifest.contains("replicas: 2"), "{manifest}");
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn upgrade_changes_only_what_was_set_and_prunes_what_was_removed() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("prune").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("prune").await?;
-    let ns = ns.name();
-    let client = cluster.client().await;
-    ok(todoctl(
-        &cluster,
-        ns,
-        &[
-            "install",
-            "--set",
-            ANY_NODE_PORT,
-            "--set",
-            "database.enabled=true,database.auth.password=test-only",
-        ],
-        &[],
-    ));
+    let ns = env.ns();
+    let client = env.client().await;
+    env.ok(&[
+        "install",
+        "--set",
+        ANY_NODE_PORT,
+        "--set",
+        "database.enabled=true,database.auth.password=test-only",
+    ]);
     let sts = Api::<StatefulSet>::namespaced(client.clone(), ns);
     assert!(sts.get_opt("postgres").await?.is_some());
 
     // The previous values carry over: the database stays on through an unrelated change.
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["upgrade", "--set", "frontend.replicaCount=3"],
-        &[],
-    ));
+    env.ok(&["upgrade", "--set", "frontend.replicaCount=3"]);
     assert!(sts.get_opt("postgres").await?.is_some());
     assert_eq!(replicas(&client, ns, "frontend-deployment").await, 3);
 
-    let out = ok(todoctl(
-        &cluster,
-        ns,
-        &["upgrade", "--set", "database.enabled=false"],
-        &[],
-    ));
+    let out = env.ok(&["upgrade", "--set", "database.enabled=false"]);
     assert!(
         out.stdout.contains("statefulset/postgres"),
         "{}",
@@ -161,24 +121,18 @@ async fn upgrade_changes_only_what_was_set_and_prunes_what_was_removed() -> Resu
     assert_eq!(replicas(&client, ns, "frontend-deployment").await, 3);
 
     // --reset-values goes back to the chart defaults.
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["upgrade", "--reset-values", "--set", ANY_NODE_PORT],
-        &[],
-    ));
+    env.ok(&["upgrade", "--reset-values", "--set", ANY_NODE_PORT]);
     assert_eq!(replicas(&client, ns, "frontend-deployment").await, 2);
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn uninstall_removes_everything_and_keep_history_keeps_records() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("uninst").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("uninst").await?;
-    let ns = ns.name();
-    let client = cluster.client().await;
+    let ns = env.ns();
+    let client = env.client().await;
     let records = || async {
         Api::<Secret>::namespaced(client.clone(), ns)
             .list(&ListParams::default().labels("app.kubernetes.io/managed-by=todoctl"))
@@ -186,13 +140,8 @@ async fn uninstall_removes_everything_and_keep_history_keeps_records() -> Result
             .map(|l| l.items.len())
     };
 
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--set", ANY_NODE_PORT],
-        &[],
-    ));
-    ok(todoctl(&cluster, ns, &["uninstall", "--keep-history"], &[]));
+    env.ok(&["install", "--set", ANY_NODE_PORT]);
+    env.ok(&["uninstall", "--keep-history"]);
     let deployments = Api::<Deployment>::namespaced(client.clone(), ns);
     assert!(
         deployments
@@ -208,21 +157,13 @@ async fn uninstall_removes_everything_and_keep_history_keeps_records() -> Result
             .is_none()
     );
     assert_eq!(records().await?, 1, "the record is kept");
-    assert_eq!(statuses(&cluster, ns), s(&[(1, "uninstalled")]));
+    assert_eq!(env.statuses(), s(&[(1, "uninstalled")]));
 
     // A kept history does not block a new install, which continues the revision numbers.
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--set", ANY_NODE_PORT],
-        &[],
-    ));
-    assert_eq!(
-        statuses(&cluster, ns),
-        s(&[(1, "uninstalled"), (2, "deployed")])
-    );
+    env.ok(&["install", "--set", ANY_NODE_PORT]);
+    assert_eq!(env.statuses(), s(&[(1, "uninstalled"), (2, "deployed")]));
 
-    ok(todoctl(&cluster, ns, &["uninstall"], &[]));
+    env.ok(&["uninstall"]);
     assert!(
         deployments
             .list(&ListParams::default())
@@ -231,68 +172,44 @@ async fn uninstall_removes_everything_and_keep_history_keeps_records() -> Result
             .is_empty()
     );
     assert_eq!(records().await?, 0, "records are deleted");
-    let out = todoctl(&cluster, ns, &["history"], &[]);
-    clean_error(&out, 1);
-    assert!(out.stderr.contains("not found"), "{}", out.stderr);
+    let out = env.run(&["history"]).failure(1);
+    insta::assert_snapshot!("history_after_uninstall", out.error());
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn mistakes_are_clear_errors_that_change_nothing() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("mistakes").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("mistakes").await?;
-    let ns = ns.name();
+    let ns = env.ns();
 
-    let out = todoctl(&cluster, ns, &["upgrade", "--set", ANY_NODE_PORT], &[]);
-    clean_error(&out, 1);
-    assert!(out.stderr.contains("upgrade --install"), "{}", out.stderr);
+    let out = env.run(&["upgrade", "--set", ANY_NODE_PORT]).failure(1);
+    insta::assert_snapshot!("upgrade_of_a_missing_release", out.error());
 
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--set", ANY_NODE_PORT],
-        &[],
-    ));
-    let out = todoctl(&cluster, ns, &["install", "--set", ANY_NODE_PORT], &[]);
-    clean_error(&out, 1);
-    assert!(out.stderr.contains("already exists"), "{}", out.stderr);
-    assert!(out.stderr.contains("todoctl upgrade"), "{}", out.stderr);
+    env.ok(&["install", "--set", ANY_NODE_PORT]);
+    let out = env.run(&["install", "--set", ANY_NODE_PORT]).failure(1);
+    insta::assert_snapshot!("install_over_a_release", out.error());
 
-    let out = todoctl(&cluster, ns, &["rollback", "7"], &[]);
-    clean_error(&out, 1);
-    assert!(out.stderr.contains("no revision 7"), "{}", out.stderr);
+    let out = env.run(&["rollback", "7"]).failure(1);
+    insta::assert_snapshot!("rollback_to_a_missing_revision", out.error());
 
-    let out = todoctl(
-        &cluster,
-        ns,
-        &["upgrade", "--set", "backend.replicaCount=-3"],
-        &[],
-    );
-    clean_error(&out, 1);
-    assert!(
-        out.stderr.contains("backend.replicaCount"),
-        "{}",
-        out.stderr
-    );
+    let out = env
+        .run(&["upgrade", "--set", "backend.replicaCount=-3"])
+        .failure(1);
+    insta::assert_snapshot!("a_negative_replica_count", out.error());
     assert_eq!(
-        statuses(&cluster, ns),
+        env.statuses(),
         s(&[(1, "deployed")]),
         "bad input records nothing"
     );
 
     // A dry run is checked by the API server and records nothing.
-    let out = ok(todoctl(
-        &cluster,
-        ns,
-        &["upgrade", "--dry-run", "--set", "backend.replicaCount=5"],
-        &[],
-    ));
+    let out = env.ok(&["upgrade", "--dry-run", "--set", "backend.replicaCount=5"]);
     assert!(out.stdout.contains("dry run"), "{}", out.stdout);
-    assert_eq!(statuses(&cluster, ns), s(&[(1, "deployed")]));
+    assert_eq!(env.statuses(), s(&[(1, "deployed")]));
     assert_eq!(
-        replicas(&cluster.client().await, ns, "backend-deployment").await,
+        replicas(&env.client().await, ns, "backend-deployment").await,
         2
     );
     Ok(())
@@ -300,33 +217,26 @@ async fn mistakes_are_clear_errors_that_change_nothing() -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failing_pod_fails_the_upgrade_with_its_reason_and_atomic_restores() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("failing").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("failing").await?;
-    let ns = ns.name();
-    let client = cluster.client().await;
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--set", ANY_NODE_PORT],
-        &[],
-    ));
+    let ns = env.ns();
+    let client = env.client().await;
+    env.ok(&["install", "--set", ANY_NODE_PORT]);
 
     let started = Instant::now();
-    let out = todoctl(
-        &cluster,
-        ns,
-        &[
+    let out = env
+        .run(&[
             "upgrade",
             "--set",
             "backend.image.tag=fail",
             "--timeout",
             "120s",
-        ],
-        &[],
-    );
-    clean_error(&out, 1);
+        ])
+        .failure(1);
+    // The message as a snapshot; the pods' diagnosis under it (restart counts, log tails) as
+    // the words it must name, since it changes from run to run.
+    insta::assert_snapshot!("crash_looping_upgrade", out.error_summary());
     assert!(
         out.stderr.contains("deployment/backend-deployment"),
         "{}",
@@ -337,22 +247,14 @@ async fn a_failing_pod_fails_the_upgrade_with_its_reason_and_atomic_restores() -
         started.elapsed() < Duration::from_secs(100),
         "failed fast, not at the timeout"
     );
-    assert_eq!(statuses(&cluster, ns), s(&[(1, "deployed"), (2, "failed")]));
+    assert_eq!(env.statuses(), s(&[(1, "deployed"), (2, "failed")]));
 
-    let out = todoctl(
-        &cluster,
-        ns,
-        &["upgrade", "--atomic", "--set", "backend.image.tag=fail"],
-        &[],
-    );
-    clean_error(&out, 1);
-    assert!(
-        out.stderr.contains("rolled back to revision 1"),
-        "{}",
-        out.stderr
-    );
+    let out = env
+        .run(&["upgrade", "--atomic", "--set", "backend.image.tag=fail"])
+        .failure(1);
+    insta::assert_snapshot!("atomic_upgrade_rolled_back", out.error_summary());
     assert_eq!(
-        statuses(&cluster, ns),
+        env.statuses(),
         s(&[
             (1, "superseded"),
             (2, "failed"),
@@ -370,19 +272,15 @@ async fn a_failing_pod_fails_the_upgrade_with_its_reason_and_atomic_restores() -
     assert_eq!(image, Some(Some("todo-backend:1.0.0".to_string())));
 
     // A wait that runs out of time says which object and why, with exit code 3.
-    let out = todoctl(
-        &cluster,
-        ns,
-        &[
+    let out = env
+        .run(&[
             "upgrade",
             "--set",
             "backend.nodeSelector.disktype=none",
             "--timeout",
             "3s",
-        ],
-        &[],
-    );
-    clean_error(&out, 3);
+        ])
+        .failure(3);
     assert!(
         out.stderr.contains("deployment/backend-deployment"),
         "{}",
@@ -393,54 +291,38 @@ async fn a_failing_pod_fails_the_upgrade_with_its_reason_and_atomic_restores() -
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failed_first_install_can_be_upgraded() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("firstfail").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("firstfail").await?;
-    let ns = ns.name();
-    let out = todoctl(
-        &cluster,
-        ns,
-        &[
-            "install",
-            "--set",
-            ANY_NODE_PORT,
-            "--set",
-            "backend.image.tag=fail",
-        ],
-        &[],
-    );
-    clean_error(&out, 1);
-    assert_eq!(statuses(&cluster, ns), s(&[(1, "failed")]));
+    env.run(&[
+        "install",
+        "--set",
+        ANY_NODE_PORT,
+        "--set",
+        "backend.image.tag=fail",
+    ])
+    .failure(1);
+    assert_eq!(env.statuses(), s(&[(1, "failed")]));
     // Helm answers "has no deployed releases" here; todoctl upgrades from the failed state.
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["upgrade", "--set", "backend.image.tag=1.0.0"],
-        &[],
-    ));
-    assert_eq!(statuses(&cluster, ns), s(&[(1, "failed"), (2, "deployed")]));
+    env.ok(&["upgrade", "--set", "backend.image.tag=1.0.0"]);
+    assert_eq!(env.statuses(), s(&[(1, "failed"), (2, "deployed")]));
 
     // --atomic on a failed install removes what it created and its records.
-    let ns2 = cluster.namespace("atomicinst").await?;
-    let out = todoctl(
-        &cluster,
-        ns2.name(),
-        &[
+    let env2 = TestEnv::on(&env.cluster, "atomicinst").await?;
+    let out = env2
+        .run([
             "install",
             "--atomic",
             "--set",
             ANY_NODE_PORT,
             "--set",
             "backend.image.tag=fail",
-        ],
-        &[],
-    );
-    clean_error(&out, 1);
-    assert!(out.stderr.contains("removed the release"), "{}", out.stderr);
-    let client = cluster.client().await;
+        ])
+        .failure(1);
+    insta::assert_snapshot!(out.error_summary());
+    let client = env.client().await;
     assert!(
-        Api::<Deployment>::namespaced(client, ns2.name())
+        Api::<Deployment>::namespaced(client, env2.ns())
             .list(&ListParams::default())
             .await?
             .items
@@ -451,23 +333,17 @@ async fn a_failed_first_install_can_be_upgraded() -> Result<()> {
 
 /// An upgrade that holds the release lock while it waits (up to `timeout`) for a rollout that
 /// cannot finish; returns once it holds the lock.
-async fn start_stuck_upgrade(
-    cluster: &Cluster,
-    ns: &str,
-    timeout: &str,
-) -> Result<std::process::Child> {
-    let child = Command::new(env!("CARGO_BIN_EXE_todoctl"))
+async fn start_stuck_upgrade(env: &TestEnv, timeout: &str) -> Result<std::process::Child> {
+    let child = env
+        .todoctl()
         .args([
-            "--no-progress",
             "upgrade",
-            "-n",
-            ns,
             "--set",
             "backend.nodeSelector.disktype=none",
             "--timeout",
             timeout,
         ])
-        .env("KUBECONFIG", &cluster.kubeconfig)
+        .command()
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()?;
@@ -475,7 +351,7 @@ async fn start_stuck_upgrade(
         "the upgrade to take the lock",
         Duration::from_secs(20),
         || async {
-            let out = todoctl(cluster, ns, &["status", "-o", "json"], &[]);
+            let out = env.run(&["status", "-o", "json"]);
             Ok(out.stdout.contains("locked_by").then_some(()))
         },
     )
@@ -485,28 +361,17 @@ async fn start_stuck_upgrade(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn concurrent_upgrades_one_runs_the_other_is_locked() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("locks").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("locks").await?;
-    let ns = ns.name();
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--set", ANY_NODE_PORT],
-        &[],
-    ));
+    env.ok(&["install", "--set", ANY_NODE_PORT]);
 
     // The first upgrade holds the lock while it waits for a rollout that cannot finish.
-    let mut slow = start_stuck_upgrade(&cluster, ns, "20s").await?;
-    let out = todoctl(
-        &cluster,
-        ns,
-        &["upgrade", "--set", "frontend.replicaCount=3"],
-        &[],
-    );
-    clean_error(&out, 4);
-    assert!(out.stderr.contains("is locked by"), "{}", out.stderr);
+    let mut slow = start_stuck_upgrade(&env, "20s").await?;
+    let out = env
+        .run(&["upgrade", "--set", "frontend.replicaCount=3"])
+        .failure(4);
+    insta::assert_snapshot!(out.error());
     let _ = slow.kill();
     let _ = slow.wait();
     Ok(())
@@ -514,33 +379,24 @@ async fn concurrent_upgrades_one_runs_the_other_is_locked() -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_killed_operation_leaves_a_lock_that_expires() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("sigkill").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("sigkill").await?;
-    let ns = ns.name();
-    let ttl = [("TODOCTL_LOCK_TTL", "3")];
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--set", ANY_NODE_PORT],
-        &ttl,
-    ));
+    let todoctl = || env.todoctl().env("TODOCTL_LOCK_TTL", "3");
+    todoctl()
+        .args(["install", "--set", ANY_NODE_PORT])
+        .run()
+        .success();
 
-    let bin = env!("CARGO_BIN_EXE_todoctl");
-    let mut victim = Command::new(bin)
+    let mut victim = todoctl()
         .args([
-            "--no-progress",
             "upgrade",
-            "-n",
-            ns,
             "--set",
             "backend.nodeSelector.disktype=none",
             "--timeout",
             "60s",
         ])
-        .env("KUBECONFIG", &cluster.kubeconfig)
-        .env("TODOCTL_LOCK_TTL", "3")
+        .command()
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()?;
@@ -548,7 +404,8 @@ async fn a_killed_operation_leaves_a_lock_that_expires() -> Result<()> {
         "the upgrade to record its pending revision",
         Duration::from_secs(20),
         || async {
-            Ok(statuses(&cluster, ns)
+            Ok(env
+                .statuses()
                 .iter()
                 .any(|(_, s)| s == "pending-upgrade")
                 .then_some(()))
@@ -558,21 +415,17 @@ async fn a_killed_operation_leaves_a_lock_that_expires() -> Result<()> {
     victim.kill()?; // SIGKILL: no cleanup runs
     victim.wait()?;
 
-    let out = todoctl(
-        &cluster,
-        ns,
-        &["upgrade", "--set", "backend.nodeSelector=null"],
-        &ttl,
-    );
-    clean_error(&out, 4);
+    let out = todoctl()
+        .args(["upgrade", "--set", "backend.nodeSelector=null"])
+        .run()
+        .failure(4);
+    insta::assert_snapshot!("locked_by_a_killed_upgrade", out.error());
     tokio::time::sleep(Duration::from_secs(6)).await;
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["upgrade", "--set", "backend.nodeSelector=null"],
-        &ttl,
-    ));
-    let h = history_json(&cluster, ns);
+    todoctl()
+        .args(["upgrade", "--set", "backend.nodeSelector=null"])
+        .run()
+        .success();
+    let h = env.history();
     let last: Vec<(String, String)> = h
         .iter()
         .map(|r| {
@@ -590,12 +443,11 @@ async fn a_killed_operation_leaves_a_lock_that_expires() -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unowned_object_is_refused_without_adopt() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("adopt").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("adopt").await?;
-    let ns = ns.name();
-    let client = cluster.client().await;
+    let ns = env.ns();
+    let client = env.client().await;
     let cm = ConfigMap {
         metadata: ObjectMeta {
             name: Some("backend-config".into()),
@@ -608,26 +460,15 @@ async fn an_unowned_object_is_refused_without_adopt() -> Result<()> {
         .create(&PostParams::default(), &cm)
         .await?;
 
-    let out = todoctl(&cluster, ns, &["install", "--set", ANY_NODE_PORT], &[]);
-    clean_error(&out, 1);
-    assert!(
-        out.stderr.contains("configmap/backend-config"),
-        "{}",
-        out.stderr
-    );
-    assert!(out.stderr.contains("--adopt"), "{}", out.stderr);
+    let out = env.run(&["install", "--set", ANY_NODE_PORT]).failure(1);
+    insta::assert_snapshot!(out.error());
     let d = Api::<Deployment>::namespaced(client.clone(), ns);
     assert!(
         d.get_opt("backend-deployment").await?.is_none(),
         "nothing after the refusal was applied"
     );
 
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["upgrade", "--install", "--adopt", "--set", ANY_NODE_PORT],
-        &[],
-    ));
+    env.ok(&["upgrade", "--install", "--adopt", "--set", ANY_NODE_PORT]);
     let cm = Api::<ConfigMap>::namespaced(client.clone(), ns)
         .get("backend-config")
         .await?;
@@ -637,40 +478,27 @@ async fn an_unowned_object_is_refused_without_adopt() -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unlock_removes_a_dead_holders_lock_at_once() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("unlock").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("unlock").await?;
-    let ns = ns.name();
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--set", ANY_NODE_PORT],
-        &[],
-    ));
-    let out = ok(todoctl(&cluster, ns, &["unlock", "--yes"], &[]));
+    env.ok(&["install", "--set", ANY_NODE_PORT]);
+    let out = env.ok(&["unlock", "--yes"]);
     assert!(out.stdout.contains("is not locked"), "{}", out.stdout);
 
-    let mut victim = start_stuck_upgrade(&cluster, ns, "60s").await?;
+    let mut victim = start_stuck_upgrade(&env, "60s").await?;
     victim.kill()?;
     victim.wait()?;
 
     // Without a terminal and without --yes, unlock refuses rather than guessing.
-    let out = todoctl(&cluster, ns, &["unlock"], &[]);
-    clean_error(&out, 1);
-    assert!(out.stderr.contains("--yes"), "{}", out.stderr);
+    let out = env.run(&["unlock"]).failure(1);
+    insta::assert_snapshot!(out.error());
 
-    let out = ok(todoctl(&cluster, ns, &["unlock", "--yes"], &[]));
+    let out = env.ok(&["unlock", "--yes"]);
     assert!(
         out.stdout.contains("removed the lock held by"),
         "{}",
         out.stdout
     );
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["upgrade", "--set", "backend.nodeSelector=null"],
-        &[],
-    ));
+    env.ok(&["upgrade", "--set", "backend.nodeSelector=null"]);
     Ok(())
 }

@@ -14,8 +14,8 @@ use kube::api::{ListParams, Patch, PatchParams};
 use kube::{Api, Client};
 use serde_json::json;
 
+use crate::command::{ANY_NODE_PORT, TestEnv};
 use crate::harness;
-use crate::run::{ANY_NODE_PORT, ok, todoctl};
 
 /// Names of the pods `selector` finds (what `kubectl get pods -l <selector>` lists).
 async fn pods(client: &Client, ns: &str, selector: &str) -> Result<Vec<Pod>> {
@@ -47,24 +47,18 @@ fn is_ready(pod: &Pod) -> bool {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_fresh_install_answers_the_operators_commands() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("seednames").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("seednames").await?;
-    let ns = ns.name();
-    let client = cluster.client().await;
-    ok(todoctl(
-        &cluster,
-        ns,
-        &[
-            "install",
-            "--set",
-            ANY_NODE_PORT,
-            "--set",
-            "database.enabled=true,database.auth.password=test-only",
-        ],
-        &[],
-    ));
+    let ns = env.ns();
+    let client = env.client().await;
+    env.ok(&[
+        "install",
+        "--set",
+        ANY_NODE_PORT,
+        "--set",
+        "database.enabled=true,database.auth.password=test-only",
+    ]);
 
     // kubectl get pods -l app=backend -n <ns>: the backend's pods, and only those.
     for (app, deployment, count) in [
@@ -200,22 +194,16 @@ async fn sample(client: &Client, ns: &str, started: Instant) -> Result<Sample> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_release_with_the_old_names_upgrades_without_dropping_ready_pods() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("renamed").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("renamed").await?;
-    let ns = ns.name().to_string();
-    let client = cluster.client().await;
+    let ns = env.ns().to_string();
+    let client = env.client().await;
     let old = tempfile::tempdir()?;
     chart_with_old_names(old.path())?;
     let old_chart = old.path().to_str().context("utf-8 temp dir")?.to_string();
 
-    ok(todoctl(
-        &cluster,
-        &ns,
-        &["install", "--chart", &old_chart, "--set", ANY_NODE_PORT],
-        &[],
-    ));
+    env.ok(["install", "--chart", &old_chart, "--set", ANY_NODE_PORT]);
     let deployments = Api::<Deployment>::namespaced(client.clone(), &ns);
     assert!(deployments.get_opt("backend").await?.is_some());
     assert!(deployments.get_opt("backend-deployment").await?.is_none());
@@ -236,15 +224,12 @@ async fn a_release_with_the_old_names_upgrades_without_dropping_ready_pods() -> 
         })
     };
     let upgrade = {
-        let (cluster, ns) = (cluster.clone(), ns.clone());
-        tokio::task::spawn_blocking(move || {
-            todoctl(&cluster, &ns, &["upgrade", "--set", ANY_NODE_PORT], &[])
-        })
-        .await?
+        let upgrade = env.todoctl().args(["upgrade", "--set", ANY_NODE_PORT]);
+        tokio::task::spawn_blocking(move || upgrade.run()).await?
     };
     done.store(true, Ordering::SeqCst);
     let samples = watcher.await??;
-    let upgrade = ok(upgrade);
+    let upgrade = upgrade.success();
     assert!(
         upgrade
             .stdout
@@ -297,7 +282,7 @@ async fn a_release_with_the_old_names_upgrades_without_dropping_ready_pods() -> 
     assert!(deployments.get_opt("frontend-deployment").await?.is_some());
 
     // And back: a rollback to the old revision renames them again, the same way.
-    ok(todoctl(&cluster, &ns, &["rollback", "1"], &[]));
+    env.ok(["rollback", "1"]);
     assert!(deployments.get_opt("backend").await?.is_some());
     assert!(deployments.get_opt("backend-deployment").await?.is_none());
     assert!(deployments.get_opt("frontend").await?.is_some());
