@@ -42,11 +42,11 @@ async fn the_chart_tests_pass_under_restricted_pod_security_and_leave_nothing() 
         )
         .await?;
     let local = format!("{}/values/local.yaml", env!("CARGO_MANIFEST_DIR"));
-    env.ok(&["install", "-f", &local, "--set", ANY_NODE_PORT]);
+    env.ok(["install", "-f", &local, "--set", ANY_NODE_PORT]);
     // Install records the tests but does not run them.
     assert_eq!(job_names(&env).await?, Vec::<String>::new());
 
-    let out = env.run(&["test", "--logs"]);
+    let out = env.run(["test", "--logs"]);
     let out = out.success();
     for test in ["job/test-frontend", "job/test-backend", "job/test-database"] {
         assert!(
@@ -71,16 +71,16 @@ async fn the_chart_tests_pass_under_restricted_pod_security_and_leave_nothing() 
     // Cleaned up, and no revision added; the run is kept in the tested one.
     assert_eq!(job_names(&env).await?, Vec::<String>::new());
     assert_eq!(env.statuses(), vec![(1, "deployed".to_string())]);
-    let status = env.ok(&["status"]).stdout;
+    let status = env.ok(["status"]).stdout;
     assert!(status.contains("TEST SUITE: last run "), "{status}");
     assert!(status.contains(": 3 passed\n"), "{status}");
 
     // --keep leaves them; the next run replaces them and runs again.
-    env.ok(&["test", "--keep"]);
+    env.ok(["test", "--keep"]);
     let mut kept = job_names(&env).await?;
     kept.sort();
     assert_eq!(kept, ["test-backend", "test-database", "test-frontend"]);
-    let out = env.ok(&["test", "-o", "json"]);
+    let out = env.ok(["test", "-o", "json"]);
     let report: serde_json::Value = serde_json::from_str(&out.stdout)?;
     assert_eq!(
         report["results"].as_array().map(Vec::len),
@@ -146,9 +146,9 @@ async fn a_failing_test_fails_the_run_naming_it_and_why() -> Result<()> {
     let dir = tempfile::tempdir()?;
     chart_with_failing_test(dir.path());
     let chart = dir.path().to_str().unwrap_or_default();
-    env.ok(&["install", "--chart", chart]);
+    env.ok(["install", "--chart", chart]);
 
-    let out = env.run(&["test"]).failure(1);
+    let out = env.run(["test"]).failure(1);
     assert!(
         out.stdout
             .lines()
@@ -161,16 +161,16 @@ async fn a_failing_test_fails_the_run_naming_it_and_why() -> Result<()> {
     let pods = Api::<Pod>::namespaced(env.client().await, ns);
     assert!(pods.get_opt("test-broken").await?.is_none());
     assert_eq!(job_names(&env).await?, Vec::<String>::new());
-    let status = env.ok(&["status"]).stdout;
+    let status = env.ok(["status"]).stdout;
     assert!(
         status.contains(": 1 passed, 1 failed (pod/test-broken)"),
         "{status}"
     );
     // The lock was released: another writing command runs at once.
-    env.ok(&["upgrade", "--chart", chart]);
+    env.ok(["upgrade", "--chart", chart]);
 
     // Not deployed at all: a clear error that changes nothing.
-    let out = env.run(&["test", "-r", "nope"]).failure(1);
+    let out = env.run(["test", "-r", "nope"]).failure(1);
     insta::assert_snapshot!("a_missing_release", out.error());
     Ok(())
 }

@@ -101,7 +101,7 @@ async fn a_crd_and_its_object_install_every_time_and_upgrade() -> Result<()> {
 
             let history = env.statuses();
             let before = versions(&client, ns).await?;
-            let out = env.run(&["upgrade", "--chart", &chart, "--set-string", "size=big"]);
+            let out = env.run(["upgrade", "--chart", &chart, "--set-string", "size=big"]);
             let after = versions(&client, ns).await?;
             let size = widget_size(&client, ns).await;
             let _ = crds.delete(&crd, &DeleteParams::default()).await;

@@ -30,16 +30,16 @@ async fn diff_shows_exactly_what_an_upgrade_would_change() -> Result<()> {
         return Ok(());
     };
     let ns = env.ns();
-    env.ok(&["install", "--set", ANY_NODE_PORT]);
+    env.ok(["install", "--set", ANY_NODE_PORT]);
 
-    let out = env.run(&["diff", "--detailed-exitcode"]);
+    let out = env.run(["diff", "--detailed-exitcode"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert_eq!(
         out.stdout.trim(),
         "0 to create, 0 to change, 0 to delete, 8 unchanged"
     );
 
-    let out = env.run(&[
+    let out = env.run([
         "diff",
         "--detailed-exitcode",
         "--set",
@@ -63,7 +63,7 @@ async fn diff_shows_exactly_what_an_upgrade_would_change() -> Result<()> {
         .count();
     assert_eq!((minus, plus), (1, 1), "{}", out.stdout);
 
-    let out = env.ok(&["diff", "-o", "json", "--set", "backend.replicaCount=4"]);
+    let out = env.ok(["diff", "-o", "json", "--set", "backend.replicaCount=4"]);
     let v: Value = serde_json::from_str(&out.stdout)?;
     let changed: Vec<(&str, Vec<&str>)> = v["objects"]
         .as_array()
@@ -93,8 +93,8 @@ async fn diff_shows_exactly_what_an_upgrade_would_change() -> Result<()> {
         .await?;
     assert_eq!(d.spec.and_then(|s| s.replicas), Some(2));
 
-    env.ok(&["upgrade", "--set", "backend.replicaCount=4"]);
-    let out = env.ok(&["diff", "--revision", "1", "--revision", "2"]);
+    env.ok(["upgrade", "--set", "backend.replicaCount=4"]);
+    let out = env.ok(["diff", "--revision", "1", "--revision", "2"]);
     assert!(out.stdout.contains("+  replicas: 4"), "{}", out.stdout);
     Ok(())
 }
@@ -106,7 +106,7 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
     };
     let ns = env.ns();
     let client = env.client().await;
-    env.ok(&["install", "--set", ANY_NODE_PORT]);
+    env.ok(["install", "--set", ANY_NODE_PORT]);
 
     // What `kubectl edit` does: an update by another field manager.
     let deployments = Api::<Deployment>::namespaced(client.clone(), ns);
@@ -124,7 +124,7 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
         .delete("frontend-config", &DeleteParams::default())
         .await?;
 
-    let status = env.ok(&["status", "-o", "json"]).stdout;
+    let status = env.ok(["status", "-o", "json"]).stdout;
     let status: Value = serde_json::from_str(&status)?;
     let object = |name: &str| {
         status["objects"]
@@ -148,7 +148,7 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
         "{status}"
     );
 
-    let out = env.run(&["diff", "--detailed-exitcode"]);
+    let out = env.run(["diff", "--detailed-exitcode"]);
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
     assert!(
         out.stdout.contains("-  replicas: 6\n+  replicas: 2"),
@@ -161,7 +161,7 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
         out.stdout
     );
 
-    env.ok(&["upgrade"]);
+    env.ok(["upgrade"]);
     let d = deployments.get("backend-deployment").await?;
     assert_eq!(d.spec.and_then(|s| s.replicas), Some(2));
     assert!(
@@ -170,7 +170,7 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
             .await?
             .is_some()
     );
-    let out = env.run(&["diff", "--detailed-exitcode"]);
+    let out = env.run(["diff", "--detailed-exitcode"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 
     // Another *applier* owning a field is a real conflict, not drift.
@@ -182,9 +182,9 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
             &Patch::Apply(&cm),
         )
         .await?;
-    let out = env.run(&["upgrade"]).failure(1);
+    let out = env.run(["upgrade"]).failure(1);
     insta::assert_snapshot!(out.error());
-    env.ok(&["upgrade", "--force-conflicts"]);
+    env.ok(["upgrade", "--force-conflicts"]);
     Ok(())
 }
 
@@ -198,7 +198,7 @@ async fn status_reads_health_when_the_drift_check_is_refused() -> Result<()> {
     };
     let ns = env.ns();
     let client = env.client().await;
-    env.ok(&["install", "--set", ANY_NODE_PORT]);
+    env.ok(["install", "--set", ANY_NODE_PORT]);
     // Another applier takes over the backend's replica count and the backend's ConfigMap data.
     let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": "backend-deployment"}, "spec": {"replicas": 3}});
@@ -219,13 +219,13 @@ async fn status_reads_health_when_the_drift_check_is_refused() -> Result<()> {
         )
         .await?;
     // The upgrade is refused on the conflict ...
-    let out = env.run(&["upgrade", "--set", "backend.replicaCount=4"]);
+    let out = env.run(["upgrade", "--set", "backend.replicaCount=4"]);
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
 
     // ... and status still tells health from the live objects once the new pods are ready.
     let mut last = String::new();
     for _ in 0..60 {
-        let out = env.ok(&["status", "-o", "json"]);
+        let out = env.ok(["status", "-o", "json"]);
         let status: Value = serde_json::from_str(&out.stdout)?;
         let object = |name: &str| {
             status["objects"]
@@ -244,7 +244,7 @@ async fn status_reads_health_when_the_drift_check_is_refused() -> Result<()> {
             assert!(!last.contains("cannot be checked"), "{last}");
             assert_eq!(config["ready"], json!(true), "{last}");
             // The table says the same in its words.
-            let table = env.ok(&["status"]).stdout;
+            let table = env.ok(["status"]).stdout;
             assert!(!table.contains("cannot be checked"), "{table}");
             assert!(table.contains("drift not checked"), "{table}");
             return Ok(());
@@ -259,7 +259,7 @@ async fn generated_secrets_survive_upgrades_and_rollbacks() -> Result<()> {
     let Some(env) = TestEnv::new("generated").await? else {
         return Ok(());
     };
-    env.ok(&["install", "-f", "values/local.yaml", "--set", ANY_NODE_PORT]);
+    env.ok(["install", "-f", "values/local.yaml", "--set", ANY_NODE_PORT]);
     let first = secret_data(&env).await;
     let auth = first
         .get("BETTER_AUTH_SECRET")
@@ -271,14 +271,14 @@ async fn generated_secrets_survive_upgrades_and_rollbacks() -> Result<()> {
 
     for n in [3, 4, 2] {
         let set = format!("backend.replicaCount={n}");
-        env.ok(&["upgrade", "--set", &set]);
+        env.ok(["upgrade", "--set", &set]);
         assert_eq!(
             secret_data(&env).await,
             first,
             "after upgrade to {n} replicas"
         );
     }
-    env.ok(&[
+    env.ok([
         "upgrade",
         "--reset-values",
         "-f",
@@ -287,11 +287,11 @@ async fn generated_secrets_survive_upgrades_and_rollbacks() -> Result<()> {
         ANY_NODE_PORT,
     ]);
     assert_eq!(secret_data(&env).await, first, "after --reset-values");
-    env.ok(&["rollback", "2"]);
+    env.ok(["rollback", "2"]);
     assert_eq!(secret_data(&env).await, first, "after a rollback");
 
     // A value the user supplies wins over the generated one.
-    env.ok(&[
+    env.ok([
         "upgrade",
         "--set",
         "secrets.betterAuthSecret=user-chosen-secret",
@@ -302,7 +302,7 @@ async fn generated_secrets_survive_upgrades_and_rollbacks() -> Result<()> {
     );
 
     // Offline, a marked placeholder instead of a random value.
-    let out = env.ok(&["template"]);
+    let out = env.ok(["template"]);
     assert!(
         out.stdout
             .contains("dG9kb2N0bC1nZW5lcmF0ZWQtYXQtaW5zdGFsbA=="),
@@ -409,7 +409,7 @@ async fn a_secret_value_appears_in_no_output() -> Result<()> {
         data.get("DATABASE_URL").map(|v| v.as_slice()),
         Some(url.as_bytes())
     );
-    let shown = env.ok(&["get", "values", "--show-secrets"]);
+    let shown = env.ok(["get", "values", "--show-secrets"]);
     assert!(shown.stdout.contains(SENTINEL));
     Ok(())
 }

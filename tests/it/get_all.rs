@@ -25,7 +25,7 @@ async fn metadata_and_all_show_a_revision_with_secrets_redacted() -> Result<()> 
     };
     let ns = env.ns();
     let key = format!("secrets.openaiApiKey={OPENAI_KEY}");
-    env.ok(&[
+    env.ok([
         "install",
         "--set",
         ANY_NODE_PORT,
@@ -33,10 +33,10 @@ async fn metadata_and_all_show_a_revision_with_secrets_redacted() -> Result<()> 
         &key,
         "--no-wait",
     ]);
-    env.ok(&["upgrade", "--set", "backend.replicaCount=1", "--no-wait"]);
+    env.ok(["upgrade", "--set", "backend.replicaCount=1", "--no-wait"]);
 
     // get metadata: the latest revision, and --revision for an older one.
-    let meta: Value = serde_json::from_str(&env.ok(&["get", "metadata", "-o", "json"]).stdout)?;
+    let meta: Value = serde_json::from_str(&env.ok(["get", "metadata", "-o", "json"]).stdout)?;
     assert_eq!(meta["name"], "todo-app");
     assert_eq!(meta["chart"], "todo-app");
     assert_eq!(meta["namespace"], ns);
@@ -50,12 +50,12 @@ async fn metadata_and_all_show_a_revision_with_secrets_redacted() -> Result<()> 
     assert!(is_rfc3339_seconds(at), "deployed_at `{at}` is not RFC 3339");
 
     let yaml = env
-        .ok(&["get", "metadata", "--revision", "1", "-o", "yaml"])
+        .ok(["get", "metadata", "--revision", "1", "-o", "yaml"])
         .stdout;
     assert!(yaml.contains("revision: 1\n"), "{yaml}");
     assert!(yaml.contains("status: superseded\n"), "{yaml}");
 
-    let table = env.ok(&["get", "metadata"]).stdout;
+    let table = env.ok(["get", "metadata"]).stdout;
     let keys: Vec<&str> = table.lines().filter_map(|l| l.split(':').next()).collect();
     assert_eq!(
         keys,
@@ -73,7 +73,7 @@ async fn metadata_and_all_show_a_revision_with_secrets_redacted() -> Result<()> 
     );
 
     // get all: every section, in Helm's order, secrets redacted.
-    let all = env.ok(&["get", "all", "--revision", "1"]).stdout;
+    let all = env.ok(["get", "all", "--revision", "1"]).stdout;
     let order: Vec<usize> = [
         "NAME: todo-app",
         "REVISION: 1",
@@ -96,20 +96,20 @@ async fn metadata_and_all_show_a_revision_with_secrets_redacted() -> Result<()> 
     );
     assert!(all.contains("<redacted>"), "{all}");
 
-    let json: Value = serde_json::from_str(&env.ok(&["get", "all", "-o", "json"]).stdout)?;
+    let json: Value = serde_json::from_str(&env.ok(["get", "all", "-o", "json"]).stdout)?;
     assert_eq!(json["metadata"]["revision"], 2);
     assert_eq!(json["user_values"]["backend"]["replicaCount"], 1);
     assert!(json["manifest"].as_array().is_some_and(|m| !m.is_empty()));
     assert!(!json.to_string().contains(OPENAI_KEY));
 
     // --show-secrets shows them, on request only.
-    let shown = env.ok(&["get", "all", "--show-secrets"]).stdout;
+    let shown = env.ok(["get", "all", "--show-secrets"]).stdout;
     assert!(shown.contains(OPENAI_KEY));
 
     // Mistakes: a revision that does not exist, a release that does not exist.
-    let out = env.run(&["get", "metadata", "--revision", "9"]).failure(1);
+    let out = env.run(["get", "metadata", "--revision", "9"]).failure(1);
     insta::assert_snapshot!("a_missing_revision", out.error());
-    let out = env.run(&["get", "all", "-r", "nope"]).failure(1);
+    let out = env.run(["get", "all", "-r", "nope"]).failure(1);
     insta::assert_snapshot!("a_missing_release", out.error());
     Ok(())
 }

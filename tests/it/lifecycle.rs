@@ -32,19 +32,19 @@ async fn the_used_by_sequence() -> Result<()> {
     let client = env.client().await;
 
     // Node port 30080 is cluster-wide and may be held by the quickstart's own install.
-    let out = env.ok(&["install", "--set", ANY_NODE_PORT]);
+    let out = env.ok(["install", "--set", ANY_NODE_PORT]);
     assert!(out.stdout.contains("revision 1 deployed"), "{}", out.stdout);
     assert!(out.stdout.contains("NOTES:"), "{}", out.stdout);
     assert_eq!(replicas(&client, ns, "backend-deployment").await, 2);
 
-    env.ok(&["upgrade", "--set", "backend.replicaCount=4"]);
+    env.ok(["upgrade", "--set", "backend.replicaCount=4"]);
     assert_eq!(replicas(&client, ns, "backend-deployment").await, 4);
     assert_eq!(replicas(&client, ns, "frontend-deployment").await, 2);
     assert_eq!(env.statuses(), s(&[(1, "superseded"), (2, "deployed")]));
 
-    env.ok(&["rollback", "1"]);
+    env.ok(["rollback", "1"]);
     assert_eq!(replicas(&client, ns, "backend-deployment").await, 2);
-    env.ok(&["rollback", "2"]);
+    env.ok(["rollback", "2"]);
     assert_eq!(replicas(&client, ns, "backend-deployment").await, 4);
 
     let h = env.history();
@@ -70,19 +70,19 @@ async fn the_used_by_sequence() -> Result<()> {
             (4, "deployed")
         ])
     );
-    let table = env.ok(&["history"]).stdout;
+    let table = env.ok(["history"]).stdout;
     assert!(table.starts_with("REVISION"), "{table}");
     assert_eq!(table.lines().count(), 5, "{table}");
 
-    let status = env.ok(&["status"]).stdout;
+    let status = env.ok(["status"]).stdout;
     assert!(status.contains("STATUS: deployed"), "{status}");
     assert!(status.contains("OBJECTS: 8/8 ready"), "{status}");
     assert!(status.contains("deployment/backend-deployment"), "{status}");
 
-    let values = env.ok(&["get", "values", "-o", "json"]).stdout;
+    let values = env.ok(["get", "values", "-o", "json"]).stdout;
     let values: Value = serde_json::from_str(&values)?;
     assert_eq!(values["backend"]["replicaCount"], 4);
-    let manifest = env.ok(&["get", "manifest", "--revision", "1"]).stdout;
+    let manifest = env.ok(["get", "manifest", "--revision", "1"]).stdout;
     assert!(manifest.contains("replicas: 2"), "{manifest}");
     Ok(())
 }
@@ -94,7 +94,7 @@ async fn upgrade_changes_only_what_was_set_and_prunes_what_was_removed() -> Resu
     };
     let ns = env.ns();
     let client = env.client().await;
-    env.ok(&[
+    env.ok([
         "install",
         "--set",
         ANY_NODE_PORT,
@@ -105,11 +105,11 @@ async fn upgrade_changes_only_what_was_set_and_prunes_what_was_removed() -> Resu
     assert!(sts.get_opt("postgres").await?.is_some());
 
     // The previous values carry over: the database stays on through an unrelated change.
-    env.ok(&["upgrade", "--set", "frontend.replicaCount=3"]);
+    env.ok(["upgrade", "--set", "frontend.replicaCount=3"]);
     assert!(sts.get_opt("postgres").await?.is_some());
     assert_eq!(replicas(&client, ns, "frontend-deployment").await, 3);
 
-    let out = env.ok(&["upgrade", "--set", "database.enabled=false"]);
+    let out = env.ok(["upgrade", "--set", "database.enabled=false"]);
     assert!(
         out.stdout.contains("statefulset/postgres"),
         "{}",
@@ -121,7 +121,7 @@ async fn upgrade_changes_only_what_was_set_and_prunes_what_was_removed() -> Resu
     assert_eq!(replicas(&client, ns, "frontend-deployment").await, 3);
 
     // --reset-values goes back to the chart defaults.
-    env.ok(&["upgrade", "--reset-values", "--set", ANY_NODE_PORT]);
+    env.ok(["upgrade", "--reset-values", "--set", ANY_NODE_PORT]);
     assert_eq!(replicas(&client, ns, "frontend-deployment").await, 2);
     Ok(())
 }
@@ -140,8 +140,8 @@ async fn uninstall_removes_everything_and_keep_history_keeps_records() -> Result
             .map(|l| l.items.len())
     };
 
-    env.ok(&["install", "--set", ANY_NODE_PORT]);
-    env.ok(&["uninstall", "--keep-history"]);
+    env.ok(["install", "--set", ANY_NODE_PORT]);
+    env.ok(["uninstall", "--keep-history"]);
     let deployments = Api::<Deployment>::namespaced(client.clone(), ns);
     assert!(
         deployments
@@ -160,10 +160,10 @@ async fn uninstall_removes_everything_and_keep_history_keeps_records() -> Result
     assert_eq!(env.statuses(), s(&[(1, "uninstalled")]));
 
     // A kept history does not block a new install, which continues the revision numbers.
-    env.ok(&["install", "--set", ANY_NODE_PORT]);
+    env.ok(["install", "--set", ANY_NODE_PORT]);
     assert_eq!(env.statuses(), s(&[(1, "uninstalled"), (2, "deployed")]));
 
-    env.ok(&["uninstall"]);
+    env.ok(["uninstall"]);
     assert!(
         deployments
             .list(&ListParams::default())
@@ -172,7 +172,7 @@ async fn uninstall_removes_everything_and_keep_history_keeps_records() -> Result
             .is_empty()
     );
     assert_eq!(records().await?, 0, "records are deleted");
-    let out = env.run(&["history"]).failure(1);
+    let out = env.run(["history"]).failure(1);
     insta::assert_snapshot!("history_after_uninstall", out.error());
     Ok(())
 }
@@ -184,18 +184,18 @@ async fn mistakes_are_clear_errors_that_change_nothing() -> Result<()> {
     };
     let ns = env.ns();
 
-    let out = env.run(&["upgrade", "--set", ANY_NODE_PORT]).failure(1);
+    let out = env.run(["upgrade", "--set", ANY_NODE_PORT]).failure(1);
     insta::assert_snapshot!("upgrade_of_a_missing_release", out.error());
 
-    env.ok(&["install", "--set", ANY_NODE_PORT]);
-    let out = env.run(&["install", "--set", ANY_NODE_PORT]).failure(1);
+    env.ok(["install", "--set", ANY_NODE_PORT]);
+    let out = env.run(["install", "--set", ANY_NODE_PORT]).failure(1);
     insta::assert_snapshot!("install_over_a_release", out.error());
 
-    let out = env.run(&["rollback", "7"]).failure(1);
+    let out = env.run(["rollback", "7"]).failure(1);
     insta::assert_snapshot!("rollback_to_a_missing_revision", out.error());
 
     let out = env
-        .run(&["upgrade", "--set", "backend.replicaCount=-3"])
+        .run(["upgrade", "--set", "backend.replicaCount=-3"])
         .failure(1);
     insta::assert_snapshot!("a_negative_replica_count", out.error());
     assert_eq!(
@@ -205,7 +205,7 @@ async fn mistakes_are_clear_errors_that_change_nothing() -> Result<()> {
     );
 
     // A dry run is checked by the API server and records nothing.
-    let out = env.ok(&["upgrade", "--dry-run", "--set", "backend.replicaCount=5"]);
+    let out = env.ok(["upgrade", "--dry-run", "--set", "backend.replicaCount=5"]);
     assert!(out.stdout.contains("dry run"), "{}", out.stdout);
     assert_eq!(env.statuses(), s(&[(1, "deployed")]));
     assert_eq!(
@@ -222,11 +222,11 @@ async fn a_failing_pod_fails_the_upgrade_with_its_reason_and_atomic_restores() -
     };
     let ns = env.ns();
     let client = env.client().await;
-    env.ok(&["install", "--set", ANY_NODE_PORT]);
+    env.ok(["install", "--set", ANY_NODE_PORT]);
 
     let started = Instant::now();
     let out = env
-        .run(&[
+        .run([
             "upgrade",
             "--set",
             "backend.image.tag=fail",
@@ -250,7 +250,7 @@ async fn a_failing_pod_fails_the_upgrade_with_its_reason_and_atomic_restores() -
     assert_eq!(env.statuses(), s(&[(1, "deployed"), (2, "failed")]));
 
     let out = env
-        .run(&["upgrade", "--atomic", "--set", "backend.image.tag=fail"])
+        .run(["upgrade", "--atomic", "--set", "backend.image.tag=fail"])
         .failure(1);
     insta::assert_snapshot!("atomic_upgrade_rolled_back", out.error_summary());
     assert_eq!(
@@ -273,7 +273,7 @@ async fn a_failing_pod_fails_the_upgrade_with_its_reason_and_atomic_restores() -
 
     // A wait that runs out of time says which object and why, with exit code 3.
     let out = env
-        .run(&[
+        .run([
             "upgrade",
             "--set",
             "backend.nodeSelector.disktype=none",
@@ -294,7 +294,7 @@ async fn a_failed_first_install_can_be_upgraded() -> Result<()> {
     let Some(env) = TestEnv::new("firstfail").await? else {
         return Ok(());
     };
-    env.run(&[
+    env.run([
         "install",
         "--set",
         ANY_NODE_PORT,
@@ -304,7 +304,7 @@ async fn a_failed_first_install_can_be_upgraded() -> Result<()> {
     .failure(1);
     assert_eq!(env.statuses(), s(&[(1, "failed")]));
     // Helm answers "has no deployed releases" here; todoctl upgrades from the failed state.
-    env.ok(&["upgrade", "--set", "backend.image.tag=1.0.0"]);
+    env.ok(["upgrade", "--set", "backend.image.tag=1.0.0"]);
     assert_eq!(env.statuses(), s(&[(1, "failed"), (2, "deployed")]));
 
     // --atomic on a failed install removes what it created and its records.
@@ -351,7 +351,7 @@ async fn start_stuck_upgrade(env: &TestEnv, timeout: &str) -> Result<std::proces
         "the upgrade to take the lock",
         Duration::from_secs(20),
         || async {
-            let out = env.run(&["status", "-o", "json"]);
+            let out = env.run(["status", "-o", "json"]);
             Ok(out.stdout.contains("locked_by").then_some(()))
         },
     )
@@ -364,12 +364,12 @@ async fn concurrent_upgrades_one_runs_the_other_is_locked() -> Result<()> {
     let Some(env) = TestEnv::new("locks").await? else {
         return Ok(());
     };
-    env.ok(&["install", "--set", ANY_NODE_PORT]);
+    env.ok(["install", "--set", ANY_NODE_PORT]);
 
     // The first upgrade holds the lock while it waits for a rollout that cannot finish.
     let mut slow = start_stuck_upgrade(&env, "20s").await?;
     let out = env
-        .run(&["upgrade", "--set", "frontend.replicaCount=3"])
+        .run(["upgrade", "--set", "frontend.replicaCount=3"])
         .failure(4);
     insta::assert_snapshot!(out.error());
     let _ = slow.kill();
@@ -460,7 +460,7 @@ async fn an_unowned_object_is_refused_without_adopt() -> Result<()> {
         .create(&PostParams::default(), &cm)
         .await?;
 
-    let out = env.run(&["install", "--set", ANY_NODE_PORT]).failure(1);
+    let out = env.run(["install", "--set", ANY_NODE_PORT]).failure(1);
     insta::assert_snapshot!(out.error());
     let d = Api::<Deployment>::namespaced(client.clone(), ns);
     assert!(
@@ -468,7 +468,7 @@ async fn an_unowned_object_is_refused_without_adopt() -> Result<()> {
         "nothing after the refusal was applied"
     );
 
-    env.ok(&["upgrade", "--install", "--adopt", "--set", ANY_NODE_PORT]);
+    env.ok(["upgrade", "--install", "--adopt", "--set", ANY_NODE_PORT]);
     let cm = Api::<ConfigMap>::namespaced(client.clone(), ns)
         .get("backend-config")
         .await?;
@@ -481,8 +481,8 @@ async fn unlock_removes_a_dead_holders_lock_at_once() -> Result<()> {
     let Some(env) = TestEnv::new("unlock").await? else {
         return Ok(());
     };
-    env.ok(&["install", "--set", ANY_NODE_PORT]);
-    let out = env.ok(&["unlock", "--yes"]);
+    env.ok(["install", "--set", ANY_NODE_PORT]);
+    let out = env.ok(["unlock", "--yes"]);
     assert!(out.stdout.contains("is not locked"), "{}", out.stdout);
 
     let mut victim = start_stuck_upgrade(&env, "60s").await?;
@@ -490,15 +490,15 @@ async fn unlock_removes_a_dead_holders_lock_at_once() -> Result<()> {
     victim.wait()?;
 
     // Without a terminal and without --yes, unlock refuses rather than guessing.
-    let out = env.run(&["unlock"]).failure(1);
+    let out = env.run(["unlock"]).failure(1);
     insta::assert_snapshot!(out.error());
 
-    let out = env.ok(&["unlock", "--yes"]);
+    let out = env.ok(["unlock", "--yes"]);
     assert!(
         out.stdout.contains("removed the lock held by"),
         "{}",
         out.stdout
     );
-    env.ok(&["upgrade", "--set", "backend.nodeSelector=null"]);
+    env.ok(["upgrade", "--set", "backend.nodeSelector=null"]);
     Ok(())
 }

@@ -45,11 +45,11 @@ async fn timestamps_are_rfc3339_in_json_and_yaml() -> Result<()> {
     let Some(env) = TestEnv::new("rfc3339").await? else {
         return Ok(());
     };
-    env.ok(&["install", "--set", ANY_NODE_PORT, "--no-wait"]);
-    env.ok(&["upgrade", "--set", "backend.replicaCount=3", "--no-wait"]);
+    env.ok(["install", "--set", ANY_NODE_PORT, "--no-wait"]);
+    env.ok(["upgrade", "--set", "backend.replicaCount=3", "--no-wait"]);
 
     for format in ["json", "yaml"] {
-        let out = env.ok(&["history", "-o", format]);
+        let out = env.ok(["history", "-o", format]);
         let rows = parse(format, &out.stdout);
         let rows = rows.as_array().expect("a list of revisions");
         assert_eq!(rows.len(), 2, "{}", out.stdout);
@@ -57,31 +57,31 @@ async fn timestamps_are_rfc3339_in_json_and_yaml() -> Result<()> {
             assert_rfc3339(&format!("history -o {format} updated"), &r["updated"]);
         }
 
-        let out = env.ok(&["status", "-o", format]);
+        let out = env.ok(["status", "-o", format]);
         let status = parse(format, &out.stdout);
         assert_rfc3339(&format!("status -o {format} updated"), &status["updated"]);
         assert_rfc3339(
             &format!("status -o {format} first_deployed"),
             &status["first_deployed"],
         );
-        let out = env.ok(&["status", "--revision", "1", "-o", format]);
+        let out = env.ok(["status", "--revision", "1", "-o", format]);
         let first = parse(format, &out.stdout);
         assert_eq!(first["first_deployed"], status["first_deployed"]);
 
-        let out = env.ok(&["list", "-o", format]);
+        let out = env.ok(["list", "-o", format]);
         let rows = parse(format, &out.stdout);
         let rows = rows.as_array().expect("a list of releases");
         assert_eq!(rows.len(), 1, "{}", out.stdout);
         assert_rfc3339(&format!("list -o {format} updated"), &rows[0]["updated"]);
 
-        let out = env.ok(&["get", "metadata", "-o", format]);
+        let out = env.ok(["get", "metadata", "-o", format]);
         let meta = parse(format, &out.stdout);
         assert_rfc3339(
             &format!("get metadata -o {format} deployed_at"),
             &meta["deployed_at"],
         );
         assert_eq!(meta["deployed_at"], status["updated"]);
-        let out = env.ok(&["get", "all", "-o", format]);
+        let out = env.ok(["get", "all", "-o", format]);
         let all = parse(format, &out.stdout);
         assert_rfc3339(
             &format!("get all -o {format} metadata.deployed_at"),
@@ -90,9 +90,9 @@ async fn timestamps_are_rfc3339_in_json_and_yaml() -> Result<()> {
     }
 
     // Tables stay for people.
-    let out = env.ok(&["history"]);
+    let out = env.ok(["history"]);
     assert!(out.stdout.contains(" UTC "), "{}", out.stdout);
-    let out = env.ok(&["status"]);
+    let out = env.ok(["status"]);
     assert!(out.stdout.contains("LAST DEPLOYED: 20"), "{}", out.stdout);
     assert!(out.stdout.contains(" UTC\n"), "{}", out.stdout);
     Ok(())

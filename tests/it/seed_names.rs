@@ -52,7 +52,7 @@ async fn a_fresh_install_answers_the_operators_commands() -> Result<()> {
     };
     let ns = env.ns();
     let client = env.client().await;
-    env.ok(&[
+    env.ok([
         "install",
         "--set",
         ANY_NODE_PORT,
