@@ -51,6 +51,8 @@ const VARYING: &[(&str, &str)] = &[
         r"expires by itself within \d+s",
         "expires by itself within <n>s",
     ),
+    // A Service's cluster IP, from the test cluster's service range.
+    (r"\b10\.\d{1,3}\.\d{1,3}\.\d{1,3}\b", "<cluster-ip>"),
     // How often a container has restarted so far.
     (r"restarted \d+ times", "restarted <n> times"),
 ];

@@ -9,9 +9,9 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kube::api::DeleteParams;
 use kube::{Api, Client};
 
-use crate::harness::{self, Cluster};
+use crate::command::{Output, TestEnv};
+use crate::harness;
 use crate::preflight::write_chart;
-use crate::run::{self, Out, ok};
 
 const OBJECTS: &str = r#"{% if values.pvc %}
 apiVersion: v1
@@ -79,13 +79,12 @@ const NONE: &[&str] = &[
 ];
 
 struct Release<'a> {
-    cluster: &'a Cluster,
-    ns: &'a str,
+    env: &'a TestEnv,
     chart: String,
 }
 
 impl Release<'_> {
-    fn run(&self, args: &[&str]) -> Out {
+    fn run(&self, args: &[&str]) -> Output {
         let mut all: Vec<&str> = args.to_vec();
         if matches!(
             args.first(),
@@ -99,7 +98,7 @@ impl Release<'_> {
         ) {
             all.push("--no-wait");
         }
-        run::todoctl(self.cluster, self.ns, &all, &[])
+        self.env.run(&all)
     }
 }
 
@@ -139,22 +138,20 @@ fn chart() -> Result<tempfile::TempDir> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_upgrade_keeps_crds_claims_and_annotated_objects_unless_asked() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("keep-prune").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("keep-prune").await?;
-    let ns = ns.name();
-    let client = cluster.client().await;
+    let ns = env.ns();
+    let client = env.client().await;
     let dir = chart()?;
     let r = Release {
-        cluster: &cluster,
-        ns,
+        env: &env,
         chart: dir.path().to_string_lossy().into_owned(),
     };
     let result = async {
-        ok(r.run(&["install"]));
+        r.run(&["install"]).success();
 
-        let diff = ok(r.run(&[&["diff"], NONE].concat()));
+        let diff = r.run(&[&["diff"], NONE].concat()).success();
         for line in [
             "keep persistentvolumeclaim/data: a PersistentVolumeClaim holds data; pass --prune-pvcs to delete it",
             "keep customresourcedefinition/gadgets.",
@@ -164,7 +161,7 @@ async fn an_upgrade_keeps_crds_claims_and_annotated_objects_unless_asked() -> Re
             assert!(diff.stdout.contains(line), "diff lacks `{line}`:\n{}", diff.stdout);
         }
 
-        let up = ok(r.run(&[&["upgrade"], NONE].concat()));
+        let up = r.run(&[&["upgrade"], NONE].concat()).success();
         for line in [
             "kept persistentvolumeclaim/data: a PersistentVolumeClaim holds data; pass --prune-pvcs to delete it",
             "kept customresourcedefinition/gadgets.",
@@ -175,8 +172,8 @@ async fn an_upgrade_keeps_crds_claims_and_annotated_objects_unless_asked() -> Re
         assert_eq!(exists(&client, ns).await?, (true, true, true, false));
 
         // Back in the chart, then out again with the flags: now they go.
-        ok(r.run(&["upgrade", "--reset-values"]));
-        ok(r.run(&[&["upgrade", "--prune-pvcs", "--prune-crds"], NONE].concat()));
+        r.run(&["upgrade", "--reset-values"]).success();
+        r.run(&[&["upgrade", "--prune-pvcs", "--prune-crds"], NONE].concat()).success();
         harness::wait_for(
             "the pruned claim and CRD to be gone",
             std::time::Duration::from_secs(60),
@@ -201,16 +198,15 @@ async fn uninstall_keeps_crds_claims_and_annotated_objects_and_says_why() -> Res
     let dir = chart()?;
     let chart = dir.path().to_string_lossy().into_owned();
 
-    let ns1 = cluster.namespace("keep-uninstall").await?;
-    let ns2 = cluster.namespace("keep-uninstall-flags").await?;
+    let ns1 = TestEnv::on(&cluster, "keep-uninstall").await?;
+    let ns2 = TestEnv::on(&cluster, "keep-uninstall-flags").await?;
     let result = async {
         let r = Release {
-            cluster: &cluster,
-            ns: ns1.name(),
+            env: &ns1,
             chart: chart.clone(),
         };
-        ok(r.run(&["install"]));
-        let status = ok(r.run(&["status"]));
+        r.run(&["install"]).success();
+        let status = r.run(&["status"]).success();
         assert!(status.stdout.contains("KEPT BY UNINSTALL:"), "{}", status.stdout);
         assert!(
             status.stdout.contains(
@@ -219,9 +215,9 @@ async fn uninstall_keeps_crds_claims_and_annotated_objects_and_says_why() -> Res
             "{}",
             status.stdout
         );
-        let dry = ok(r.run(&["uninstall", "--dry-run"]));
+        let dry = r.run(&["uninstall", "--dry-run"]).success();
         assert!(dry.stdout.contains("would keep 3 objects:"), "{}", dry.stdout);
-        let out = ok(r.run(&["uninstall"]));
+        let out = r.run(&["uninstall"]).success();
         for line in [
             "kept persistentvolumeclaim/data: a PersistentVolumeClaim holds data; pass --delete-pvcs to delete it",
             "kept customresourcedefinition/gadgets.",
@@ -230,28 +226,27 @@ async fn uninstall_keeps_crds_claims_and_annotated_objects_and_says_why() -> Res
         ] {
             assert!(out.stdout.contains(line), "uninstall lacks `{line}`:\n{}", out.stdout);
         }
-        assert_eq!(exists(&client, ns1.name()).await?, (true, true, true, false));
+        assert_eq!(exists(&client, ns1.ns()).await?, (true, true, true, false));
 
         let r = Release {
-            cluster: &cluster,
-            ns: ns2.name(),
+            env: &ns2,
             chart: chart.clone(),
         };
-        ok(r.run(&["install"]));
-        let out = ok(r.run(&["uninstall", "--delete-crds", "--delete-pvcs"]));
+        r.run(&["install"]).success();
+        let out = r.run(&["uninstall", "--delete-crds", "--delete-pvcs"]).success();
         assert!(!out.stdout.contains("kept persistentvolumeclaim"), "{}", out.stdout);
         harness::wait_for(
             "the claim and CRD to be gone",
             std::time::Duration::from_secs(60),
             || async {
-                let (pvc, crd, helm_kept, plain) = exists(&client, ns2.name()).await?;
+                let (pvc, crd, helm_kept, plain) = exists(&client, ns2.ns()).await?;
                 Ok((!pvc && !crd && helm_kept && !plain).then_some(()))
             },
         )
         .await
     }
     .await;
-    delete_crd(&client, ns1.name()).await;
-    delete_crd(&client, ns2.name()).await;
+    delete_crd(&client, ns1.ns()).await;
+    delete_crd(&client, ns2.ns()).await;
     result
 }

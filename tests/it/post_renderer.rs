@@ -6,8 +6,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::harness;
-use crate::run::{self, ANY_NODE_PORT, clean_error, ok};
+use crate::command::{ANY_NODE_PORT, TestEnv, Todoctl};
 
 /// A post-renderer script that adds a label to every object, as kustomize's commonLabels would.
 fn labeller(dir: &Path) -> String {
@@ -33,26 +32,19 @@ fn script(dir: &Path, name: &str, body: &str) -> String {
     path.to_str().unwrap().to_string()
 }
 
-fn template(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let mut cmd = crate::cli::todoctl();
-    cmd.arg("template").args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+/// `todoctl template ARGS`, offline.
+fn template(args: &[&str]) -> Todoctl {
+    Todoctl::offline().arg("template").args(args)
 }
 
 #[test]
 fn template_pipes_the_objects_through_the_post_renderer() {
     let dir = tempfile::tempdir().unwrap();
     let renderer = labeller(dir.path());
-    let (code, out, err) = template(&["--post-renderer", &renderer], &[]);
-    assert_eq!(code, 0, "{err}");
+    let out = template(&["--post-renderer", &renderer])
+        .run()
+        .success()
+        .stdout;
     assert!(out.contains("post-rendered: \"yes\""), "{out}");
     // Each object still names the template it came from, and todoctl's labels survive.
     assert!(out.contains("# Source: templates/backend.yaml"), "{out}");
@@ -62,22 +54,17 @@ fn template_pipes_the_objects_through_the_post_renderer() {
     );
 
     // Arguments reach it: `sed -n` with a script that prints nothing returns no objects.
-    let (code, _, err) = template(
-        &[
-            "--post-renderer",
-            "sed",
-            "--post-renderer-args",
-            "-n",
-            "--post-renderer-args",
-            "/nothing/p",
-        ],
-        &[],
-    );
-    assert_eq!(code, 1);
-    assert!(
-        err.contains("--post-renderer `sed -n /nothing/p` returned no objects"),
-        "{err}"
-    );
+    let out = template(&[
+        "--post-renderer",
+        "sed",
+        "--post-renderer-args",
+        "-n",
+        "--post-renderer-args",
+        "/nothing/p",
+    ])
+    .run()
+    .failure(1);
+    insta::assert_snapshot!("no_objects", out.error());
 }
 
 #[test]
@@ -90,9 +77,8 @@ fn what_comes_back_is_validated_and_failures_are_clear() {
         "broken.sh",
         "cat >/dev/null\nprintf 'apiVersion: apps/v1\\nkind: Deployment\\nmetadata:\\n  name: x\\nspec:\\n  replicas: many\\n'",
     );
-    let (code, _, err) = template(&["--post-renderer", &broken], &[]);
-    assert_eq!(code, 1, "{err}");
-    assert!(err.contains("replicas"), "{err}");
+    let out = template(&["--post-renderer", &broken]).run().failure(1);
+    insta::assert_snapshot!("invalid_output", out.error());
 
     // A failing renderer: its code and the end of its stderr, with the secret it saw scrubbed.
     let failing = script(
@@ -101,74 +87,61 @@ fn what_comes_back_is_validated_and_failures_are_clear() {
         "v=$(grep 'OPENAI_API_KEY:' | head -1 | sed 's/.*: //' | base64 -d)\necho \"saw $v\" >&2\necho 'patch not found' >&2\nexit 4",
     );
     let set = format!("secrets.openaiApiKey={secret}");
-    let (code, out, err) = template(&["--set", &set, "--post-renderer", &failing], &[]);
-    assert_eq!(code, 1);
-    assert!(out.is_empty());
-    assert!(err.contains("exited with code 4"), "{err}");
-    assert!(err.contains("patch not found"), "{err}");
-    assert!(err.contains("saw <redacted>"), "{err}");
-    assert!(!err.contains(secret), "{err}");
+    let out = template(&["--set", &set, "--post-renderer", &failing])
+        .forbid(secret)
+        .run()
+        .failure(1);
+    assert!(out.stdout.is_empty());
+    insta::assert_snapshot!("failing_renderer", out.error());
 
     // A hanging renderer is stopped at the timeout.
     let hanging = script(dir.path(), "hang.sh", "sleep 30");
     let started = std::time::Instant::now();
-    let (code, _, err) = template(
-        &["--post-renderer", &hanging],
-        &[("TODOCTL_POST_RENDERER_TIMEOUT", "1")],
-    );
-    assert_eq!(code, 1);
+    let out = template(&["--post-renderer", &hanging])
+        .env("TODOCTL_POST_RENDERER_TIMEOUT", "1")
+        .run()
+        .failure(1);
     assert!(started.elapsed() < std::time::Duration::from_secs(15));
-    assert!(err.contains("did not finish within 1s"), "{err}");
+    insta::assert_snapshot!("hanging_renderer", out.error());
 
-    let (code, _, err) = template(&["--post-renderer", "./no-such-program"], &[]);
-    assert_eq!(code, 1);
-    assert!(err.contains("could not be started"), "{err}");
+    let out = template(&["--post-renderer", "./no-such-program"])
+        .run()
+        .failure(1);
+    insta::assert_snapshot!("missing_program", out.error());
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_revision_records_the_post_renderer() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("post-render").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("post-render").await?;
-    let ns = ns.name();
     let dir = tempfile::tempdir()?;
     let renderer = labeller(dir.path());
-    ok(run::todoctl(
-        &cluster,
-        ns,
-        &[
-            "install",
-            "--set",
-            ANY_NODE_PORT,
-            "--no-wait",
-            "--post-renderer",
-            &renderer,
-        ],
-        &[],
-    ));
-    let meta = ok(run::todoctl(&cluster, ns, &["get", "metadata"], &[])).stdout;
+    env.ok([
+        "install",
+        "--set",
+        ANY_NODE_PORT,
+        "--no-wait",
+        "--post-renderer",
+        &renderer,
+    ]);
+    let meta = env.ok(["get", "metadata"]).stdout;
     assert!(
         meta.contains(&format!("POST_RENDERER: {renderer}\n")),
         "{meta}"
     );
-    let history = run::history_json(&cluster, ns);
+    let history = env.history();
     assert_eq!(history[0]["post_renderer"], renderer.as_str());
-    let manifest = ok(run::todoctl(&cluster, ns, &["get", "manifest"], &[])).stdout;
+    let manifest = env.ok(["get", "manifest"]).stdout;
     assert!(manifest.contains("post-rendered: \"yes\""), "{manifest}");
     // An upgrade without it renders without it and says so.
-    ok(run::todoctl(&cluster, ns, &["upgrade", "--no-wait"], &[]));
-    let history = run::history_json(&cluster, ns);
+    env.ok(["upgrade", "--no-wait"]);
+    let history = env.history();
     assert!(history[1].get("post_renderer").is_none(), "{history:?}");
     let failing = format!("{}/fail.sh", dir.path().display());
     std::fs::write(&failing, "#!/bin/sh\nexit 2\n")?;
     executable(Path::new(&failing));
-    let out = run::todoctl(&cluster, ns, &["upgrade", "--post-renderer", &failing], &[]);
-    clean_error(&out, 1);
-    assert_eq!(
-        run::history_json(&cluster, ns).len(),
-        2,
-        "a refused upgrade records nothing"
-    );
+    env.run(["upgrade", "--post-renderer", &failing]).failure(1);
+    assert_eq!(env.history().len(), 2, "a refused upgrade records nothing");
     Ok(())
 }

@@ -14,8 +14,8 @@ use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Secret, Servi
 use kube::api::{DeleteParams, ListParams};
 use kube::{Api, Client};
 
-use crate::harness::{self, Cluster};
-use crate::run::{self, Out, clean_error, ok, statuses};
+use crate::command::{Output, TestEnv};
+use crate::harness;
 
 /// Writes a chart with `values` and one template per entry into `dir`.
 pub fn write_chart(dir: &Path, values: &str, templates: &[(&str, &str)]) {
@@ -27,7 +27,7 @@ pub fn write_chart(dir: &Path, values: &str, templates: &[(&str, &str)]) {
     }
 }
 
-fn todoctl(cluster: &Cluster, ns: &str, chart: &Path, args: &[&str]) -> Out {
+fn todoctl(env: &TestEnv, chart: &Path, args: &[&str]) -> Output {
     let mut all: Vec<&str> = args.to_vec();
     let chart = chart.to_string_lossy().into_owned();
     if matches!(
@@ -37,7 +37,7 @@ fn todoctl(cluster: &Cluster, ns: &str, chart: &Path, args: &[&str]) -> Out {
         all.extend(["--chart", &chart]);
     }
     let all: Vec<&str> = all.iter().map(|s| &**s).collect();
-    run::todoctl(cluster, ns, &all, &[])
+    env.run(&all)
 }
 
 /// `kind/name` -> what a write by todoctl changes, for every object a deploy could write in
@@ -176,27 +176,25 @@ spec:
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_upgrade_with_immutable_changes_is_refused_whole_and_writes_nothing() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("preflight").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("preflight").await?;
-    let ns = ns.name();
-    let client = cluster.client().await;
+    let ns = env.ns();
+    let client = env.client().await;
     let dir = tempfile::tempdir()?;
     write_chart(
         dir.path(),
         "greeting: hello\nselector: app\ndbTag: 16-alpine\n",
         &[("app.yaml", APP), ("database.yaml", DATABASE)],
     );
-    ok(todoctl(&cluster, ns, dir.path(), &["install", "--no-wait"]));
-    let history = statuses(&cluster, ns);
+    todoctl(&env, dir.path(), &["install", "--no-wait"]).success();
+    let history = env.statuses();
     let before = versions(&client, ns).await?;
 
     // The ConfigMap comes in the first wave, the Deployment and StatefulSet later: without
     // the preflight the ConfigMap would be rewritten before the Deployment is refused.
     let out = todoctl(
-        &cluster,
-        ns,
+        &env,
         dir.path(),
         &[
             "upgrade",
@@ -208,18 +206,18 @@ async fn an_upgrade_with_immutable_changes_is_refused_whole_and_writes_nothing()
             "--set",
             "dbTag=16.6-alpine",
         ],
-    );
-    clean_error(&out, 1);
+    )
+    .failure(1);
     insta::assert_snapshot!("refused_upgrade", out.stderr);
-    assert_untouched(&client, ns, &before, &history, &statuses(&cluster, ns)).await?;
+    assert_untouched(&client, ns, &before, &history, &env.statuses()).await?;
 
     // The same upgrade without the immutable changes goes through.
-    ok(todoctl(
-        &cluster,
-        ns,
+    todoctl(
+        &env,
         dir.path(),
         &["upgrade", "--no-wait", "--set", "greeting=changed"],
-    ));
+    )
+    .success();
     let cm = Api::<ConfigMap>::namespaced(client.clone(), ns)
         .get("app-config")
         .await?;
@@ -235,12 +233,11 @@ async fn an_upgrade_with_immutable_changes_is_refused_whole_and_writes_nothing()
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_service_cluster_ip_and_a_job_template_change_are_refused_and_listed() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("preflight-svc-job").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("preflight-svc-job").await?;
-    let ns = ns.name();
-    let client = cluster.client().await;
+    let ns = env.ns();
+    let client = env.client().await;
     let dir = tempfile::tempdir()?;
     write_chart(
         dir.path(),
@@ -281,12 +278,11 @@ spec:
 "#,
         )],
     );
-    ok(todoctl(&cluster, ns, dir.path(), &["install", "--no-wait"]));
-    let history = statuses(&cluster, ns);
+    todoctl(&env, dir.path(), &["install", "--no-wait"]).success();
+    let history = env.statuses();
     let before = versions(&client, ns).await?;
     let out = todoctl(
-        &cluster,
-        ns,
+        &env,
         dir.path(),
         &[
             "upgrade",
@@ -298,45 +294,27 @@ spec:
             "--set-string",
             "tag=1.37",
         ],
-    );
-    clean_error(&out, 1);
-    assert!(
-        out.stderr.contains("service/db: spec.clusterIP: 10.")
-            && out.stderr.contains(" -> None is immutable"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains(
-            "job/migrate: spec.template.spec.containers[0].image: busybox:1.36 -> busybox:1.37 is immutable"
-        ),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains("nothing was applied or recorded"),
-        "{}",
-        out.stderr
-    );
-    assert_untouched(&client, ns, &before, &history, &statuses(&cluster, ns)).await?;
+    )
+    .failure(1);
+    insta::assert_snapshot!(out.error());
+    assert_untouched(&client, ns, &before, &history, &env.statuses()).await?;
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rollback_into_an_immutable_change_is_refused_and_writes_nothing() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("preflight-rollback").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("preflight-rollback").await?;
-    let ns = ns.name();
-    let client = cluster.client().await;
+    let ns = env.ns();
+    let client = env.client().await;
     let dir = tempfile::tempdir()?;
     write_chart(
         dir.path(),
         "greeting: hello\nselector: app\n",
         &[("app.yaml", APP)],
     );
-    ok(todoctl(&cluster, ns, dir.path(), &["install", "--no-wait"]));
+    todoctl(&env, dir.path(), &["install", "--no-wait"]).success();
     // Revision 2 recreates the Deployment with another selector, which is allowed once the
     // old one is gone.
     Api::<Deployment>::namespaced(client.clone(), ns)
@@ -351,9 +329,8 @@ async fn a_rollback_into_an_immutable_change_is_refused_and_writes_nothing() -> 
         },
     )
     .await?;
-    ok(todoctl(
-        &cluster,
-        ns,
+    todoctl(
+        &env,
         dir.path(),
         &[
             "upgrade",
@@ -363,24 +340,13 @@ async fn a_rollback_into_an_immutable_change_is_refused_and_writes_nothing() -> 
             "--set",
             "selector=other",
         ],
-    ));
-    let history = statuses(&cluster, ns);
+    )
+    .success();
+    let history = env.statuses();
     let before = versions(&client, ns).await?;
 
-    let out = run::todoctl(&cluster, ns, &["rollback", "1", "--no-wait"], &[]);
-    clean_error(&out, 1);
-    assert!(
-        out.stderr
-            .contains("rollback of release `todo-app` to revision 1 refused"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr
-            .contains("deployment/app: spec.selector.matchLabels.app: other -> app is immutable"),
-        "{}",
-        out.stderr
-    );
-    assert_untouched(&client, ns, &before, &history, &statuses(&cluster, ns)).await?;
+    let out = env.run(["rollback", "1", "--no-wait"]).failure(1);
+    insta::assert_snapshot!(out.error());
+    assert_untouched(&client, ns, &before, &history, &env.statuses()).await?;
     Ok(())
 }

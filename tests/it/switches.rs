@@ -12,9 +12,9 @@ use kube::api::{ApiResource, DynamicObject};
 use kube::{Api, Client};
 use serde_json::Value;
 
+use crate::command::TestEnv;
 use crate::harness::{self, Cluster};
 use crate::preflight::write_chart;
-use crate::run::{self, ok};
 
 /// One object whose `spec` fragment comes from the values (`values.fragment`, as JSON).
 struct Case {
@@ -89,8 +89,8 @@ fn check(live: &Value, case: &Case, stage: &str, want_b: bool) {
 }
 
 async fn run_case(cluster: &Cluster, client: &Client, case: &Case) -> Result<()> {
-    let ns = cluster.namespace(&format!("switch-{}", case.name)).await?;
-    let ns = ns.name();
+    let env = TestEnv::on(cluster, &format!("switch-{}", case.name)).await?;
+    let ns = env.ns();
     let dir = tempfile::tempdir()?;
     let chart = dir.path().join("chart");
     write_chart(&chart, "fragment: {}\n", &[("object.yaml", case.template)]);
@@ -110,25 +110,15 @@ async fn run_case(cluster: &Cluster, client: &Client, case: &Case) -> Result<()>
             values,
         ]);
         let all: Vec<&str> = all.iter().map(String::as_str).collect();
-        ok(run::todoctl(cluster, ns, &all, &[]))
+        env.ok(&all)
     };
     step(&["install"], &a);
     check(&live(client, ns, case).await?, case, "install of A", false);
     step(&["upgrade", "--reset-values"], &b);
     check(&live(client, ns, case).await?, case, "upgrade to B", true);
-    ok(run::todoctl(
-        cluster,
-        ns,
-        &["rollback", "1", "--no-wait"],
-        &[],
-    ));
+    env.ok(["rollback", "1", "--no-wait"]);
     check(&live(client, ns, case).await?, case, "rollback to A", false);
-    ok(run::todoctl(
-        cluster,
-        ns,
-        &["rollback", "2", "--no-wait"],
-        &[],
-    ));
+    env.ok(["rollback", "2", "--no-wait"]);
     check(&live(client, ns, case).await?, case, "rollback to B", true);
     Ok(())
 }
