@@ -9,6 +9,7 @@ use anyhow::{Result, bail};
 use super::keep::{KeepRules, Kept, Removal};
 use super::lifecycle::{NamespacePolicy, Session, current, previous_objects};
 use crate::cluster::apply::{Applier, ApplyMode};
+use crate::cluster::readiness::{self, WaitTarget};
 use crate::context::Context;
 use crate::manifest;
 use crate::release::Status;
@@ -191,31 +192,24 @@ async fn delete_and_wait(
         }
     }
     if let Some(timeout) = wait {
-        let deadline = Instant::now() + timeout;
-        let mut remaining: Vec<_> = objects.iter().collect();
-        while !remaining.is_empty() {
-            let mut still = Vec::new();
-            for o in remaining {
-                if applier.exists(o).await? {
-                    still.push(o);
-                }
-            }
-            remaining = still;
-            if remaining.is_empty() {
-                break;
-            }
-            if Instant::now() >= deadline {
-                let names: Vec<String> = remaining.iter().map(|o| o.reference()).collect();
-                return Err(crate::error::Failure::Timeout(format!(
-                    "timed out after {}s waiting for {} to be deleted; they may have finalizers (todoctl status shows them)",
-                    timeout.as_secs(),
-                    names.join(", ")
-                ))
-                .into());
-            }
-            tokio::select! {
-                stopped = ctx.stop.stopped() => return Err(stopped),
-                _ = tokio::time::sleep(Duration::from_millis(300)) => {}
+        // Only what this uninstall deleted: the rest was gone already.
+        let mut targets = Vec::new();
+        for o in objects.iter().filter(|o| deleted.contains(&o.reference())) {
+            let (api, _) = applier.api_for(o).await?;
+            targets.push(WaitTarget {
+                reference: o.reference(),
+                kind: o.kind().to_string(),
+                namespace: o.namespace().unwrap_or_default().to_string(),
+                name: o.name().to_string(),
+                api,
+                generation: None,
+            });
+        }
+        tokio::select! {
+            biased;
+            stopped = ctx.stop.stopped() => return Err(stopped),
+            waited = readiness::wait_deleted(applier.client(), &targets, timeout, &ctx.ui.progress) => {
+                waited.map_err(|e| e.into_anyhow())?;
             }
         }
     }

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
+use crate::cluster::readiness::{Event, Observer};
+
 /// How often a spinner turns; slower would look stuck, faster only costs redraws.
 const TICK: Duration = Duration::from_millis(120);
 
@@ -113,6 +115,20 @@ impl Progress {
                     crate::errln!("{text}");
                 }
             }
+        }
+    }
+}
+
+/// The terminal side of the wait engine: one line per object, as for any other progress.
+impl Observer for Progress {
+    fn notify(&self, event: &Event<'_>) {
+        match *event {
+            Event::Started { reference } => self.inner.ensure(reference),
+            Event::Progress { reference, state } => self.update(reference, state),
+            Event::Reached { reference, goal } => {
+                self.inner.finish(reference, true, goal.reached())
+            }
+            Event::Failed { reference, why } => self.failed(reference, why),
         }
     }
 }

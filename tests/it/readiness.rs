@@ -1,5 +1,6 @@
 //! Waiting for applied objects against the real control plane: workloads, claims and jobs become
-//! ready; crash-looping pods fail the wait early; an unschedulable pod is named in the timeout.
+//! ready; crash-looping pods fail the wait early; an unschedulable pod is named in the timeout;
+//! a deletion is waited for until the object is gone, finalizers included.
 
 use std::time::{Duration, Instant};
 
@@ -7,10 +8,10 @@ use anyhow::{Context, Result, bail, ensure};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim};
-use kube::api::{ApiResource, DynamicObject, Patch, PatchParams};
+use kube::api::{ApiResource, DeleteParams, DynamicObject, Patch, PatchParams};
 use kube::{Api, Client, Resource};
 use serde_json::{Value, json};
-use todoctl::cluster::readiness::{WaitError, WaitTarget, wait_ready};
+use todoctl::cluster::readiness::{WaitError, WaitTarget, wait_deleted, wait_ready};
 use todoctl::error::Failure;
 use todoctl::ui::progress::Progress;
 
@@ -311,5 +312,69 @@ async fn unschedulable_pods_are_named_in_the_timeout() -> Result<()> {
         err.into_anyhow().downcast_ref::<Failure>(),
         Some(Failure::Timeout(_))
     ));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deletion_is_waited_for_until_its_finalizers_are_done() -> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let ns = cluster.namespace("ready-deleted").await?;
+    let client = cluster.client().await;
+    let held = apply::<ConfigMap>(
+        &client,
+        ns.name(),
+        json!({ "metadata": { "name": "held", "finalizers": ["todoctl.test/hold"] } }),
+    )
+    .await?;
+    let gone = apply::<ConfigMap>(
+        &client,
+        ns.name(),
+        json!({ "metadata": { "name": "gone" } }),
+    )
+    .await?;
+    for t in [&held, &gone] {
+        t.api.delete(&t.name, &DeleteParams::default()).await?;
+    }
+    let targets = [held, gone];
+
+    let timeout = Duration::from_secs(2);
+    let started = Instant::now();
+    let result = wait_deleted(&client, &targets, timeout, &Progress::hidden()).await;
+    ensure!(
+        started.elapsed() < timeout + Duration::from_secs(10),
+        "the wait overran its {timeout:?} timeout"
+    );
+    let Err(err) = result else {
+        bail!("a ConfigMap held by a finalizer was reported deleted");
+    };
+    let text = err.to_string();
+    ensure!(
+        text == "timed out after 2s waiting for configmap/held to be deleted; they may have finalizers (todoctl status shows them)",
+        "{text}"
+    );
+    ensure!(matches!(
+        err.into_anyhow().downcast_ref::<Failure>(),
+        Some(Failure::Timeout(_))
+    ));
+
+    // Once the finalizer is done, the same wait ends.
+    targets[0]
+        .api
+        .patch(
+            "held",
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "metadata": { "finalizers": null } })),
+        )
+        .await?;
+    wait_deleted(
+        &client,
+        &targets,
+        Duration::from_secs(30),
+        &Progress::hidden(),
+    )
+    .await
+    .map_err(WaitError::into_anyhow)?;
     Ok(())
 }
