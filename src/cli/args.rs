@@ -241,6 +241,24 @@ pub struct CapabilityArgs {
     pub api_versions: Vec<String>,
 }
 
+impl CapabilityArgs {
+    /// What `template` and `lint` render: revision 1 of an install, with these capabilities.
+    pub fn render_options(
+        &self,
+        release: &ReleaseArgs,
+        chart: &ChartArgs,
+        values: &ValuesArgs,
+    ) -> crate::ops::RenderOptions {
+        crate::ops::RenderOptions::offline(
+            &release.release,
+            &release.namespace,
+            chart.chart.clone(),
+            values.sources(),
+            crate::render::Capabilities::offline(self.kube_version.as_deref(), &self.api_versions),
+        )
+    }
+}
+
 /// Waiting for readiness.
 #[derive(Debug, Clone, Args)]
 pub struct WaitArgs {

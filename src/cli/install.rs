@@ -45,7 +45,7 @@ pub fn run(args: &InstallArgs, g: &GlobalArgs) -> Result<ExitCode> {
         &args.wait,
         &args.apply,
         &args.post,
-        false,
+        crate::ops::ChangeMode::Install,
     );
     super::run_change(opts, g)
 }

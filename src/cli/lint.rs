@@ -37,8 +37,9 @@ pub struct LintArgs {
 
 pub fn run(args: &LintArgs, _g: &GlobalArgs) -> Result<ExitCode> {
     let release = args.release.resolve(None)?;
-    let render =
-        ops::RenderOptions::offline(&release, &args.chart, &args.values, &args.capabilities);
+    let render = args
+        .capabilities
+        .render_options(&release, &args.chart, &args.values);
     let report = ops::lint(&render)?;
     for finding in &report.warnings {
         crate::errln!("{finding}");

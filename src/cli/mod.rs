@@ -209,15 +209,14 @@ fn change_options(
     wait: &WaitArgs,
     apply: &ApplyArgs,
     post: &PostRenderArgs,
-    upgrade: bool,
+    mode: crate::ops::ChangeMode,
 ) -> crate::ops::ChangeOptions {
     crate::ops::ChangeOptions {
         release: release.release.clone(),
         namespace: release.namespace.clone(),
         chart_dir: chart.chart.clone(),
         values: values.sources(),
-        upgrade,
-        install_if_missing: false,
+        mode,
         reset_values: false,
         wait: wait.budget(),
         dry_run: apply.dry_run,

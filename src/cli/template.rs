@@ -47,8 +47,9 @@ pub struct TemplateArgs {
 }
 
 pub fn run(args: &TemplateArgs, _g: &GlobalArgs) -> Result<ExitCode> {
-    let mut render =
-        ops::RenderOptions::offline(&args.release, &args.chart, &args.values, &args.capabilities);
+    let mut render = args
+        .capabilities
+        .render_options(&args.release, &args.chart, &args.values);
     render.post_renderer = args.post.renderer();
     let opts = ops::TemplateOptions {
         render,

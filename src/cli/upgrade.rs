@@ -52,9 +52,12 @@ pub fn run(args: &UpgradeArgs, g: &GlobalArgs) -> Result<ExitCode> {
         &args.wait,
         &args.apply,
         &args.post,
-        true,
+        if args.install {
+            crate::ops::ChangeMode::UpgradeOrInstall
+        } else {
+            crate::ops::ChangeMode::Upgrade
+        },
     );
-    opts.install_if_missing = args.install;
     opts.reset_values = args.reset_values;
     super::run_change(opts, g)
 }

@@ -10,7 +10,6 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use kube::Client;
 
-use super::lifecycle::{current, objects_of, previous_objects};
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::diff::{Action, ObjectDiff, Sides, Summary, diff_object, diff_object_between};
 use crate::manifest::{Object, ObjectKey};
@@ -51,7 +50,7 @@ pub struct DiffResult {
 pub async fn diff(client: Client, opts: &DiffOptions) -> Result<DiffResult> {
     super::render::check_release_name(&opts.release, &opts.namespace)?;
     let store = SecretStore::new(client.clone(), &opts.namespace);
-    let history = super::lifecycle::read_history(&store, &opts.release).await?;
+    let history = super::session::read_history(&store, &opts.release).await?;
     match opts.revisions.as_slice() {
         [] => {}
         [a, b] => return between_revisions(&history, *a, *b, opts),
@@ -60,7 +59,7 @@ pub async fn diff(client: Client, opts: &DiffOptions) -> Result<DiffResult> {
         ),
     }
 
-    let live_release = current(&history);
+    let live_release = history.current();
     if live_release.is_none() && !opts.install_if_missing {
         return Err(crate::error::Error::anyhow(
             crate::error::Kind::NotFound,
@@ -70,10 +69,10 @@ pub async fn diff(client: Client, opts: &DiffOptions) -> Result<DiffResult> {
             ),
         ));
     }
-    let prepared = super::lifecycle::render_release(
+    let prepared = super::render::render_release(
         &client,
         &history,
-        &super::lifecycle::RenderRequest {
+        &super::render::RenderRequest {
             release: &opts.release,
             namespace: &opts.namespace,
             chart_dir: opts.chart_dir.as_deref(),
@@ -86,7 +85,7 @@ pub async fn diff(client: Client, opts: &DiffOptions) -> Result<DiffResult> {
     )
     .await?;
 
-    let namespace_exists = super::lifecycle::namespace_exists(&client, &opts.namespace).await?;
+    let namespace_exists = super::session::namespace_exists(&client, &opts.namespace).await?;
     let applier = Applier::new(
         client,
         &opts.release,
@@ -108,7 +107,7 @@ pub async fn diff(client: Client, opts: &DiffOptions) -> Result<DiffResult> {
         .collect();
     let mut kept = Vec::new();
     if live_release.is_some() {
-        for o in previous_objects(&history) {
+        for o in history.previous_objects() {
             if rendered.contains(&o.key(&opts.namespace)) {
                 continue;
             }
@@ -190,7 +189,7 @@ fn between_revisions(
         before: &label_a,
         after: &label_b,
     };
-    let (oa, ob) = (objects_of(ra), objects_of(rb));
+    let (oa, ob) = (ra.objects(), rb.objects());
     let mut objects = Vec::new();
     for o in &ob {
         let key = o.key(&opts.namespace);

@@ -1,429 +1,412 @@
-//! What every release-changing action shares: the locked session (lock, store, history, recovery
-//! of interrupted revisions), record helpers, and --atomic recovery.
-//!
-//! Every record write goes through the session, which refuses it once the lock is lost: only
-//! the lock holder may write a release's records, and an operation that lost its lock writes
-//! nothing more, not even its own failure (the operation that took over records it).
+//! The release lifecycle, written once, as Helm's pkg/action writes it: a new revision is built
+//! from what it deploys ([`Session::pending`], Helm's `createRelease`), then
+//! [`Session::run_revision`] checks every write with a server-side dry run, records the
+//! revision pending, deploys it, and records it deployed with every other revision superseded
+//! (`recordRelease`) or failed (`failRelease`). install, upgrade, rollback and the recovery of
+//! `--atomic` all go through here; what differs between them is the [`Action`].
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use anyhow::{Context as _, Result};
-use k8s_openapi::api::core::v1::Namespace;
-use kube::Client;
-use kube::api::{Api, ObjectMeta, PostParams};
 
-use super::change::ChangeOptions;
-use super::deploy::{DeployOptions, deploy, prune};
+use super::deploy::{DeployOptions, DeployReport, deploy, prune};
+use super::keep::KeepRules;
+use super::preflight::preflight;
+use super::render::Prepared;
+use super::session::{Session, read_history};
 use crate::chart::Chart;
 use crate::cluster::apply::Applier;
-use crate::cluster::lock::{self, LockGuard};
-use crate::context::Context;
 use crate::manifest::{Object, ObjectKey};
-use crate::release::{ChartInfo, History, ManifestEntry, Release, SecretStore, Status};
+use crate::release::{ChartInfo, History, ManifestEntry, Release, Status};
 
-/// Whether an operation may create the release's namespace: only one that installs may
-/// (install, and upgrade --install when the release is missing). A refused operation changes
-/// nothing, so upgrade, rollback and uninstall of a release whose namespace is missing report
-/// it as not found instead of creating the namespace and its lock.
+/// What a new revision does. It decides the revision's pending status and the descriptions
+/// recorded as it goes, in Helm's words ("Install complete", "Rollback to 2").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NamespacePolicy {
-    Create,
-    MustExist,
+pub enum Action {
+    Install,
+    Upgrade,
+    /// Back to revision `to`'s objects and values.
+    Rollback {
+        to: u64,
+    },
+    /// `--atomic` after a failed upgrade: back to revision `to`, the last deployed one.
+    AtomicRollback {
+        to: u64,
+    },
 }
 
-/// A release's store and history, read under its lock.
-pub struct Session {
-    pub ctx: Context,
-    pub client: Client,
-    pub store: SecretStore,
-    pub history: History,
-    pub release: String,
-    namespace: String,
-    /// This operation created the namespace (an install into a new one).
-    created_namespace: bool,
-    /// This operation wrote a revision record; until then it has written no object either.
-    recorded: AtomicBool,
-    guard: LockGuard,
+impl Action {
+    /// The status a revision has while the action runs.
+    pub fn pending_status(self) -> Status {
+        match self {
+            Action::Install => Status::PendingInstall,
+            Action::Upgrade => Status::PendingUpgrade,
+            Action::Rollback { .. } | Action::AtomicRollback { .. } => Status::PendingRollback,
+        }
+    }
+
+    /// `Install`, `Upgrade`, `Rollback to 2`, `Rollback to 2 (--atomic)`: the start of the
+    /// revision's description.
+    fn title(self) -> String {
+        match self {
+            Action::Install => "Install".to_string(),
+            Action::Upgrade => "Upgrade".to_string(),
+            Action::Rollback { to } => format!("Rollback to {to}"),
+            Action::AtomicRollback { to } => format!("Rollback to {to} (--atomic)"),
+        }
+    }
+
+    /// The description while the action runs: `Upgrade in progress`.
+    pub fn in_progress(self) -> String {
+        format!("{} in progress", self.title())
+    }
+
+    /// The description once the revision is deployed: `Install complete`, `Rollback to 2`.
+    fn complete(self) -> String {
+        match self {
+            Action::Install | Action::Upgrade => format!("{} complete", self.title()),
+            Action::Rollback { .. } | Action::AtomicRollback { .. } => self.title(),
+        }
+    }
+
+    /// The action in messages: `upgrade of release `todo-app``,
+    /// `rollback of release `todo-app` to revision 2`.
+    pub fn what(self, release: &str) -> String {
+        match self {
+            Action::Install => format!("install of release `{release}`"),
+            Action::Upgrade => format!("upgrade of release `{release}`"),
+            Action::Rollback { to } | Action::AtomicRollback { to } => {
+                format!("rollback of release `{release}` to revision {to}")
+            }
+        }
+    }
+}
+
+/// What a revision deploys and records, apart from its number, status and times: the chart,
+/// the values, the objects and what came with them.
+#[derive(Debug, Clone)]
+pub struct Content {
+    pub chart: ChartInfo,
+    pub user_values: serde_json::Value,
+    pub values: serde_json::Value,
+    pub manifest: Vec<ManifestEntry>,
+    pub notes: Option<String>,
+    pub generated: serde_json::Map<String, serde_json::Value>,
+    pub secret_paths: Vec<String>,
+    pub tests: Vec<ManifestEntry>,
+    pub post_renderer: Option<String>,
+}
+
+impl Content {
+    /// What a render produced (install, upgrade).
+    pub fn rendered(prepared: &Prepared) -> Content {
+        Content {
+            chart: chart_info(&prepared.chart),
+            user_values: prepared.user_values.clone(),
+            values: prepared.values.clone(),
+            manifest: manifest_entries(&prepared.objects),
+            notes: prepared.notes.clone(),
+            generated: prepared.generated.clone(),
+            secret_paths: prepared.secret_paths.clone(),
+            tests: manifest_entries(&prepared.tests),
+            post_renderer: prepared.post_renderer.clone(),
+        }
+    }
+
+    /// What an earlier revision recorded (rollback).
+    pub fn recorded(release: &Release) -> Content {
+        Content {
+            chart: release.chart.clone(),
+            user_values: release.user_values.clone(),
+            values: release.values.clone(),
+            manifest: release.manifest.clone(),
+            notes: release.notes.clone(),
+            generated: release.generated.clone(),
+            secret_paths: release.secret_paths.clone(),
+            tests: release.tests.clone(),
+            post_renderer: release.post_renderer.clone(),
+        }
+    }
+}
+
+/// The record of a new revision `revision` of release `name`, pending `action` (Helm's
+/// `createRelease`). Its first-deployed time is the release's, `now` for a new release.
+pub fn new_revision(
+    name: &str,
+    namespace: &str,
+    history: &History,
+    revision: u64,
+    action: Action,
+    content: Content,
+    now: jiff::Timestamp,
+) -> Release {
+    Release {
+        format: crate::release::FORMAT,
+        name: name.to_string(),
+        namespace: namespace.to_string(),
+        revision,
+        status: action.pending_status(),
+        description: action.in_progress(),
+        chart: content.chart,
+        user_values: content.user_values,
+        values: content.values,
+        manifest: content.manifest,
+        notes: content.notes,
+        first_deployed: history
+            .releases
+            .first()
+            .map(|r| r.first_deployed)
+            .unwrap_or(now),
+        updated: now,
+        todoctl_version: crate::release::TODOCTL_VERSION.to_string(),
+        generated: content.generated,
+        secret_paths: content.secret_paths,
+        tests: content.tests,
+        last_test: None,
+        post_renderer: content.post_renderer,
+    }
+}
+
+/// How a revision is deployed.
+pub struct Run<'a> {
+    pub applier: &'a Applier,
+    /// The revision's objects (those of its record), in the order rendered.
+    pub objects: &'a [Object],
+    /// Objects the cluster may hold for the release that a prune considers.
+    pub previous: Vec<Object>,
+    /// The readiness budget; `None` applies without waiting.
+    pub wait: Option<Duration>,
+    pub keep: KeepRules,
+    /// `--history-max`: records kept after a successful revision (0: all).
+    pub history_max: usize,
+}
+
+/// How a revision that was recorded ended.
+pub enum Outcome {
+    /// Deployed, recorded deployed, the revision before it superseded.
+    Deployed {
+        record: Release,
+        report: DeployReport,
+    },
+    /// The deploy failed and the revision is recorded failed: the caller may recover
+    /// (`--atomic`) and adds its own context to `error`.
+    Failed {
+        record: Release,
+        error: anyhow::Error,
+    },
 }
 
 impl Session {
-    /// Creates the namespace when missing and `namespace` is [`NamespacePolicy::Create`], takes
-    /// the release lock (which fires `ctx.stop` when lost), reads the history, and turns
-    /// revisions left pending by an operation that died into failed ones.
+    /// The pending record of the next revision of this session's release (Helm's
+    /// `createRelease`); nothing is written until [`Session::run_revision`].
+    pub fn pending(&self, action: Action, content: Content) -> Release {
+        new_revision(
+            &self.release,
+            self.store.namespace.as_str(),
+            &self.history,
+            self.next_revision(),
+            action,
+            content,
+            self.ctx.clock.now(),
+        )
+    }
+
+    /// Runs a revision: a server-side dry run of every write (a refusal is `Err` with nothing
+    /// written), the record written pending, the deploy, then the record deployed with the
+    /// others superseded and the history pruned to `run.history_max`, or the record failed.
     ///
-    /// `Ok(None)`: the policy is [`NamespacePolicy::MustExist`] and the namespace does not
-    /// exist, so the release does not either; nothing was created, not even the lock, and the
-    /// caller reports the release as not found.
-    pub async fn open(
-        ctx: &Context,
-        namespace: &str,
-        release: &str,
-        operation: &str,
-        policy: NamespacePolicy,
-    ) -> Result<Option<Session>> {
-        let client = ctx.client.clone();
-        // Bad names are the user's typo, not the cluster's business: say so before any request.
-        super::render::check_release_name(release, namespace)?;
-        let created_namespace = match policy {
-            NamespacePolicy::Create => ensure_namespace(&client, namespace).await?,
-            NamespacePolicy::MustExist => {
-                if !namespace_exists(&client, namespace).await? {
-                    return Ok(None);
-                }
-                false
-            }
-        };
-        let guard = lock::acquire_with(
-            &client,
-            namespace,
-            release,
-            operation,
-            lock::ttl_from_env(),
-            &ctx.stop,
+    /// `Err`: refused before anything was written, or failed in a way this operation could
+    /// not record (its lock lost, its namespace deleted): the error is final. A failed deploy
+    /// that was recorded failed is [`Outcome::Failed`].
+    pub async fn run_revision(
+        &self,
+        mut record: Release,
+        action: Action,
+        run: Run<'_>,
+    ) -> Result<Outcome> {
+        let ctx = &self.ctx;
+        let what = action.what(&self.release);
+        let checked = preflight(
+            run.applier,
+            run.objects,
+            &run.previous,
+            self.store.namespace.as_str(),
+            true,
+            run.keep,
+            &what,
         )
         .await?;
-        let store = SecretStore::new(client.clone(), namespace);
-        let mut history = match read_history(&store, release).await {
-            Ok(h) => h,
-            Err(e) => {
-                let _ = guard.release().await;
-                return Err(e);
+        self.create_record(&record).await?;
+        ctx.stop.test_pause("recorded").await;
+        let deployed = deploy(
+            ctx,
+            run.applier,
+            run.objects,
+            &run.previous,
+            self.store.namespace.as_str(),
+            &DeployOptions {
+                wait: run.wait,
+                prune: true,
+                deferred: checked.deferred,
+                what,
+                keep: run.keep,
+            },
+        )
+        .await;
+        match deployed {
+            Ok(report) => {
+                record.status = Status::Deployed;
+                record.description = action.complete();
+                record.updated = ctx.clock.now();
+                self.update_record(&record).await?;
+                ctx.stop.test_pause("finished").await;
+                self.supersede_others(record.revision).await?;
+                self.prune_history(run.history_max).await;
+                Ok(Outcome::Deployed { record, report })
             }
-        };
-        let interrupted_by = guard
-            .took_over
-            .as_ref()
-            .map(|h| format!("interrupted: `{}` stopped without finishing", h.identity))
-            .unwrap_or_else(|| "interrupted: the operation stopped without finishing".to_string());
-        for r in history
+            Err(err) => {
+                let error = self
+                    .record_failure(&mut record, &action.title(), err)
+                    .await?;
+                Ok(Outcome::Failed { record, error })
+            }
+        }
+    }
+
+    /// Marks every other deployed revision superseded once `revision` is the deployed one.
+    /// Works from a fresh read of the records, not from the history read when the lock was
+    /// taken: a record written since then is seen, and a record that changes between this read
+    /// and its update fails the update instead of being overwritten.
+    async fn supersede_others(&self, revision: u64) -> Result<()> {
+        self.ensure_held()?;
+        let fresh = read_history(&self.store, &self.release).await?;
+        for r in fresh
             .releases
-            .iter_mut()
-            .filter(|r| r.status.is_pending())
+            .iter()
+            .filter(|r| r.revision != revision && r.status == Status::Deployed)
         {
-            r.status = Status::Failed;
-            r.description = interrupted_by.clone();
-            r.updated = ctx.clock.now();
-            let written = match guard.ensure_held() {
-                Ok(()) => store.update(r).await,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = written {
-                let _ = guard.release().await;
-                return Err(e);
-            }
-            ctx.ui.status(&format!(
-                "revision {} was left {} by an interrupted operation; recorded it as failed",
-                r.revision, "pending"
+            let mut r = r.clone();
+            r.status = Status::Superseded;
+            self.update_record(&r).await?;
+        }
+        Ok(())
+    }
+
+    /// Drops the oldest records beyond `keep` (0: none); a failure here is not the operation's
+    /// failure.
+    async fn prune_history(&self, keep: usize) {
+        if keep == 0 || self.ensure_held().is_err() {
+            return;
+        }
+        if let Err(e) = self.store.prune(&self.release, keep).await {
+            self.ctx.ui.warn(&format!(
+                "could not prune old revisions of `{}`: {e:#}",
+                self.release
             ));
         }
-        // An operation that stopped between recording itself deployed and superseding the
-        // revision before it (killed, or its lock lost) leaves two deployed: the newest is.
-        let newest_deployed = last_deployed(&history).map(|r| r.revision);
-        for r in history
-            .releases
-            .iter_mut()
-            .filter(|r| r.status == Status::Deployed && Some(r.revision) != newest_deployed)
-        {
-            r.status = Status::Superseded;
-            let written = match guard.ensure_held() {
-                Ok(()) => store.update(r).await,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = written {
-                let _ = guard.release().await;
-                return Err(e);
-            }
-        }
-        ctx.stop.test_pause("locked").await;
-        Ok(Some(Session {
-            ctx: ctx.clone(),
-            client,
-            store,
-            history,
-            release: release.to_string(),
-            namespace: namespace.to_string(),
-            created_namespace,
-            recorded: AtomicBool::new(false),
-            guard,
-        }))
     }
 
-    /// Releases the lock whatever the outcome, keeping the operation's own error first. A lock
-    /// lost on the way fails an operation that otherwise succeeded.
-    pub async fn close<T>(self, result: Result<T>) -> Result<T> {
-        // A refused install into a namespace it created leaves no namespace behind: nothing
-        // was recorded, so nothing was applied, and deleting the namespace takes the lock
-        // with it.
-        if result.is_err() && self.created_namespace && !self.recorded.load(Ordering::SeqCst) {
-            let _ = self.guard.release().await;
-            let api: Api<Namespace> = Api::all(self.client.clone());
-            if let Err(e) = api.delete(&self.namespace, &Default::default()).await {
-                self.ctx.ui.warn(&format!(
-                    "could not delete namespace `{}`, which this refused install created: {}; delete it with `kubectl delete namespace {}`",
-                    self.namespace,
-                    crate::error::describe_kube(&e),
-                    self.namespace
-                ));
-            }
-            return result;
-        }
-        let released = self.guard.release().await;
-        match (result, released) {
-            (Ok(v), Ok(())) => Ok(v),
-            (Ok(_), Err(e)) if e.downcast_ref::<crate::cancel::LockLost>().is_some() => Err(e
-                .context(
-                    "the operation wrote all it had to, but its lock was lost before it released it",
-                )),
-            (Ok(_), Err(e)) => Err(e.context(
-                "the operation finished but releasing its lock failed; it expires by itself",
-            )),
-            (Err(e), _) => Err(e),
-        }
-    }
-
-    /// `Ok` while this operation still holds the release lock; checked before every record
-    /// write.
-    pub fn ensure_held(&self) -> Result<()> {
-        self.guard.ensure_held()
-    }
-
-    /// `Ok` when one read of the lock confirms it is still this operation's.
-    async fn confirm_held(&self) -> Result<()> {
-        if let Err(e) = self.ctx.stop.confirm().await
-            && e.downcast_ref::<crate::cancel::LockLost>().is_some()
-        {
-            return Err(e);
-        }
-        self.ensure_held()
-    }
-
-    /// Records a new revision, if the lock is still held.
-    pub async fn create_record(&self, record: &Release) -> Result<()> {
-        self.confirm_held().await?;
-        // Set before the write: a write that fails after reaching the server may still have
-        // stored the record, and then the namespace is not this operation's to delete.
-        self.recorded.store(true, Ordering::SeqCst);
-        self.store.create(record).await
-    }
-
-    /// Rewrites a revision this operation read or wrote, if the lock is still held; fails when
-    /// anyone else wrote it meanwhile.
-    pub async fn update_record(&self, record: &Release) -> Result<()> {
-        self.confirm_held().await?;
-        self.store.update(record).await
-    }
-
-    /// Records a failed operation's revision as failed, with `what` (`Upgrade`, `Rollback to 2`)
-    /// and the error's first line as its description.
-    ///
-    /// `Ok(err)`: recorded, the caller goes on (--atomic) and adds its own context. `Err(err)`:
-    /// not recorded, and `err` is final: with the lock lost, the error names who took over (the
-    /// operation that took over records the revision); when the write itself failed, the
-    /// original error comes first and the write's failure follows it.
-    pub async fn record_failure(
+    /// `--atomic` after a failed revision: back to `previous`, the last deployed revision
+    /// (recorded as a new revision through [`Session::run_revision`]), or, after a failed
+    /// install, delete what it created and the release's records. Returns what it did.
+    pub async fn atomic_recover(
         &self,
-        record: &mut Release,
-        what: &str,
-        err: anyhow::Error,
-    ) -> std::result::Result<anyhow::Error, anyhow::Error> {
-        let lowercase = what.to_lowercase();
-        let namespace = &self.store.namespace;
-        if let Some(state) = namespace_deleted(&self.client, namespace).await {
-            // The lease went with the namespace: the lock is not lost to another operation, and
-            // saying so would send the user looking for one.
-            let cause = if err.downcast_ref::<crate::cancel::LockLost>().is_some() {
-                anyhow::anyhow!("the release's lock, records and objects went with it")
-            } else {
-                err
-            };
-            return Err(cause.context(format!(
-                "{lowercase} of release `{}` stopped: namespace `{namespace}` {state} while it was running; nothing more was written; install the release again once the namespace is gone",
-                self.release
-            )));
-        }
-        if let Some(lost) = self.guard.lost_error_now().await {
-            let cause = if err.downcast_ref::<crate::cancel::LockLost>().is_some() {
-                String::new()
-            } else {
-                format!(" (it had failed: {})", first_line(&err))
-            };
-            return Err(lost.context(format!(
-                "{lowercase} of release `{}` stopped{cause}; revision {} was not recorded as failed by this operation, because only the lock holder may write the release's records",
-                self.release, record.revision
-            )));
-        }
-        record.status = Status::Failed;
-        record.description = format!("{what} failed: {}", first_line(&err));
-        record.updated = self.ctx.clock.now();
-        match self.update_record(record).await {
-            Ok(()) => Ok(err),
-            Err(e) => Err(err.context(format!(
-                "{lowercase} of release `{}` failed, and recording revision {} as failed failed too ({}); the next operation on the release records it as failed",
-                self.release,
-                record.revision,
-                first_line(&e)
-            ))),
+        applier: &Applier,
+        failed_objects: &[Object],
+        previous: Option<&Release>,
+        wait: Option<Duration>,
+        history_max: usize,
+    ) -> Result<String> {
+        let ctx = &self.ctx;
+        match previous {
+            Some(prev) => {
+                ctx.ui.status(&format!(
+                    "--atomic: rolling back to revision {}",
+                    prev.revision
+                ));
+                let action = Action::AtomicRollback { to: prev.revision };
+                let record = self.pending(action, Content::recorded(prev));
+                let target = prev.objects();
+                let mut all_previous = self.history.previous_objects();
+                all_previous.extend(failed_objects.iter().cloned());
+                let run = Run {
+                    applier,
+                    objects: &target,
+                    previous: all_previous,
+                    wait,
+                    keep: KeepRules::default(),
+                    history_max,
+                };
+                match self.run_revision(record, action, run).await? {
+                    Outcome::Deployed { record, .. } => Ok(format!(
+                        "--atomic rolled back to revision {} (recorded as revision {})",
+                        prev.revision, record.revision
+                    )),
+                    Outcome::Failed { error, .. } => {
+                        Err(error.context("re-applying the previous revision"))
+                    }
+                }
+            }
+            None => {
+                ctx.ui
+                    .status("--atomic: removing what the failed install created");
+                prune(
+                    ctx,
+                    applier,
+                    &[],
+                    failed_objects,
+                    self.store.namespace.as_str(),
+                )
+                .await?;
+                self.ensure_held()?;
+                self.store
+                    .delete_all(&self.release)
+                    .await
+                    .context("deleting the release's records")?;
+                Ok("--atomic removed the release".to_string())
+            }
         }
     }
 }
 
-/// A release's history, with every secret value it holds remembered for scrubbing: the one
-/// way actions read records, so no output path can miss the registration.
-pub async fn read_history(store: &SecretStore, release: &str) -> Result<History> {
-    read_history_keeping(store, release, Keep::All).await
-}
-
-/// Which records a read keeps whole. The others keep their summary (revision, status, chart,
-/// times, description, user values) and drop their objects, merged values and notes once their
-/// secrets are remembered: a read-only command over a long history then holds one revision's
-/// objects, not every revision's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Keep {
-    /// Every record whole: what operations that write records back need.
-    All,
-    /// The newest readable revision.
-    Latest,
-    /// One revision.
-    Revision(u64),
-}
-
-/// [`read_history`] for read-only commands: only the records `keep` names stay whole. Never
-/// write a record read this way back to the store.
-pub async fn read_history_keeping(
-    store: &SecretStore,
-    release: &str,
-    keep: Keep,
-) -> Result<History> {
-    let history = store
-        .history_with(release, |r, latest| {
-            crate::ui::redact::remember_values(&r.values, &r.secret_paths);
-            for e in &r.manifest {
-                crate::ui::redact::remember_object(&e.object);
-            }
-            let whole = match keep {
-                Keep::All => true,
-                Keep::Latest => latest,
-                Keep::Revision(n) => r.revision == n,
-            };
-            if !whole {
-                r.manifest = Vec::new();
-                r.values = serde_json::Value::Null;
-                r.notes = None;
-            }
-        })
-        .await?;
-    crate::ui::verbose(
-        1,
-        format!(
-            "read {} revision records of `{release}` ({} unreadable)",
-            history.releases.len(),
-            history.broken.len()
-        ),
-    );
-    Ok(history)
-}
-
-/// What the user wants rendered, on top of a release's history: the previous revision's
-/// values unless `reset_values`, and the values generated before. Shared by upgrade, its dry
-/// run and diff, so all three render the same objects for the same flags.
-pub struct RenderRequest<'a> {
-    pub release: &'a str,
-    pub namespace: &'a str,
-    pub chart_dir: Option<&'a std::path::Path>,
-    pub values: &'a crate::values::ValueSources,
-    pub is_upgrade: bool,
-    pub reset_values: bool,
-    /// For a release that generated nothing yet: generate now (install) or print the
-    /// placeholder (diff, where a fresh random value would only be noise).
-    pub generate_new: bool,
-    pub post_renderer: Option<&'a super::PostRenderer>,
-}
-
-pub async fn render_release(
-    client: &Client,
+/// Objects rendered exactly as the last deployed revision, and every revision after it that
+/// holds them, recorded them: whatever of those revisions reached the cluster, it applied this.
+/// The applier still checks the live object before skipping it.
+pub fn unchanged_objects(
     history: &History,
-    req: &RenderRequest<'_>,
-) -> Result<super::render::Prepared> {
-    use super::render::{Generate, RenderOptions, prepare};
-    let base = last_deployed(history).or(current(history));
-    let previous_values = match (req.is_upgrade, req.reset_values, base) {
-        (true, false, Some(r)) => Some(r.user_values.clone()),
-        _ => None,
+    objects: &[Object],
+    namespace: &str,
+) -> HashSet<ObjectKey> {
+    let Some(deployed) = history.last_deployed() else {
+        return HashSet::new();
     };
-    let generate = match base {
-        Some(r) => Generate::Keep(r.generated.clone()),
-        None if req.generate_new => Generate::Keep(Default::default()),
-        None => Generate::Placeholder,
-    };
-    let capabilities = crate::cluster::discovery::capabilities(client).await?;
-    prepare(&RenderOptions {
-        release: req.release.to_string(),
-        namespace: req.namespace.to_string(),
-        chart_dir: req.chart_dir.map(std::path::Path::to_path_buf),
-        values: req.values.clone(),
-        previous_values,
-        revision: next_revision(history),
-        is_upgrade: req.is_upgrade,
-        capabilities,
-        generate,
-        post_renderer: req.post_renderer.cloned(),
-    })
-}
-
-/// `Some("was deleted")` or `Some("is being deleted")` when the namespace is going away;
-/// `None` when it exists, or when that cannot be read.
-pub async fn namespace_deleted(client: &Client, namespace: &str) -> Option<&'static str> {
-    let api: Api<Namespace> = Api::all(client.clone());
-    match api.get_opt(namespace).await {
-        Ok(None) => Some("was deleted"),
-        Ok(Some(ns)) if ns.metadata.deletion_timestamp.is_some() => Some("is being deleted"),
-        _ => None,
-    }
-}
-
-pub async fn namespace_exists(client: &Client, namespace: &str) -> Result<bool> {
-    let api: Api<Namespace> = Api::all(client.clone());
-    Ok(api
-        .get_opt(namespace)
-        .await
-        .map_err(|e| {
-            crate::cluster::apply::api_error(e, &format!("reading namespace `{namespace}`"))
-        })?
-        .is_some())
-}
-
-/// The release namespace is created outside the chart, so records outlive an uninstall.
-/// Creates the namespace when it is missing. `Ok(true)`: this call created it, so an operation
-/// that is then refused before writing anything deletes it again.
-pub async fn ensure_namespace(client: &Client, namespace: &str) -> Result<bool> {
-    if namespace_exists(client, namespace).await? {
-        return Ok(false);
-    }
-    let api: Api<Namespace> = Api::all(client.clone());
-    let ns = Namespace {
-        metadata: ObjectMeta {
-            name: Some(namespace.to_string()),
-            labels: Some(
-                [(
-                    "app.kubernetes.io/managed-by".to_string(),
-                    "todoctl".to_string(),
-                )]
-                .into_iter()
-                .collect(),
-            ),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
-    match api.create(&PostParams::default(), &ns).await {
-        Ok(_) => Ok(true),
-        Err(kube::Error::Api(s)) if s.code == 409 => Ok(false),
-        Err(e) => Err(crate::cluster::apply::api_error(
-            e,
-            &format!("creating namespace `{namespace}`"),
-        )),
-    }
+    let since: Vec<std::collections::HashMap<ObjectKey, &serde_json::Value>> = history
+        .releases
+        .iter()
+        .filter(|r| r.revision >= deployed.revision)
+        .map(|r| {
+            r.manifest
+                .iter()
+                .map(|e| {
+                    let o = Object::new(e.template.clone(), e.object.clone());
+                    (o.key(&r.namespace), &e.object)
+                })
+                .collect()
+        })
+        .collect();
+    let in_deployed = since.first();
+    objects
+        .iter()
+        .filter(|o| {
+            let key = o.key(namespace);
+            in_deployed.is_some_and(|d| d.get(&key) == Some(&&o.data))
+                && since
+                    .iter()
+                    .all(|rev| rev.get(&key).is_none_or(|data| **data == o.data))
+        })
+        .map(|o| o.key(namespace))
+        .collect()
 }
 
 pub fn chart_info(chart: &Chart) -> ChartInfo {
@@ -437,174 +420,9 @@ pub fn chart_info(chart: &Chart) -> ChartInfo {
 pub fn manifest_entries(objects: &[Object]) -> Vec<ManifestEntry> {
     objects
         .iter()
-        .map(|o| ManifestEntry {
-            template: o.template.clone(),
-            object: o.data.clone(),
+        .map(|e| ManifestEntry {
+            template: e.template.clone(),
+            object: e.data.clone(),
         })
         .collect()
-}
-
-pub fn objects_of(record: &Release) -> Vec<Object> {
-    record
-        .manifest
-        .iter()
-        .map(|e| Object::new(e.template.clone(), e.object.clone()))
-        .collect()
-}
-
-/// The release as it stands: its newest record, unless that says it was uninstalled.
-pub fn current(history: &History) -> Option<&Release> {
-    history
-        .releases
-        .last()
-        .filter(|r| r.status != Status::Uninstalled)
-}
-
-pub fn last_deployed(history: &History) -> Option<&Release> {
-    history
-        .releases
-        .iter()
-        .rev()
-        .find(|r| r.status == Status::Deployed)
-}
-
-/// One past every revision seen, broken records included, so a number is never reused.
-pub fn next_revision(history: &History) -> u64 {
-    let good = history
-        .releases
-        .iter()
-        .map(|r| r.revision)
-        .max()
-        .unwrap_or(0);
-    let broken = history.broken.iter().map(|b| b.revision).max().unwrap_or(0);
-    good.max(broken) + 1
-}
-
-/// Objects the cluster may hold for this release: those of the last deployed revision and of
-/// every revision after it (a failed upgrade may have created some).
-pub fn previous_objects(history: &History) -> Vec<Object> {
-    let from = last_deployed(history).map(|r| r.revision).unwrap_or(0);
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for r in history.releases.iter().filter(|r| r.revision >= from) {
-        for o in objects_of(r) {
-            let key: ObjectKey = o.key(&r.namespace);
-            if seen.insert(key) {
-                out.push(o);
-            }
-        }
-    }
-    out
-}
-
-/// Marks every other deployed revision superseded once `revision` is the deployed one. Works
-/// from a fresh read of the records, not from the history read when the lock was taken: a
-/// record written since then is seen, and a record that changes between this read and its
-/// update fails the update instead of being overwritten.
-pub async fn supersede_others(session: &Session, revision: u64) -> Result<()> {
-    session.ensure_held()?;
-    let fresh = read_history(&session.store, &session.release).await?;
-    for r in fresh
-        .releases
-        .iter()
-        .filter(|r| r.revision != revision && r.status == Status::Deployed)
-    {
-        let mut r = r.clone();
-        r.status = Status::Superseded;
-        session.update_record(&r).await?;
-    }
-    Ok(())
-}
-
-/// Drops the oldest records beyond --history-max; a failure here is not the operation's failure.
-pub async fn prune_history(session: &Session, keep: usize) {
-    if keep == 0 || session.ensure_held().is_err() {
-        return;
-    }
-    if let Err(e) = session.store.prune(&session.release, keep).await {
-        session.ctx.ui.warn(&format!(
-            "could not prune old revisions of `{}`: {e:#}",
-            session.release
-        ));
-    }
-}
-
-/// A one-line summary of an error for a record's description: the first line, with the line
-/// after it when the first only introduces a list.
-pub fn first_line(err: &anyhow::Error) -> String {
-    let text = format!("{err:#}");
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-    let mut line = lines.next().unwrap_or("").to_string();
-    if line.ends_with(':')
-        && let Some(next) = lines.next()
-    {
-        line.push(' ');
-        line.push_str(next);
-    }
-    let mut out: String = line.chars().take(300).collect();
-    if line.chars().count() > 300 {
-        out.push('…');
-    }
-    out
-}
-
-/// --atomic: back to the previous deployed revision (recorded as a new revision), or, for a
-/// failed install, delete what was created and the release's records. Returns what it did.
-pub async fn atomic_recover(
-    session: &Session,
-    applier: &Applier,
-    failed_objects: &[Object],
-    previous: Option<&Release>,
-    opts: &ChangeOptions,
-) -> Result<String> {
-    let ctx = &session.ctx;
-    match previous {
-        Some(prev) => {
-            ctx.ui.status(&format!(
-                "--atomic: rolling back to revision {}",
-                prev.revision
-            ));
-            let target = objects_of(prev);
-            let mut all_previous = previous_objects(&session.history);
-            all_previous.extend(failed_objects.iter().cloned());
-            deploy(
-                ctx,
-                applier,
-                &target,
-                &all_previous,
-                &opts.namespace,
-                &DeployOptions {
-                    wait: opts.wait,
-                    prune: true,
-                    ..Default::default()
-                },
-            )
-            .await
-            .context("re-applying the previous revision")?;
-            let revision = next_revision(&session.history) + 1;
-            let stamp = ctx.clock.now();
-            let record = Release {
-                revision,
-                status: Status::Deployed,
-                description: format!("Rollback to {} (--atomic)", prev.revision),
-                last_test: None,
-                updated: stamp,
-                ..prev.clone()
-            };
-            session.create_record(&record).await?;
-            supersede_others(session, revision).await?;
-            Ok(format!(
-                "--atomic rolled back to revision {} (recorded as revision {revision})",
-                prev.revision
-            ))
-        }
-        None => {
-            ctx.ui
-                .status("--atomic: removing what the failed install created");
-            prune(ctx, applier, &[], failed_objects, &opts.namespace).await?;
-            session.ensure_held()?;
-            session.store.delete_all(&session.release).await?;
-            Ok("--atomic removed the release".to_string())
-        }
-    }
 }

@@ -98,7 +98,7 @@ pub async fn preflight(
             Err(e) => Verdict::Rejected(vec![Finding::Rejected(format!(
                 "{} (to be deleted, not in this revision): {}",
                 o.reference(),
-                crate::ops::lifecycle::first_line(&e)
+                crate::ops::session::first_line(&e)
             ))]),
         }
     }))
@@ -407,7 +407,7 @@ async fn describe_rejection(
 
 /// The error without the `applying kind/name (template): ` prefix the line already carries.
 fn strip_reference(reference: &str, err: &anyhow::Error) -> String {
-    let text = crate::ops::lifecycle::first_line(err);
+    let text = crate::ops::session::first_line(err);
     match text.strip_prefix(&format!("applying {reference} ")) {
         Some(rest) => rest
             .split_once("): ")

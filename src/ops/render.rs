@@ -6,7 +6,6 @@ use anyhow::{Result, bail};
 use serde_json::Value;
 
 use crate::chart::{self, Chart};
-use crate::cli::{ChartArgs, ReleaseArgs, ValuesArgs};
 use crate::manifest::{self, Object};
 use crate::render::{Capabilities, Engine, ReleaseInfo};
 use crate::values::{self, ValueSources};
@@ -42,22 +41,24 @@ pub enum Generate {
 pub const GENERATED_PLACEHOLDER: &str = "todoctl-generated-at-install";
 
 impl RenderOptions {
-    /// Options for a render with no cluster (template, lint): revision 1, an install.
+    /// Options for a render with no cluster (template, lint): revision 1, an install, with
+    /// `capabilities` standing in for what a cluster would say about itself.
     pub fn offline(
-        release: &ReleaseArgs,
-        chart: &ChartArgs,
-        values: &ValuesArgs,
-        caps: &crate::cli::CapabilityArgs,
+        release: &str,
+        namespace: &str,
+        chart_dir: Option<PathBuf>,
+        values: ValueSources,
+        capabilities: Capabilities,
     ) -> RenderOptions {
         RenderOptions {
-            release: release.release.clone(),
-            namespace: release.namespace.clone(),
-            chart_dir: chart.chart.clone(),
-            values: values.sources(),
+            release: release.to_string(),
+            namespace: namespace.to_string(),
+            chart_dir,
+            values,
             previous_values: None,
             revision: 1,
             is_upgrade: false,
-            capabilities: Capabilities::offline(caps.kube_version.as_deref(), &caps.api_versions),
+            capabilities,
             generate: Generate::Placeholder,
             post_renderer: None,
         }
@@ -277,4 +278,51 @@ pub(crate) fn check_release_name(release: &str, namespace: &str) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// What the user wants rendered, on top of a release's history: the previous revision's
+/// values unless `reset_values`, and the values generated before. Shared by upgrade, its dry
+/// run and diff, so all three render the same objects for the same flags.
+pub struct RenderRequest<'a> {
+    pub release: &'a str,
+    pub namespace: &'a str,
+    pub chart_dir: Option<&'a std::path::Path>,
+    pub values: &'a crate::values::ValueSources,
+    pub is_upgrade: bool,
+    pub reset_values: bool,
+    /// For a release that generated nothing yet: generate now (install) or print the
+    /// placeholder (diff, where a fresh random value would only be noise).
+    pub generate_new: bool,
+    pub post_renderer: Option<&'a super::PostRenderer>,
+}
+
+/// Renders `req` on top of `history` with the cluster's capabilities (one discovery).
+pub async fn render_release(
+    client: &kube::Client,
+    history: &crate::release::History,
+    req: &RenderRequest<'_>,
+) -> Result<Prepared> {
+    let base = history.last_deployed().or(history.current());
+    let previous_values = match (req.is_upgrade, req.reset_values, base) {
+        (true, false, Some(r)) => Some(r.user_values.clone()),
+        _ => None,
+    };
+    let generate = match base {
+        Some(r) => Generate::Keep(r.generated.clone()),
+        None if req.generate_new => Generate::Keep(Default::default()),
+        None => Generate::Placeholder,
+    };
+    let capabilities = crate::cluster::discovery::capabilities(client).await?;
+    prepare(&RenderOptions {
+        release: req.release.to_string(),
+        namespace: req.namespace.to_string(),
+        chart_dir: req.chart_dir.map(std::path::Path::to_path_buf),
+        values: req.values.clone(),
+        previous_values,
+        revision: history.next_revision(),
+        is_upgrade: req.is_upgrade,
+        capabilities,
+        generate,
+        post_renderer: req.post_renderer.cloned(),
+    })
 }

@@ -1,14 +1,13 @@
-//! rollback: re-apply a stored revision's manifest and record it as a new revision.
+//! rollback: re-apply a stored revision's objects and values, recorded as a new revision through
+//! the lifecycle (see [`super::lifecycle`]).
 
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 
-use super::deploy::{DeployOptions, DeployReport, deploy};
-use super::lifecycle::{
-    self, NamespacePolicy, Session, last_deployed, next_revision, objects_of, previous_objects,
-};
-use super::preflight::preflight;
+use super::deploy::DeployReport;
+use super::lifecycle::{Action, Content, Outcome, Run};
+use super::session::{NamespacePolicy, Session};
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::context::Context;
 use crate::release::{Release, Status};
@@ -68,7 +67,6 @@ async fn rollback_locked(
     opts: &RollbackOptions,
     started: Instant,
 ) -> Result<RollbackOutcome> {
-    let ctx = &session.ctx;
     let history = &session.history;
     if history.releases.is_empty() {
         return Err(release_not_found(opts));
@@ -104,7 +102,8 @@ async fn rollback_locked(
                 })?
         }
         None => {
-            let current = last_deployed(history)
+            let current = history
+                .last_deployed()
                 .map(|r| r.revision)
                 .unwrap_or(u64::MAX);
             history
@@ -135,22 +134,11 @@ async fn rollback_locked(
             adopt: opts.adopt,
         },
     );
-    let objects = objects_of(target);
-    let previous = previous_objects(history);
-    let revision = next_revision(history);
-    let mut record = Release {
-        revision,
-        status: Status::PendingRollback,
-        description: format!("Rollback to {} in progress", target.revision),
-        last_test: None,
-        updated: ctx.clock.now(),
-        first_deployed: history
-            .releases
-            .first()
-            .map(|r| r.first_deployed)
-            .unwrap_or_else(|| ctx.clock.now()),
-        ..target.clone()
+    let objects = target.objects();
+    let action = Action::Rollback {
+        to: target.revision,
     };
+    let mut record = session.pending(action, Content::recorded(target));
     if opts.dry_run {
         for o in &objects {
             applier.apply(o).await?;
@@ -166,60 +154,24 @@ async fn rollback_locked(
             elapsed: started.elapsed(),
         });
     }
-    let what = format!(
-        "rollback of release `{}` to revision {}",
-        opts.release, target.revision
-    );
-    let checked = preflight(
-        &applier,
-        &objects,
-        &previous,
-        &opts.namespace,
-        true,
-        opts.keep,
-        &what,
-    )
-    .await?;
-    session.create_record(&record).await?;
-    ctx.stop.test_pause("recorded").await;
-    let deployed = deploy(
-        ctx,
-        &applier,
-        &objects,
-        &previous,
-        &opts.namespace,
-        &DeployOptions {
-            wait: opts.wait,
-            prune: true,
-            deferred: checked.deferred,
-            what,
-            keep: opts.keep,
-        },
-    )
-    .await;
-    match deployed {
-        Ok(report) => {
-            record.status = Status::Deployed;
-            record.description = format!("Rollback to {}", target.revision);
-            record.updated = ctx.clock.now();
-            session.update_record(&record).await?;
-            ctx.stop.test_pause("finished").await;
-            lifecycle::supersede_others(session, revision).await?;
-            lifecycle::prune_history(session, opts.history_max).await;
-            Ok(RollbackOutcome {
-                release: record,
-                target: target.revision,
-                report,
-                elapsed: started.elapsed(),
-            })
-        }
-        Err(err) => {
-            let what = format!("Rollback to {}", target.revision);
-            let err = session.record_failure(&mut record, &what, err).await?;
-            Err(err.context(format!(
-                "rollback of release `{}` to revision {} failed; revision {revision} is recorded as failed",
-                opts.release, target.revision
-            )))
-        }
+    let run = Run {
+        applier: &applier,
+        objects: &objects,
+        previous: history.previous_objects(),
+        wait: opts.wait,
+        keep: opts.keep,
+        history_max: opts.history_max,
+    };
+    match session.run_revision(record, action, run).await? {
+        Outcome::Deployed { record, report } => Ok(RollbackOutcome {
+            release: record,
+            target: target.revision,
+            report,
+            elapsed: started.elapsed(),
+        }),
+        Outcome::Failed { record, error } => Err(error.context(format!(
+            "rollback of release `{}` to revision {} failed; revision {} is recorded as failed",
+            opts.release, target.revision, record.revision
+        ))),
     }
 }

@@ -18,7 +18,7 @@ use kube::{Api, Client};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::lifecycle::{Session, last_deployed};
+use super::session::Session;
 use crate::cluster::apply::{Applier, ApplyMode, api_error};
 use crate::cluster::readiness::{self, State};
 use crate::context::Context;
@@ -135,7 +135,7 @@ pub async fn test(ctx: &Context, opts: &TestOptions) -> Result<TestReport> {
         &opts.namespace,
         &opts.release,
         "test",
-        super::lifecycle::NamespacePolicy::MustExist,
+        super::session::NamespacePolicy::MustExist,
     )
     .await?
     else {
@@ -160,7 +160,7 @@ async fn test_locked(
     opts: &TestOptions,
     progress: &Progress,
 ) -> Result<TestReport> {
-    let Some(target) = last_deployed(&session.history) else {
+    let Some(target) = session.history.last_deployed() else {
         if session.history.releases.is_empty() {
             return Err(release_not_found(opts));
         }

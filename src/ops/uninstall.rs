@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 
 use super::keep::{KeepRules, Kept, Removal};
-use super::lifecycle::{NamespacePolicy, Session, current, previous_objects};
+use super::session::{NamespacePolicy, Session};
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::cluster::readiness::{self, WaitTarget};
 use crate::context::Context;
@@ -83,7 +83,7 @@ async fn uninstall_locked(
             b.error
         );
     }
-    let Some(latest) = current(&session.history) else {
+    let Some(latest) = session.history.current() else {
         // Only records of an uninstalled release remain: without --keep-history, remove them.
         if !session.history.releases.is_empty() && !opts.keep_history && !opts.dry_run {
             session.ensure_held()?;
@@ -98,7 +98,7 @@ async fn uninstall_locked(
     };
     let (mut objects, kept) = opts
         .keep
-        .split(previous_objects(&session.history), Removal::Uninstall);
+        .split(session.history.previous_objects(), Removal::Uninstall);
     manifest::order::sort_for_delete(&mut objects);
     let applier = Applier::new(
         session.client.clone(),

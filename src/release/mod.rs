@@ -6,11 +6,13 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub mod history;
 pub mod record;
 pub mod store;
 
+pub use history::{BrokenRecord, History};
 pub use record::{RecordError, decode, encode};
-pub use store::{BrokenRecord, History, Listing, SecretStore, StoreError};
+pub use store::{Listing, SecretStore, StoreError};
 
 /// The record format this build writes and the newest it reads. Bump it only for changes an
 /// older reader would misread; a reader refuses any record with a higher number.
@@ -198,6 +200,16 @@ impl TestRun {
             }
         }
         parts.join(", ")
+    }
+}
+
+impl Release {
+    /// The revision's objects, as recorded, ready to apply again.
+    pub fn objects(&self) -> Vec<crate::manifest::Object> {
+        self.manifest
+            .iter()
+            .map(|e| crate::manifest::Object::new(e.template.clone(), e.object.clone()))
+            .collect()
     }
 }
 

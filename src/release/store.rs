@@ -3,7 +3,6 @@
 //! one GET); [`secrets_for`] is the only place that decides names, labels and layout.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -13,6 +12,7 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::api::{DeleteParams, ListParams, ObjectMeta, PostParams, Preconditions};
 use kube::{Api, Client};
 
+use super::history::{BrokenRecord, History};
 use super::record::{self, RecordError};
 use super::{FORMAT, Release, Status};
 
@@ -93,38 +93,6 @@ pub enum StoreError {
         "release record Secret `{secret}` in namespace `{namespace}` changed under this operation (another operation wrote it since this one read it), so it was not overwritten; check `todoctl history` and retry when the other operation has finished"
     )]
     Conflict { secret: String, namespace: String },
-}
-
-/// The records of one release.
-#[derive(Debug, Clone, Default)]
-pub struct History {
-    /// The records that could be read, by ascending revision.
-    pub releases: Vec<Release>,
-    /// The records that could not, by ascending revision.
-    pub broken: Vec<BrokenRecord>,
-}
-
-/// A record Secret that exists but cannot be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BrokenRecord {
-    pub namespace: String,
-    pub release: String,
-    pub revision: u64,
-    pub secret: String,
-    /// Why, without the record's content.
-    pub error: String,
-    /// The record's format when a newer todoctl wrote it: this one must not change or delete it.
-    pub newer_format: Option<u32>,
-}
-
-impl fmt::Display for BrokenRecord {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "revision {} of release `{}` (Secret `{}` in namespace `{}`): {}",
-            self.revision, self.release, self.secret, self.namespace, self.error
-        )
-    }
 }
 
 /// The latest record of each release, and the releases whose latest record cannot be read.

@@ -1,146 +1,14 @@
-//! Read-only actions: history, list, get, status. None takes the lock.
+//! status: a revision's record and the live health of each of its objects (readiness, drift
+//! found with a server-side dry-run apply, and why what is not ready is not). Read-only; no lock.
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::Result;
 use kube::Client;
 use serde::Serialize;
 
-use super::lifecycle::{Keep, objects_of, read_history_keeping};
+use super::get::record;
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::cluster::{lock, readiness};
-use crate::release::{History, Release, SecretStore, Status};
-
-/// One line of `todoctl history`.
-#[derive(Debug, Clone, Serialize)]
-pub struct HistoryRow {
-    pub revision: u64,
-    /// When the revision was last written; `None` for a record that cannot be read.
-    #[serde(serialize_with = "crate::ui::time::serialize_opt")]
-    pub updated: Option<jiff::Timestamp>,
-    pub status: String,
-    pub chart: String,
-    pub app_version: String,
-    /// The description, with the post-renderer named when one rewrote the revision's objects.
-    pub description: String,
-    /// The `--post-renderer` command line the revision was rendered with.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub post_renderer: Option<String>,
-}
-
-pub async fn history(
-    client: Client,
-    namespace: &str,
-    release: &str,
-    max: usize,
-) -> Result<Vec<HistoryRow>> {
-    super::render::check_release_name(release, namespace)?;
-    let store = SecretStore::new(client, namespace);
-    let h = read_history_keeping(&store, release, Keep::Latest).await?;
-    if h.releases.is_empty() && h.broken.is_empty() {
-        bail!(
-            "release `{release}` not found in namespace `{namespace}`; `todoctl list -A` shows every release"
-        );
-    }
-    let mut rows: Vec<HistoryRow> = h.releases.iter().map(row).collect();
-    for b in &h.broken {
-        rows.push(HistoryRow {
-            revision: b.revision,
-            updated: None,
-            status: "unreadable".into(),
-            chart: String::new(),
-            app_version: String::new(),
-            description: format!("record `{}` cannot be read: {}", b.secret, b.error),
-            post_renderer: None,
-        });
-    }
-    rows.sort_by_key(|r| r.revision);
-    let skip = rows.len().saturating_sub(max);
-    Ok(rows.into_iter().skip(skip).collect())
-}
-
-fn row(r: &Release) -> HistoryRow {
-    HistoryRow {
-        revision: r.revision,
-        updated: Some(r.updated),
-        status: r.status.to_string(),
-        chart: format!("{}-{}", r.chart.name, r.chart.version),
-        app_version: r.chart.app_version.clone().unwrap_or_default(),
-        description: crate::ui::redact::scrub(&match &r.post_renderer {
-            Some(p) => format!("{} (post-renderer `{p}`)", r.description),
-            None => r.description.clone(),
-        }),
-        post_renderer: r.post_renderer.as_deref().map(crate::ui::redact::scrub),
-    }
-}
-
-/// One line of `todoctl list`.
-#[derive(Debug, Clone, Serialize)]
-pub struct ListRow {
-    pub name: String,
-    pub namespace: String,
-    pub revision: u64,
-    pub status: String,
-    pub chart: String,
-    pub app_version: String,
-    #[serde(serialize_with = "crate::ui::time::serialize")]
-    pub updated: jiff::Timestamp,
-}
-
-pub async fn list(client: Client, namespace: Option<&str>) -> Result<Vec<ListRow>> {
-    let store = SecretStore::new(client, namespace.unwrap_or("default"));
-    let mut rows: Vec<ListRow> = store
-        .list(namespace)
-        .await?
-        .iter()
-        .map(|r| ListRow {
-            name: r.name.clone(),
-            namespace: r.namespace.clone(),
-            revision: r.revision,
-            status: r.status.to_string(),
-            chart: format!("{}-{}", r.chart.name, r.chart.version),
-            app_version: r.chart.app_version.clone().unwrap_or_default(),
-            updated: r.updated,
-        })
-        .collect();
-    rows.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
-    Ok(rows)
-}
-
-/// A revision's record: the one asked for, or the latest readable one.
-pub async fn record(
-    client: Client,
-    namespace: &str,
-    release: &str,
-    revision: Option<u64>,
-) -> Result<Release> {
-    super::render::check_release_name(release, namespace)?;
-    let store = SecretStore::new(client, namespace);
-    let keep = revision.map_or(Keep::Latest, Keep::Revision);
-    let h = read_history_keeping(&store, release, keep).await?;
-    pick(&h, namespace, release, revision).cloned()
-}
-
-fn pick<'h>(
-    h: &'h History,
-    namespace: &str,
-    release: &str,
-    revision: Option<u64>,
-) -> Result<&'h Release> {
-    match revision {
-        Some(n) => {
-            if let Some(b) = h.broken.iter().find(|b| b.revision == n) {
-                bail!("revision {n} of release `{release}` cannot be read (record `{}`): {}", b.secret, b.error);
-            }
-            h.releases.iter().find(|r| r.revision == n).ok_or_else(|| {
-                anyhow!(
-                    "release `{release}` has no revision {n}; `todoctl history -r {release} -n {namespace}` lists its revisions"
-                )
-            })
-        }
-        None => h.releases.last().ok_or_else(|| {
-            anyhow!("release `{release}` not found in namespace `{namespace}`; `todoctl list -A` shows every release")
-        }),
-    }
-}
+use crate::release::Status;
 
 /// The health of an object whose drift could not be checked: readiness from the live object,
 /// and why the drift check was refused. Only an object that cannot be read at all is
@@ -266,7 +134,7 @@ pub async fn status(
     );
     let mut objects = Vec::new();
     if record.status != Status::Uninstalled {
-        for o in objects_of(&record) {
+        for o in record.objects() {
             let reference = o.reference();
             let applied = match applier.apply(&o).await {
                 Ok(a) => a,
@@ -355,7 +223,7 @@ pub async fn status(
             Vec::new()
         } else {
             super::KeepRules::default()
-                .split(objects_of(&record), super::keep::Removal::Uninstall)
+                .split(record.objects(), super::keep::Removal::Uninstall)
                 .1
         },
         notes: record.notes.clone(),
@@ -373,42 +241,4 @@ pub fn test_suite_line(last: Option<&crate::release::TestRun>) -> String {
             run.summary()
         ),
     }
-}
-
-/// What `get metadata` shows of a revision (Helm's `helm get metadata`). `deployed_at` is the
-/// time the revision was last written, RFC 3339 in UTC to the second, as kubectl prints times.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReleaseMetadata {
-    pub name: String,
-    pub chart: String,
-    pub version: String,
-    pub app_version: Option<String>,
-    pub namespace: String,
-    pub revision: u64,
-    pub status: String,
-    pub deployed_at: String,
-    /// The `--post-renderer` command line the revision was rendered with.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub post_renderer: Option<String>,
-}
-
-impl ReleaseMetadata {
-    pub fn of(r: &Release) -> ReleaseMetadata {
-        ReleaseMetadata {
-            name: r.name.clone(),
-            chart: r.chart.name.clone(),
-            version: r.chart.version.clone(),
-            app_version: r.chart.app_version.clone(),
-            namespace: r.namespace.clone(),
-            revision: r.revision,
-            status: r.status.to_string(),
-            deployed_at: rfc3339(r.updated),
-            post_renderer: r.post_renderer.as_deref().map(crate::ui::redact::scrub),
-        }
-    }
-}
-
-/// `2026-11-29T14:14:24Z`: RFC 3339, UTC, whole seconds; the one rule is [`crate::ui::time`].
-pub fn rfc3339(t: jiff::Timestamp) -> String {
-    crate::ui::time::rfc3339(t)
 }

@@ -1,0 +1,40 @@
+//! list: the latest revision of every release in a namespace, or in all of them. Read-only.
+
+use anyhow::Result;
+use kube::Client;
+use serde::Serialize;
+
+use crate::release::SecretStore;
+
+/// One line of `todoctl list`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListRow {
+    pub name: String,
+    pub namespace: String,
+    pub revision: u64,
+    pub status: String,
+    pub chart: String,
+    pub app_version: String,
+    #[serde(serialize_with = "crate::ui::time::serialize")]
+    pub updated: jiff::Timestamp,
+}
+
+pub async fn list(client: Client, namespace: Option<&str>) -> Result<Vec<ListRow>> {
+    let store = SecretStore::new(client, namespace.unwrap_or("default"));
+    let mut rows: Vec<ListRow> = store
+        .list(namespace)
+        .await?
+        .iter()
+        .map(|r| ListRow {
+            name: r.name.clone(),
+            namespace: r.namespace.clone(),
+            revision: r.revision,
+            status: r.status.to_string(),
+            chart: format!("{}-{}", r.chart.name, r.chart.version),
+            app_version: r.chart.app_version.clone().unwrap_or_default(),
+            updated: r.updated,
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    Ok(rows)
+}

@@ -1,0 +1,408 @@
+//! A release's locked session: the lock, the store, the history read under the lock (with
+//! revisions left pending by an operation that died turned into failed ones), and every record
+//! write.
+//!
+//! Every record write goes through the session, which refuses it once the lock is lost: only
+//! the lock holder may write a release's records, and an operation that lost its lock writes
+//! nothing more, not even its own failure (the operation that took over records it).
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use anyhow::Result;
+use k8s_openapi::api::core::v1::Namespace;
+use kube::Client;
+use kube::api::{Api, ObjectMeta, PostParams};
+
+use crate::cluster::lock::{self, LockGuard};
+use crate::context::Context;
+use crate::release::{History, Release, SecretStore, Status};
+
+/// Whether an operation may create the release's namespace: only one that installs may
+/// (install, and upgrade --install when the release is missing). A refused operation changes
+/// nothing, so upgrade, rollback and uninstall of a release whose namespace is missing report
+/// it as not found instead of creating the namespace and its lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamespacePolicy {
+    Create,
+    MustExist,
+}
+
+/// A release's store and history, read under its lock.
+pub struct Session {
+    pub ctx: Context,
+    pub client: Client,
+    pub store: SecretStore,
+    pub history: History,
+    pub release: String,
+    namespace: String,
+    /// This operation created the namespace (an install into a new one).
+    created_namespace: bool,
+    /// This operation wrote a revision record; until then it has written no object either.
+    recorded: AtomicBool,
+    /// The newest revision this operation recorded (0: none yet).
+    newest_created: AtomicU64,
+    guard: LockGuard,
+}
+
+impl Session {
+    /// Creates the namespace when missing and `namespace` is [`NamespacePolicy::Create`], takes
+    /// the release lock (which fires `ctx.stop` when lost), reads the history, and turns
+    /// revisions left pending by an operation that died into failed ones.
+    ///
+    /// `Ok(None)`: the policy is [`NamespacePolicy::MustExist`] and the namespace does not
+    /// exist, so the release does not either; nothing was created, not even the lock, and the
+    /// caller reports the release as not found.
+    pub async fn open(
+        ctx: &Context,
+        namespace: &str,
+        release: &str,
+        operation: &str,
+        policy: NamespacePolicy,
+    ) -> Result<Option<Session>> {
+        let client = ctx.client.clone();
+        // Bad names are the user's typo, not the cluster's business: say so before any request.
+        super::render::check_release_name(release, namespace)?;
+        let created_namespace = match policy {
+            NamespacePolicy::Create => ensure_namespace(&client, namespace).await?,
+            NamespacePolicy::MustExist => {
+                if !namespace_exists(&client, namespace).await? {
+                    return Ok(None);
+                }
+                false
+            }
+        };
+        let guard = lock::acquire_with(
+            &client,
+            namespace,
+            release,
+            operation,
+            lock::ttl_from_env(),
+            &ctx.stop,
+        )
+        .await?;
+        let store = SecretStore::new(client.clone(), namespace);
+        let mut history = match read_history(&store, release).await {
+            Ok(h) => h,
+            Err(e) => {
+                let _ = guard.release().await;
+                return Err(e);
+            }
+        };
+        let interrupted_by = guard
+            .took_over
+            .as_ref()
+            .map(|h| format!("interrupted: `{}` stopped without finishing", h.identity))
+            .unwrap_or_else(|| "interrupted: the operation stopped without finishing".to_string());
+        for r in history
+            .releases
+            .iter_mut()
+            .filter(|r| r.status.is_pending())
+        {
+            r.status = Status::Failed;
+            r.description = interrupted_by.clone();
+            r.updated = ctx.clock.now();
+            let written = match guard.ensure_held() {
+                Ok(()) => store.update(r).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = written {
+                let _ = guard.release().await;
+                return Err(e);
+            }
+            ctx.ui.status(&format!(
+                "revision {} was left {} by an interrupted operation; recorded it as failed",
+                r.revision, "pending"
+            ));
+        }
+        // An operation that stopped between recording itself deployed and superseding the
+        // revision before it (killed, or its lock lost) leaves two deployed: the newest is.
+        let newest_deployed = history.last_deployed().map(|r| r.revision);
+        for r in history
+            .releases
+            .iter_mut()
+            .filter(|r| r.status == Status::Deployed && Some(r.revision) != newest_deployed)
+        {
+            r.status = Status::Superseded;
+            let written = match guard.ensure_held() {
+                Ok(()) => store.update(r).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = written {
+                let _ = guard.release().await;
+                return Err(e);
+            }
+        }
+        ctx.stop.test_pause("locked").await;
+        Ok(Some(Session {
+            ctx: ctx.clone(),
+            client,
+            store,
+            history,
+            release: release.to_string(),
+            namespace: namespace.to_string(),
+            created_namespace,
+            recorded: AtomicBool::new(false),
+            newest_created: AtomicU64::new(0),
+            guard,
+        }))
+    }
+
+    /// Releases the lock whatever the outcome, keeping the operation's own error first. A lock
+    /// lost on the way fails an operation that otherwise succeeded.
+    pub async fn close<T>(self, result: Result<T>) -> Result<T> {
+        // A refused install into a namespace it created leaves no namespace behind: nothing
+        // was recorded, so nothing was applied, and deleting the namespace takes the lock
+        // with it.
+        if result.is_err() && self.created_namespace && !self.recorded.load(Ordering::SeqCst) {
+            let _ = self.guard.release().await;
+            let api: Api<Namespace> = Api::all(self.client.clone());
+            if let Err(e) = api.delete(&self.namespace, &Default::default()).await {
+                self.ctx.ui.warn(&format!(
+                    "could not delete namespace `{}`, which this refused install created: {}; delete it with `kubectl delete namespace {}`",
+                    self.namespace,
+                    crate::error::describe_kube(&e),
+                    self.namespace
+                ));
+            }
+            return result;
+        }
+        let released = self.guard.release().await;
+        match (result, released) {
+            (Ok(v), Ok(())) => Ok(v),
+            (Ok(_), Err(e)) if e.downcast_ref::<crate::cancel::LockLost>().is_some() => Err(e
+                .context(
+                    "the operation wrote all it had to, but its lock was lost before it released it",
+                )),
+            (Ok(_), Err(e)) => Err(e.context(
+                "the operation finished but releasing its lock failed; it expires by itself",
+            )),
+            (Err(e), _) => Err(e),
+        }
+    }
+
+    /// `Ok` while this operation still holds the release lock; checked before every record
+    /// write.
+    pub fn ensure_held(&self) -> Result<()> {
+        self.guard.ensure_held()
+    }
+
+    /// `Ok` when one read of the lock confirms it is still this operation's.
+    async fn confirm_held(&self) -> Result<()> {
+        if let Err(e) = self.ctx.stop.confirm().await
+            && e.downcast_ref::<crate::cancel::LockLost>().is_some()
+        {
+            return Err(e);
+        }
+        self.ensure_held()
+    }
+
+    /// Records a new revision, if the lock is still held.
+    pub async fn create_record(&self, record: &Release) -> Result<()> {
+        self.confirm_held().await?;
+        // Set before the write: a write that fails after reaching the server may still have
+        // stored the record, and then the namespace is not this operation's to delete.
+        self.recorded.store(true, Ordering::SeqCst);
+        self.store.create(record).await?;
+        self.newest_created
+            .fetch_max(record.revision, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// The number the next revision this operation records gets: one past every revision in
+    /// the history read under the lock and every revision this operation recorded since.
+    pub fn next_revision(&self) -> u64 {
+        self.history
+            .next_revision()
+            .max(self.newest_created.load(Ordering::SeqCst) + 1)
+    }
+
+    /// Rewrites a revision this operation read or wrote, if the lock is still held; fails when
+    /// anyone else wrote it meanwhile.
+    pub async fn update_record(&self, record: &Release) -> Result<()> {
+        self.confirm_held().await?;
+        self.store.update(record).await
+    }
+
+    /// Records a failed operation's revision as failed, with `what` (`Upgrade`, `Rollback to 2`)
+    /// and the error's first line as its description.
+    ///
+    /// `Ok(err)`: recorded, the caller goes on (--atomic) and adds its own context. `Err(err)`:
+    /// not recorded, and `err` is final: with the lock lost, the error names who took over (the
+    /// operation that took over records the revision); when the write itself failed, the
+    /// original error comes first and the write's failure follows it.
+    pub async fn record_failure(
+        &self,
+        record: &mut Release,
+        what: &str,
+        err: anyhow::Error,
+    ) -> std::result::Result<anyhow::Error, anyhow::Error> {
+        let lowercase = what.to_lowercase();
+        let namespace = &self.store.namespace;
+        if let Some(state) = namespace_deleted(&self.client, namespace).await {
+            // The lease went with the namespace: the lock is not lost to another operation, and
+            // saying so would send the user looking for one.
+            let cause = if err.downcast_ref::<crate::cancel::LockLost>().is_some() {
+                anyhow::anyhow!("the release's lock, records and objects went with it")
+            } else {
+                err
+            };
+            return Err(cause.context(format!(
+                "{lowercase} of release `{}` stopped: namespace `{namespace}` {state} while it was running; nothing more was written; install the release again once the namespace is gone",
+                self.release
+            )));
+        }
+        if let Some(lost) = self.guard.lost_error_now().await {
+            let cause = if err.downcast_ref::<crate::cancel::LockLost>().is_some() {
+                String::new()
+            } else {
+                format!(" (it had failed: {})", first_line(&err))
+            };
+            return Err(lost.context(format!(
+                "{lowercase} of release `{}` stopped{cause}; revision {} was not recorded as failed by this operation, because only the lock holder may write the release's records",
+                self.release, record.revision
+            )));
+        }
+        record.status = Status::Failed;
+        record.description = format!("{what} failed: {}", first_line(&err));
+        record.updated = self.ctx.clock.now();
+        match self.update_record(record).await {
+            Ok(()) => Ok(err),
+            Err(e) => Err(err.context(format!(
+                "{lowercase} of release `{}` failed, and recording revision {} as failed failed too ({}); the next operation on the release records it as failed",
+                self.release,
+                record.revision,
+                first_line(&e)
+            ))),
+        }
+    }
+}
+
+/// A release's history, with every secret value it holds remembered for scrubbing: the one
+/// way actions read records, so no output path can miss the registration.
+pub async fn read_history(store: &SecretStore, release: &str) -> Result<History> {
+    read_history_keeping(store, release, Keep::All).await
+}
+
+/// Which records a read keeps whole. The others keep their summary (revision, status, chart,
+/// times, description, user values) and drop their objects, merged values and notes once their
+/// secrets are remembered: a read-only command over a long history then holds one revision's
+/// objects, not every revision's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Every record whole: what operations that write records back need.
+    All,
+    /// The newest readable revision.
+    Latest,
+    /// One revision.
+    Revision(u64),
+}
+
+/// [`read_history`] for read-only commands: only the records `keep` names stay whole. Never
+/// write a record read this way back to the store.
+pub async fn read_history_keeping(
+    store: &SecretStore,
+    release: &str,
+    keep: Keep,
+) -> Result<History> {
+    let history = store
+        .history_with(release, |r, latest| {
+            crate::ui::redact::remember_values(&r.values, &r.secret_paths);
+            for e in &r.manifest {
+                crate::ui::redact::remember_object(&e.object);
+            }
+            let whole = match keep {
+                Keep::All => true,
+                Keep::Latest => latest,
+                Keep::Revision(n) => r.revision == n,
+            };
+            if !whole {
+                r.manifest = Vec::new();
+                r.values = serde_json::Value::Null;
+                r.notes = None;
+            }
+        })
+        .await?;
+    crate::ui::verbose(
+        1,
+        format!(
+            "read {} revision records of `{release}` ({} unreadable)",
+            history.releases.len(),
+            history.broken.len()
+        ),
+    );
+    Ok(history)
+}
+
+/// `Some("was deleted")` or `Some("is being deleted")` when the namespace is going away;
+/// `None` when it exists, or when that cannot be read.
+pub async fn namespace_deleted(client: &Client, namespace: &str) -> Option<&'static str> {
+    let api: Api<Namespace> = Api::all(client.clone());
+    match api.get_opt(namespace).await {
+        Ok(None) => Some("was deleted"),
+        Ok(Some(ns)) if ns.metadata.deletion_timestamp.is_some() => Some("is being deleted"),
+        _ => None,
+    }
+}
+
+pub async fn namespace_exists(client: &Client, namespace: &str) -> Result<bool> {
+    let api: Api<Namespace> = Api::all(client.clone());
+    Ok(api
+        .get_opt(namespace)
+        .await
+        .map_err(|e| {
+            crate::cluster::apply::api_error(e, &format!("reading namespace `{namespace}`"))
+        })?
+        .is_some())
+}
+
+/// The release namespace is created outside the chart, so records outlive an uninstall.
+/// Creates the namespace when it is missing. `Ok(true)`: this call created it, so an operation
+/// that is then refused before writing anything deletes it again.
+pub async fn ensure_namespace(client: &Client, namespace: &str) -> Result<bool> {
+    if namespace_exists(client, namespace).await? {
+        return Ok(false);
+    }
+    let api: Api<Namespace> = Api::all(client.clone());
+    let ns = Namespace {
+        metadata: ObjectMeta {
+            name: Some(namespace.to_string()),
+            labels: Some(
+                [(
+                    "app.kubernetes.io/managed-by".to_string(),
+                    "todoctl".to_string(),
+                )]
+                .into_iter()
+                .collect(),
+            ),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    match api.create(&PostParams::default(), &ns).await {
+        Ok(_) => Ok(true),
+        Err(kube::Error::Api(s)) if s.code == 409 => Ok(false),
+        Err(e) => Err(crate::cluster::apply::api_error(
+            e,
+            &format!("creating namespace `{namespace}`"),
+        )),
+    }
+}
+
+/// A one-line summary of an error for a record's description: the first line, with the line
+/// after it when the first only introduces a list.
+pub fn first_line(err: &anyhow::Error) -> String {
+    let text = format!("{err:#}");
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let mut line = lines.next().unwrap_or("").to_string();
+    if line.ends_with(':')
+        && let Some(next) = lines.next()
+    {
+        line.push(' ');
+        line.push_str(next);
+    }
+    let mut out: String = line.chars().take(300).collect();
+    if line.chars().count() > 300 {
+        out.push('…');
+    }
+    out
+}

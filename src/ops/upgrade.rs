@@ -1,0 +1,271 @@
+//! install and upgrade: render, then run the revision through the lifecycle (lock, dry-run
+//! every write, record pending, deploy, record deployed or failed). An install is an upgrade
+//! from no release, as in Helm, where `upgrade --install` of a missing release is an install:
+//! both are this file.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use super::deploy::DeployReport;
+use super::lifecycle::{self, Action, Content, Outcome, Run};
+use super::render::{RenderRequest, render_release};
+use super::session::{NamespacePolicy, Session, namespace_exists, read_history};
+use crate::cluster::apply::{Applier, ApplyMode};
+use crate::context::Context;
+use crate::error::{Error, Kind};
+use crate::release::{History, Release};
+use crate::values::ValueSources;
+
+/// Which command runs: it decides what a missing or an existing release means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeMode {
+    /// `install`: refused when the release exists.
+    Install,
+    /// `upgrade`: refused when the release does not exist.
+    Upgrade,
+    /// `upgrade --install`: installs a missing release, upgrades an existing one.
+    UpgradeOrInstall,
+}
+
+impl ChangeMode {
+    /// The operation named in the lock and in messages.
+    fn operation(self) -> &'static str {
+        match self {
+            ChangeMode::Install => "install",
+            ChangeMode::Upgrade | ChangeMode::UpgradeOrInstall => "upgrade",
+        }
+    }
+
+    /// What this command does to a release in this state: `Ok(Action::Install)` or
+    /// `Ok(Action::Upgrade)`, or the refusal (`live` exists for install, is missing for
+    /// upgrade).
+    fn action(self, release: &str, namespace: &str, live: Option<&Release>) -> Result<Action> {
+        match (self, live) {
+            (ChangeMode::Install, Some(r)) => Err(Error::anyhow(
+                Kind::Conflict,
+                format!(
+                    "release `{release}` already exists in namespace `{namespace}` (revision {}, {}); use `todoctl upgrade` to change it",
+                    r.revision, r.status
+                ),
+            )),
+            (ChangeMode::Install | ChangeMode::UpgradeOrInstall, None) => Ok(Action::Install),
+            (ChangeMode::Upgrade | ChangeMode::UpgradeOrInstall, Some(_)) => Ok(Action::Upgrade),
+            (ChangeMode::Upgrade, None) => Err(release_not_found(release, namespace)),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ChangeOptions {
+    pub release: String,
+    pub namespace: String,
+    pub chart_dir: Option<PathBuf>,
+    pub values: ValueSources,
+    pub mode: ChangeMode,
+    pub reset_values: bool,
+    pub wait: Option<Duration>,
+    pub dry_run: bool,
+    pub atomic: bool,
+    pub force_conflicts: bool,
+    pub adopt: bool,
+    pub history_max: usize,
+    /// Which CRDs and PersistentVolumeClaims this revision lacks may be pruned.
+    pub keep: super::KeepRules,
+    /// `--post-renderer`, recorded in the revision.
+    pub post_renderer: Option<super::PostRenderer>,
+}
+
+impl ChangeOptions {
+    /// What install and upgrade render, for the run and its dry run alike.
+    fn render_request(&self, action: Action) -> RenderRequest<'_> {
+        RenderRequest {
+            release: &self.release,
+            namespace: &self.namespace,
+            chart_dir: self.chart_dir.as_deref(),
+            values: &self.values,
+            is_upgrade: action == Action::Upgrade,
+            reset_values: self.reset_values,
+            generate_new: true,
+            post_renderer: self.post_renderer.as_ref(),
+        }
+    }
+
+    fn applier(&self, ctx: &Context, dry_run: bool) -> Applier {
+        Applier::new(
+            ctx.client.clone(),
+            &self.release,
+            &self.namespace,
+            ApplyMode {
+                dry_run,
+                force_conflicts: self.force_conflicts,
+                adopt: self.adopt,
+            },
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ChangeOutcome {
+    pub release: Release,
+    pub report: DeployReport,
+    pub elapsed: Duration,
+    pub dry_run: bool,
+}
+
+/// Installs or upgrades a release, as `opts.mode` says.
+///
+/// Errors: the release exists (install) or does not (upgrade), a render or values error, a
+/// refusal of the dry run (nothing written), a failed deploy (the revision is recorded failed;
+/// with `--atomic`, recovered), a lost lock or a signal.
+pub async fn change(ctx: &Context, opts: &ChangeOptions) -> Result<ChangeOutcome> {
+    let started = Instant::now();
+    if opts.dry_run {
+        return dry_run(ctx, opts, started).await;
+    }
+    // Only an install creates the namespace: an upgrade of a missing release is refused.
+    let policy = match opts.mode {
+        ChangeMode::Install | ChangeMode::UpgradeOrInstall => NamespacePolicy::Create,
+        ChangeMode::Upgrade => NamespacePolicy::MustExist,
+    };
+    let Some(session) = Session::open(
+        ctx,
+        &opts.namespace,
+        &opts.release,
+        opts.mode.operation(),
+        policy,
+    )
+    .await?
+    else {
+        return Err(release_not_found(&opts.release, &opts.namespace));
+    };
+    let result = change_locked(&session, opts, started).await;
+    session.close(result).await
+}
+
+async fn change_locked(
+    session: &Session,
+    opts: &ChangeOptions,
+    started: Instant,
+) -> Result<ChangeOutcome> {
+    let history = &session.history;
+    let action = opts
+        .mode
+        .action(&opts.release, &opts.namespace, history.current())?;
+    let prepared = render_release(&session.client, history, &opts.render_request(action)).await?;
+    let record = session.pending(action, Content::rendered(&prepared));
+    let applier = opts
+        .applier(&session.ctx, false)
+        .with_unchanged(lifecycle::unchanged_objects(
+            history,
+            &prepared.objects,
+            &opts.namespace,
+        ));
+    let run = Run {
+        applier: &applier,
+        objects: &prepared.objects,
+        previous: history.previous_objects(),
+        wait: opts.wait,
+        keep: opts.keep,
+        history_max: opts.history_max,
+    };
+    let (record, error) = match session.run_revision(record, action, run).await? {
+        Outcome::Deployed { record, report } => {
+            return Ok(ChangeOutcome {
+                release: record,
+                report,
+                elapsed: started.elapsed(),
+                dry_run: false,
+            });
+        }
+        Outcome::Failed { record, error } => (record, error),
+    };
+    let verb = match action {
+        Action::Install => "install",
+        _ => "upgrade",
+    };
+    if opts.atomic {
+        let base = history.last_deployed().or(history.current());
+        let recovered = session
+            .atomic_recover(
+                &applier,
+                &prepared.objects,
+                base.filter(|_| action == Action::Upgrade),
+                opts.wait,
+                opts.history_max,
+            )
+            .await;
+        return Err(match recovered {
+            Ok(what) => error.context(format!("{verb} failed; {what}")),
+            Err(e) => error.context(format!("the --atomic recovery failed too: {e:#}")),
+        });
+    }
+    Err(error.context(format!(
+        "{verb} of release `{}` failed; revision {} is recorded as failed{}",
+        opts.release,
+        record.revision,
+        match history.last_deployed() {
+            Some(d) => format!(" and revision {} stays the deployed one", d.revision),
+            None => String::new(),
+        }
+    )))
+}
+
+/// An upgrade without --install of a release that does not exist.
+fn release_not_found(release: &str, namespace: &str) -> anyhow::Error {
+    Error::anyhow(
+        Kind::NotFound,
+        format!(
+            "release `{release}` not found in namespace `{namespace}`; install it with `todoctl install`, or use `todoctl upgrade --install`"
+        ),
+    )
+}
+
+/// `--dry-run`: render with the cluster's capabilities, have the API server validate every object
+/// with a server-side dry-run apply, and record nothing.
+async fn dry_run(ctx: &Context, opts: &ChangeOptions, started: Instant) -> Result<ChangeOutcome> {
+    let client = ctx.client.clone();
+    super::render::check_release_name(&opts.release, &opts.namespace)?;
+    let store = crate::release::SecretStore::new(client.clone(), &opts.namespace);
+    let history: History = read_history(&store, &opts.release).await?;
+    let action = opts
+        .mode
+        .action(&opts.release, &opts.namespace, history.current())?;
+    let prepared = render_release(&client, &history, &opts.render_request(action)).await?;
+    let applier = opts.applier(ctx, true);
+    let mut checked = 0;
+    if namespace_exists(&client, &opts.namespace).await? {
+        for o in &prepared.objects {
+            applier.apply(o).await?;
+            checked += 1;
+        }
+        ctx.ui.status(&format!(
+            "the API server accepted all {checked} objects (dry run)"
+        ));
+    } else {
+        ctx.ui.status(&format!(
+            "namespace `{}` does not exist yet and would be created; the objects were validated offline only",
+            opts.namespace
+        ));
+    }
+    let mut release = lifecycle::new_revision(
+        &opts.release,
+        &opts.namespace,
+        &history,
+        history.next_revision(),
+        action,
+        Content::rendered(&prepared),
+        ctx.clock.now(),
+    );
+    release.description = "Dry run".to_string();
+    Ok(ChangeOutcome {
+        release,
+        report: DeployReport {
+            applied: checked,
+            ..Default::default()
+        },
+        elapsed: started.elapsed(),
+        dry_run: true,
+    })
+}
