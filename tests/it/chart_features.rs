@@ -2,7 +2,6 @@
 //! migrations that gate the backend, an autoscaler's replica count surviving upgrades, and a
 //! ServiceMonitor rendered only where its API exists. Offline checks of the same values at the end.
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -17,15 +16,11 @@ use kube::api::{ApiResource, DynamicObject, ListParams, Patch, PatchParams, Post
 use kube::{Api, Client};
 use serde_json::{Value, json};
 
-use crate::harness::{self, Cluster};
-use crate::run::{self, ANY_NODE_PORT, Out, ok};
+use crate::command::{ANY_NODE_PORT, TestEnv, Todoctl};
+use crate::harness;
 
 /// The production overlay expects an external database.
 const EXTERNAL_DB: &str = "secrets.databaseUrl=postgresql://u:p@db.example.invalid/todo";
-
-fn todoctl(cluster: &Cluster, ns: &str, args: &[&str]) -> Out {
-    run::todoctl(cluster, ns, args, &[])
-}
 
 fn overlay(name: &str) -> String {
     format!("{}/values/{name}.yaml", env!("CARGO_MANIFEST_DIR"))
@@ -66,12 +61,11 @@ fn condition_true(job: &Job, kind: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_production_overlay_installs_and_becomes_ready() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("production").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("production").await?;
-    let ns = ns.name();
-    let client = cluster.client().await;
+    let ns = env.ns();
+    let client = env.client().await;
 
     // cert-manager would write this Secret; here the test provides it.
     let tls: Secret = serde_json::from_value(json!({
@@ -84,19 +78,15 @@ async fn the_production_overlay_installs_and_becomes_ready() -> Result<()> {
         .await?;
 
     let started = Instant::now();
-    let out = ok(todoctl(
-        &cluster,
-        ns,
-        &[
-            "install",
-            "-f",
-            &overlay("production"),
-            "--set",
-            ANY_NODE_PORT,
-            "--set",
-            EXTERNAL_DB,
-        ],
-    ));
+    let out = env.ok([
+        "install",
+        "-f",
+        &overlay("production"),
+        "--set",
+        ANY_NODE_PORT,
+        "--set",
+        EXTERNAL_DB,
+    ]);
     let took = started.elapsed();
     // Shown with --nocapture: the figure docs quote for an install of this overlay.
     eprintln!("production overlay installed and ready in {took:.1?}");
@@ -153,34 +143,29 @@ async fn the_production_overlay_installs_and_becomes_ready() -> Result<()> {
         .unwrap_or_default();
     assert_eq!(spread.len(), 1);
     assert_eq!(spread[0].topology_key, "kubernetes.io/hostname");
-    let manifest = ok(todoctl(&cluster, ns, &["get", "manifest"])).stdout;
+    let manifest = env.ok(["get", "manifest"]).stdout;
     assert!(!manifest.contains("\n  replicas: "), "{manifest}");
-    let status = ok(todoctl(&cluster, ns, &["status"])).stdout;
+    let status = env.ok(["status"]).stdout;
     assert!(status.contains("STATUS: deployed"), "{status}");
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_migration_job_completes_before_the_backend_changes() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("migrate").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("migrate").await?;
-    let ns = ns.name();
-    let client = cluster.client().await;
-    ok(todoctl(
-        &cluster,
-        ns,
-        &[
-            "install",
-            "--set",
-            ANY_NODE_PORT,
-            "--set",
-            "migration.enabled=true,database.enabled=true,database.auth.password=test-only",
-            "--set",
-            "backup.enabled=true",
-        ],
-    ));
+    let ns = env.ns();
+    let client = env.client().await;
+    env.ok([
+        "install",
+        "--set",
+        ANY_NODE_PORT,
+        "--set",
+        "migration.enabled=true,database.enabled=true,database.auth.password=test-only",
+        "--set",
+        "backup.enabled=true",
+    ]);
     let jobs = Api::<Job>::namespaced(client.clone(), ns);
     assert!(condition_true(&jobs.get("migrate-r1").await?, "Complete"));
     // The backup CronJob and its claim come with the in-cluster database.
@@ -195,11 +180,7 @@ async fn the_migration_job_completes_before_the_backend_changes() -> Result<()> 
         .await?;
     assert_eq!(claim.status.and_then(|s| s.phase).as_deref(), Some("Bound"));
 
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["upgrade", "--set", "backend.image.tag=1.0.1"],
-    ));
+    env.ok(["upgrade", "--set", "backend.image.tag=1.0.1"]);
     let job = jobs.get("migrate-r2").await?;
     assert!(condition_true(&job, "Complete"), "{:?}", job.status);
     let completed = job
@@ -276,30 +257,23 @@ async fn fail_the_pod_of(client: &Client, ns: &str, job: &str) -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failing_migration_stops_the_upgrade_before_the_backend() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("migfail").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("migfail").await?;
-    let ns = ns.name();
-    let client = cluster.client().await;
-    ok(todoctl(
-        &cluster,
-        ns,
-        &[
-            "install",
-            "--set",
-            ANY_NODE_PORT,
-            "--set",
-            "migration.enabled=true",
-        ],
-    ));
+    let ns = env.ns();
+    let client = env.client().await;
+    env.ok([
+        "install",
+        "--set",
+        ANY_NODE_PORT,
+        "--set",
+        "migration.enabled=true",
+    ]);
 
-    let upgrade = std::process::Command::new(env!("CARGO_BIN_EXE_todoctl"))
+    let upgrade = env
+        .todoctl()
         .args([
-            "--no-progress",
             "upgrade",
-            "-n",
-            ns,
             "--set",
             "backend.image.tag=1.0.1",
             "--set",
@@ -309,15 +283,13 @@ async fn a_failing_migration_stops_the_upgrade_before_the_backend() -> Result<()
             "--timeout",
             "120s",
         ])
-        .env("KUBECONFIG", &cluster.kubeconfig)
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
+        .spawn();
     fail_the_pod_of(&client, ns, "migrate-r2").await?;
-    let out = upgrade.wait_with_output()?;
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let out = upgrade.wait().failure(1);
+    let stderr = &out.stderr;
+    // The message as a snapshot; the diagnosis under it (events, the log tail) as the words it
+    // must hold, since which events the cluster has recorded by then varies.
+    insta::assert_snapshot!(out.error_summary());
     assert!(stderr.contains("job/migrate-r2"), "{stderr}");
     assert!(stderr.contains("BackoffLimitExceeded"), "{stderr}");
     // The log tail: this cluster has no kubelet to read it from, and the error says so.
@@ -345,7 +317,7 @@ async fn a_failing_migration_stops_the_upgrade_before_the_backend() -> Result<()
         Some("job/migrate-r1"),
         "revision 2 never applied the backend"
     );
-    let history = ok(todoctl(&cluster, ns, &["history", "-o", "json"])).stdout;
+    let history = env.ok(["history", "-o", "json"]).stdout;
     let history: Vec<Value> = serde_json::from_str(&history)?;
     let statuses: Vec<&str> = history
         .iter()
@@ -357,23 +329,18 @@ async fn a_failing_migration_stops_the_upgrade_before_the_backend() -> Result<()
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_upgrade_keeps_the_replica_count_the_autoscaler_set() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("hpa").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("hpa").await?;
-    let ns = ns.name();
-    let client = cluster.client().await;
-    ok(todoctl(
-        &cluster,
-        ns,
-        &[
-            "install",
-            "--set",
-            ANY_NODE_PORT,
-            "--set",
-            "backend.autoscaling.enabled=true,backend.autoscaling.maxReplicas=8",
-        ],
-    ));
+    let ns = env.ns();
+    let client = env.client().await;
+    env.ok([
+        "install",
+        "--set",
+        ANY_NODE_PORT,
+        "--set",
+        "backend.autoscaling.enabled=true,backend.autoscaling.maxReplicas=8",
+    ]);
     let hpa = Api::<HorizontalPodAutoscaler>::namespaced(client.clone(), ns)
         .get("backend")
         .await?;
@@ -392,15 +359,11 @@ async fn an_upgrade_keeps_the_replica_count_the_autoscaler_set() -> Result<()> {
         )
         .await?;
 
-    ok(todoctl(
-        &cluster,
-        ns,
-        &[
-            "upgrade",
-            "--set",
-            "backend.config.maxConversationMessages=60",
-        ],
-    ));
+    env.ok([
+        "upgrade",
+        "--set",
+        "backend.config.maxConversationMessages=60",
+    ]);
     let backend = deployments.get("backend-deployment").await?;
     assert_eq!(backend.spec.and_then(|s| s.replicas), Some(5));
     // The frontend has no autoscaler and keeps the count the chart sets.
@@ -453,26 +416,20 @@ async fn ensure_service_monitor_crd(client: &Client) -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_service_monitor_is_applied_where_its_api_exists() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("monitor").await? else {
         return Ok(());
     };
-    let client = cluster.client().await;
+    let client = env.client().await;
     ensure_service_monitor_crd(&client).await?;
-    let ns = cluster.namespace("monitor").await?;
-    let ns = ns.name();
+    let ns = env.ns();
     // A discovery cache of its own: one written before the CRD existed would hide the API.
     let cache = tempfile::tempdir()?;
-    let out = cluster
-        .todoctl()
+    env.todoctl()
         .env("XDG_CACHE_HOME", cache.path())
-        .args(["install", "-n", ns, "--set", ANY_NODE_PORT])
+        .args(["install", "--set", ANY_NODE_PORT])
         .args(["--set", "metrics.serviceMonitor.enabled=true"])
-        .output()?;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .run()
+        .success();
     let resource = ApiResource {
         group: "monitoring.coreos.com".into(),
         version: "v1".into(),
@@ -494,17 +451,12 @@ async fn the_service_monitor_is_applied_where_its_api_exists() -> Result<()> {
 // ---- offline ----
 
 fn template(args: &[&str]) -> String {
-    let out = crate::cli::todoctl()
+    Todoctl::offline()
         .arg("template")
         .args(args)
-        .output()
-        .expect("run todoctl");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+        .run()
+        .success()
+        .stdout
 }
 
 fn kinds_and_names(yaml: &str) -> Vec<String> {
@@ -581,16 +533,10 @@ fn the_database_features_render_and_pass_strict_lint() {
     ]));
     assert!(!one.iter().any(|r| r.starts_with("poddisruptionbudget/")));
 
-    let out = crate::cli::todoctl()
+    Todoctl::offline()
         .args(["lint", "--strict", "--set", set])
-        .output()
-        .expect("run todoctl");
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .run()
+        .success();
     // The backup keeps no dump older than the retention period (7 days = 10080 minutes).
     let yaml = template(&["--set", set]);
     assert!(yaml.contains("-mmin \"+$RETENTION_MINUTES\""), "{yaml}");
@@ -599,24 +545,19 @@ fn the_database_features_render_and_pass_strict_lint() {
 
 #[test]
 fn bad_feature_values_are_schema_errors() {
-    for (set, path) in [
-        (
-            "ingress.tls.secretName=Not_A_Name",
-            "ingress.tls.secretName",
-        ),
-        ("migration.image.tag=latest", "migration.image.tag"),
-        (
-            "backend.autoscaling.minReplicas=0",
-            "backend.autoscaling.minReplicas",
-        ),
-        ("networkPolicy.defaultDenyy=true", "networkPolicy"),
+    let mut errors = String::new();
+    // Each error names the value path (`ingress.tls.secretName`, ...).
+    for set in [
+        "ingress.tls.secretName=Not_A_Name",
+        "migration.image.tag=latest",
+        "backend.autoscaling.minReplicas=0",
+        "networkPolicy.defaultDenyy=true",
     ] {
-        let out = crate::cli::todoctl()
+        let out = Todoctl::offline()
             .args(["template", "--set", set])
-            .output()
-            .expect("run todoctl");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{set}: {stderr}");
-        assert!(stderr.contains(path), "{set}: {stderr}");
+            .run()
+            .failure(1);
+        errors.push_str(&out.transcript());
     }
+    insta::assert_snapshot!(errors);
 }

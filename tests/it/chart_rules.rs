@@ -14,25 +14,11 @@ use kube::api::{ListParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client};
 use serde_json::{Value, json};
 
+use crate::command::{ANY_NODE_PORT, Output, TestEnv, Todoctl};
 use crate::harness::{self, Cluster};
-use crate::run::{ANY_NODE_PORT, clean_error, ok, todoctl};
 
-struct Offline {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn offline(args: &[&str]) -> Offline {
-    let out = crate::cli::todoctl()
-        .args(args)
-        .output()
-        .expect("run todoctl");
-    Offline {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+fn offline(args: &[&str]) -> Output {
+    Todoctl::offline().args(args).run()
 }
 
 /// `kind/name` -> object, for every document `todoctl template` printed.
@@ -329,15 +315,14 @@ fn leading_zero_integers_read_as_kubernetes_reads_them() {
         )],
         "",
     );
-    let out = offline(&["template", "--chart", bad.path().to_str().unwrap()]);
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stderr.contains("-256"), "{}", out.stderr);
-    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    let out = offline(&["template", "--chart", bad.path().to_str().unwrap()]).failure(1);
+    insta::assert_snapshot!(out.error());
 }
 
 #[test]
 fn duplicate_keys_in_values_files_are_errors_with_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
+    let mut errors = String::new();
     for (name, text, line) in [
         (
             "top.yaml",
@@ -358,16 +343,15 @@ fn duplicate_keys_in_values_files_are_errors_with_file_and_line() {
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
         let path = path.to_str().unwrap();
-        let out = offline(&["template", "-f", path]);
-        assert_eq!(out.code, 1, "{name}: {}", out.stderr);
+        let out = offline(&["template", "-f", path]).failure(1);
+        // The file and line of the repeated key (the snapshot shows the whole message).
         assert!(
             out.stderr.contains(&format!("{path}:{line}")),
-            "{name}: {}",
-            out.stderr
+            "{name}: {out}"
         );
-        assert!(out.stderr.contains("repeats the key"), "{}", out.stderr);
-        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+        errors.push_str(&out.transcript());
     }
+    insta::assert_snapshot!(errors);
     // The same key in sibling mappings is no duplicate.
     let fine = dir.path().join("fine.yaml");
     std::fs::write(
@@ -489,13 +473,8 @@ fn every_served_hpa_version_is_accepted_offline() {
         "",
     );
     let old = old.path().to_str().unwrap();
-    let out = offline(&["template", "--chart", old]);
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("use `apiVersion: autoscaling/v2`"),
-        "{}",
-        out.stderr
-    );
+    let out = offline(&["template", "--chart", old]).failure(1);
+    insta::assert_snapshot!(out.error());
     // ... unless the target says it serves it.
     let out = offline(&[
         "template",
@@ -555,20 +534,14 @@ spec:
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_autoscaling_v1_hpa_installs() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("hpav1").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("hpav1").await?;
-    let ns = ns.name();
+    let ns = env.ns();
     let dir = tempfile::tempdir()?;
     hpa_chart(dir.path());
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--chart", dir.path().to_str().unwrap()],
-        &[],
-    ));
-    let hpa = Api::<HorizontalPodAutoscaler>::namespaced(cluster.client().await, ns)
+    env.ok(["install", "--chart", dir.path().to_str().unwrap()]);
+    let hpa = Api::<HorizontalPodAutoscaler>::namespaced(env.client().await, ns)
         .get("web-v1")
         .await?;
     assert_eq!(
@@ -576,39 +549,28 @@ async fn an_autoscaling_v1_hpa_installs() -> Result<()> {
         Some(80)
     );
     // Unchanged on a second look: diff against the cluster agrees with what was applied.
-    let out = todoctl(
-        &cluster,
-        ns,
-        &[
-            "diff",
-            "--detailed-exitcode",
-            "--chart",
-            dir.path().to_str().unwrap(),
-        ],
-        &[],
-    );
+    let out = env.run([
+        "diff",
+        "--detailed-exitcode",
+        "--chart",
+        dir.path().to_str().unwrap(),
+    ]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn octal_modes_reach_the_cluster_as_kubernetes_reads_them() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("octal").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("octal").await?;
-    let ns = ns.name();
+    let ns = env.ns();
     let dir = tempfile::tempdir()?;
     modes_chart(dir.path());
     let chart = dir.path().to_str().unwrap();
     // The Secret of volume `h` does not exist; the pod need not start for this check.
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--chart", chart, "--no-wait"],
-        &[],
-    ));
-    let live = Api::<Deployment>::namespaced(cluster.client().await, ns)
+    env.ok(["install", "--chart", chart, "--no-wait"]);
+    let live = Api::<Deployment>::namespaced(env.client().await, ns)
         .get("app")
         .await?;
     assert_eq!(modes_of(&serde_json::to_value(&live)?), MODES);
@@ -616,53 +578,34 @@ async fn octal_modes_reach_the_cluster_as_kubernetes_reads_them() -> Result<()> 
     // A duplicate key in a values file refuses the upgrade and changes nothing.
     let dup = dir.path().join("dup.yaml");
     std::fs::write(&dup, "mode: 0600\nmode: 0640\n")?;
-    let out = todoctl(
-        &cluster,
-        ns,
-        &["upgrade", "--chart", chart, "-f", dup.to_str().unwrap()],
-        &[],
-    );
-    clean_error(&out, 1);
-    assert!(
-        out.stderr.contains(&format!("{}:2", dup.display())),
-        "{}",
-        out.stderr
-    );
-    let history = crate::run::history_json(&cluster, ns);
+    let out = env
+        .run(["upgrade", "--chart", chart, "-f", dup.to_str().unwrap()])
+        .failure(1);
+    insta::assert_snapshot!(out.error());
+    let history = env.history();
     assert_eq!(history.len(), 1, "no revision recorded: {history:?}");
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_database_image_upgrades_in_place() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("dbimage").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("dbimage").await?;
-    let ns = ns.name();
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--set", ANY_NODE_PORT, "--set", DB],
-        &[],
-    ));
-    let out = todoctl(
-        &cluster,
-        ns,
-        &[
-            "upgrade",
-            "--set",
-            ANY_NODE_PORT,
-            "--set",
-            DB,
-            "--set",
-            "database.image.tag=16.6-alpine",
-        ],
-        &[],
-    );
-    let out = ok(out);
+    let ns = env.ns();
+    env.ok(["install", "--set", ANY_NODE_PORT, "--set", DB]);
+    let out = env.run([
+        "upgrade",
+        "--set",
+        ANY_NODE_PORT,
+        "--set",
+        DB,
+        "--set",
+        "database.image.tag=16.6-alpine",
+    ]);
+    let out = out.success();
     assert!(out.stdout.contains("revision 2 deployed"), "{}", out.stdout);
-    let sts = Api::<StatefulSet>::namespaced(cluster.client().await, ns)
+    let sts = Api::<StatefulSet>::namespaced(env.client().await, ns)
         .get("postgres")
         .await?;
     let image = sts
@@ -672,21 +615,21 @@ async fn the_database_image_upgrades_in_place() -> Result<()> {
         .and_then(|p| p.containers[0].image.clone());
     assert_eq!(image.as_deref(), Some("postgres:16.6-alpine"));
     // And back, by rollback: the claim template is the same in both revisions.
-    ok(todoctl(&cluster, ns, &["rollback", "1"], &[]));
+    env.ok(["rollback", "1"]);
     Ok(())
 }
 
 /// A namespace that the API server holds to the `restricted` Pod Security Standard.
-async fn restricted_namespace(cluster: &Cluster, prefix: &str) -> Result<harness::TestNamespace> {
-    let ns = cluster.namespace(prefix).await?;
+async fn restricted_namespace(cluster: &Cluster, prefix: &str) -> Result<TestEnv> {
+    let env = TestEnv::on(cluster, prefix).await?;
     let patch = json!({"metadata": {"labels": {
         "pod-security.kubernetes.io/enforce": "restricted",
         "pod-security.kubernetes.io/enforce-version": "latest",
     }}});
-    Api::<Namespace>::all(cluster.client().await)
-        .patch(ns.name(), &PatchParams::default(), &Patch::Merge(&patch))
+    Api::<Namespace>::all(env.client().await)
+        .patch(env.ns(), &PatchParams::default(), &Patch::Merge(&patch))
         .await?;
-    Ok(ns)
+    Ok(env)
 }
 
 /// Pods, and the reasons any controller could not create one (`FailedCreate` events).
@@ -723,7 +666,7 @@ async fn every_overlay_is_admitted_under_the_restricted_pod_security_standard() 
         "metadata": {"name": "root"},
         "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]},
     }))?;
-    let refused = Api::<Pod>::namespaced(client.clone(), control.name())
+    let refused = Api::<Pod>::namespaced(client.clone(), control.ns())
         .create(&PostParams::default(), &root)
         .await;
     assert!(
@@ -763,8 +706,8 @@ async fn every_overlay_is_admitted_under_the_restricted_pod_security_standard() 
         ),
     ];
     for (prefix, args) in cases {
-        let ns = restricted_namespace(&cluster, prefix).await?;
-        let ns = ns.name();
+        let env = restricted_namespace(&cluster, prefix).await?;
+        let ns = env.ns();
         let tls: Secret = serde_json::from_value(json!({
             "metadata": {"name": "todo-app-tls"},
             "type": "kubernetes.io/tls",
@@ -775,10 +718,10 @@ async fn every_overlay_is_admitted_under_the_restricted_pod_security_standard() 
             .await?;
         let mut all = vec!["install", "--set", ANY_NODE_PORT];
         all.extend(args.iter().map(String::as_str));
-        let out = todoctl(&cluster, ns, &all, &[]);
+        let out = env.run(&all);
         let (pods, refused) = admission(&client, ns).await?;
         assert!(refused.is_empty(), "{prefix}: pods refused: {refused:?}");
-        ok(out);
+        out.success();
         assert!(!pods.is_empty(), "{prefix}: no pods");
 
         // The backup CronJob's Job, as `kubectl create job --from=cronjob/postgres-backup` makes it.
@@ -850,43 +793,32 @@ fn chart_with_versioned_claim_template(dir: &Path) -> Result<()> {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_database_installed_with_a_versioned_claim_template_moves_over_as_documented()
 -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("oldclaim").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("oldclaim").await?;
-    let ns = ns.name();
-    let client = cluster.client().await;
+    let ns = env.ns();
+    let client = env.client().await;
     let old = tempfile::tempdir()?;
     chart_with_versioned_claim_template(old.path())?;
     let old = old.path().to_str().context("utf-8 temp dir")?;
-    ok(todoctl(
-        &cluster,
-        ns,
-        &[
-            "install",
-            "--chart",
-            old,
-            "--set",
-            ANY_NODE_PORT,
-            "--set",
-            DB,
-        ],
-        &[],
-    ));
+    env.ok([
+        "install",
+        "--chart",
+        old,
+        "--set",
+        ANY_NODE_PORT,
+        "--set",
+        DB,
+    ]);
     let claims =
         Api::<k8s_openapi::api::core::v1::PersistentVolumeClaim>::namespaced(client.clone(), ns);
     let claim_uid = claims.get("data-postgres-0").await?.metadata.uid;
 
     // The claim template's labels cannot change: refused, nothing recorded.
     let upgrade = ["upgrade", "--set", ANY_NODE_PORT, "--set", DB];
-    let out = todoctl(&cluster, ns, &upgrade, &[]);
-    assert_ne!(out.code, 0, "{}", out.stdout);
-    assert!(
-        out.stderr.contains("volumeClaimTemplates"),
-        "{}",
-        out.stderr
-    );
-    assert_eq!(crate::run::history_json(&cluster, ns).len(), 1);
+    let out = env.run(upgrade).failure(1);
+    insta::assert_snapshot!(out.error());
+    assert_eq!(env.history().len(), 1);
 
     // docs/operations.md: delete the StatefulSet alone, keeping its pod and claim, and upgrade.
     let statefulsets = Api::<StatefulSet>::namespaced(client.clone(), ns);
@@ -914,7 +846,7 @@ async fn a_database_installed_with_a_versioned_claim_template_moves_over_as_docu
         },
     )
     .await?;
-    ok(todoctl(&cluster, ns, &upgrade, &[]));
+    env.ok(upgrade);
     assert_eq!(claims.get("data-postgres-0").await?.metadata.uid, claim_uid);
     let sts = statefulsets.get("postgres").await?;
     let labels = sts
@@ -929,6 +861,6 @@ async fn a_database_installed_with_a_versioned_claim_template_moves_over_as_docu
     // From here on the database image upgrades like any other.
     let mut bump = upgrade.to_vec();
     bump.extend(["--set", "database.image.tag=16.6-alpine"]);
-    ok(todoctl(&cluster, ns, &bump, &[]));
+    env.ok(&bump);
     Ok(())
 }

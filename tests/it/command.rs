@@ -19,6 +19,7 @@
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use anyhow::Result;
@@ -226,20 +227,38 @@ impl Todoctl {
         if let Some(limit) = self.timeout {
             cmd.timeout(limit);
         }
-        let command = self.shown();
         let out = cmd
             .output()
-            .unwrap_or_else(|e| panic!("running {command}: {e}"));
+            .unwrap_or_else(|e| panic!("running {}: {e}", self.shown()));
+        self.finish(out)
+    }
+
+    /// Starts todoctl in the background with both streams piped (stdin empty), for a test that
+    /// acts on the cluster while it runs; [`Running::wait`] gives its [`Output`].
+    #[track_caller]
+    pub fn spawn(self) -> Running {
+        let child = self
+            .command()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {}: {e}", self.shown()));
+        Running { child, cmd: self }
+    }
+
+    #[track_caller]
+    fn finish(self, out: std::process::Output) -> Output {
         let mut filters = Vec::new();
         if let Some(ns) = &self.namespace {
             filters.push((ns.clone(), "<ns>".to_string()));
         }
-        filters.extend(self.filters);
+        filters.extend(self.filters.iter().cloned());
         let out = Output {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            command,
+            command: self.shown(),
             filters,
         };
         assert!(!out.stderr.contains("panicked"), "{out}");
@@ -251,6 +270,29 @@ impl Todoctl {
             );
         }
         out
+    }
+}
+
+/// todoctl running in the background; see [`Todoctl::spawn`].
+pub struct Running {
+    child: Child,
+    cmd: Todoctl,
+}
+
+impl Running {
+    /// The process, to signal it or read its streams while it runs.
+    pub fn child(&mut self) -> &mut Child {
+        &mut self.child
+    }
+
+    /// Waits for the end; what was not read from the streams yet is in the output.
+    #[track_caller]
+    pub fn wait(self) -> Output {
+        let out = self
+            .child
+            .wait_with_output()
+            .unwrap_or_else(|e| panic!("waiting for {}: {e}", self.cmd.shown()));
+        self.cmd.finish(out)
     }
 }
 
@@ -308,6 +350,13 @@ impl Output {
             .unwrap_or_else(|| panic!("no `error:` line: {self}"));
         let text: Vec<&str> = self.stderr.lines().skip(start).collect();
         self.normalized(&text.join("\n"))
+    }
+
+    /// `$ todoctl ARGS` and the error, normalized: one entry of a snapshot that holds the
+    /// errors of several runs.
+    #[track_caller]
+    pub fn transcript(&self) -> String {
+        format!("$ {}\n{}\n", self.normalized(&self.command), self.error())
     }
 
     /// [`Output::error`] without the lines that list objects one by one (indented, other than

@@ -9,27 +9,16 @@ use kube::Api;
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams};
 use serde_json::json;
 
-use crate::cli::todoctl as offline;
+use crate::command::{ANY_NODE_PORT, Output, TestEnv, Todoctl};
 use crate::harness::{self, Cluster};
-use crate::run::{ANY_NODE_PORT, clean_error, ok, statuses, todoctl};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = offline().args(args).output().expect("run todoctl");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+fn run(args: &[&str]) -> Output {
+    Todoctl::offline().args(args).run()
 }
 
 #[test]
 fn version_on_a_subcommand_is_a_usage_error_not_a_deploy() {
+    let mut errors = String::new();
     for args in [
         &["upgrade", "--version", "1.0.0"][..],
         &["install", "-V"],
@@ -37,20 +26,15 @@ fn version_on_a_subcommand_is_a_usage_error_not_a_deploy() {
         &["diff", "--version", "2"],
         &["rollback", "-V"],
     ] {
-        let r = run(args);
-        assert_eq!(r.code, 1, "{args:?}: {}{}", r.stdout, r.stderr);
-        assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
-        assert!(!r.stderr.contains("0.1.0"), "{args:?}: {}", r.stderr);
-        assert!(r.stderr.contains("--chart DIR"), "{args:?}: {}", r.stderr);
-        assert!(r.stderr.contains("built into todoctl"), "{}", r.stderr);
+        let r = run(args).failure(1);
+        assert!(r.stdout.is_empty(), "{r}");
+        // No version number: nothing reads the flag as a chart version.
+        assert!(!r.stderr.contains("0.1.0"), "{r}");
+        errors.push_str(&r.transcript());
     }
-    insta::assert_snapshot!(
-        "upgrade_version_flag",
-        run(&["upgrade", "--version", "1.0.0"]).stderr
-    );
+    insta::assert_snapshot!("version_flags", errors);
     for args in [&["--version"][..], &["-V"]] {
-        let r = run(args);
-        assert_eq!(r.code, 0, "{}", r.stderr);
+        let r = run(args).success();
         assert_eq!(
             r.stdout.trim(),
             format!("todoctl {}", env!("CARGO_PKG_VERSION"))
@@ -60,50 +44,40 @@ fn version_on_a_subcommand_is_a_usage_error_not_a_deploy() {
 
 #[test]
 fn helm_flags_todoctl_lacks_get_a_hint_instead_of_a_guess() {
-    for (args, hint) in [
-        (&["install", "--wait"][..], "waits for readiness by default"),
-        (&["upgrade", "--wait=true"], "--no-wait turns waiting off"),
-        (&["install", "--create-namespace"], "creates the namespace"),
-        (
-            &["upgrade", "--reuse-values"],
-            "--reset-values starts again",
-        ),
-        (&["status", "--debug"], "use -v"),
-        (&["list", "--debug"], "use -v"),
+    let mut errors = String::new();
+    for args in [
+        &["install", "--wait"][..],
+        &["upgrade", "--wait=true"],
+        &["install", "--create-namespace"],
+        &["upgrade", "--reuse-values"],
+        &["status", "--debug"],
+        &["list", "--debug"],
     ] {
-        let r = run(args);
-        assert_eq!(r.code, 1, "{args:?}: {}{}", r.stdout, r.stderr);
-        assert!(r.stderr.contains(hint), "{args:?}: {}", r.stderr);
+        let r = run(args).failure(1);
         // clap's own guess for --wait is --no-wait, the opposite of what was meant.
-        assert!(!r.stderr.contains("similar argument"), "{}", r.stderr);
-        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+        assert!(!r.stderr.contains("similar argument"), "{r}");
+        errors.push_str(&r.transcript());
     }
-    insta::assert_snapshot!("install_wait_flag", run(&["install", "--wait"]).stderr);
+    insta::assert_snapshot!("helm_flags", errors);
     // Other unknown flags keep clap's guesses.
-    let r = run(&["install", "--atomik"]);
-    assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("--atomic"), "{}", r.stderr);
+    let r = run(&["install", "--atomik"]).failure(1);
+    insta::assert_snapshot!("unknown_flag", r.error());
 }
 
 #[test]
 fn helm_aliases_name_list_and_uninstall() {
     for alias in ["ls", "un", "del", "delete"] {
-        let r = run(&[alias, "--help"]);
-        assert_eq!(r.code, 0, "{alias}: {}", r.stderr);
+        run(&[alias, "--help"]).success();
     }
     let help = run(&["--help"]).stdout;
     assert!(help.contains("[aliases: un, del, delete]"), "{help}");
     assert!(help.contains("[alias: ls]"), "{help}");
     // The aliases run the command: without a cluster, they say so as the command does.
+    let mut errors = String::new();
     for alias in ["ls", "un"] {
-        let r = run(&[alias]);
-        assert_eq!(r.code, 1, "{}", r.stderr);
-        assert!(
-            r.stderr.contains("needs a cluster connection"),
-            "{}",
-            r.stderr
-        );
+        errors.push_str(&run(&[alias]).failure(1).transcript());
     }
+    insta::assert_snapshot!("aliases_without_a_cluster", errors);
 }
 
 #[test]
@@ -135,17 +109,14 @@ fn diff_takes_every_flag_of_upgrade() {
         "--history-max",
         "3",
         "--dry-run",
-    ]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("needs a cluster connection"),
-        "{}",
-        r.stderr
-    );
+    ])
+    .failure(1);
+    insta::assert_snapshot!(r.error());
 }
 
 #[test]
 fn values_with_two_revisions_are_a_usage_error() {
+    let mut errors = String::new();
     for flag in [
         &["--set", "backend.replicaCount=4"][..],
         &["-f", "values/production.yaml"],
@@ -155,11 +126,9 @@ fn values_with_two_revisions_are_a_usage_error() {
     ] {
         let mut args = vec!["diff", "--revision", "1", "--revision", "2"];
         args.extend(flag);
-        let r = run(&args);
-        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
-        assert!(r.stderr.contains("cannot be used with"), "{}", r.stderr);
-        assert!(r.stderr.contains("--revision"), "{}", r.stderr);
+        errors.push_str(&run(&args).failure(1).transcript());
     }
+    insta::assert_snapshot!(errors);
 }
 
 #[test]
@@ -178,21 +147,18 @@ fn version_says_connection_refused_when_it_was() {
         ),
     )
     .expect("kubeconfig");
-    let out = offline()
+    let out = Todoctl::offline()
         .args([
             "version",
             "--kubeconfig",
             kubeconfig.to_str().expect("utf-8"),
         ])
-        .output()
-        .expect("run todoctl");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(text.contains("connection refused"), "{text}");
+        .filter(&format!("127.0.0.1:{port}"), "127.0.0.1:<port>")
+        .filter(env!("CARGO_PKG_VERSION"), "<version>")
+        .run();
+    let text = out.normalized(&format!("{}{}", out.stdout, out.stderr));
     assert!(!text.contains("no answer within"), "{text}");
+    insta::assert_snapshot!(text);
 }
 
 async fn namespace_exists(cluster: &Cluster, name: &str) -> Result<bool> {
@@ -207,9 +173,11 @@ async fn refused_operations_create_no_namespace_and_leave_nothing() -> Result<()
     let Some(cluster) = harness::cluster() else {
         return Ok(());
     };
-    let ns = cluster.namespace("refused").await?;
-    let absent = format!("{}-absent", ns.name());
+    let env = TestEnv::on(&cluster, "refused").await?;
+    let absent = format!("{}-absent", env.ns());
+    let in_absent = || Todoctl::new(&cluster).namespace(&absent);
     let mut created = Vec::new();
+    let mut errors = String::new();
     for args in [
         &["upgrade", "--set", "backend.replicaCount=3"][..],
         &["upgrade", "--dry-run"],
@@ -219,12 +187,11 @@ async fn refused_operations_create_no_namespace_and_leave_nothing() -> Result<()
         &["uninstall", "--dry-run"],
         &["diff"],
     ] {
-        let out = todoctl(&cluster, &absent, args, &[]);
-        clean_error(&out, 1);
-        assert!(out.stderr.contains("not found"), "{args:?}: {}", out.stderr);
+        let out = in_absent().args(args).run().failure(1);
+        errors.push_str(&out.transcript());
         if namespace_exists(&cluster, &absent).await? {
             created.push(args.join(" "));
-            let _ = Api::<Namespace>::all(cluster.client().await)
+            let _ = Api::<Namespace>::all(env.client().await)
                 .delete(&absent, &DeleteParams::background())
                 .await;
         }
@@ -233,26 +200,26 @@ async fn refused_operations_create_no_namespace_and_leave_nothing() -> Result<()
         created.is_empty(),
         "these created namespace `{absent}`: {created:?}"
     );
+    insta::assert_snapshot!("in_a_missing_namespace", errors);
 
     // In a namespace that exists, the refusal leaves no lock and no record behind.
-    let leases = Api::<Lease>::namespaced(cluster.client().await, ns.name());
+    let leases = Api::<Lease>::namespaced(env.client().await, env.ns());
+    let mut errors = String::new();
     for args in [&["upgrade"][..], &["rollback"], &["uninstall"]] {
-        let out = todoctl(&cluster, ns.name(), args, &[]);
-        clean_error(&out, 1);
-        assert!(out.stderr.contains("not found"), "{args:?}: {}", out.stderr);
+        let out = env.run(args).failure(1);
+        errors.push_str(&out.transcript());
         let left = leases.list(&ListParams::default()).await?.items;
         assert!(left.is_empty(), "{args:?} left {left:?}");
     }
+    insta::assert_snapshot!("in_an_existing_namespace", errors);
 
     // upgrade --install installs, and so creates the namespace.
-    let out = ok(todoctl(
-        &cluster,
-        &absent,
-        &["upgrade", "--install", "--no-wait", "--set", ANY_NODE_PORT],
-        &[],
-    ));
+    let out = in_absent()
+        .args(["upgrade", "--install", "--no-wait", "--set", ANY_NODE_PORT])
+        .run()
+        .success();
     let installed = namespace_exists(&cluster, &absent).await?;
-    let _ = Api::<Namespace>::all(cluster.client().await)
+    let _ = Api::<Namespace>::all(env.client().await)
         .delete(&absent, &DeleteParams::background())
         .await;
     assert!(installed, "{}", out.stdout);
@@ -267,24 +234,23 @@ async fn a_refused_install_removes_the_namespace_it_created() -> Result<()> {
     let Some(cluster) = harness::cluster() else {
         return Ok(());
     };
-    let ns = cluster.namespace("refused-install").await?;
-    let absent = format!("{}-new", ns.name());
-    let out = todoctl(
-        &cluster,
-        &absent,
-        &[
-            "install",
-            "--set",
-            ANY_NODE_PORT,
-            "--set",
-            "backend.resources.requests.cpu=2",
-        ],
-        &[],
-    );
-    clean_error(&out, 1);
-    assert!(out.stderr.contains("backend-deployment"), "{}", out.stderr);
+    let env = TestEnv::on(&cluster, "refused-install").await?;
+    let absent = format!("{}-new", env.ns());
+    let install = [
+        "install",
+        "--set",
+        ANY_NODE_PORT,
+        "--set",
+        "backend.resources.requests.cpu=2",
+    ];
+    let out = Todoctl::new(&cluster)
+        .namespace(&absent)
+        .args(install)
+        .run()
+        .failure(1);
+    insta::assert_snapshot!(out.error());
     // Deleted, or on its way out with nothing in it.
-    let left = Api::<Namespace>::all(cluster.client().await)
+    let left = Api::<Namespace>::all(env.client().await)
         .get_opt(&absent)
         .await?;
     if let Some(left) = left {
@@ -294,21 +260,9 @@ async fn a_refused_install_removes_the_namespace_it_created() -> Result<()> {
         );
     }
     // Into a namespace that exists, the same refusal keeps the namespace (it is not todoctl's).
-    let out = todoctl(
-        &cluster,
-        ns.name(),
-        &[
-            "install",
-            "--set",
-            ANY_NODE_PORT,
-            "--set",
-            "backend.resources.requests.cpu=2",
-        ],
-        &[],
-    );
-    clean_error(&out, 1);
-    assert!(namespace_exists(&cluster, ns.name()).await?);
-    let leases = Api::<Lease>::namespaced(cluster.client().await, ns.name());
+    env.run(install).failure(1);
+    assert!(namespace_exists(&cluster, env.ns()).await?);
+    let leases = Api::<Lease>::namespaced(env.client().await, env.ns());
     assert!(leases.list(&ListParams::default()).await?.items.is_empty());
     Ok(())
 }
@@ -321,8 +275,7 @@ fn namespace_help_says_which_command_creates_it() {
         ("rollback", "never created"),
         ("uninstall", "never created"),
     ] {
-        let r = run(&[cmd, "--help"]);
-        assert_eq!(r.code, 0);
+        let r = run(&[cmd, "--help"]).success();
         let line = r
             .stdout
             .split("--namespace")
@@ -336,21 +289,13 @@ fn namespace_help_says_which_command_creates_it() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn diff_of_a_missing_release_needs_install_and_forces_like_upgrade() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("diff-flags").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("diff-flags").await?;
-    let ns = ns.name();
-    let out = todoctl(&cluster, ns, &["diff"], &[]);
-    clean_error(&out, 1);
-    assert!(out.stderr.contains("not found"), "{}", out.stderr);
-    assert!(out.stderr.contains("--install"), "{}", out.stderr);
-    let out = ok(todoctl(
-        &cluster,
-        ns,
-        &["diff", "--install", "--set", ANY_NODE_PORT],
-        &[],
-    ));
+    let ns = env.ns();
+    let out = env.run(["diff"]).failure(1);
+    insta::assert_snapshot!("a_missing_release", out.error());
+    let out = env.ok(["diff", "--install", "--set", ANY_NODE_PORT]);
     assert!(
         out.stdout.contains("create deployment/backend"),
         "{}",
@@ -362,42 +307,27 @@ async fn diff_of_a_missing_release_needs_install_and_forces_like_upgrade() -> Re
         out.stdout
     );
 
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--no-wait", "--set", ANY_NODE_PORT],
-        &[],
-    ));
+    env.ok(["install", "--no-wait", "--set", ANY_NODE_PORT]);
     // Every upgrade flag is accepted; those about how an upgrade runs change nothing shown.
-    let plain = ok(todoctl(
-        &cluster,
-        ns,
-        &["diff", "--set", "backend.replicaCount=3"],
-        &[],
-    ));
-    let all = ok(todoctl(
-        &cluster,
-        ns,
-        &[
-            "diff",
-            "--set",
-            "backend.replicaCount=3",
-            "--timeout",
-            "1m",
-            "--atomic",
-            "--no-wait",
-            "--history-max",
-            "2",
-            "--dry-run",
-            "--install",
-        ],
-        &[],
-    ));
+    let plain = env.ok(["diff", "--set", "backend.replicaCount=3"]);
+    let all = env.ok([
+        "diff",
+        "--set",
+        "backend.replicaCount=3",
+        "--timeout",
+        "1m",
+        "--atomic",
+        "--no-wait",
+        "--history-max",
+        "2",
+        "--dry-run",
+        "--install",
+    ]);
     assert_eq!(plain.stdout, all.stdout);
 
     // Another field manager owns a field of backend-config: diff fails as upgrade would, and
     // with --force-conflicts shows the forced value.
-    let configs = Api::<ConfigMap>::namespaced(cluster.client().await, ns);
+    let configs = Api::<ConfigMap>::namespaced(env.client().await, ns);
     let live = configs.get("backend-config").await?;
     let (key, value) = live
         .data
@@ -417,10 +347,9 @@ async fn diff_of_a_missing_release_needs_install_and_forces_like_upgrade() -> Re
             })),
         )
         .await?;
-    let out = todoctl(&cluster, ns, &["diff"], &[]);
-    clean_error(&out, 1);
-    assert!(out.stderr.contains("conflict"), "{}", out.stderr);
-    let out = ok(todoctl(&cluster, ns, &["diff", "--force-conflicts"], &[]));
+    let out = env.run(["diff"]).failure(1);
+    insta::assert_snapshot!("a_conflict", out.error());
+    let out = env.ok(["diff", "--force-conflicts"]);
     assert!(
         out.stdout.contains("-  changed-by-someone-else")
             || out.stdout.contains("changed-by-someone-else"),
@@ -433,29 +362,12 @@ async fn diff_of_a_missing_release_needs_install_and_forces_like_upgrade() -> Re
 
 #[tokio::test(flavor = "multi_thread")]
 async fn revisions_diff_names_them_and_a_dry_run_rollback_applies_nothing() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("rev-diff").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("rev-diff").await?;
-    let ns = ns.name();
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--no-wait", "--set", ANY_NODE_PORT],
-        &[],
-    ));
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["upgrade", "--no-wait", "--set", "backend.replicaCount=3"],
-        &[],
-    ));
-    let out = ok(todoctl(
-        &cluster,
-        ns,
-        &["diff", "--revision", "1", "--revision", "2"],
-        &[],
-    ));
+    env.ok(["install", "--no-wait", "--set", ANY_NODE_PORT]);
+    env.ok(["upgrade", "--no-wait", "--set", "backend.replicaCount=3"]);
+    let out = env.ok(["diff", "--revision", "1", "--revision", "2"]);
     assert!(
         out.stdout.contains("--- revision 1 deployment/")
             && out.stdout.contains("+++ revision 2 deployment/"),
@@ -464,48 +376,24 @@ async fn revisions_diff_names_them_and_a_dry_run_rollback_applies_nothing() -> R
     );
     assert!(!out.stdout.contains("--- live"), "{}", out.stdout);
 
-    let before = statuses(&cluster, ns);
-    let out = ok(todoctl(&cluster, ns, &["rollback", "1", "--dry-run"], &[]));
+    let before = env.statuses();
+    let out = env.ok(["rollback", "1", "--dry-run"]);
     assert!(out.stdout.starts_with("dry run:"), "{}", out.stdout);
     assert!(!out.stdout.contains("applied"), "{}", out.stdout);
     assert!(out.stdout.contains("nothing was changed"), "{}", out.stdout);
-    assert_eq!(statuses(&cluster, ns), before);
+    assert_eq!(env.statuses(), before);
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn taking_over_another_release_is_todoctl_refusing() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("not-yours").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("not-yours").await?;
-    let ns = ns.name();
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--no-wait", "--set", ANY_NODE_PORT],
-        &[],
-    ));
-    let out = todoctl(
-        &cluster,
-        ns,
-        &["install", "other", "--no-wait", "--set", ANY_NODE_PORT],
-        &[],
-    );
-    clean_error(&out, 1);
-    assert!(
-        out.stderr.contains("todoctl will not take over"),
-        "{}",
-        out.stderr
-    );
-    assert!(out.stderr.contains("belong"), "{}", out.stderr);
-    assert!(out.stderr.contains("another namespace"), "{}", out.stderr);
-    assert!(out.stderr.contains("--adopt"), "{}", out.stderr);
-    assert!(!out.stderr.contains("API server rejects"), "{}", out.stderr);
-    assert!(
-        !out.stderr.contains("fix the chart or values"),
-        "{}",
-        out.stderr
-    );
+    env.ok(["install", "--no-wait", "--set", ANY_NODE_PORT]);
+    let out = env
+        .run(["install", "other", "--no-wait", "--set", ANY_NODE_PORT])
+        .failure(1);
+    insta::assert_snapshot!(out.error());
     Ok(())
 }

@@ -2,32 +2,13 @@
 //! `rollback my-app 2`) beside `-r`, offline where parsing decides and on the cluster where the
 //! release is what matters.
 
-use std::path::PathBuf;
-
 use anyhow::Result;
 use clap::Parser;
 
-use crate::cli::todoctl as offline;
-use crate::harness;
-use crate::run::{ANY_NODE_PORT, ok, todoctl};
+use crate::command::{ANY_NODE_PORT, Output, TestEnv, Todoctl, repo};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = offline().args(args).output().expect("run todoctl");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+fn run(args: &[&str]) -> Output {
+    Todoctl::offline().args(args).run()
 }
 
 #[test]
@@ -41,8 +22,7 @@ fn template_takes_release_and_chart_positionally() {
         &["template", "my-app", "-r", "my-app", "--chart", chart],
         &["template", "--chart", chart, "my-app"],
     ] {
-        let r = run(args);
-        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        let r = run(args).success();
         assert!(
             r.stdout.contains("app.kubernetes.io/instance: my-app"),
             "{args:?}"
@@ -56,40 +36,28 @@ fn template_takes_release_and_chart_positionally() {
 
 #[test]
 fn a_release_or_chart_named_twice_differently_is_a_usage_error() {
-    for (args, says) in [
-        (
-            &["template", "one", "-r", "two"][..],
-            "`one` (the RELEASE argument) and `two` (-r/--release)",
-        ),
-        (
-            &["status", "one", "--release", "two"],
-            "`one` (the RELEASE argument) and `two`",
-        ),
-        (&["get", "values", "one", "-r", "two"], "named twice"),
-        (
-            &["install", "one", "charts/todo-app", "--chart", "elsewhere"],
-            "the chart is named twice",
-        ),
-        (&["rollback", "one", "2", "-r", "two"], "named twice"),
-        (
-            &["install", "./charts/todo-app"],
-            "the release comes first and the chart second",
-        ),
+    let mut errors = String::new();
+    for args in [
+        &["template", "one", "-r", "two"][..],
+        &["status", "one", "--release", "two"],
+        &["get", "values", "one", "-r", "two"],
+        &["install", "one", "charts/todo-app", "--chart", "elsewhere"],
+        &["rollback", "one", "2", "-r", "two"],
+        &["install", "./charts/todo-app"],
     ] {
-        let r = run(args);
-        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
-        assert!(r.stderr.contains(says), "{args:?}: {}", r.stderr);
-        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+        let r = run(args).failure(1);
         assert!(
             !r.stderr.contains("needs a cluster connection"),
-            "refused before anything else: {}",
-            r.stderr
+            "refused before anything else: {r}"
         );
+        errors.push_str(&r.transcript());
     }
+    insta::assert_snapshot!(errors);
 }
 
 #[test]
 fn every_release_command_takes_the_positional_form() {
+    let mut errors = String::new();
     for args in [
         &["install", "todo-app", "-f", "values/local.yaml"][..],
         &["install", "my-app", "charts/todo-app"],
@@ -111,38 +79,29 @@ fn every_release_command_takes_the_positional_form() {
         &["get", "all", "todo-app", "-o", "json"],
         &["unlock", "todo-app", "--yes"],
     ] {
-        let r = run(args);
-        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
         // Parsed, and stopped only for want of a cluster.
-        assert!(
-            r.stderr.contains("needs a cluster connection"),
-            "{args:?}: {}",
-            r.stderr
-        );
+        errors.push_str(&run(args).failure(1).transcript());
     }
+    insta::assert_snapshot!(errors);
 }
 
 #[test]
 fn show_takes_a_chart_directory_positionally() {
-    let r = run(&["show", "chart", "charts/todo-app"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&["show", "chart", "charts/todo-app"]).success();
     assert!(r.stdout.contains("name: todo-app"), "{}", r.stdout);
 }
 
 #[test]
 fn rollback_revision_must_be_a_number() {
-    let r = run(&["rollback", "todo-app", "two"]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stderr.contains("revision `two`"), "{}", r.stderr);
+    let r = run(&["rollback", "todo-app", "two"]).failure(1);
+    insta::assert_snapshot!(r.error());
 }
 
 #[test]
 fn lint_takes_a_chart_directory_alone() {
-    let r = run(&["lint", "charts/todo-app"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = run(&["lint", "no/such/chart"]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stderr.contains("no/such/chart"), "{}", r.stderr);
+    run(&["lint", "charts/todo-app"]).success();
+    let r = run(&["lint", "no/such/chart"]).failure(1);
+    insta::assert_snapshot!(r.error());
 }
 
 /// Every `todoctl ...` command line that the docs, the overlays and the chart's own comments
@@ -224,89 +183,62 @@ fn shell_words(line: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_lifecycle_by_positional_release_name() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("posrel").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("posrel").await?;
-    let ns = ns.name();
     let chart = repo().join("charts/todo-app");
     let chart = chart.to_str().expect("utf-8 path");
 
-    let out = ok(todoctl(
-        &cluster,
-        ns,
-        &[
-            "install",
-            "shop",
-            chart,
-            "--set",
-            ANY_NODE_PORT,
-            "--no-wait",
-        ],
-        &[],
-    ));
+    let out = env.ok([
+        "install",
+        "shop",
+        chart,
+        "--set",
+        ANY_NODE_PORT,
+        "--no-wait",
+    ]);
     assert!(
         out.stdout.contains("release `shop` revision 1"),
         "{}",
         out.stdout
     );
-    ok(todoctl(
-        &cluster,
-        ns,
-        &[
-            "upgrade",
-            "shop",
-            chart,
-            "--set",
-            "backend.replicaCount=3",
-            "--no-wait",
-        ],
-        &[],
-    ));
-    let h = ok(todoctl(
-        &cluster,
-        ns,
-        &["history", "shop", "-o", "json"],
-        &[],
-    ));
+    env.ok([
+        "upgrade",
+        "shop",
+        chart,
+        "--set",
+        "backend.replicaCount=3",
+        "--no-wait",
+    ]);
+    let h = env.ok(["history", "shop", "-o", "json"]);
     let h: serde_json::Value = serde_json::from_str(&h.stdout)?;
     assert_eq!(h.as_array().map(Vec::len), Some(2), "{h}");
 
-    let status = ok(todoctl(&cluster, ns, &["status", "shop"], &[]));
+    let status = env.ok(["status", "shop"]);
     assert!(status.stdout.contains("NAME: shop"), "{}", status.stdout);
-    let values = ok(todoctl(&cluster, ns, &["get", "values", "shop"], &[]));
+    let values = env.ok(["get", "values", "shop"]);
     assert!(
         values.stdout.contains("replicaCount: 3"),
         "{}",
         values.stdout
     );
-    ok(todoctl(&cluster, ns, &["diff", "shop", chart], &[]));
+    env.ok(["diff", "shop", chart]);
 
     // `rollback shop 1`, then a lone number with -r: both name revision 1 of `shop`.
-    let out = ok(todoctl(
-        &cluster,
-        ns,
-        &["rollback", "shop", "1", "--no-wait"],
-        &[],
-    ));
+    let out = env.ok(["rollback", "shop", "1", "--no-wait"]);
     assert!(
         out.stdout
             .contains("release `shop` rolled back to revision 1"),
         "{}",
         out.stdout
     );
-    let out = ok(todoctl(
-        &cluster,
-        ns,
-        &["rollback", "2", "-r", "shop", "--no-wait"],
-        &[],
-    ));
+    let out = env.ok(["rollback", "2", "-r", "shop", "--no-wait"]);
     assert!(
         out.stdout.contains("rolled back to revision 2"),
         "{}",
         out.stdout
     );
-    let values = ok(todoctl(&cluster, ns, &["get", "values", "shop"], &[]));
+    let values = env.ok(["get", "values", "shop"]);
     assert!(
         values.stdout.contains("replicaCount: 3"),
         "{}",
@@ -314,17 +246,10 @@ async fn the_lifecycle_by_positional_release_name() -> Result<()> {
     );
 
     // The default release does not exist here: the name really was taken from the argument.
-    let r = todoctl(&cluster, ns, &["status"], &[]);
-    assert_eq!(r.code, 1, "{}", r.stdout);
-    assert!(r.stderr.contains("`todo-app` not found"), "{}", r.stderr);
+    let r = env.run(["status"]).failure(1);
+    insta::assert_snapshot!(r.error());
 
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["uninstall", "shop", "--no-wait"],
-        &[],
-    ));
-    let r = todoctl(&cluster, ns, &["history", "shop"], &[]);
-    assert_eq!(r.code, 1, "{}", r.stdout);
+    env.ok(["uninstall", "shop", "--no-wait"]);
+    env.run(["history", "shop"]).failure(1);
     Ok(())
 }
