@@ -1,50 +1,12 @@
 //! Offline commands driven through the built binary: template, lint, completion, and the errors a
 //! user sees for bad input.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
+use crate::command::{Output, Todoctl, repo};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The binary with a clean environment: no kubeconfig found by accident.
-pub fn todoctl() -> Command {
-    let mut cmd = Command::cargo_bin("todoctl").expect("todoctl binary");
-    cmd.current_dir(repo())
-        .env_remove("KUBECONFIG")
-        .env("HOME", repo().join("tests/it/fixtures/empty-home"))
-        .env("NO_COLOR", "1");
-    cmd
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = todoctl().args(args).output().expect("run todoctl");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// A failure a user can act on: exit 1, one `error:` message, no panic or debug dump.
-fn assert_clean_error(r: &Run) {
-    assert_eq!(r.code, 1, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
-    assert!(
-        r.stderr.lines().any(|l| l.starts_with("error: ")),
-        "{}",
-        r.stderr
-    );
-    for bad in ["panicked", "RUST_BACKTRACE", "Error {", "kind:"] {
-        assert!(!r.stderr.contains(bad), "debug output in:\n{}", r.stderr);
-    }
+fn run(args: &[&str]) -> Output {
+    Todoctl::offline().args(args).run()
 }
 
 /// Splits `template` output into (source, kind/name, document) triples.
@@ -93,8 +55,7 @@ const SEED_OBJECTS: &[&str] = &[
 
 #[test]
 fn template_without_flags_renders_every_seed_object() {
-    let r = run(&["template"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&["template"]).success();
     let refs: Vec<String> = documents(&r.stdout).into_iter().map(|d| d.1).collect();
     for want in SEED_OBJECTS {
         assert!(refs.iter().any(|r| r == want), "missing {want} in {refs:?}");
@@ -123,8 +84,8 @@ fn template_objects_come_in_apply_order() {
         "template",
         "--set",
         "database.enabled=true,database.auth.password=test-only",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    ])
+    .success();
     let refs: Vec<String> = documents(&r.stdout).into_iter().map(|d| d.1).collect();
     let pos = |p: &str| {
         refs.iter()
@@ -140,8 +101,7 @@ fn template_objects_come_in_apply_order() {
 #[test]
 fn set_replica_count_changes_exactly_the_backend_replicas() {
     let base = run(&["template"]);
-    let four = run(&["template", "--set", "backend.replicaCount=4"]);
-    assert_eq!(four.code, 0, "{}", four.stderr);
+    let four = run(&["template", "--set", "backend.replicaCount=4"]).success();
     let a = documents(&base.stdout);
     let b = documents(&four.stdout);
     assert_eq!(a.len(), b.len());
@@ -173,13 +133,10 @@ fn overlays_render_and_pass_strict_lint() {
         "values/staging.yaml",
         "values/production.yaml",
     ] {
-        let r = run(&["template", "-f", overlay]);
-        assert_eq!(r.code, 0, "{overlay}: {}", r.stderr);
-        let r = run(&["lint", "--strict", "-f", overlay]);
-        assert_eq!(r.code, 0, "{overlay}: {}{}", r.stdout, r.stderr);
+        run(&["template", "-f", overlay]).success();
+        run(&["lint", "--strict", "-f", overlay]).success();
     }
-    let r = run(&["lint", "--strict"]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    run(&["lint", "--strict"]).success();
 }
 
 #[test]
@@ -193,8 +150,7 @@ fn snapshots_of_each_overlay() {
 
 #[test]
 fn show_only_and_output_dir() {
-    let r = run(&["template", "--show-only", "templates/backend.yaml"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&["template", "--show-only", "templates/backend.yaml"]).success();
     let docs = documents(&r.stdout);
     assert!(!docs.is_empty());
     assert!(
@@ -202,13 +158,11 @@ fn show_only_and_output_dir() {
         "{docs:?}"
     );
 
-    let r = run(&["template", "--show-only", "nope.yaml"]);
-    assert_clean_error(&r);
-    assert!(r.stderr.contains("no such template"), "{}", r.stderr);
+    let r = run(&["template", "--show-only", "nope.yaml"]).failure(1);
+    insta::assert_snapshot!(r.error());
 
     let dir = tempfile::tempdir().unwrap();
-    let r = run(&["template", "--output-dir", dir.path().to_str().unwrap()]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    run(&["template", "--output-dir", dir.path().to_str().unwrap()]).success();
     assert!(dir.path().join("todo-app/templates/backend.yaml").is_file());
 }
 
@@ -224,13 +178,10 @@ fn lint_warns_and_strict_fails() {
         "{}\n",
     );
     let chart = dir.path().to_str().unwrap();
-    let r = run(&["lint", "--chart", chart]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("warning"), "{}", r.stderr);
-    assert!(r.stderr.contains("latest"), "{}", r.stderr);
-    let r = run(&["lint", "--strict", "--chart", chart]);
-    assert_clean_error(&r);
-    assert!(r.stderr.contains("--strict"), "{}", r.stderr);
+    let r = run(&["lint", "--chart", chart]).success();
+    insta::assert_snapshot!("lint_warning", r.normalized(&r.stderr));
+    let r = run(&["lint", "--strict", "--chart", chart]).failure(1);
+    insta::assert_snapshot!(r.error());
 }
 
 #[test]
@@ -245,8 +196,7 @@ fn template_needs_no_kubeconfig_and_takes_capabilities() {
         "{}\n",
     );
     let chart = dir.path().to_str().unwrap();
-    let r = run(&["template", "--chart", chart, "--kube-version", "v1.33.1"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&["template", "--chart", chart, "--kube-version", "v1.33.1"]).success();
     assert!(!r.stdout.contains("ServiceMonitor"));
     assert!(r.stdout.contains("kube: v1.33.1"), "{}", r.stdout);
     let r = run(&[
@@ -266,31 +216,26 @@ fn malformed_values_file() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("bad.yaml");
     std::fs::write(&f, "backend:\n  replicaCount: [1, 2\nfrontend: {}\n").unwrap();
-    let r = run(&["template", "-f", f.to_str().unwrap()]);
-    assert_clean_error(&r);
-    assert!(r.stderr.contains("bad.yaml"), "{}", r.stderr);
+    let r = run(&["template", "-f", f.to_str().unwrap()]).failure(1);
+    insta::assert_snapshot!(r.error());
 }
 
 #[test]
 fn missing_values_file() {
-    let r = run(&["template", "-f", "no/such/file.yaml"]);
-    assert_clean_error(&r);
-    assert!(r.stderr.contains("no/such/file.yaml"), "{}", r.stderr);
+    let r = run(&["template", "-f", "no/such/file.yaml"]).failure(1);
+    insta::assert_snapshot!(r.error());
 }
 
 #[test]
 fn bad_set_expression_shows_a_caret() {
-    let r = run(&["template", "--set", "backend..replicaCount=4"]);
-    assert_clean_error(&r);
-    assert!(r.stderr.contains('^'), "{}", r.stderr);
-    assert!(r.stderr.contains("backend..replicaCount=4"), "{}", r.stderr);
+    let r = run(&["template", "--set", "backend..replicaCount=4"]).failure(1);
+    insta::assert_snapshot!(r.error());
 }
 
 #[test]
 fn schema_violation_names_the_value_path() {
-    let r = run(&["template", "--set", "backend.replicaCount=many"]);
-    assert_clean_error(&r);
-    assert!(r.stderr.contains("backend.replicaCount"), "{}", r.stderr);
+    let r = run(&["template", "--set", "backend.replicaCount=many"]).failure(1);
+    insta::assert_snapshot!(r.error());
 }
 
 #[test]
@@ -301,9 +246,8 @@ fn template_syntax_error_names_template_and_line() {
         &[("a.yaml", "a: 1\nb: {{ values.x \n")],
         "x: 1\n",
     );
-    let r = run(&["template", "--chart", dir.path().to_str().unwrap()]);
-    assert_clean_error(&r);
-    assert!(r.stderr.contains("templates/a.yaml:2"), "{}", r.stderr);
+    let r = run(&["template", "--chart", dir.path().to_str().unwrap()]).failure(1);
+    insta::assert_snapshot!(r.error());
 }
 
 #[test]
@@ -317,16 +261,14 @@ fn undefined_value_names_template_and_line() {
         )],
         "{}\n",
     );
-    let r = run(&["template", "--chart", dir.path().to_str().unwrap()]);
-    assert_clean_error(&r);
-    assert!(r.stderr.contains("templates/cm.yaml:6"), "{}", r.stderr);
+    let r = run(&["template", "--chart", dir.path().to_str().unwrap()]).failure(1);
+    insta::assert_snapshot!(r.error());
 }
 
 #[test]
 fn unknown_chart_dir() {
-    let r = run(&["template", "--chart", "no/such/chart"]);
-    assert_clean_error(&r);
-    assert!(r.stderr.contains("no/such/chart"), "{}", r.stderr);
+    let r = run(&["template", "--chart", "no/such/chart"]).failure(1);
+    insta::assert_snapshot!(r.error());
 }
 
 #[test]
@@ -340,11 +282,8 @@ fn invalid_object_names_kind_name_and_field() {
         )],
         "{}\n",
     );
-    let r = run(&["template", "--chart", dir.path().to_str().unwrap()]);
-    assert_clean_error(&r);
-    assert!(r.stderr.contains("deployment/web"), "{}", r.stderr);
-    assert!(r.stderr.contains("imagePullPolicyy"), "{}", r.stderr);
-    assert!(r.stderr.contains("spec.replicas"), "{}", r.stderr);
+    let r = run(&["template", "--chart", dir.path().to_str().unwrap()]).failure(1);
+    insta::assert_snapshot!(r.error());
 }
 
 #[test]
@@ -358,20 +297,19 @@ fn rendered_yaml_error_names_the_template() {
         )],
         "{}\n",
     );
-    let r = run(&["template", "--chart", dir.path().to_str().unwrap()]);
-    assert_clean_error(&r);
-    assert!(r.stderr.contains("templates/x.yaml"), "{}", r.stderr);
+    let r = run(&["template", "--chart", dir.path().to_str().unwrap()]).failure(1);
+    insta::assert_snapshot!(r.error());
 }
 
 #[test]
 fn invalid_release_name() {
-    let r = run(&["template", "--release", "Bad_Name"]);
-    assert_clean_error(&r);
-    assert!(r.stderr.contains("--release"), "{}", r.stderr);
+    let r = run(&["template", "--release", "Bad_Name"]).failure(1);
+    insta::assert_snapshot!(r.error());
 }
 
 #[test]
 fn cluster_commands_say_they_need_a_cluster() {
+    let mut errors = String::new();
     for args in [
         &["install"][..],
         &["upgrade", "--set", "backend.replicaCount=4"],
@@ -383,14 +321,9 @@ fn cluster_commands_say_they_need_a_cluster() {
         &["diff"],
         &["get", "values"],
     ] {
-        let r = run(args);
-        assert_clean_error(&r);
-        assert!(
-            r.stderr.contains("needs a cluster connection"),
-            "{args:?}: {}",
-            r.stderr
-        );
+        errors.push_str(&run(args).failure(1).transcript());
     }
+    insta::assert_snapshot!(errors);
 }
 
 #[test]
@@ -402,8 +335,7 @@ fn completions_are_fresh() {
         ("powershell", "_todoctl.ps1"),
         ("elvish", "todoctl.elv"),
     ] {
-        let r = run(&["completion", shell]);
-        assert_eq!(r.code, 0, "{}", r.stderr);
+        let r = run(&["completion", shell]).success();
         let path = repo().join("completions").join(file);
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
@@ -416,8 +348,7 @@ fn completions_are_fresh() {
 #[test]
 fn man_pages_are_fresh() {
     let dir = tempfile::tempdir().unwrap();
-    let r = run(&["generate-man", dir.path().to_str().unwrap()]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    run(&["generate-man", dir.path().to_str().unwrap()]).success();
     let names = |d: &Path| {
         let mut n: Vec<String> = std::fs::read_dir(d)
             .map(|it| {
@@ -468,8 +399,7 @@ fn every_command_has_help_with_an_example() {
         "diff",
         "completion",
     ] {
-        let r = run(&[cmd, "--help"]);
-        assert_eq!(r.code, 0, "{cmd}: {}", r.stderr);
+        let r = run(&[cmd, "--help"]).success();
         assert!(
             r.stdout.contains("Examples:"),
             "{cmd} --help has no example"
@@ -494,8 +424,8 @@ fn set_null_deletes_a_chart_default() {
         dir.path().to_str().unwrap(),
         "--set",
         "data.drop=null",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    ])
+    .success();
     assert!(r.stdout.contains("keep: a"), "{}", r.stdout);
     assert!(!r.stdout.contains("drop"), "{}", r.stdout);
 }

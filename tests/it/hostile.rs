@@ -17,6 +17,7 @@ use kube::api::{DeleteParams, ListParams};
 use kube::{Api, Client, Resource};
 use serde::de::DeserializeOwned;
 
+use crate::command::{TestEnv, Todoctl};
 use crate::harness;
 
 /// Each case must finish within this; a hang is a failure, not a slow pass.
@@ -487,34 +488,25 @@ fn write_files(case: &Case, dir: &Path, silent: u16) {
 }
 
 /// Runs `case`; `namespace` goes after the case's own flags unless it names one itself.
-fn run(
-    mut cmd: assert_cmd::Command,
-    case: &Case,
-    dir: &Path,
-    silent: u16,
-    namespace: Option<&str>,
-) -> Outcome {
+fn run(mut cmd: Todoctl, case: &Case, dir: &Path, silent: u16, namespace: Option<&str>) -> Outcome {
     write_files(case, dir, silent);
     let args: Vec<String> = case
         .args
         .iter()
         .map(|a| substitute(a, dir, silent))
         .collect();
-    cmd.args(&args);
+    cmd = cmd.args(&args);
     if let Some(ns) = namespace
         && !case.args.iter().any(|a| a == "-n")
     {
-        cmd.args(["-n", ns]);
+        cmd = cmd.namespace(ns);
     }
     let started = Instant::now();
-    let out = cmd
-        .env_remove("RUST_BACKTRACE")
-        .timeout(TIME_LIMIT)
-        .output()
-        .expect("running todoctl");
+    let out = cmd.env_remove("RUST_BACKTRACE").timeout(TIME_LIMIT).run();
     Outcome {
-        code: out.status.code(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        // Killed at the time limit: no exit code.
+        code: (out.code != -1).then_some(out.code),
+        stderr: out.stderr,
         elapsed: started.elapsed(),
     }
 }
@@ -628,7 +620,7 @@ fn check_offline(cases: &[Case]) -> Vec<String> {
     let mut failures = Vec::new();
     for case in cases {
         let dir = tempfile::tempdir().expect("a temp dir");
-        let out = run(crate::cli::todoctl(), case, dir.path(), silent, None);
+        let out = run(Todoctl::offline(), case, dir.path(), silent, None);
         let wrong = judge(case, &out, dir.path(), silent);
         if !wrong.is_empty() {
             failures.push(format!(
@@ -807,29 +799,24 @@ async fn check_cluster(prefix: &str, cases: &[Case]) -> Result<Vec<String>> {
     let Some(cluster) = harness::cluster() else {
         return Ok(Vec::new());
     };
-    let ns = cluster.namespace(prefix).await?;
-    let ns = ns.name();
+    let env = TestEnv::on(&cluster, prefix).await?;
+    let ns = env.ns();
     let client = cluster.client().await;
 
     let base = tempfile::tempdir()?;
     let case = Case::new("base", &[], &[]).chart(config_map("demo", ""));
     write_files(&case, base.path(), 0);
-    let out = cluster
-        .todoctl()
-        .args(["install", "-r", "demo", "-n", ns, "--chart"])
+    env.todoctl()
+        .args(["install", "-r", "demo", "--chart"])
         .arg(base.path().join("chart"))
-        .output()?;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .run()
+        .success();
 
     let mut failures = Vec::new();
     for case in cases {
         let dir = tempfile::tempdir()?;
         let before = snapshot(&client, ns).await?;
-        let out = run(cluster.todoctl(), case, dir.path(), 0, Some(ns));
+        let out = run(Todoctl::new(&cluster), case, dir.path(), 0, Some(ns));
         let mut wrong = judge(case, &out, dir.path(), 0);
         let changed = changes(&before, &snapshot(&client, ns).await?);
         if !changed.is_empty() {
@@ -846,11 +833,8 @@ async fn check_cluster(prefix: &str, cases: &[Case]) -> Result<Vec<String>> {
         }
     }
 
-    let out = cluster
-        .todoctl()
-        .args(["history", "-r", "demo", "-n", ns, "-o", "json"])
-        .output()?;
-    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout)?;
+    let out = env.run(["history", "-r", "demo", "-o", "json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out.stdout)?;
     let revisions: Vec<(u64, String)> = rows
         .iter()
         .map(|r| {
@@ -888,8 +872,8 @@ async fn declared_cluster_scope_is_allowed() -> Result<()> {
     let Some(cluster) = harness::cluster() else {
         return Ok(());
     };
-    let ns = cluster.namespace("hostile-declared").await?;
-    let ns = ns.name();
+    let env = TestEnv::on(&cluster, "hostile-declared").await?;
+    let ns = env.ns();
     let client = cluster.client().await;
     let roles = Api::<ClusterRole>::all(client.clone());
     let name = format!("hostile-{ns}");
@@ -900,28 +884,21 @@ async fn declared_cluster_scope_is_allowed() -> Result<()> {
         marked("rbac.authorization.k8s.io/v1", "ClusterRole", "hostile", "")
     ));
     write_files(&case, dir.path(), 0);
-    let out = cluster
+    let out = env
         .todoctl()
-        .args(["install", "-r", "declared", "-n", ns, "--chart"])
+        .args(["install", "-r", "declared", "--chart"])
         .arg(dir.path().join("chart"))
-        .output()?;
-    let installed = out.status.success();
+        .run();
+    let installed = out.code == 0;
     let found = roles.get_opt(&name).await?;
-    let out2 = cluster
-        .todoctl()
-        .args(["uninstall", "-r", "declared", "-n", ns])
-        .output()?;
+    let out2 = env.run(["uninstall", "-r", "declared"]);
     let gone = roles.get_opt(&name).await?.is_none();
     if !gone {
         let _ = roles.delete(&name, &DeleteParams::default()).await;
     }
-    assert!(installed, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(installed, "{out}");
     assert!(found.is_some(), "clusterrole/{name} was not created");
-    assert!(
-        out2.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out2.stderr)
-    );
+    out2.success();
     assert!(gone, "uninstall left clusterrole/{name}");
     Ok(())
 }

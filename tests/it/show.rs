@@ -1,27 +1,12 @@
 //! `todoctl show values|schema|chart|readme` and `todoctl version`, offline: what is printed is
 //! the chart's file byte for byte, and a missing file is a clear error.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::cli::todoctl;
+use crate::command::{Output, Todoctl, repo};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-struct Run {
-    code: i32,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = todoctl().args(args).output().expect("run todoctl");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: out.stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+fn run(args: &[&str]) -> Output {
+    Todoctl::offline().args(args).run()
 }
 
 fn minimal_chart(dir: &Path) {
@@ -52,19 +37,21 @@ fn builtin_chart_files_are_printed_exactly() {
         ("chart", "Chart.yaml"),
         ("readme", "README.md"),
     ] {
-        let r = run(&["show", what]);
-        assert_eq!(r.code, 0, "show {what}: {}", r.stderr);
+        let r = run(&["show", what]).success();
         let expected = std::fs::read(chart.join(file)).unwrap();
-        assert!(r.stdout == expected, "`show {what}` differs from {file}");
+        assert!(
+            r.stdout.as_bytes() == expected,
+            "`show {what}` differs from {file}"
+        );
     }
     // Comments are what makes values.yaml useful; they must survive.
-    let values = String::from_utf8(run(&["show", "values"]).stdout).unwrap();
+    let values = run(&["show", "values"]).success().stdout;
     assert!(values.contains("# In-cluster PostgreSQL."), "{values}");
 }
 
 #[test]
 fn the_readme_lists_the_main_values_and_overlays() {
-    let readme = String::from_utf8(run(&["show", "readme"]).stdout).unwrap();
+    let readme = run(&["show", "readme"]).success().stdout;
     for needle in [
         "database.enabled",
         "secrets.openaiApiKey",
@@ -82,19 +69,14 @@ fn a_chart_directory_is_read_as_written() {
     let dir = tempfile::tempdir().unwrap();
     minimal_chart(dir.path());
     let chart = dir.path().to_str().unwrap();
-    let r = run(&["show", "values", "--chart", chart]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.stdout, b"# how many\nreplicas: 1 # inline\n");
+    let r = run(&["show", "values", "--chart", chart]).success();
+    assert_eq!(r.stdout, "# how many\nreplicas: 1 # inline\n");
     let r = run(&["show", "chart", "--chart", chart]);
-    assert_eq!(
-        String::from_utf8(r.stdout).unwrap(),
-        "name: demo\nversion: 0.2.0\nappVersion: \"3\"\n"
-    );
+    assert_eq!(r.stdout, "name: demo\nversion: 0.2.0\nappVersion: \"3\"\n");
     // Helm finds a README whatever its case.
     std::fs::write(dir.path().join("readme.MD"), "# demo\n").unwrap();
-    let r = run(&["show", "readme", "--chart", chart]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.stdout, b"# demo\n");
+    let r = run(&["show", "readme", "--chart", chart]).success();
+    assert_eq!(r.stdout, "# demo\n");
 }
 
 #[test]
@@ -104,29 +86,25 @@ fn a_missing_file_is_a_clear_error() {
     let chart = dir.path().to_str().unwrap();
     let mut errors = String::new();
     for what in ["readme", "schema"] {
-        let r = run(&["show", what, "--chart", chart]);
-        assert_eq!(r.code, 1, "{}", r.stderr);
+        let r = Todoctl::offline()
+            .args(["show", what, "--chart", chart])
+            .filter(chart, "<chart>")
+            .run()
+            .failure(1);
         assert!(r.stdout.is_empty());
-        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
-        errors.push_str(&format!(
-            "$ todoctl show {what}\n{}",
-            r.stderr.replace(chart, "<chart>")
-        ));
+        errors.push_str(&format!("$ todoctl show {what}\n{}\n", r.error()));
     }
     insta::assert_snapshot!(errors);
 
     // Not a chart at all: the loader's error, before any file is looked for.
     let empty = tempfile::tempdir().unwrap();
-    let r = run(&["show", "values", "--chart", empty.path().to_str().unwrap()]);
-    assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("has no Chart.yaml"), "{}", r.stderr);
+    let r = run(&["show", "values", "--chart", empty.path().to_str().unwrap()]).failure(1);
+    insta::assert_snapshot!("not_a_chart", r.error());
 }
 
 #[test]
 fn version_without_a_cluster_reports_the_server_unreachable() {
-    let r = run(&["version", "-o", "json"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    let v = run(&["version", "-o", "json"]).success().json();
     assert_eq!(v["todoctl"], env!("CARGO_PKG_VERSION"));
     assert_eq!(v["chart"]["name"], "todo-app");
     let chart_yaml = std::fs::read_to_string(repo().join("charts/todo-app/Chart.yaml")).unwrap();
@@ -150,10 +128,9 @@ fn version_without_a_cluster_reports_the_server_unreachable() {
     )
     .unwrap();
     let started = std::time::Instant::now();
-    let r = run(&["version", "--kubeconfig", kubeconfig.to_str().unwrap()]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&["version", "--kubeconfig", kubeconfig.to_str().unwrap()]).success();
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
-    let text = String::from_utf8(r.stdout).unwrap();
+    let text = r.stdout;
     assert!(
         text.contains(&format!("todoctl: {}", env!("CARGO_PKG_VERSION"))),
         "{text}"
@@ -165,15 +142,13 @@ fn version_without_a_cluster_reports_the_server_unreachable() {
     );
 
     // --client asks nobody.
-    let r = run(&["version", "--client", "-o", "yaml"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let text = String::from_utf8(r.stdout).unwrap();
+    let text = run(&["version", "--client", "-o", "yaml"]).success().stdout;
     assert!(!text.contains("server"), "{text}");
 }
 
 #[test]
 fn template_leaves_tests_out_unless_asked() {
-    let text = |args: &[&str]| String::from_utf8(run(args).stdout).unwrap();
+    let text = |args: &[&str]| run(args).stdout;
     let plain = text(&["template", "-f", "values/local.yaml"]);
     assert!(
         !plain.contains("todoctl.io/test"),
