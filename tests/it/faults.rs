@@ -14,58 +14,36 @@ use kube::api::ListParams;
 use serde_json::Value;
 use tokio::net::{TcpListener, TcpStream};
 
+use crate::command::{ANY_NODE_PORT, Todoctl};
 use crate::harness::{self, Cluster};
 
-const ANY_NODE_PORT: &str = "frontend.service.nodePort=null";
 /// Short lock lifetime so a killed holder's lock expires quickly.
 const TTL: &str = "2";
 
-fn run(
-    cluster: &Cluster,
-    kubeconfig: Option<&std::path::Path>,
-    ns: &str,
-    args: &[&str],
-) -> (i32, String, String) {
-    let mut cmd = cluster.todoctl();
-    if let Some(k) = kubeconfig {
-        cmd.env("KUBECONFIG", k);
-    }
-    let out = cmd
+/// todoctl on `cluster` in `ns`, with the short lock lifetime.
+fn todoctl(cluster: &Cluster, ns: &str, args: &[&str]) -> Todoctl {
+    Todoctl::new(cluster)
+        .namespace(ns)
         .args(args)
-        .args(["-n", ns])
         .env("TODOCTL_LOCK_TTL", TTL)
-        .output()
-        .expect("running todoctl");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
+/// Runs `args`, which must succeed; its stdout.
 fn ok(cluster: &Cluster, ns: &str, args: &[&str]) -> String {
-    let (code, stdout, stderr) = run(cluster, None, ns, args);
-    assert_eq!(
-        code, 0,
-        "todoctl {args:?}\nstdout:\n{stdout}\nstderr:\n{stderr}"
-    );
-    stdout
+    todoctl(cluster, ns, args).run().success().stdout
 }
 
 /// Starts todoctl in the background with stderr piped.
 fn spawn(cluster: &Cluster, ns: &str, args: &[&str], env: &[(&str, &str)]) -> Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_todoctl"));
-    cmd.arg("--no-progress")
-        .args(args)
-        .args(["-n", ns])
-        .env("KUBECONFIG", &cluster.kubeconfig)
-        .env("TODOCTL_LOCK_TTL", TTL)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+    let mut cmd = todoctl(cluster, ns, args);
     for (k, v) in env {
-        cmd.env(k, v);
+        cmd = cmd.env(k, v);
     }
-    cmd.spawn().expect("spawning todoctl")
+    cmd.command()
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawning todoctl")
 }
 
 /// Reads the child's stderr until a line contains `marker` (returns false at EOF or timeout).
@@ -135,14 +113,14 @@ fn assert_consistent(h: &[(u64, String)], what: &str) {
 fn eventually_ok(cluster: &Cluster, ns: &str, args: &[&str], timeout: Duration) -> String {
     let start = Instant::now();
     loop {
-        let (code, stdout, stderr) = run(cluster, None, ns, args);
-        if code == 0 {
-            return stdout;
+        let out = todoctl(cluster, ns, args).run();
+        if out.code == 0 {
+            return out.stdout;
         }
-        assert_eq!(code, 4, "only a held lock may refuse: {stderr}");
+        assert_eq!(out.code, 4, "only a held lock may refuse: {out}");
         assert!(
             start.elapsed() < timeout,
-            "still locked after {timeout:?}: {stderr}"
+            "still locked after {timeout:?}: {out}"
         );
         std::thread::sleep(Duration::from_millis(500));
     }
@@ -416,19 +394,13 @@ async fn an_api_server_outage_mid_install_is_retried_or_fails_cleanly_and_a_reru
     // An outage in the middle of an install (after its revision is recorded, before anything is
     // applied), shorter than the retry budget: retried, and the install completes.
     let ns = cluster.namespace("outage-short").await?;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_todoctl"))
-        .args([
-            "--no-progress",
-            "-v",
-            "install",
-            "-n",
-            ns.name(),
-            "--set",
-            ANY_NODE_PORT,
-        ])
-        .env("KUBECONFIG", &kubeconfig)
+    let mut child = Todoctl::new(&cluster)
+        .kubeconfig(&kubeconfig)
+        .args(["-v", "install", "--set", ANY_NODE_PORT])
+        .namespace(ns.name())
         .env("TODOCTL_TEST_PAUSE_AT", "recorded")
         .env("TODOCTL_TEST_PAUSE_SECS", "2")
+        .command()
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()?;
@@ -463,26 +435,21 @@ async fn an_api_server_outage_mid_install_is_retried_or_fails_cleanly_and_a_reru
     // duplicated or orphaned objects.
     let ns3 = cluster.namespace("outage-long").await?;
     outage.set_down(true);
-    let (code, _, stderr) = run(
-        &cluster,
-        Some(&kubeconfig),
-        ns3.name(),
-        &["install", "--set", ANY_NODE_PORT],
-    );
-    assert_eq!(code, 1, "{stderr}");
-    assert!(
-        stderr.contains("error:") && !stderr.contains("panicked"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("did not answer"), "{stderr}");
+    let through_outage = |args: &[&str]| {
+        todoctl(&cluster, ns3.name(), args)
+            .kubeconfig(&kubeconfig)
+            .filter(&format!("127.0.0.1:{}", outage.port), "127.0.0.1:<port>")
+            .run()
+    };
+    let out = through_outage(&["install", "--set", ANY_NODE_PORT]).failure(1);
+    // How the dropped connection reads (an EOF in the TLS handshake, a reset) depends on timing.
+    let dropped = regex::Regex::new("cannot reach the API server: .*")?;
+    insta::assert_snapshot!(dropped.replace(
+        &out.error(),
+        "cannot reach the API server: <the connection dropped>"
+    ));
     outage.set_down(false);
-    let (code, _, stderr) = run(
-        &cluster,
-        Some(&kubeconfig),
-        ns3.name(),
-        &["upgrade", "--install", "--set", ANY_NODE_PORT],
-    );
-    assert_eq!(code, 0, "{stderr}");
+    through_outage(&["upgrade", "--install", "--set", ANY_NODE_PORT]).success();
     let n = Api::<Deployment>::namespaced(client.clone(), ns3.name())
         .list(&ListParams::default())
         .await?
@@ -535,6 +502,6 @@ async fn an_uninstall_stopped_by_sigterm_records_failed_and_a_rerun_finishes() -
 
 /// True when the release has no records left (history fails or lists nothing).
 fn history_or_none(cluster: &Cluster, ns: &str) -> bool {
-    let (code, stdout, _) = run(cluster, None, ns, &["history", "-o", "json"]);
-    code != 0 || serde_json::from_str::<Vec<Value>>(&stdout).is_ok_and(|v| v.is_empty())
+    let out = todoctl(cluster, ns, &["history", "-o", "json"]).run();
+    out.code != 0 || serde_json::from_str::<Vec<Value>>(&out.stdout).is_ok_and(|v| v.is_empty())
 }

@@ -1,5 +1,6 @@
-//! The cluster harness: finds the local test cluster, hands out throwaway namespaces and a
-//! `todoctl` command pointed at the cluster. Tests that need no cluster never touch it.
+//! The cluster harness: finds the local test cluster and hands out throwaway namespaces and
+//! admin clients. Tests that need no cluster never touch it; tests run todoctl through
+//! `command::Todoctl`, and most start from `command::TestEnv`.
 //!
 //! A cluster test starts like this and runs on a multi-threaded runtime (the namespace cleanup
 //! and the kube client's background tasks must not starve a single-threaded one):
@@ -7,9 +8,8 @@
 //! ```ignore
 //! #[tokio::test(flavor = "multi_thread")]
 //! async fn installs_the_app() -> anyhow::Result<()> {
-//!     let Some(cluster) = harness::cluster() else { return Ok(()) };
-//!     let ns = cluster.namespace("install").await?;
-//!     cluster.todoctl().args(["install", "-n", ns.name()]).assert().success();
+//!     let Some(env) = TestEnv::new("install").await? else { return Ok(()) };
+//!     env.todoctl().args(["install"]).run().success();
 //!     Ok(())
 //! }
 //! ```
@@ -182,16 +182,6 @@ impl Cluster {
         )
         .await?;
         Ok(namespace)
-    }
-
-    /// The built `todoctl` binary with `KUBECONFIG` set to this cluster and `--no-progress`
-    /// already given; add the subcommand and its arguments.
-    pub fn todoctl(&self) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_todoctl"));
-        cmd.env("KUBECONFIG", &self.kubeconfig)
-            .env("NO_COLOR", "1")
-            .arg("--no-progress");
-        cmd
     }
 }
 

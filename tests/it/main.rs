@@ -26,7 +26,6 @@ mod rbac;
 mod readiness;
 mod release_arg;
 mod release_store;
-mod run;
 mod seed_names;
 mod show;
 mod switches;

@@ -16,8 +16,8 @@ use kube::api::{Patch, PatchParams};
 use serde_json::Value;
 use todoctl::release::{SecretStore, Status};
 
-use crate::harness::{self, Cluster};
-use crate::run::{ANY_NODE_PORT, clean_error, ok, statuses, todoctl};
+use crate::command::{ANY_NODE_PORT, TestEnv};
+use crate::harness;
 
 /// Lock lifetime of the first operation: renewed every 2 s, lost 6 s after its last renewal.
 const TTL: &str = "6";
@@ -30,19 +30,17 @@ struct Background {
 }
 
 impl Background {
-    fn start(cluster: &Cluster, ns: &str, args: &[&str], env: &[(&str, &str)]) -> Background {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_todoctl"));
-        cmd.arg("--no-progress")
-            .args(args)
-            .args(["-n", ns])
-            .env("KUBECONFIG", &cluster.kubeconfig)
-            .env("TODOCTL_LOCK_TTL", TTL)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            cmd.env(k, v);
+    fn start(env: &TestEnv, args: &[&str], vars: &[(&str, &str)]) -> Background {
+        let mut cmd = env.todoctl().args(args).env("TODOCTL_LOCK_TTL", TTL);
+        for (k, v) in vars {
+            cmd = cmd.env(k, v);
         }
-        let mut child = cmd.spawn().expect("spawning todoctl");
+        let mut child = cmd
+            .command()
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawning todoctl");
         let stderr = child.stderr.take().expect("piped stderr");
         let (tx, lines) = mpsc::channel();
         std::thread::spawn(move || {
@@ -129,8 +127,9 @@ fn assert_stopped_by_loss(code: i32, stderr: &str) {
 
 /// Exactly one revision is `deployed`, it is the newest that did not fail, nothing is pending,
 /// and every Deployment and ConfigMap of that revision holds live what its record says.
-async fn assert_converged(cluster: &Cluster, ns: &str) -> Result<()> {
-    let h = statuses(cluster, ns);
+async fn assert_converged(env: &TestEnv) -> Result<()> {
+    let (cluster, ns) = (&env.cluster, env.ns());
+    let h = env.statuses();
     let deployed: Vec<u64> = h
         .iter()
         .filter(|(_, s)| s == "deployed")
@@ -224,7 +223,8 @@ fn amount(q: &str) -> Option<u128> {
     number.parse::<u128>().ok().map(|n| n * factor)
 }
 
-async fn replicas(cluster: &Cluster, ns: &str, name: &str) -> Result<i32> {
+async fn replicas(env: &TestEnv, name: &str) -> Result<i32> {
+    let (cluster, ns) = (&env.cluster, env.ns());
     let d = Api::<Deployment>::namespaced(cluster.client().await, ns)
         .get(name)
         .await?;
@@ -233,7 +233,8 @@ async fn replicas(cluster: &Cluster, ns: &str, name: &str) -> Result<i32> {
 
 /// The name of the `<app>` Deployment: `<app>-deployment`, or `<app>` before the chart's
 /// rename.
-async fn deployment_named(cluster: &Cluster, ns: &str, app: &str) -> Result<String> {
+async fn deployment_named(env: &TestEnv, app: &str) -> Result<String> {
+    let (cluster, ns) = (&env.cluster, env.ns());
     let api = Api::<Deployment>::namespaced(cluster.client().await, ns);
     for name in [format!("{app}-deployment"), app.to_string()] {
         if api.get_opt(&name).await?.is_some() {
@@ -248,21 +249,13 @@ async fn deployment_named(cluster: &Cluster, ns: &str, app: &str) -> Result<Stri
 /// before its next write.
 #[tokio::test(flavor = "multi_thread")]
 async fn unlocked_while_paused_the_first_upgrade_stops_before_its_next_write() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("takeover-unlock").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("takeover-unlock").await?;
-    let ns = ns.name();
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--set", ANY_NODE_PORT],
-        &[],
-    ));
+    env.ok(["install", "--set", ANY_NODE_PORT]);
 
     let mut first = Background::start(
-        &cluster,
-        ns,
+        &env,
         &[
             "upgrade",
             "--set",
@@ -276,19 +269,14 @@ async fn unlocked_while_paused_the_first_upgrade_stops_before_its_next_write() -
         ],
     );
     first.wait_for_line("paused at waiting", Duration::from_secs(30))?;
-    ok(todoctl(&cluster, ns, &["unlock", "--yes"], &[]));
-    ok(todoctl(
-        &cluster,
-        ns,
-        &[
-            "upgrade",
-            "--set",
-            "backend.replicaCount=3",
-            "--set",
-            "frontend.replicaCount=3",
-        ],
-        &[],
-    ));
+    env.ok(["unlock", "--yes"]);
+    env.ok([
+        "upgrade",
+        "--set",
+        "backend.replicaCount=3",
+        "--set",
+        "frontend.replicaCount=3",
+    ]);
     let (code, stderr) = first.finish(Duration::from_secs(60))?;
     assert_stopped_by_loss(code, &stderr);
     // It names who holds the lock now: the second upgrade, or nobody once that finished.
@@ -296,14 +284,14 @@ async fn unlocked_while_paused_the_first_upgrade_stops_before_its_next_write() -
         stderr.contains("the lock is now held by") || stderr.contains("nobody holds the lock now"),
         "{stderr}"
     );
-    assert_converged(&cluster, ns).await?;
-    let backend = deployment_named(&cluster, ns, "backend").await?;
-    assert_eq!(replicas(&cluster, ns, &backend).await?, 3);
+    assert_converged(&env).await?;
+    let backend = deployment_named(&env, "backend").await?;
+    assert_eq!(replicas(&env, &backend).await?, 3);
 
     // Plain upgrades after it keep the release where the newest record says.
-    ok(todoctl(&cluster, ns, &["upgrade"], &[]));
-    assert_converged(&cluster, ns).await?;
-    assert_eq!(replicas(&cluster, ns, &backend).await?, 3);
+    env.ok(["upgrade"]);
+    assert_converged(&env).await?;
+    assert_eq!(replicas(&env, &backend).await?, 3);
     Ok(())
 }
 
@@ -312,21 +300,13 @@ async fn unlocked_while_paused_the_first_upgrade_stops_before_its_next_write() -
 /// continued with SIGCONT.
 #[tokio::test(flavor = "multi_thread")]
 async fn expired_while_stopped_the_first_upgrade_stops_when_continued() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("takeover-sigstop").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("takeover-sigstop").await?;
-    let ns = ns.name();
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--set", ANY_NODE_PORT],
-        &[],
-    ));
+    env.ok(["install", "--set", ANY_NODE_PORT]);
 
     let mut first = Background::start(
-        &cluster,
-        ns,
+        &env,
         &[
             "upgrade",
             "--set",
@@ -343,7 +323,8 @@ async fn expired_while_stopped_the_first_upgrade_stops_when_continued() -> Resul
         "the first upgrade to record its pending revision",
         Duration::from_secs(30),
         || async {
-            Ok(statuses(&cluster, ns)
+            Ok(env
+                .statuses()
                 .iter()
                 .any(|(_, s)| s == "pending-upgrade")
                 .then_some(()))
@@ -356,18 +337,13 @@ async fn expired_while_stopped_the_first_upgrade_stops_when_continued() -> Resul
         "the stopped upgrade's lock to be taken over",
         Duration::from_secs(40),
         || async {
-            let out = todoctl(
-                &cluster,
-                ns,
-                &[
-                    "upgrade",
-                    "--set",
-                    "backend.nodeSelector=null",
-                    "--set",
-                    "backend.replicaCount=3",
-                ],
-                &[],
-            );
+            let out = env.run([
+                "upgrade",
+                "--set",
+                "backend.nodeSelector=null",
+                "--set",
+                "backend.replicaCount=3",
+            ]);
             match out.code {
                 0 => Ok(Some(())),
                 4 => Ok(None),
@@ -379,10 +355,10 @@ async fn expired_while_stopped_the_first_upgrade_stops_when_continued() -> Resul
     first.signal("-CONT");
     let (code, stderr) = first.finish(Duration::from_secs(60))?;
     assert_stopped_by_loss(code, &stderr);
-    assert_converged(&cluster, ns).await?;
-    let backend = deployment_named(&cluster, ns, "backend").await?;
-    assert_eq!(replicas(&cluster, ns, &backend).await?, 3);
-    let h = statuses(&cluster, ns);
+    assert_converged(&env).await?;
+    let backend = deployment_named(&env, "backend").await?;
+    assert_eq!(replicas(&env, &backend).await?, 3);
+    let h = env.statuses();
     assert!(h.iter().any(|(_, s)| s == "failed"), "{h:?}");
     Ok(())
 }
@@ -391,21 +367,13 @@ async fn expired_while_stopped_the_first_upgrade_stops_when_continued() -> Resul
 /// removed, and a second upgrade runs: the first stops as soon as it notices, without writing.
 #[tokio::test(flavor = "multi_thread")]
 async fn unlocked_while_waiting_on_an_unschedulable_pod_the_first_upgrade_stops() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("takeover-waiting").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("takeover-waiting").await?;
-    let ns = ns.name();
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--set", ANY_NODE_PORT],
-        &[],
-    ));
+    env.ok(["install", "--set", ANY_NODE_PORT]);
 
     let mut first = Background::start(
-        &cluster,
-        ns,
+        &env,
         &[
             "upgrade",
             "--set",
@@ -422,33 +390,29 @@ async fn unlocked_while_waiting_on_an_unschedulable_pod_the_first_upgrade_stops(
         "the first upgrade to record its pending revision",
         Duration::from_secs(30),
         || async {
-            Ok(statuses(&cluster, ns)
+            Ok(env
+                .statuses()
                 .iter()
                 .any(|(_, s)| s == "pending-upgrade")
                 .then_some(()))
         },
     )
     .await?;
-    ok(todoctl(&cluster, ns, &["unlock", "--yes"], &[]));
-    ok(todoctl(
-        &cluster,
-        ns,
-        &[
-            "upgrade",
-            "--set",
-            "backend.nodeSelector=null",
-            "--set",
-            "frontend.replicaCount=3",
-        ],
-        &[],
-    ));
+    env.ok(["unlock", "--yes"]);
+    env.ok([
+        "upgrade",
+        "--set",
+        "backend.nodeSelector=null",
+        "--set",
+        "frontend.replicaCount=3",
+    ]);
     let (code, stderr) = first.finish(Duration::from_secs(60))?;
     assert_stopped_by_loss(code, &stderr);
-    assert_converged(&cluster, ns).await?;
-    let frontend = deployment_named(&cluster, ns, "frontend").await?;
-    assert_eq!(replicas(&cluster, ns, &frontend).await?, 3);
-    ok(todoctl(&cluster, ns, &["upgrade"], &[]));
-    assert_converged(&cluster, ns).await?;
+    assert_converged(&env).await?;
+    let frontend = deployment_named(&env, "frontend").await?;
+    assert_eq!(replicas(&env, &frontend).await?, 3);
+    env.ok(["upgrade"]);
+    assert_converged(&env).await?;
     Ok(())
 }
 
@@ -457,23 +421,17 @@ async fn unlocked_while_waiting_on_an_unschedulable_pod_the_first_upgrade_stops(
 /// restore the record's value, not skip the object as unchanged.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_plain_upgrade_restores_a_change_made_under_todoctls_field_manager() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("same-manager").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("same-manager").await?;
-    let ns = ns.name();
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--set", ANY_NODE_PORT],
-        &[],
-    ));
+    let (cluster, ns) = (&env.cluster, env.ns());
+    env.ok(["install", "--set", ANY_NODE_PORT]);
     let client = cluster.client().await;
     let record = SecretStore::new(client.clone(), ns)
         .latest("todo-app")
         .await?
         .context("no record after install")?;
-    let backend = deployment_named(&cluster, ns, "backend").await?;
+    let backend = deployment_named(&env, "backend").await?;
     let mut object = record
         .manifest
         .iter()
@@ -490,14 +448,11 @@ async fn a_plain_upgrade_restores_a_change_made_under_todoctls_field_manager() -
             &Patch::Apply(&object),
         )
         .await?;
-    assert_eq!(
-        i64::from(replicas(&cluster, ns, &backend).await?),
-        recorded + 3
-    );
+    assert_eq!(i64::from(replicas(&env, &backend).await?), recorded + 3);
 
-    ok(todoctl(&cluster, ns, &["upgrade"], &[]));
-    assert_eq!(i64::from(replicas(&cluster, ns, &backend).await?), recorded);
-    assert_converged(&cluster, ns).await?;
+    env.ok(["upgrade"]);
+    assert_eq!(i64::from(replicas(&env, &backend).await?), recorded);
+    assert_converged(&env).await?;
     Ok(())
 }
 
@@ -505,20 +460,12 @@ async fn a_plain_upgrade_restores_a_change_made_under_todoctls_field_manager() -
 /// after its last write: `clean_error` is the shape every failure has.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lock_lost_after_the_last_write_still_fails_the_operation() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("takeover-finished").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("takeover-finished").await?;
-    let ns = ns.name();
-    ok(todoctl(
-        &cluster,
-        ns,
-        &["install", "--set", ANY_NODE_PORT],
-        &[],
-    ));
+    env.ok(["install", "--set", ANY_NODE_PORT]);
     let mut first = Background::start(
-        &cluster,
-        ns,
+        &env,
         &["upgrade", "--set", "frontend.replicaCount=3"],
         &[
             ("TODOCTL_TEST_PAUSE_AT", "finished"),
@@ -526,27 +473,25 @@ async fn a_lock_lost_after_the_last_write_still_fails_the_operation() -> Result<
         ],
     );
     first.wait_for_line("paused at finished", Duration::from_secs(60))?;
-    ok(todoctl(&cluster, ns, &["unlock", "--yes"], &[]));
+    env.ok(["unlock", "--yes"]);
     let (code, stderr) = first.finish(Duration::from_secs(60))?;
-    let out = crate::run::Out {
-        code,
-        stdout: String::new(),
-        stderr: stderr.clone(),
-    };
-    clean_error(&out, 4);
+    assert_eq!(code, 4, "stderr:\n{stderr}");
+    assert!(stderr.lines().any(|l| l.starts_with("error: ")), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(
         stderr.contains("is no longer locked by this operation"),
         "{stderr}"
     );
     // It had recorded itself deployed before the loss and superseded nothing since; the next
     // operation finds the release consistent and supersedes the older revision.
-    ok(todoctl(&cluster, ns, &["upgrade"], &[]));
-    assert_converged(&cluster, ns).await?;
+    env.ok(["upgrade"]);
+    assert_converged(&env).await?;
     Ok(())
 }
 
 /// Deletes the namespace (as `kubectl delete ns` does) and waits until it is gone.
-async fn delete_namespace(cluster: &Cluster, ns: &str) -> Result<()> {
+async fn delete_namespace(env: &TestEnv) -> Result<()> {
+    let (cluster, ns) = (&env.cluster, env.ns());
     use k8s_openapi::api::core::v1::Namespace;
     let api = Api::<Namespace>::all(cluster.client().await);
     api.delete(ns, &kube::api::DeleteParams::background())
@@ -564,14 +509,12 @@ async fn delete_namespace(cluster: &Cluster, ns: &str) -> Result<()> {
 /// then failing on the record it can no longer update.
 #[tokio::test(flavor = "multi_thread")]
 async fn namespace_deleted_while_an_install_waits_is_named_promptly() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("ns-deleted").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("ns-deleted").await?;
-    let ns = ns.name();
+    let ns = env.ns();
     let mut first = Background::start(
-        &cluster,
-        ns,
+        &env,
         &[
             "install",
             "--set",
@@ -588,7 +531,8 @@ async fn namespace_deleted_while_an_install_waits_is_named_promptly() -> Result<
         "the install to record its pending revision",
         Duration::from_secs(30),
         || async {
-            Ok(statuses(&cluster, ns)
+            Ok(env
+                .statuses()
                 .iter()
                 .any(|(_, s)| s == "pending-install")
                 .then_some(()))
@@ -596,7 +540,7 @@ async fn namespace_deleted_while_an_install_waits_is_named_promptly() -> Result<
     )
     .await?;
     let started = std::time::Instant::now();
-    delete_namespace(&cluster, ns).await?;
+    delete_namespace(&env).await?;
     let (code, stderr) = first.finish(Duration::from_secs(90))?;
     assert!(
         started.elapsed() < Duration::from_secs(100),
@@ -621,14 +565,11 @@ async fn namespace_deleted_while_an_install_waits_is_named_promptly() -> Result<
 /// objects.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_install_rerun_in_a_recreated_namespace_is_not_overwritten_by_the_first() -> Result<()> {
-    let Some(cluster) = harness::cluster() else {
+    let Some(env) = TestEnv::new("ns-rerun").await? else {
         return Ok(());
     };
-    let ns = cluster.namespace("ns-rerun").await?;
-    let ns = ns.name();
     let mut first = Background::start(
-        &cluster,
-        ns,
+        &env,
         &[
             "install",
             "--set",
@@ -642,27 +583,22 @@ async fn an_install_rerun_in_a_recreated_namespace_is_not_overwritten_by_the_fir
         ],
     );
     first.wait_for_line("paused at waiting", Duration::from_secs(30))?;
-    delete_namespace(&cluster, ns).await?;
-    ok(todoctl(
-        &cluster,
-        ns,
-        &[
-            "install",
-            "--set",
-            ANY_NODE_PORT,
-            "--set",
-            "frontend.replicaCount=3",
-        ],
-        &[],
-    ));
+    delete_namespace(&env).await?;
+    env.ok([
+        "install",
+        "--set",
+        ANY_NODE_PORT,
+        "--set",
+        "frontend.replicaCount=3",
+    ]);
     first.signal("-INT");
     let (code, stderr) = first.finish(Duration::from_secs(60))?;
     assert_ne!(code, 0, "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
-    let h = statuses(&cluster, ns);
+    let h = env.statuses();
     assert_eq!(h, vec![(1, "deployed".to_string())], "{stderr}");
-    assert_converged(&cluster, ns).await?;
-    let frontend = deployment_named(&cluster, ns, "frontend").await?;
-    assert_eq!(replicas(&cluster, ns, &frontend).await?, 3);
+    assert_converged(&env).await?;
+    let frontend = deployment_named(&env, "frontend").await?;
+    assert_eq!(replicas(&env, &frontend).await?, 3);
     Ok(())
 }
