@@ -11,18 +11,21 @@ use todoctl::render::Capabilities;
 use todoctl::values::ValueSources;
 
 fn todo_app_record() -> Release {
-    let prepared = prepare(&RenderOptions {
-        release: "todo-app".into(),
-        namespace: "todo-app".into(),
-        chart_dir: None,
-        values: ValueSources::default(),
-        previous_values: None,
-        revision: 1,
-        is_upgrade: false,
-        capabilities: Capabilities::offline(None, &[]),
-        generate: Generate::Placeholder,
-        post_renderer: None,
-    })
+    let prepared = prepare(
+        &todoctl::ui::Ui::quiet(),
+        &RenderOptions {
+            release: "todo-app".into(),
+            namespace: "todo-app".into(),
+            chart_dir: None,
+            values: ValueSources::default(),
+            previous_values: None,
+            revision: 1,
+            is_upgrade: false,
+            capabilities: Capabilities::offline(None, &[]),
+            generate: Generate::Placeholder,
+            post_renderer: None,
+        },
+    )
     .expect("render");
     let now = jiff::Timestamp::now();
     Release {

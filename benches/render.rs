@@ -72,16 +72,17 @@ spec:
 }
 
 fn bench_render(c: &mut Criterion) {
+    let ui = todoctl::ui::Ui::quiet();
     let todo = options(None);
     c.bench_function("render todo-app chart", |b| {
-        b.iter(|| black_box(prepare(&todo).expect("render")))
+        b.iter(|| black_box(prepare(&ui, &todo).expect("render")))
     });
 
     let dir = big_chart(1000);
     let big = options(Some(dir.path().to_path_buf()));
-    assert_eq!(prepare(&big).expect("render").objects.len(), 1000);
+    assert_eq!(prepare(&ui, &big).expect("render").objects.len(), 1000);
     c.bench_function("render 1000-object chart", |b| {
-        b.iter(|| black_box(prepare(&big).expect("render")))
+        b.iter(|| black_box(prepare(&ui, &big).expect("render")))
     });
 
     c.bench_function("load built-in chart", |b| {

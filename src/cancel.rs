@@ -198,7 +198,7 @@ impl StopToken {
 
     /// Starts listening for SIGINT and SIGTERM on the current runtime: the first fires this
     /// token, the second exits the process at once.
-    pub fn install_handlers(&self, ui: &crate::context::Ui) {
+    pub fn install_handlers(&self, ui: &crate::ui::Ui) {
         let token = self.clone();
         let ui = ui.clone();
         tokio::spawn(async move {
@@ -222,11 +222,11 @@ impl StopToken {
     /// `uninstalling` (the record marked, nothing deleted yet). A lost lock does not end the pause:
     /// the pause stands for a process that is busy elsewhere, and what follows it must notice.
     /// Without the variable this does nothing.
-    pub async fn test_pause(&self, phase: &str) {
+    pub async fn test_pause(&self, ui: &crate::ui::Ui, phase: &str) {
         if std::env::var("TODOCTL_TEST_PAUSE_AT").ok().as_deref() != Some(phase) {
             return;
         }
-        eprintln!("paused at {phase}");
+        ui.notice(&format!("paused at {phase}"));
         let signalled = async {
             let mut rx = self.reason.subscribe();
             let _ = rx

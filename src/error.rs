@@ -53,11 +53,12 @@ impl Kind {
         }
     }
 
-    /// The line after the error that says what to do, when the kind alone says it.
-    pub fn hint(self) -> Option<String> {
+    /// The line after the error that says what to do, when the kind alone says it; `server` is
+    /// the URL of the API server the command talked to, if it got that far.
+    pub fn hint(self, server: Option<&str>) -> Option<String> {
         match self {
             Kind::Unreachable => {
-                let at = crate::cluster::server_url()
+                let at = server
                     .map(|u| format!(" at {}", u.trim_end_matches('/')))
                     .unwrap_or_default();
                 Some(format!(
@@ -272,8 +273,10 @@ fn describe(cause: &(dyn std::error::Error + 'static)) -> String {
     }
 }
 
-/// The text `report` prints for `err`: `error: ...`, its causes, and the hint of its kind.
-pub fn render(err: &anyhow::Error) -> String {
+/// The text `report` prints for `err`: `error: ...`, its causes, and the hint of its kind
+/// (naming `server`, the API server the command talked to). Not yet scrubbed: [`report`]
+/// writes it through the UI that remembered the secrets.
+pub fn render(err: &anyhow::Error, server: Option<&str>) -> String {
     let mut msg = String::from("error: ");
     let mut causes = err.chain();
     if let Some(first) = causes.next() {
@@ -293,16 +296,16 @@ pub fn render(err: &anyhow::Error) -> String {
             msg.push_str(&format!("\n  caused by: {text}"));
         }
     }
-    if let Some(hint) = kind(err).hint() {
+    if let Some(hint) = kind(err).hint(server) {
         msg.push_str(&format!("\nhint: {hint}"));
     }
-    crate::ui::redact::scrub(&msg)
+    msg
 }
 
-/// Prints `error: ...` with its causes and hint on stderr, and picks the exit code from the
-/// error's kind.
-pub fn report(err: &anyhow::Error) -> ExitCode {
-    crate::ui::out::stderr_fmt(format_args!("{}\n", render(err)));
+/// Prints `error: ...` with its causes and hint on stderr through `ui` (so scrubbed of every
+/// secret the command saw), and picks the exit code from the error's kind.
+pub fn report(ui: &crate::ui::Ui, server: Option<&str>, err: &anyhow::Error) -> ExitCode {
+    crate::errln!(ui, "{}", render(err, server));
     ExitCode::from(kind(err).exit_code())
 }
 
@@ -324,14 +327,14 @@ mod tests {
             "timed out after 5s waiting for deployment/backend: Connect".into(),
         ));
         assert_eq!(kind(&timeout), Kind::Timeout);
-        assert_eq!(kind(&timeout).hint(), None);
+        assert_eq!(kind(&timeout).hint(None), None);
         let plain = anyhow::anyhow!("the request timed out: Connection refused");
         assert_eq!(kind(&plain), Kind::Other);
         let refused =
             anyhow::Error::from(std::io::Error::from(std::io::ErrorKind::ConnectionRefused))
                 .context("reading namespace `x`");
         assert_eq!(kind(&refused), Kind::Unreachable);
-        assert!(kind(&refused).hint().is_some());
+        assert!(kind(&refused).hint(None).is_some());
         let forbidden = api_error(api(403, "secrets is forbidden", "Forbidden"), "listing");
         assert_eq!(kind(&forbidden), Kind::Forbidden);
         let lost = anyhow::Error::from(crate::cancel::LockLost("gone".into()))
@@ -396,7 +399,12 @@ mod tests {
             "listing the records of release `todo-app`",
         );
         insta::assert_snapshot!(
-            [render(&timeout), render(&unreachable), render(&forbidden)].join("\n---\n")
+            [
+                render(&timeout, None),
+                render(&unreachable, None),
+                render(&forbidden, None)
+            ]
+            .join("\n---\n")
         );
     }
 }

@@ -3,9 +3,10 @@
 //! The library renders a chart with values, validates and orders the objects, and (with a cluster)
 //! applies, waits for and records releases. `cli` is the only module that knows about clap.
 
-// Everything for stdout goes through `ui::out` (`out!`, `outln!`), which ends quietly when the
-// reader has gone away; `print!` and `println!` panic then.
-#![deny(clippy::print_stdout)]
+// Everything goes through the command's `ui::Ui` (`out!`, `outln!`, `errln!` and its methods),
+// which scrubs remembered secrets from every line and ends quietly when stdout's reader has gone
+// away; `print!` and `println!` panic then, and `eprint!` would skip the scrubber.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cancel;
 pub mod chart;

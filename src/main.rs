@@ -15,8 +15,5 @@ fn main() -> ExitCode {
             };
         }
     };
-    match todoctl::cli::run(cli) {
-        Ok(code) => code,
-        Err(err) => todoctl::error::report(&err),
-    }
+    todoctl::cli::run(cli)
 }

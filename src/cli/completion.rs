@@ -20,11 +20,11 @@ pub struct CompletionArgs {
     pub shell: Shell,
 }
 
-pub fn run(args: &CompletionArgs) -> Result<ExitCode> {
+pub fn run(args: &CompletionArgs, env: &super::Env) -> Result<ExitCode> {
     // clap_complete panics when its writer fails; a buffer cannot, and a closed stdout is
     // handled once, in ui::out.
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut super::command(), "todoctl", &mut script);
-    crate::out!("{}", String::from_utf8_lossy(&script))?;
+    env.ui.out(&String::from_utf8_lossy(&script))?;
     Ok(ExitCode::SUCCESS)
 }

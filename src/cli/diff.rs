@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::GlobalArgs;
 use super::args::{ApplyArgs, ChartArgs, OutputFormat, ReleaseArgs, ValuesArgs, WaitArgs};
 use crate::diff::{Action, colorize, use_color};
 use crate::ops;
@@ -85,7 +84,8 @@ pub struct DiffArgs {
 const IGNORED: &str =
     "Accepted for the same command line as upgrade, and ignored: diff changes nothing";
 
-pub fn run(args: &DiffArgs, g: &GlobalArgs) -> Result<ExitCode> {
+pub fn run(args: &DiffArgs, env: &super::Env) -> Result<ExitCode> {
+    let ui = &env.ui;
     let opts = ops::DiffOptions {
         release: args.release.release.clone(),
         namespace: args.release.namespace.clone(),
@@ -99,7 +99,7 @@ pub fn run(args: &DiffArgs, g: &GlobalArgs) -> Result<ExitCode> {
         force_conflicts: args.apply.force_conflicts,
         keep: args.apply.keep(),
     };
-    let result = super::block_on(g, |client| async move { ops::diff(client, &opts).await })?;
+    let result = env.block_on(|ctx| async move { ops::diff(&ctx, &opts).await })?;
     match args.output {
         OutputFormat::Table => {
             let color = use_color();
@@ -114,22 +114,23 @@ pub fn run(args: &DiffArgs, g: &GlobalArgs) -> Result<ExitCode> {
                     Action::Delete => "delete",
                     Action::Unchanged => "unchanged",
                 };
-                crate::outln!("{verb} {}", o.object)?;
-                if color {
-                    crate::out!("{}", colorize(&o.diff))?;
+                crate::outln!(ui, "{verb} {}", o.object)?;
+                let text = if color {
+                    colorize(&o.diff)
                 } else {
-                    crate::out!("{}", o.diff)?;
-                }
+                    o.diff.clone()
+                };
+                super::print_shown(ui, &text, args.show_secrets)?;
                 if !o.diff.ends_with('\n') && !o.diff.is_empty() {
-                    crate::outln!()?;
+                    crate::outln!(ui)?;
                 }
             }
             for k in &result.kept {
-                crate::outln!("keep {}: {}", k.object, k.reason)?;
+                crate::outln!(ui, "keep {}: {}", k.object, k.reason)?;
             }
-            crate::outln!("{}", result.summary)?;
+            crate::outln!(ui, "{}", result.summary)?;
         }
-        other => super::print_data(&result, other)?,
+        other => super::print_shown(ui, &super::data_text(&result, other)?, args.show_secrets)?,
     }
     if args.detailed_exitcode && ops::has_changes(&result) {
         return Ok(ExitCode::from(crate::error::exit::CHANGES));

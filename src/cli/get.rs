@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 
-use super::GlobalArgs;
 use super::args::{OutputFormat, ReleaseArgs};
 use crate::ops;
 use crate::release::{ManifestEntry, Release};
@@ -107,7 +106,8 @@ pub struct GetValuesArgs {
     pub output: OutputFormat,
 }
 
-pub fn run(cmd: &GetCommand, g: &GlobalArgs) -> Result<ExitCode> {
+pub fn run(cmd: &GetCommand, env: &super::Env) -> Result<ExitCode> {
+    let ui = &env.ui;
     let args = match cmd {
         GetCommand::Values(v) => &v.get,
         GetCommand::Manifest(m) => &m.get,
@@ -120,9 +120,7 @@ pub fn run(cmd: &GetCommand, g: &GlobalArgs) -> Result<ExitCode> {
         args.release.release.clone(),
         args.revision,
     );
-    let record = super::block_on(g, |client| async move {
-        ops::record(client, &ns, &rel, rev).await
-    })?;
+    let record = env.block_on(|ctx| async move { ops::record(&ctx, &ns, &rel, rev).await })?;
     match cmd {
         GetCommand::Values(v) => {
             let values = if v.all {
@@ -136,23 +134,25 @@ pub fn run(cmd: &GetCommand, g: &GlobalArgs) -> Result<ExitCode> {
             } else {
                 v.output
             };
-            super::print_data(&values, format)?;
+            super::print_shown(ui, &super::data_text(&values, format)?, v.show_secrets)?;
         }
-        GetCommand::Manifest(m) => {
-            crate::out!("{}", manifest_text(&record.manifest, m.show_secrets)?)?
-        }
+        GetCommand::Manifest(m) => super::print_shown(
+            ui,
+            &manifest_text(&record.manifest, m.show_secrets)?,
+            m.show_secrets,
+        )?,
         GetCommand::Notes(_) => match &record.notes {
-            Some(n) => crate::out!("{n}")?,
-            None => crate::errln!("revision {} has no notes", record.revision),
+            Some(n) => crate::out!(ui, "{n}")?,
+            None => crate::errln!(ui, "revision {} has no notes", record.revision),
         },
         GetCommand::Metadata(m) => {
-            let meta = ops::ReleaseMetadata::of(&record);
+            let meta = ops::ReleaseMetadata::of(&record, ui.scrubber());
             match m.output {
-                OutputFormat::Table => crate::out!("{}", metadata_text(&meta))?,
-                other => super::print_data(&meta, other)?,
+                OutputFormat::Table => crate::out!(ui, "{}", metadata_text(&meta))?,
+                other => super::print_data(ui, &meta, other)?,
             }
         }
-        GetCommand::All(a) => print_all(&record, a)?,
+        GetCommand::All(a) => print_all(ui, &record, a)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -215,8 +215,8 @@ struct All {
     notes: Option<String>,
 }
 
-fn print_all(record: &Release, a: &GetAllArgs) -> Result<()> {
-    let meta = ops::ReleaseMetadata::of(record);
+fn print_all(ui: &crate::ui::Ui, record: &Release, a: &GetAllArgs) -> Result<()> {
+    let meta = ops::ReleaseMetadata::of(record, ui.scrubber());
     let user_values = shown_values(&record.user_values, record, a.show_secrets);
     let values = shown_values(&record.values, record, a.show_secrets);
     if a.output != OutputFormat::Table {
@@ -232,7 +232,7 @@ fn print_all(record: &Release, a: &GetAllArgs) -> Result<()> {
                 })
                 .collect()
         };
-        return super::print_data(
+        let text = super::data_text(
             &All {
                 metadata: meta,
                 user_values,
@@ -243,7 +243,8 @@ fn print_all(record: &Release, a: &GetAllArgs) -> Result<()> {
                 notes: record.notes.clone(),
             },
             a.output,
-        );
+        )?;
+        return super::print_shown(ui, &text, a.show_secrets);
     }
     let yaml =
         |v: &Value| crate::yaml::to_string(v).map_err(|e| anyhow::anyhow!("writing YAML: {e}"));
@@ -265,5 +266,5 @@ fn print_all(record: &Release, a: &GetAllArgs) -> Result<()> {
         out.push_str(notes.trim_end());
         out.push('\n');
     }
-    crate::out!("{out}")
+    super::print_shown(ui, &out, a.show_secrets)
 }

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::GlobalArgs;
 use super::args::{OutputFormat, ReleaseArgs};
 use crate::ops;
 use crate::ui::table;
@@ -29,17 +28,17 @@ pub struct HistoryArgs {
     pub output: OutputFormat,
 }
 
-pub fn run(args: &HistoryArgs, g: &GlobalArgs) -> Result<ExitCode> {
+pub fn run(args: &HistoryArgs, env: &super::Env) -> Result<ExitCode> {
+    let ui = &env.ui;
     let (ns, rel, max) = (
         args.release.namespace.clone(),
         args.release.release.clone(),
         args.max,
     );
-    let rows = super::block_on(g, |client| async move {
-        ops::history(client, &ns, &rel, max).await
-    })?;
+    let rows = env.block_on(|ctx| async move { ops::history(&ctx, &ns, &rel, max).await })?;
     match args.output {
         OutputFormat::Table => table::print(
+            ui,
             &[
                 "REVISION",
                 "UPDATED",
@@ -59,7 +58,7 @@ pub fn run(args: &HistoryArgs, g: &GlobalArgs) -> Result<ExitCode> {
                 ]
             }),
         )?,
-        other => super::print_data(&rows, other)?,
+        other => super::print_data(ui, &rows, other)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::GlobalArgs;
 use super::args::{ApplyArgs, ChartArgs, PostRenderArgs, ReleaseArgs, ValuesArgs, WaitArgs};
 
 /// Install the chart as a new release.
@@ -37,7 +36,7 @@ pub struct InstallArgs {
     pub post: PostRenderArgs,
 }
 
-pub fn run(args: &InstallArgs, g: &GlobalArgs) -> Result<ExitCode> {
+pub fn run(args: &InstallArgs, env: &super::Env) -> Result<ExitCode> {
     let opts = super::change_options(
         &args.release,
         &args.chart,
@@ -47,5 +46,5 @@ pub fn run(args: &InstallArgs, g: &GlobalArgs) -> Result<ExitCode> {
         &args.post,
         crate::ops::ChangeMode::Install,
     );
-    super::run_change(opts, g)
+    super::run_change(opts, env)
 }

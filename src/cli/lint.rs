@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use clap::Args;
 
-use super::GlobalArgs;
 use super::args::{CapabilityArgs, ChartArgs, ReleaseFlags, ValuesArgs};
 use crate::ops;
 
@@ -35,14 +34,15 @@ pub struct LintArgs {
     pub strict: bool,
 }
 
-pub fn run(args: &LintArgs, _g: &GlobalArgs) -> Result<ExitCode> {
+pub fn run(args: &LintArgs, env: &super::Env) -> Result<ExitCode> {
+    let ui = &env.ui;
     let release = args.release.resolve(None)?;
     let render = args
         .capabilities
         .render_options(&release, &args.chart, &args.values);
-    let report = ops::lint(&render)?;
+    let report = ops::lint(ui, &render)?;
     for finding in &report.warnings {
-        crate::errln!("{finding}");
+        crate::errln!(ui, "{finding}");
     }
     let n = report.warnings.len();
     if args.strict && n > 0 {
@@ -52,6 +52,7 @@ pub fn run(args: &LintArgs, _g: &GlobalArgs) -> Result<ExitCode> {
         );
     }
     crate::outln!(
+        ui,
         "{}: {} objects checked, {n} warning{}, 0 errors",
         report.chart,
         report.objects,

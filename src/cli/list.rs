@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::GlobalArgs;
 use super::args::OutputFormat;
 use crate::ops;
 use crate::ui::table;
@@ -29,14 +28,13 @@ pub struct ListArgs {
     pub output: OutputFormat,
 }
 
-pub fn run(args: &ListArgs, g: &GlobalArgs) -> Result<ExitCode> {
+pub fn run(args: &ListArgs, env: &super::Env) -> Result<ExitCode> {
+    let ui = &env.ui;
     let ns = (!args.all_namespaces).then(|| args.namespace.clone());
-    let rows = super::block_on(
-        g,
-        |client| async move { ops::list(client, ns.as_deref()).await },
-    )?;
+    let rows = env.block_on(|ctx| async move { ops::list(&ctx, ns.as_deref()).await })?;
     match args.output {
         OutputFormat::Table => table::print(
+            ui,
             &[
                 "NAME",
                 "NAMESPACE",
@@ -58,7 +56,7 @@ pub fn run(args: &ListArgs, g: &GlobalArgs) -> Result<ExitCode> {
                 ]
             }),
         )?,
-        other => super::print_data(&rows, other)?,
+        other => super::print_data(ui, &rows, other)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -100,29 +100,109 @@ pub fn parse() -> Result<Cli, clap::Error> {
     <Cli as Parser>::try_parse().map_err(hints::with_helm_hint)
 }
 
-/// Runs the parsed command line; the exit code of a successful run (non-zero only for
-/// `diff --detailed-exitcode`).
-pub fn run(cli: Cli) -> Result<ExitCode> {
-    let g = &cli.global;
-    crate::ui::set_verbosity(g.verbose);
-    match &cli.command {
-        Command::Template(a) => template::run(a, g),
-        Command::Lint(a) => lint::run(a, g),
-        Command::Completion(a) => completion::run(a),
+/// Runs the parsed command line and reports its error, if any, through the run's UI (so
+/// scrubbed of every secret the command saw); the exit code (non-zero for an error, and for
+/// `diff --detailed-exitcode` with changes).
+pub fn run(cli: Cli) -> ExitCode {
+    let env = Env::new(cli.global);
+    match dispatch(&cli.command, &env) {
+        Ok(code) => code,
+        Err(err) => crate::error::report(&env.ui, env.server.get().map(String::as_str), &err),
+    }
+}
+
+fn dispatch(command: &Command, env: &Env) -> Result<ExitCode> {
+    match command {
+        Command::Template(a) => template::run(a, env),
+        Command::Lint(a) => lint::run(a, env),
+        Command::Completion(a) => completion::run(a, env),
         Command::GenerateMan(a) => man::run(a),
-        Command::Install(a) => install::run(a, g),
-        Command::Upgrade(a) => upgrade::run(a, g),
-        Command::Rollback(a) => rollback::run(a, g),
-        Command::History(a) => history::run(a, g),
-        Command::Status(a) => status::run(a, g),
-        Command::Uninstall(a) => uninstall::run(a, g),
-        Command::List(a) => list::run(a, g),
-        Command::Diff(a) => diff::run(a, g),
-        Command::Get(c) => get::run(c, g),
-        Command::Unlock(a) => unlock::run(a, g),
-        Command::Show(c) => show::run(c),
-        Command::Test(a) => test::run(a, g),
-        Command::Version(a) => version::run(a, g),
+        Command::Install(a) => install::run(a, env),
+        Command::Upgrade(a) => upgrade::run(a, env),
+        Command::Rollback(a) => rollback::run(a, env),
+        Command::History(a) => history::run(a, env),
+        Command::Status(a) => status::run(a, env),
+        Command::Uninstall(a) => uninstall::run(a, env),
+        Command::List(a) => list::run(a, env),
+        Command::Diff(a) => diff::run(a, env),
+        Command::Get(c) => get::run(c, env),
+        Command::Unlock(a) => unlock::run(a, env),
+        Command::Show(c) => show::run(c, env),
+        Command::Test(a) => test::run(a, env),
+        Command::Version(a) => version::run(a, env),
+    }
+}
+
+/// What every command of one run receives (jj's `CommandHelper` and `Ui`): the global flags,
+/// the UI it prints through, and, once a command has connected, the API server's URL, which
+/// the hint of an "API server did not answer" error names.
+pub struct Env {
+    pub global: GlobalArgs,
+    /// Stdout data and stderr status, scrubbed; no progress lines (see [`Env::with_context`]).
+    pub ui: crate::ui::Ui,
+    server: std::sync::OnceLock<String>,
+}
+
+impl Env {
+    pub fn new(global: GlobalArgs) -> Env {
+        Env {
+            ui: crate::ui::Ui::new(global.verbose),
+            global,
+            server: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// How to reach the cluster, from --kubeconfig and --context.
+    pub fn connection(&self) -> crate::cluster::Connection {
+        crate::cluster::Connection {
+            kubeconfig: self.global.kubeconfig.clone(),
+            context: self.global.context.clone(),
+        }
+    }
+
+    /// Runs one cluster action that only reads: [`with_context`](Self::with_context) without
+    /// progress lines.
+    fn block_on<T, F, Fut>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(crate::context::Context) -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        self.run_with(self.ui.clone(), f)
+    }
+
+    /// Runs one cluster action on a fresh runtime, with the context every operation receives:
+    /// the cluster connection, the UI with progress lines (unless --no-progress), a stop token
+    /// that SIGINT and SIGTERM fire, and the system clock. The connection is resolved first, so
+    /// a missing kubeconfig is reported before anything else happens.
+    fn with_context<T, F, Fut>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(crate::context::Context) -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        self.run_with(self.ui.with_progress(!self.global.no_progress), f)
+    }
+
+    fn run_with<T, F, Fut>(&self, ui: crate::ui::Ui, f: F) -> Result<T>
+    where
+        F: FnOnce(crate::context::Context) -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        crate::cluster::find_kubeconfig(self.global.kubeconfig.as_deref())?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| anyhow::anyhow!("starting the async runtime: {e}"))?;
+        let conn = self.connection();
+        runtime.block_on(async move {
+            let cluster = crate::cluster::connect(&conn, &ui).await?;
+            if let Some(url) = cluster.server_url() {
+                let _ = self.server.set(url.to_string());
+            }
+            let ctx = crate::context::Context::new(cluster, ui);
+            ctx.stop.install_handlers(&ctx.ui);
+            f(ctx).await
+        })
     }
 }
 
@@ -131,65 +211,37 @@ pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
-/// Runs one cluster action that only reads, with a client; see [`with_context`].
-fn block_on<T, F, Fut>(g: &GlobalArgs, f: F) -> Result<T>
-where
-    F: FnOnce(kube::Client) -> Fut,
-    Fut: std::future::Future<Output = Result<T>>,
-{
-    with_context(g, crate::context::Ui::quiet(), |ctx| f(ctx.client))
+/// Data output for -o json and -o yaml.
+fn print_data<T: serde::Serialize>(
+    ui: &crate::ui::Ui,
+    data: &T,
+    format: OutputFormat,
+) -> Result<()> {
+    ui.out(&data_text(data, format)?)
 }
 
-/// Runs one cluster action on a fresh runtime, with the context every operation receives: the
-/// client, `ui`, a stop token that SIGINT and SIGTERM fire, and the system clock. The connection
-/// is resolved first, so a missing kubeconfig is reported before anything else happens.
-fn with_context<T, F, Fut>(g: &GlobalArgs, ui: crate::context::Ui, f: F) -> Result<T>
-where
-    F: FnOnce(crate::context::Context) -> Fut,
-    Fut: std::future::Future<Output = Result<T>>,
-{
-    crate::cluster::find_kubeconfig(g.kubeconfig.as_deref())?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| anyhow::anyhow!("starting the async runtime: {e}"))?;
-    let conn = crate::cluster::Connection {
-        kubeconfig: g.kubeconfig.clone(),
-        context: g.context.clone(),
-    };
-    runtime.block_on(async move {
-        let client = crate::cluster::connect(&conn).await?;
-        let ctx = crate::context::Context::new(client, ui);
-        ctx.stop.install_handlers(&ctx.ui);
-        f(ctx).await
+/// `data` as -o json (with a final newline) or -o yaml prints it.
+fn data_text<T: serde::Serialize>(data: &T, format: OutputFormat) -> Result<String> {
+    Ok(match format {
+        OutputFormat::Json => format!("{}\n", serde_json::to_string_pretty(data)?),
+        _ => crate::yaml::to_string(data).map_err(|e| anyhow::anyhow!("writing YAML: {e}"))?,
     })
 }
 
-fn progress(g: &GlobalArgs) -> crate::ui::progress::Progress {
-    crate::ui::progress::Progress::new(!g.no_progress && crate::ui::stderr_is_terminal())
-}
-
-/// The UI of a command that shows progress.
-fn ui(g: &GlobalArgs) -> crate::context::Ui {
-    crate::context::Ui::new(progress(g))
-}
-
-/// Data output for -o json and -o yaml.
-fn print_data<T: serde::Serialize>(data: &T, format: OutputFormat) -> Result<()> {
-    match format {
-        OutputFormat::Json => crate::outln!("{}", serde_json::to_string_pretty(data)?),
-        _ => crate::out!(
-            "{}",
-            crate::yaml::to_string(data).map_err(|e| anyhow::anyhow!("writing YAML: {e}"))?
-        ),
+/// Data on stdout, scrubbed of remembered secrets unless the user asked to see them
+/// (`--show-secrets`).
+fn print_shown(ui: &crate::ui::Ui, text: &str, show_secrets: bool) -> Result<()> {
+    if show_secrets {
+        ui.out_with_secrets(text)
+    } else {
+        ui.out(text)
     }
 }
 
 /// Objects a prune or an uninstall left in place, one line each with the reason.
-fn print_kept(kept: &[crate::ops::Kept]) -> Result<()> {
+fn print_kept(ui: &crate::ui::Ui, kept: &[crate::ops::Kept]) -> Result<()> {
     for k in kept {
-        crate::outln!("kept {}: {}", k.object, k.reason)?;
+        crate::outln!(ui, "kept {}: {}", k.object, k.reason)?;
     }
     Ok(())
 }
@@ -230,16 +282,16 @@ fn change_options(
 }
 
 /// install and upgrade print the same summary and notes.
-fn run_change(opts: crate::ops::ChangeOptions, g: &GlobalArgs) -> Result<ExitCode> {
+fn run_change(opts: crate::ops::ChangeOptions, env: &Env) -> Result<ExitCode> {
+    let ui = &env.ui;
     let out = {
         let opts = opts.clone();
-        with_context(g, ui(g), |ctx| async move {
-            crate::ops::change(&ctx, &opts).await
-        })?
+        env.with_context(|ctx| async move { crate::ops::change(&ctx, &opts).await })?
     };
     let r = &out.release;
     if out.dry_run {
         crate::outln!(
+            ui,
             "dry run: release `{}` revision {} would apply {} objects in namespace `{}`; nothing was changed or recorded",
             r.name,
             r.revision,
@@ -249,6 +301,7 @@ fn run_change(opts: crate::ops::ChangeOptions, g: &GlobalArgs) -> Result<ExitCod
         return Ok(ExitCode::SUCCESS);
     }
     crate::outln!(
+        ui,
         "release `{}` revision {} {} in namespace `{}`: {} objects applied in {} wave{}{}{} ({:.1}s)",
         r.name,
         r.revision,
@@ -265,9 +318,10 @@ fn run_change(opts: crate::ops::ChangeOptions, g: &GlobalArgs) -> Result<ExitCod
         pruned_note(&out.report.pruned),
         out.elapsed.as_secs_f64()
     )?;
-    print_kept(&out.report.kept)?;
+    print_kept(ui, &out.report.kept)?;
     if let Some(notes) = &r.notes {
         crate::outln!(
+            ui,
             "
 NOTES:
 {}",

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use anyhow::{Result, anyhow};
 use clap::Args;
 
-use super::GlobalArgs;
 use super::args::{ApplyArgs, ReleaseArgs, ReleaseFlags, WaitArgs};
 use crate::ops;
 
@@ -59,7 +58,8 @@ impl RollbackArgs {
     }
 }
 
-pub fn run(args: &RollbackArgs, g: &GlobalArgs) -> Result<ExitCode> {
+pub fn run(args: &RollbackArgs, env: &super::Env) -> Result<ExitCode> {
+    let ui = &env.ui;
     let (release, revision) = args.target()?;
     let opts = ops::RollbackOptions {
         release: release.release,
@@ -72,11 +72,10 @@ pub fn run(args: &RollbackArgs, g: &GlobalArgs) -> Result<ExitCode> {
         history_max: args.apply.history_max,
         keep: args.apply.keep(),
     };
-    let out = super::with_context(g, super::ui(g), |ctx| async move {
-        ops::rollback(&ctx, &opts).await
-    })?;
+    let out = env.with_context(|ctx| async move { ops::rollback(&ctx, &opts).await })?;
     if args.apply.dry_run {
         crate::outln!(
+            ui,
             "dry run: release `{}` would roll back to revision {} as revision {}; the API server accepted its {} objects; nothing was changed or recorded",
             out.release.name,
             out.target,
@@ -86,6 +85,7 @@ pub fn run(args: &RollbackArgs, g: &GlobalArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     crate::outln!(
+        ui,
         "release `{}` rolled back to revision {}: revision {} is {} ({} objects applied{}) in {:.1}s",
         out.release.name,
         out.target,
@@ -95,7 +95,7 @@ pub fn run(args: &RollbackArgs, g: &GlobalArgs) -> Result<ExitCode> {
         super::pruned_note(&out.report.pruned),
         out.elapsed.as_secs_f64()
     )?;
-    super::print_kept(&out.report.kept)?;
+    super::print_kept(ui, &out.report.kept)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -47,7 +47,7 @@ pub struct ShowArgs {
     pub chart: ChartArgs,
 }
 
-pub fn run(cmd: &ShowCommand) -> Result<ExitCode> {
+pub fn run(cmd: &ShowCommand, env: &super::Env) -> Result<ExitCode> {
     let (args, file) = match cmd {
         ShowCommand::Values(a) => (a, ChartFile::Values),
         ShowCommand::Schema(a) => (a, ChartFile::Schema),
@@ -55,6 +55,6 @@ pub fn run(cmd: &ShowCommand) -> Result<ExitCode> {
         ShowCommand::Readme(a) => (a, ChartFile::Readme),
     };
     let bytes = ops::show(args.chart.chart.as_deref(), file)?;
-    crate::ui::out::stdout_bytes(&bytes)?;
+    env.ui.out_bytes(&bytes)?;
     Ok(ExitCode::SUCCESS)
 }

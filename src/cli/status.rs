@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::GlobalArgs;
 use super::args::{OutputFormat, ReleaseArgs};
 use crate::ops;
 use crate::ui::table;
@@ -30,42 +29,48 @@ pub struct StatusArgs {
     pub output: OutputFormat,
 }
 
-pub fn run(args: &StatusArgs, g: &GlobalArgs) -> Result<ExitCode> {
+pub fn run(args: &StatusArgs, env: &super::Env) -> Result<ExitCode> {
+    let ui = &env.ui;
     let (ns, rel, rev) = (
         args.release.namespace.clone(),
         args.release.release.clone(),
         args.revision,
     );
-    let report = super::block_on(g, |client| async move {
-        ops::status(client, &ns, &rel, rev).await
-    })?;
+    let report = env.block_on(|ctx| async move { ops::status(&ctx, &ns, &rel, rev).await })?;
     if args.output != OutputFormat::Table {
-        super::print_data(&report, args.output)?;
+        super::print_data(ui, &report, args.output)?;
         return Ok(ExitCode::SUCCESS);
     }
-    crate::outln!("NAME: {}", report.name)?;
-    crate::outln!("NAMESPACE: {}", report.namespace)?;
-    crate::outln!("REVISION: {}", report.revision)?;
-    crate::outln!("STATUS: {}", report.status)?;
-    crate::outln!("DESCRIPTION: {}", report.description)?;
-    crate::outln!("CHART: {}", report.chart)?;
-    crate::outln!("APP VERSION: {}", report.app_version)?;
+    crate::outln!(ui, "NAME: {}", report.name)?;
+    crate::outln!(ui, "NAMESPACE: {}", report.namespace)?;
+    crate::outln!(ui, "REVISION: {}", report.revision)?;
+    crate::outln!(ui, "STATUS: {}", report.status)?;
+    crate::outln!(ui, "DESCRIPTION: {}", report.description)?;
+    crate::outln!(ui, "CHART: {}", report.chart)?;
+    crate::outln!(ui, "APP VERSION: {}", report.app_version)?;
     crate::outln!(
+        ui,
         "FIRST DEPLOYED: {}",
         crate::ui::time::human(report.first_deployed)
     )?;
-    crate::outln!("LAST DEPLOYED: {}", crate::ui::time::human(report.updated))?;
     crate::outln!(
+        ui,
+        "LAST DEPLOYED: {}",
+        crate::ui::time::human(report.updated)
+    )?;
+    crate::outln!(
+        ui,
         "TEST SUITE: {}",
         ops::test_suite_line(report.last_test.as_ref())
     )?;
     if let Some(holder) = &report.locked_by {
-        crate::outln!("LOCKED BY: {holder}")?;
+        crate::outln!(ui, "LOCKED BY: {holder}")?;
     }
     let ready = report.objects.iter().filter(|o| o.ready).count();
-    crate::outln!("OBJECTS: {ready}/{} ready", report.objects.len())?;
-    crate::outln!()?;
+    crate::outln!(ui, "OBJECTS: {ready}/{} ready", report.objects.len())?;
+    crate::outln!(ui)?;
     table::print(
+        ui,
         &["OBJECT", "STATE"],
         report
             .objects
@@ -73,19 +78,19 @@ pub fn run(args: &StatusArgs, g: &GlobalArgs) -> Result<ExitCode> {
             .map(|o| vec![o.object.clone(), o.state.clone()]),
     )?;
     for o in report.objects.iter().filter(|o| !o.details.is_empty()) {
-        crate::outln!("\n{}:", o.object)?;
+        crate::outln!(ui, "\n{}:", o.object)?;
         for d in &o.details {
-            crate::outln!("  {d}")?;
+            crate::outln!(ui, "  {d}")?;
         }
     }
     if !report.kept_on_uninstall.is_empty() {
-        crate::outln!("\nKEPT BY UNINSTALL:")?;
+        crate::outln!(ui, "\nKEPT BY UNINSTALL:")?;
         for k in &report.kept_on_uninstall {
-            crate::outln!("  {}: {}", k.object, k.reason)?;
+            crate::outln!(ui, "  {}: {}", k.object, k.reason)?;
         }
     }
     if let Some(notes) = &report.notes {
-        crate::outln!("\nNOTES:\n{}", notes.trim_end())?;
+        crate::outln!(ui, "\nNOTES:\n{}", notes.trim_end())?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::GlobalArgs;
 use super::args::{CapabilityArgs, ChartArgs, ReleaseArgs, ValuesArgs};
 use crate::ops;
 
@@ -46,7 +45,8 @@ pub struct TemplateArgs {
     pub include_tests: bool,
 }
 
-pub fn run(args: &TemplateArgs, _g: &GlobalArgs) -> Result<ExitCode> {
+pub fn run(args: &TemplateArgs, env: &super::Env) -> Result<ExitCode> {
+    let ui = &env.ui;
     let mut render = args
         .capabilities
         .render_options(&args.release, &args.chart, &args.values);
@@ -57,17 +57,19 @@ pub fn run(args: &TemplateArgs, _g: &GlobalArgs) -> Result<ExitCode> {
         output_dir: args.output_dir.clone(),
         include_tests: args.include_tests,
     };
-    let out = ops::template(&opts)?;
+    let out = ops::template(ui, &opts)?;
     match &args.output_dir {
         Some(dir) => {
             for path in &out.written {
-                crate::errln!("wrote {}", path.display());
+                crate::errln!(ui, "wrote {}", path.display());
             }
             if out.written.is_empty() {
-                crate::errln!("nothing to write under {}", dir.display());
+                crate::errln!(ui, "nothing to write under {}", dir.display());
             }
         }
-        None => crate::out!("{}", out.yaml)?,
+        // The objects as `helm template` prints them, Secret values included: rendering them
+        // is what was asked for.
+        None => ui.out_with_secrets(&out.yaml)?,
     }
     Ok(ExitCode::SUCCESS)
 }

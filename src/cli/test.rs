@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use anyhow::{Result, anyhow};
 use clap::Args;
 
-use super::GlobalArgs;
 use super::args::{OutputFormat, ReleaseArgs, parse_duration};
 use crate::ops;
 use crate::ui::table;
@@ -42,7 +41,8 @@ pub struct TestArgs {
     pub output: OutputFormat,
 }
 
-pub fn run(args: &TestArgs, g: &GlobalArgs) -> Result<ExitCode> {
+pub fn run(args: &TestArgs, env: &super::Env) -> Result<ExitCode> {
+    let ui = &env.ui;
     let opts = ops::TestOptions {
         release: args.release.release.clone(),
         namespace: args.release.namespace.clone(),
@@ -50,13 +50,12 @@ pub fn run(args: &TestArgs, g: &GlobalArgs) -> Result<ExitCode> {
         logs: args.logs,
         keep: args.keep,
     };
-    let report = super::with_context(g, super::ui(g), |ctx| async move {
-        ops::test(&ctx, &opts).await
-    })?;
+    let report = env.with_context(|ctx| async move { ops::test(&ctx, &opts).await })?;
     if args.output != OutputFormat::Table {
-        super::print_data(&report, args.output)?;
+        super::print_data(ui, &report, args.output)?;
     } else if report.results.is_empty() {
         crate::errln!(
+            ui,
             "revision {} of release `{}` has no tests: its chart has no objects annotated `{}: \"true\"`",
             report.revision,
             report.release,
@@ -64,12 +63,14 @@ pub fn run(args: &TestArgs, g: &GlobalArgs) -> Result<ExitCode> {
         );
     } else {
         crate::outln!(
+            ui,
             "release `{}` revision {} in namespace `{}`:",
             report.release,
             report.revision,
             report.namespace
         )?;
         table::print(
+            ui,
             &["TEST", "RESULT"],
             report.results.iter().map(|r| {
                 let result = match &r.reason {
@@ -80,21 +81,22 @@ pub fn run(args: &TestArgs, g: &GlobalArgs) -> Result<ExitCode> {
             }),
         )?;
         for r in report.failed().filter(|r| !r.details.is_empty()) {
-            crate::outln!("\n{}:", r.test)?;
+            crate::outln!(ui, "\n{}:", r.test)?;
             for d in &r.details {
-                crate::outln!("  {d}")?;
+                crate::outln!(ui, "  {d}")?;
             }
         }
         for l in &report.logs {
             match (&l.log, &l.unavailable) {
                 (Some(log), _) => {
-                    crate::outln!("\nPOD LOGS: {} (container {})", l.pod, l.container)?;
-                    crate::out!("{log}")?;
+                    crate::outln!(ui, "\nPOD LOGS: {} (container {})", l.pod, l.container)?;
+                    crate::out!(ui, "{log}")?;
                     if !log.is_empty() && !log.ends_with('\n') {
-                        crate::outln!()?;
+                        crate::outln!(ui)?;
                     }
                 }
                 (None, Some(why)) => crate::outln!(
+                    ui,
                     "\nPOD LOGS: {} (container {}): unavailable: {why}",
                     l.pod,
                     l.container
@@ -104,6 +106,7 @@ pub fn run(args: &TestArgs, g: &GlobalArgs) -> Result<ExitCode> {
         }
         if report.kept {
             crate::outln!(
+                ui,
                 "\nthe test objects were kept (--keep); the next `todoctl test` replaces them"
             )?;
         }

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::GlobalArgs;
 use super::args::{ReleaseArgs, WaitArgs};
 use crate::ops;
 
@@ -48,7 +47,8 @@ pub struct UninstallArgs {
     pub delete_pvcs: bool,
 }
 
-pub fn run(args: &UninstallArgs, g: &GlobalArgs) -> Result<ExitCode> {
+pub fn run(args: &UninstallArgs, env: &super::Env) -> Result<ExitCode> {
+    let ui = &env.ui;
     let opts = ops::UninstallOptions {
         release: args.release.release.clone(),
         namespace: args.release.namespace.clone(),
@@ -60,22 +60,21 @@ pub fn run(args: &UninstallArgs, g: &GlobalArgs) -> Result<ExitCode> {
             delete_pvcs: args.delete_pvcs,
         },
     };
-    let out = super::with_context(g, super::ui(g), |ctx| async move {
-        ops::uninstall(&ctx, &opts).await
-    })?;
+    let out = env.with_context(|ctx| async move { ops::uninstall(&ctx, &opts).await })?;
     if args.dry_run {
-        crate::outln!("would delete {} objects:", out.deleted.len())?;
+        crate::outln!(ui, "would delete {} objects:", out.deleted.len())?;
         for d in &out.deleted {
-            crate::outln!("  {d}")?;
+            crate::outln!(ui, "  {d}")?;
         }
         if !out.kept.is_empty() {
-            crate::outln!("would keep {} objects:", out.kept.len())?;
+            crate::outln!(ui, "would keep {} objects:", out.kept.len())?;
             for k in &out.kept {
-                crate::outln!("  {}: {}", k.object, k.reason)?;
+                crate::outln!(ui, "  {}: {}", k.object, k.reason)?;
             }
         }
     } else {
         crate::outln!(
+            ui,
             "release `{}` uninstalled: {} objects deleted in {:.1}s{}",
             args.release.release,
             out.deleted.len(),
@@ -86,7 +85,7 @@ pub fn run(args: &UninstallArgs, g: &GlobalArgs) -> Result<ExitCode> {
                 ""
             }
         )?;
-        super::print_kept(&out.kept)?;
+        super::print_kept(ui, &out.kept)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use clap::Args;
 
-use super::GlobalArgs;
 use super::args::ReleaseArgs;
 use crate::cluster::lock;
 
@@ -28,17 +27,15 @@ pub struct UnlockArgs {
     pub yes: bool,
 }
 
-pub fn run(args: &UnlockArgs, g: &GlobalArgs) -> Result<ExitCode> {
+pub fn run(args: &UnlockArgs, env: &super::Env) -> Result<ExitCode> {
+    let ui = &env.ui;
     let (ns, rel) = (args.release.namespace.clone(), args.release.release.clone());
     let holder = {
         let (ns, rel) = (ns.clone(), rel.clone());
-        super::block_on(
-            g,
-            |client| async move { lock::holder(&client, &ns, &rel).await },
-        )?
+        env.block_on(|ctx| async move { lock::holder(ctx.client(), &ns, &rel).await })?
     };
     let Some(holder) = holder else {
-        crate::outln!("release `{rel}` in namespace `{ns}` is not locked")?;
+        crate::outln!(ui, "release `{rel}` in namespace `{ns}` is not locked")?;
         return Ok(ExitCode::SUCCESS);
     };
     if !args.yes {
@@ -48,7 +45,8 @@ pub fn run(args: &UnlockArgs, g: &GlobalArgs) -> Result<ExitCode> {
                 holder.identity
             );
         }
-        crate::ui::out::stderr_fmt(format_args!(
+        // A prompt: no line break, the answer follows on the same line.
+        ui.err_fmt(format_args!(
             "release `{rel}` is locked by `{}`. Remove the lock? Only do this if that operation is gone [y/N] ",
             holder.identity
         ));
@@ -58,9 +56,7 @@ pub fn run(args: &UnlockArgs, g: &GlobalArgs) -> Result<ExitCode> {
             bail!("not unlocked");
         }
     }
-    super::block_on(g, |client| async move {
-        lock::force_unlock(&client, &ns, &rel).await
-    })?;
-    crate::outln!("removed the lock held by `{}`", holder.identity)?;
+    env.block_on(|ctx| async move { lock::force_unlock(ctx.client(), &ns, &rel).await })?;
+    crate::outln!(ui, "removed the lock held by `{}`", holder.identity)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::GlobalArgs;
 use super::args::{ApplyArgs, ChartArgs, PostRenderArgs, ReleaseArgs, ValuesArgs, WaitArgs};
 
 /// Upgrade a release to new values or a new chart.
@@ -44,7 +43,7 @@ pub struct UpgradeArgs {
     pub reset_values: bool,
 }
 
-pub fn run(args: &UpgradeArgs, g: &GlobalArgs) -> Result<ExitCode> {
+pub fn run(args: &UpgradeArgs, env: &super::Env) -> Result<ExitCode> {
     let mut opts = super::change_options(
         &args.release,
         &args.chart,
@@ -59,5 +58,5 @@ pub fn run(args: &UpgradeArgs, g: &GlobalArgs) -> Result<ExitCode> {
         },
     );
     opts.reset_values = args.reset_values;
-    super::run_change(opts, g)
+    super::run_change(opts, env)
 }

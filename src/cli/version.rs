@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::GlobalArgs;
 use super::args::OutputFormat;
 use crate::ops;
 
@@ -30,28 +29,26 @@ pub struct VersionArgs {
     pub output: OutputFormat,
 }
 
-pub fn run(args: &VersionArgs, g: &GlobalArgs) -> Result<ExitCode> {
+pub fn run(args: &VersionArgs, env: &super::Env) -> Result<ExitCode> {
+    let ui = &env.ui;
     let mut report = ops::client_versions()?;
     if !args.client {
-        let conn = crate::cluster::Connection {
-            kubeconfig: g.kubeconfig.clone(),
-            context: g.context.clone(),
-        };
+        let conn = env.connection();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| anyhow::anyhow!("starting the async runtime: {e}"))?;
-        report.server = Some(runtime.block_on(ops::server_version(&conn, ops::SERVER_TIMEOUT)));
+        report.server = Some(runtime.block_on(ops::server_version(&conn, ui, ops::SERVER_TIMEOUT)));
     }
     if args.output != OutputFormat::Table {
-        super::print_data(&report, args.output)?;
+        super::print_data(ui, &report, args.output)?;
         return Ok(ExitCode::SUCCESS);
     }
-    crate::outln!("todoctl: {}", report.todoctl)?;
+    crate::outln!(ui, "todoctl: {}", report.todoctl)?;
     let c = &report.chart;
     match &c.app_version {
-        Some(app) => crate::outln!("chart:   {} {} (app version {app})", c.name, c.version)?,
-        None => crate::outln!("chart:   {} {}", c.name, c.version)?,
+        Some(app) => crate::outln!(ui, "chart:   {} {} (app version {app})", c.name, c.version)?,
+        None => crate::outln!(ui, "chart:   {} {}", c.name, c.version)?,
     }
     if let Some(s) = &report.server {
         let at = s
@@ -60,9 +57,9 @@ pub fn run(args: &VersionArgs, g: &GlobalArgs) -> Result<ExitCode> {
             .map(|u| format!(" at {u}"))
             .unwrap_or_default();
         match (&s.version, &s.error) {
-            (Some(v), _) => crate::outln!("server:  {v}{at}")?,
-            (None, Some(why)) => crate::outln!("server:  unreachable{at}: {why}")?,
-            (None, None) => crate::outln!("server:  unreachable{at}")?,
+            (Some(v), _) => crate::outln!(ui, "server:  {v}{at}")?,
+            (None, Some(why)) => crate::outln!(ui, "server:  unreachable{at}: {why}")?,
+            (None, None) => crate::outln!(ui, "server:  unreachable{at}")?,
         }
     }
     Ok(ExitCode::SUCCESS)

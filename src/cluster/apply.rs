@@ -20,7 +20,8 @@ use kube::api::{
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
-use super::discovery::{Resolved, Resolver};
+use super::Cluster;
+use super::discovery::Resolved;
 use crate::manifest::{Object, ObjectKey};
 
 pub const FIELD_MANAGER: &str = "todoctl";
@@ -130,8 +131,7 @@ type Listing = Arc<HashMap<String, Live>>;
 type Listings = HashMap<(String, String, String), Arc<OnceCell<Listing>>>;
 
 pub struct Applier {
-    client: Client,
-    resolver: Resolver,
+    cluster: Cluster,
     owner: String,
     release_namespace: String,
     mode: ApplyMode,
@@ -142,10 +142,9 @@ pub struct Applier {
 }
 
 impl Applier {
-    pub fn new(client: Client, release: &str, namespace: &str, mode: ApplyMode) -> Applier {
+    pub fn new(cluster: &Cluster, release: &str, namespace: &str, mode: ApplyMode) -> Applier {
         Applier {
-            resolver: Resolver::new(client.clone()),
-            client,
+            cluster: cluster.clone(),
             owner: owner_value(namespace, release),
             release_namespace: namespace.to_string(),
             mode,
@@ -191,7 +190,7 @@ impl Applier {
         };
         let listing = cell
             .get_or_try_init(|| async {
-                crate::ui::verbose(
+                self.cluster.ui().verbose(
                     2,
                     format!(
                         "reading the metadata of every {} in {}",
@@ -240,7 +239,7 @@ impl Applier {
                         })
                         .collect()
                 };
-                crate::ui::verbose(
+                self.cluster.ui().verbose(
                     2,
                     format!(
                         "listed {} {} objects in {:?}",
@@ -268,21 +267,26 @@ impl Applier {
     }
 
     pub fn client(&self) -> &Client {
-        &self.client
+        &self.cluster.client
+    }
+
+    /// The connection this applier writes through.
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
     }
 
     /// The API handle for an object, by its apiVersion, kind and namespace.
     pub async fn api_for(&self, object: &Object) -> Result<(Api<DynamicObject>, Resolved)> {
         let resolved = self
-            .resolver
+            .cluster
             .resolve(object.api_version(), object.kind())
             .await
             .map_err(|e| anyhow!("{} ({}): {e}", object.reference(), object.template))?;
         let api = if resolved.namespaced {
             let ns = object.namespace().unwrap_or(&self.release_namespace);
-            Api::namespaced_with(self.client.clone(), ns, &resolved.resource)
+            Api::namespaced_with(self.cluster.client.clone(), ns, &resolved.resource)
         } else {
-            Api::all_with(self.client.clone(), &resolved.resource)
+            Api::all_with(self.cluster.client.clone(), &resolved.resource)
         };
         Ok((api, resolved))
     }
@@ -357,7 +361,7 @@ impl Applier {
             && let Some(live_data) = &live_data
             && untouched(live, live_data, &data)
         {
-            crate::ui::verbose(
+            self.cluster.ui().verbose(
                 1,
                 format!("apply {reference}: unchanged since the last revision, not applied"),
             );
@@ -384,7 +388,7 @@ impl Applier {
             p
         };
         let mut restored_drift = Vec::new();
-        crate::ui::verbose(
+        self.cluster.ui().verbose(
             1,
             format!(
                 "apply {reference} ({}): server-side apply as `{FIELD_MANAGER}`{}{}",
@@ -431,7 +435,7 @@ impl Applier {
                                 s.message
                             );
                         }
-                        crate::ui::verbose(
+                        self.cluster.ui().verbose(
                             1,
                             format!(
                                 "apply {reference}: restoring fields changed by {}",
@@ -515,7 +519,7 @@ impl Applier {
         if !explained {
             return Err(rejection.into());
         }
-        crate::ui::verbose(
+        self.cluster.ui().verbose(
             1,
             format!(
                 "apply {}: switching {} (clearing {})",
@@ -601,7 +605,7 @@ impl Applier {
                     current = api.get_opt(&name).await.ok().flatten();
                 }
                 Err(e) => {
-                    crate::ui::verbose(
+                    self.cluster.ui().verbose(
                         1,
                         format!("could not drop the switch's field ownership entry: {e}"),
                     );
@@ -629,7 +633,7 @@ impl Applier {
             dry_run,
             ..Default::default()
         };
-        crate::ui::verbose(
+        self.cluster.ui().verbose(
             1,
             format!(
                 "delete {reference}{}",

@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, anyhow};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use kube::{Api, Client};
+use kube::Api;
 
+use super::Cluster;
 use super::apply::api_error;
-use super::discovery::Resolver;
 use crate::manifest::Object;
 
 /// How long a CRD may take to be established when the caller gave no wait budget. The API
@@ -23,7 +23,7 @@ const POLL: Duration = Duration::from_millis(100);
 /// Waits until every CRD among `objects` is established and the cluster serves each of its
 /// served versions; returns at once when there is none. The error names the CRD and its
 /// condition (`NamesAccepted` false: another CRD holds the name).
-pub async fn wait_served(client: &Client, objects: &[&Object], timeout: Duration) -> Result<()> {
+pub async fn wait_served(cluster: &Cluster, objects: &[&Object], timeout: Duration) -> Result<()> {
     let crds: Vec<&Object> = objects
         .iter()
         .copied()
@@ -33,7 +33,7 @@ pub async fn wait_served(client: &Client, objects: &[&Object], timeout: Duration
         return Ok(());
     }
     let deadline = Instant::now() + timeout;
-    let api: Api<CustomResourceDefinition> = Api::all(client.clone());
+    let api: Api<CustomResourceDefinition> = Api::all(cluster.client.clone());
     for crd in &crds {
         let name = crd.name();
         loop {
@@ -79,11 +79,12 @@ pub async fn wait_served(client: &Client, objects: &[&Object], timeout: Duration
             }
             tokio::time::sleep(POLL).await;
         }
-        crate::ui::verbose(1, format!("customresourcedefinition/{name} is established"));
+        cluster
+            .ui()
+            .verbose(1, format!("customresourcedefinition/{name} is established"));
     }
 
     // Established, but discovery may lag: ask again until every served version is listed.
-    let resolver = Resolver::new(client.clone());
     for crd in &crds {
         let group = crd
             .data
@@ -109,7 +110,7 @@ pub async fn wait_served(client: &Client, objects: &[&Object], timeout: Duration
         for version in versions {
             let api_version = format!("{group}/{version}");
             loop {
-                match resolver.resolve(&api_version, kind).await {
+                match cluster.resolve(&api_version, kind).await {
                     Ok(_) => break,
                     Err(e) if Instant::now() >= deadline => {
                         return Err(e.context(format!(

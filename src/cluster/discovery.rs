@@ -1,23 +1,25 @@
 //! Maps apiVersion/kind to the REST resource that serves it, and tells what the cluster serves
-//! (for `capabilities`). One catalogue per process, from aggregated discovery (two requests on
-//! Kubernetes 1.30+), kept on disk between runs as kubectl keeps its discovery cache.
+//! (for `capabilities`). One catalogue per connection ([`Cluster`]), from aggregated discovery
+//! (two requests on Kubernetes 1.30+), kept on disk between runs as kubectl keeps its discovery
+//! cache.
 //!
 //! The disk cache lives in `~/.cache/todoctl/discovery/<cluster>/<server version>.json` and is
 //! trusted for [`CACHE_TTL`]. A kind missing from it (a CRD applied since) triggers one fresh
 //! discovery before todoctl says the cluster does not serve it.
 
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result, anyhow};
 use k8s_openapi::api::core::v1::Namespace;
+use kube::Api;
 use kube::core::GroupVersion;
 use kube::discovery::{ApiResource, Discovery, Scope};
-use kube::{Api, Client};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
+use super::Cluster;
 use crate::render::Capabilities;
 
 /// How long a catalogue on disk is trusted without asking the API server (kubectl: 6 hours).
@@ -46,7 +48,10 @@ impl Catalog {
     }
 }
 
-/// The process's catalogue.
+/// A connection's catalogue, shared by its clones; empty until first asked.
+#[derive(Default)]
+pub struct Cache(Mutex<State>);
+
 #[derive(Default)]
 struct State {
     catalog: Option<Arc<Catalog>>,
@@ -55,24 +60,12 @@ struct State {
     identified: bool,
 }
 
-fn state() -> &'static Mutex<State> {
-    static STATE: OnceLock<Mutex<State>> = OnceLock::new();
-    STATE.get_or_init(|| Mutex::new(State::default()))
-}
-
-static CLUSTER_URL: OnceLock<String> = OnceLock::new();
-
-/// Names the cluster the client talks to (its URL), so the disk cache can be keyed by
-/// `host_port` without asking the API server who it is.
-pub fn set_cluster_url(url: &str) {
-    let _ = CLUSTER_URL.set(url.to_string());
-}
-
 /// The catalogue: from memory, else from disk if fresh, else from the API server. `stale`
 /// names a catalogue that lacked a kind: unless another task replaced it meanwhile, ask the API
 /// server again (so concurrent misses cost one discovery, not one each).
-async fn catalog(client: &Client, stale: Option<&Arc<Catalog>>) -> Result<Arc<Catalog>> {
-    let mut st = state().lock().await;
+async fn catalog(cluster: &Cluster, stale: Option<&Arc<Catalog>>) -> Result<Arc<Catalog>> {
+    let client = &cluster.client;
+    let mut st = cluster.discovery.0.lock().await;
     if let Some(c) = &st.catalog
         && stale.is_none_or(|s| !Arc::ptr_eq(s, c))
     {
@@ -90,7 +83,7 @@ async fn catalog(client: &Client, stale: Option<&Arc<Catalog>>) -> Result<Arc<Ca
         }
     };
     if !st.identified {
-        st.cache_dir = cache_dir(client).await;
+        st.cache_dir = cache_dir(cluster).await;
         st.identified = true;
     }
     let file = st
@@ -101,12 +94,16 @@ async fn catalog(client: &Client, stale: Option<&Arc<Catalog>>) -> Result<Arc<Ca
         && let Some(c) = file.as_deref().and_then(load)
         && c.kube_version == version
     {
-        crate::ui::verbose(2, "discovery: using the cached catalogue");
+        cluster
+            .ui
+            .verbose(2, "discovery: using the cached catalogue");
         let c = Arc::new(c);
         st.catalog = Some(c.clone());
         return Ok(c);
     }
-    crate::ui::verbose(2, "discovery: asking the API server what it serves");
+    cluster
+        .ui
+        .verbose(2, "discovery: asking the API server what it serves");
     let c = Arc::new(discover(client, version).await?);
     if let Some(f) = &file {
         store(f, &c);
@@ -117,7 +114,7 @@ async fn catalog(client: &Client, stale: Option<&Arc<Catalog>>) -> Result<Arc<Ca
 
 /// Aggregated discovery (`/api` and `/apis`, two requests), or one request per group-version
 /// on clusters older than 1.30 (or when an aggregated API is broken).
-async fn discover(client: &Client, kube_version: String) -> Result<Catalog> {
+async fn discover(client: &kube::Client, kube_version: String) -> Result<Catalog> {
     let discovery = match Discovery::new(client.clone()).run_aggregated().await {
         Ok(d) => d,
         Err(_) => Discovery::new(client.clone())
@@ -154,15 +151,15 @@ async fn discover(client: &Client, kube_version: String) -> Result<Catalog> {
 
 /// `<cache>/todoctl/discovery/<host_port>` when the cluster URL is known, else keyed by the
 /// `kube-system` namespace's UID (unique per cluster); `None` when neither is available.
-async fn cache_dir(client: &Client) -> Option<PathBuf> {
-    let key = match CLUSTER_URL.get() {
+async fn cache_dir(cluster: &Cluster) -> Option<PathBuf> {
+    let key = match &cluster.server {
         Some(url) => url
             .trim_start_matches("https://")
             .trim_start_matches("http://")
             .trim_end_matches('/')
             .to_string(),
         None => {
-            let api: Api<Namespace> = Api::all(client.clone());
+            let api: Api<Namespace> = Api::all(cluster.client.clone());
             let ns = api.get_metadata("kube-system").await.ok()?;
             format!("uid-{}", ns.metadata.uid?)
         }
@@ -212,65 +209,57 @@ fn store(path: &std::path::Path, catalog: &Catalog) {
     }
 }
 
-/// Resolves kinds against the process's catalogue.
-pub struct Resolver {
-    client: Client,
-}
-
-impl Resolver {
-    pub fn new(client: Client) -> Resolver {
-        Resolver { client }
-    }
-
+impl Cluster {
     /// The resource serving `kind` at `api_version`; an error names the kind and what to do when
     /// the cluster does not serve it (a CRD not installed, a removed API version).
     pub async fn resolve(&self, api_version: &str, kind: &str) -> Result<Resolved> {
         let _: GroupVersion = api_version
             .parse()
             .map_err(|_| anyhow!("`{api_version}` is not a valid apiVersion"))?;
-        let known = catalog(&self.client, None).await?;
+        let known = catalog(self, None).await?;
         if let Some(r) = known.find(api_version, kind) {
             return Ok(r.clone());
         }
         // The kind may be new since the catalogue was made (a CRD applied): ask again.
-        let fresh = catalog(&self.client, Some(&known)).await?;
+        let fresh = catalog(self, Some(&known)).await?;
         fresh.find(api_version, kind).cloned().ok_or_else(|| {
             anyhow!(
                 "the cluster does not serve `{kind}` in `{api_version}`; install the CustomResourceDefinition that defines it, or use an apiVersion this cluster serves (`kubectl api-resources` lists them)"
             )
         })
     }
-}
 
-/// What the cluster serves, for templates: its version and every group/version.
-pub async fn capabilities(client: &Client) -> Result<Capabilities> {
-    let mut c = catalog(client, None).await?;
-    // Templates branch on what the cluster serves right now (a CRD installed a minute ago), so a
-    // cached catalogue is checked against the live list of groups: one cheap request.
-    let groups = client
-        .list_api_groups()
-        .await
-        .context("listing the API groups the cluster serves")?;
-    let live: std::collections::BTreeSet<String> = groups
-        .groups
-        .iter()
-        .flat_map(|g| g.versions.iter().map(|v| v.group_version.clone()))
-        .collect();
-    let cached: std::collections::BTreeSet<String> = c
-        .api_versions
-        .iter()
-        .filter(|v| v.contains('/'))
-        .cloned()
-        .collect();
-    if live != cached {
-        crate::ui::verbose(
-            2,
-            "discovery: the served API groups changed; discovering again",
-        );
-        c = catalog(client, Some(&c)).await?;
+    /// What the cluster serves, for templates: its version and every group/version.
+    pub async fn capabilities(&self) -> Result<Capabilities> {
+        let client = &self.client;
+        let mut c = catalog(self, None).await?;
+        // Templates branch on what the cluster serves right now (a CRD installed a minute ago), so a
+        // cached catalogue is checked against the live list of groups: one cheap request.
+        let groups = client
+            .list_api_groups()
+            .await
+            .context("listing the API groups the cluster serves")?;
+        let live: std::collections::BTreeSet<String> = groups
+            .groups
+            .iter()
+            .flat_map(|g| g.versions.iter().map(|v| v.group_version.clone()))
+            .collect();
+        let cached: std::collections::BTreeSet<String> = c
+            .api_versions
+            .iter()
+            .filter(|v| v.contains('/'))
+            .cloned()
+            .collect();
+        if live != cached {
+            self.ui.verbose(
+                2,
+                "discovery: the served API groups changed; discovering again",
+            );
+            c = catalog(self, Some(&c)).await?;
+        }
+        Ok(Capabilities {
+            kube_version: c.kube_version.clone(),
+            api_versions: c.api_versions.clone(),
+        })
     }
-    Ok(Capabilities {
-        kube_version: c.kube_version.clone(),
-        api_versions: c.api_versions.clone(),
-    })
 }

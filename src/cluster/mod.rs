@@ -191,22 +191,50 @@ fn check_context(kc: &Kubeconfig, wanted: Option<&str>, source: &Source) -> Resu
     Ok(())
 }
 
-/// The API server the last `connect` pointed at, for messages about failing to reach it.
-static SERVER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
-pub fn server_url() -> Option<&'static str> {
-    SERVER.get().map(String::as_str)
+/// One connection to an API server: its client, its URL, what it serves (the discovery
+/// catalogue, filled on first use), and the UI its `-v` lines go to. Cheap to clone; clones
+/// share the connections and the catalogue. Helm's kube client carries its logger the same way.
+#[derive(Clone)]
+pub struct Cluster {
+    pub client: Client,
+    /// `https://127.0.0.1:6443`; `None` for a client made without a kubeconfig (tests).
+    server: Option<String>,
+    discovery: std::sync::Arc<discovery::Cache>,
+    ui: crate::ui::Ui,
 }
 
-/// A client for the cluster the flags name. Connecting is lazy in kube; this only reads and
-/// checks the configuration.
-pub async fn connect(conn: &Connection) -> Result<Client> {
+impl Cluster {
+    /// A connection over `client`; `server` names the API server in messages and keys the
+    /// discovery cache on disk (without it, the `kube-system` namespace's UID does).
+    pub fn new(client: Client, server: Option<String>, ui: crate::ui::Ui) -> Cluster {
+        Cluster {
+            client,
+            server,
+            discovery: Default::default(),
+            ui,
+        }
+    }
+
+    /// The API server's URL without a trailing slash, for messages about failing to reach it.
+    pub fn server_url(&self) -> Option<&str> {
+        self.server.as_deref().map(|u| u.trim_end_matches('/'))
+    }
+
+    /// Where this connection's `-v` lines go.
+    pub fn ui(&self) -> &crate::ui::Ui {
+        &self.ui
+    }
+}
+
+/// A connection to the cluster the flags name, logging to `ui`. Connecting is lazy in kube; this
+/// only reads and checks the configuration.
+pub async fn connect(conn: &Connection, ui: &crate::ui::Ui) -> Result<Cluster> {
     let source = locate(conn.kubeconfig.as_deref())?;
     for missing in match &source {
         Source::Env { missing, .. } => missing.as_slice(),
         _ => &[],
     } {
-        crate::ui::verbose(
+        ui.verbose(
             1,
             format!(
                 "$KUBECONFIG lists `{}`, which does not exist; skipped",
@@ -234,8 +262,7 @@ pub async fn connect(conn: &Connection) -> Result<Client> {
             Config::incluster().with_context(|| "loading the in-cluster configuration")?
         }
     };
-    let _ = SERVER.set(config.cluster_url.to_string());
-    discovery::set_cluster_url(&config.cluster_url.to_string());
+    let server = config.cluster_url.to_string();
     config.connect_timeout = Some(Duration::from_secs(10));
     config.read_timeout = Some(Duration::from_secs(60));
     // Our retry layer covers what kube's own (429, 503, 504 only) does, and connection failures.
@@ -262,14 +289,16 @@ pub async fn connect(conn: &Connection) -> Result<Client> {
         hyper_util::client::legacy::Builder::new(hyper_util::rt::TokioExecutor::new())
             .build::<_, kube::client::Body>(connector);
     let service = tower::ServiceBuilder::new()
-        .layer(tower::retry::RetryLayer::new(
-            retry::TransientRetry::default(),
-        ))
+        .layer(tower::retry::RetryLayer::new(retry::TransientRetry::new(
+            ui.clone(),
+        )))
         .layer(tower::buffer::BufferLayer::new(1024))
         .layer(config.base_uri_layer())
         .option_layer(config.auth_layer().with_context(creating)?)
         .layer(config.extra_headers_layer().with_context(creating)?)
         .map_err(tower::BoxError::from)
         .service(http_client);
-    Ok(kube::client::ClientBuilder::new(service, config.default_namespace.clone()).build())
+    let client =
+        kube::client::ClientBuilder::new(service, config.default_namespace.clone()).build();
+    Ok(Cluster::new(client, Some(server), ui.clone()))
 }

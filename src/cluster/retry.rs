@@ -17,12 +17,18 @@ const FIRST_DELAY: Duration = Duration::from_millis(250);
 const MAX_DELAY: Duration = Duration::from_secs(4);
 
 /// One per request (tower clones the policy for each call), so attempts count per request.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct TransientRetry {
     attempts: u32,
+    /// Where `-v` says that a request is retried.
+    ui: crate::ui::Ui,
 }
 
 impl TransientRetry {
+    pub fn new(ui: crate::ui::Ui) -> TransientRetry {
+        TransientRetry { attempts: 0, ui }
+    }
+
     fn delay(&self) -> Duration {
         FIRST_DELAY
             .saturating_mul(1u32 << self.attempts.min(8))
@@ -51,7 +57,7 @@ impl<Res> Policy<Request<Body>, Response<Res>, BoxError> for TransientRetry {
         }
         let delay = self.delay();
         self.attempts += 1;
-        crate::ui::verbose(
+        self.ui.verbose(
             1,
             format!(
                 "{} {}: {why}; retry {} of {MAX_RETRIES} in {} ms",
@@ -98,7 +104,7 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_is_bounded() {
-        let mut p = TransientRetry::default();
+        let mut p = TransientRetry::new(crate::ui::Ui::quiet());
         let mut delays = Vec::new();
         for _ in 0..MAX_RETRIES {
             delays.push(p.delay());

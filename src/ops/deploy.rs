@@ -88,7 +88,7 @@ pub async fn deploy(
             async move {
                 ctx.stop.check()?;
                 let applied = applier.apply(object).await;
-                ctx.stop.test_pause("applying").await;
+                ctx.stop.test_pause(&ctx.ui, "applying").await;
                 applied
             }
         }))
@@ -103,7 +103,7 @@ pub async fn deploy(
         let crd_budget = deadline
             .map(|d| d.saturating_duration_since(Instant::now()))
             .unwrap_or(crate::cluster::crd::DEFAULT_TIMEOUT);
-        crate::cluster::crd::wait_served(applier.client(), &members, crd_budget).await?;
+        crate::cluster::crd::wait_served(applier.cluster(), &members, crd_budget).await?;
 
         if let Some(deadline) = deadline {
             let targets: Vec<WaitTarget> = applied
@@ -118,7 +118,7 @@ pub async fn deploy(
                 })
                 .collect();
             let remaining = deadline.saturating_duration_since(Instant::now());
-            ctx.stop.test_pause("waiting").await;
+            ctx.stop.test_pause(&ctx.ui, "waiting").await;
             tokio::select! {
                 biased;
                 stopped = ctx.stop.stopped() => return Err(stopped),

@@ -8,9 +8,9 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
-use kube::Client;
 
 use crate::cluster::apply::{Applier, ApplyMode};
+use crate::context::Context;
 use crate::diff::{Action, ObjectDiff, Sides, Summary, diff_object, diff_object_between};
 use crate::manifest::{Object, ObjectKey};
 use crate::release::SecretStore;
@@ -47,10 +47,11 @@ pub struct DiffResult {
     pub kept: Vec<super::Kept>,
 }
 
-pub async fn diff(client: Client, opts: &DiffOptions) -> Result<DiffResult> {
+pub async fn diff(ctx: &Context, opts: &DiffOptions) -> Result<DiffResult> {
+    let client = ctx.client().clone();
     super::render::check_release_name(&opts.release, &opts.namespace)?;
     let store = SecretStore::new(client.clone(), &opts.namespace);
-    let history = super::session::read_history(&store, &opts.release).await?;
+    let history = super::session::read_history(&ctx.ui, &store, &opts.release).await?;
     match opts.revisions.as_slice() {
         [] => {}
         [a, b] => return between_revisions(&history, *a, *b, opts),
@@ -70,7 +71,7 @@ pub async fn diff(client: Client, opts: &DiffOptions) -> Result<DiffResult> {
         ));
     }
     let prepared = super::render::render_release(
-        &client,
+        ctx,
         &history,
         &super::render::RenderRequest {
             release: &opts.release,
@@ -87,7 +88,7 @@ pub async fn diff(client: Client, opts: &DiffOptions) -> Result<DiffResult> {
 
     let namespace_exists = super::session::namespace_exists(&client, &opts.namespace).await?;
     let applier = Applier::new(
-        client,
+        &ctx.cluster,
         &opts.release,
         &opts.namespace,
         ApplyMode {

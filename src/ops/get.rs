@@ -2,23 +2,24 @@
 //! unless a revision is given. Read-only; no lock.
 
 use anyhow::{Result, anyhow, bail};
-use kube::Client;
 use serde::Serialize;
 
 use super::session::{Keep, read_history_keeping};
+use crate::context::Context;
 use crate::release::{History, Release, SecretStore};
+use crate::ui::Scrubber;
 
 /// A revision's record: the one asked for, or the latest readable one.
 pub async fn record(
-    client: Client,
+    ctx: &Context,
     namespace: &str,
     release: &str,
     revision: Option<u64>,
 ) -> Result<Release> {
     super::render::check_release_name(release, namespace)?;
-    let store = SecretStore::new(client, namespace);
+    let store = SecretStore::new(ctx.client().clone(), namespace);
     let keep = revision.map_or(Keep::Latest, Keep::Revision);
-    let h = read_history_keeping(&store, release, keep).await?;
+    let h = read_history_keeping(&ctx.ui, &store, release, keep).await?;
     pick(&h, namespace, release, revision).cloned()
 }
 
@@ -63,7 +64,8 @@ pub struct ReleaseMetadata {
 }
 
 impl ReleaseMetadata {
-    pub fn of(r: &Release) -> ReleaseMetadata {
+    /// The metadata of `r`, its post-renderer's command line scrubbed by `scrubber`.
+    pub fn of(r: &Release, scrubber: &Scrubber) -> ReleaseMetadata {
         ReleaseMetadata {
             name: r.name.clone(),
             chart: r.chart.name.clone(),
@@ -73,7 +75,7 @@ impl ReleaseMetadata {
             revision: r.revision,
             status: r.status.to_string(),
             deployed_at: crate::ui::time::rfc3339(r.updated),
-            post_renderer: r.post_renderer.as_deref().map(crate::ui::redact::scrub),
+            post_renderer: r.post_renderer.as_deref().map(|p| scrubber.scrub(p)),
         }
     }
 }

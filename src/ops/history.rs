@@ -2,11 +2,12 @@
 //! Read-only; no lock.
 
 use anyhow::{Result, bail};
-use kube::Client;
 use serde::Serialize;
 
 use super::session::{Keep, read_history_keeping};
+use crate::context::Context;
 use crate::release::{Release, SecretStore};
+use crate::ui::Scrubber;
 
 /// One line of `todoctl history`.
 #[derive(Debug, Clone, Serialize)]
@@ -26,20 +27,24 @@ pub struct HistoryRow {
 }
 
 pub async fn history(
-    client: Client,
+    ctx: &Context,
     namespace: &str,
     release: &str,
     max: usize,
 ) -> Result<Vec<HistoryRow>> {
     super::render::check_release_name(release, namespace)?;
-    let store = SecretStore::new(client, namespace);
-    let h = read_history_keeping(&store, release, Keep::Latest).await?;
+    let store = SecretStore::new(ctx.client().clone(), namespace);
+    let h = read_history_keeping(&ctx.ui, &store, release, Keep::Latest).await?;
     if h.releases.is_empty() && h.broken.is_empty() {
         bail!(
             "release `{release}` not found in namespace `{namespace}`; `todoctl list -A` shows every release"
         );
     }
-    let mut rows: Vec<HistoryRow> = h.releases.iter().map(row).collect();
+    let mut rows: Vec<HistoryRow> = h
+        .releases
+        .iter()
+        .map(|r| row(r, ctx.ui.scrubber()))
+        .collect();
     for b in &h.broken {
         rows.push(HistoryRow {
             revision: b.revision,
@@ -56,17 +61,17 @@ pub async fn history(
     Ok(rows.into_iter().skip(skip).collect())
 }
 
-fn row(r: &Release) -> HistoryRow {
+fn row(r: &Release, scrubber: &Scrubber) -> HistoryRow {
     HistoryRow {
         revision: r.revision,
         updated: Some(r.updated),
         status: r.status.to_string(),
         chart: format!("{}-{}", r.chart.name, r.chart.version),
         app_version: r.chart.app_version.clone().unwrap_or_default(),
-        description: crate::ui::redact::scrub(&match &r.post_renderer {
+        description: scrubber.scrub(&match &r.post_renderer {
             Some(p) => format!("{} (post-renderer `{p}`)", r.description),
             None => r.description.clone(),
         }),
-        post_renderer: r.post_renderer.as_deref().map(crate::ui::redact::scrub),
+        post_renderer: r.post_renderer.as_deref().map(|p| scrubber.scrub(p)),
     }
 }

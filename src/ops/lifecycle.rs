@@ -238,7 +238,7 @@ impl Session {
         )
         .await?;
         self.create_record(&record).await?;
-        ctx.stop.test_pause("recorded").await;
+        ctx.stop.test_pause(&ctx.ui, "recorded").await;
         let deployed = deploy(
             ctx,
             run.applier,
@@ -260,7 +260,7 @@ impl Session {
                 record.description = action.complete();
                 record.updated = ctx.clock.now();
                 self.update_record(&record).await?;
-                ctx.stop.test_pause("finished").await;
+                ctx.stop.test_pause(&ctx.ui, "finished").await;
                 self.supersede_others(record.revision).await?;
                 self.prune_history(run.history_max).await;
                 Ok(Outcome::Deployed { record, report })
@@ -280,7 +280,7 @@ impl Session {
     /// and its update fails the update instead of being overwritten.
     async fn supersede_others(&self, revision: u64) -> Result<()> {
         self.ensure_held()?;
-        let fresh = read_history(&self.store, &self.release).await?;
+        let fresh = read_history(&self.ctx.ui, &self.store, &self.release).await?;
         for r in fresh
             .releases
             .iter()

@@ -17,8 +17,8 @@ pub struct LintReport {
 }
 
 /// Errors (values, templates, invalid objects) come back as `Err`; warnings in the report.
-pub fn lint(opts: &RenderOptions) -> Result<LintReport> {
-    let prepared = prepare(opts)?;
+pub fn lint(ui: &crate::ui::Ui, opts: &RenderOptions) -> Result<LintReport> {
+    let prepared = prepare(ui, opts)?;
     // Test pods run in the cluster too: the same rules hold for them.
     let mut warnings = check(&[prepared.objects.as_slice(), &prepared.tests].concat());
     warnings.extend(immutable::version_labels(&prepared.objects));
@@ -35,7 +35,7 @@ pub fn lint(opts: &RenderOptions) -> Result<LintReport> {
         is_upgrade: true,
         ..opts.clone()
     };
-    if let Ok(next) = prepare(&next) {
+    if let Ok(next) = prepare(ui, &next) {
         let how = if bumped == 0 {
             "same values".to_string()
         } else {

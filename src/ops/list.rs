@@ -1,9 +1,9 @@
 //! list: the latest revision of every release in a namespace, or in all of them. Read-only.
 
 use anyhow::Result;
-use kube::Client;
 use serde::Serialize;
 
+use crate::context::Context;
 use crate::release::SecretStore;
 
 /// One line of `todoctl list`.
@@ -19,8 +19,8 @@ pub struct ListRow {
     pub updated: jiff::Timestamp,
 }
 
-pub async fn list(client: Client, namespace: Option<&str>) -> Result<Vec<ListRow>> {
-    let store = SecretStore::new(client, namespace.unwrap_or("default"));
+pub async fn list(ctx: &Context, namespace: Option<&str>) -> Result<Vec<ListRow>> {
+    let store = SecretStore::new(ctx.client().clone(), namespace.unwrap_or("default"));
     let mut rows: Vec<ListRow> = store
         .list(namespace)
         .await?

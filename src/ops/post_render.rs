@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, anyhow, bail};
 
+use crate::ui::Scrubber;
+
 /// How long a post-renderer may run unless `TODOCTL_POST_RENDERER_TIMEOUT` (seconds) says
 /// otherwise: kustomize takes well under a second; a program that takes this long is stuck.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -59,8 +61,8 @@ impl PostRenderer {
     /// Errors, each naming the command: it cannot be started (not found, not executable); it
     /// exits non-zero or is killed by a signal (with the end of its stderr, scrubbed of secrets);
     /// it runs longer than `timeout` (it and its children are killed); its output is not UTF-8.
-    pub fn run(&self, input: &str, timeout: Duration) -> Result<String> {
-        let shown = crate::ui::redact::scrub(&self.display());
+    pub fn run(&self, input: &str, timeout: Duration, scrubber: &Scrubber) -> Result<String> {
+        let shown = scrubber.scrub(&self.display());
         let mut command = Command::new(&self.command);
         command
             .args(&self.args)
@@ -129,7 +131,7 @@ impl PostRenderer {
             let said = if stderr.is_empty() {
                 " and wrote nothing to stderr".to_string()
             } else {
-                format!("; its stderr ends:\n{}", crate::ui::redact::scrub(&stderr))
+                format!("; its stderr ends:\n{}", scrubber.scrub(&stderr))
             };
             bail!("--post-renderer `{shown}` {how}{said}");
         }
@@ -179,7 +181,9 @@ mod tests {
 
     #[test]
     fn output_is_what_the_program_wrote() {
-        let out = sh("sed s/a/b/").run("a: 1\n", DEFAULT_TIMEOUT).unwrap();
+        let out = sh("sed s/a/b/")
+            .run("a: 1\n", DEFAULT_TIMEOUT, &Scrubber::default())
+            .unwrap();
         assert_eq!(out, "b: 1\n");
     }
 
@@ -187,14 +191,16 @@ mod tests {
     fn a_large_input_does_not_deadlock() {
         // Bigger than a pipe buffer both ways.
         let input = "k: v\n".repeat(200_000);
-        let out = sh("cat").run(&input, DEFAULT_TIMEOUT).unwrap();
+        let out = sh("cat")
+            .run(&input, DEFAULT_TIMEOUT, &Scrubber::default())
+            .unwrap();
         assert_eq!(out.len(), input.len());
     }
 
     #[test]
     fn failure_shows_the_code_and_the_end_of_stderr() {
         let err = sh("cat >/dev/null; echo first >&2; echo 'no such patch' >&2; exit 3")
-            .run("a: 1\n", DEFAULT_TIMEOUT)
+            .run("a: 1\n", DEFAULT_TIMEOUT, &Scrubber::default())
             .unwrap_err()
             .to_string();
         assert_eq!(
@@ -209,7 +215,7 @@ mod tests {
             command: "./no-such-renderer".into(),
             args: vec![],
         }
-        .run("", DEFAULT_TIMEOUT)
+        .run("", DEFAULT_TIMEOUT, &Scrubber::default())
         .unwrap_err()
         .to_string();
         assert!(
@@ -223,7 +229,7 @@ mod tests {
         let started = Instant::now();
         // The shell starts a child that would hold stdout open for a minute.
         let err = sh("sleep 60; echo done")
-            .run("", Duration::from_secs(1))
+            .run("", Duration::from_secs(1), &Scrubber::default())
             .unwrap_err()
             .to_string();
         assert!(started.elapsed() < Duration::from_secs(10));

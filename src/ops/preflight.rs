@@ -118,7 +118,7 @@ pub async fn preflight(
         }
     }
     checked.elapsed = started.elapsed();
-    crate::ui::verbose(
+    applier.cluster().ui().verbose(
         1,
         format!(
             "preflight: {} objects and {} deletions dry-run in {:?} ({} deferred)",

@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::chart::{self, Chart};
 use crate::manifest::{self, Object};
 use crate::render::{Capabilities, Engine, ReleaseInfo};
+use crate::ui::Ui;
 use crate::values::{self, ValueSources};
 
 #[derive(Debug, Clone)]
@@ -90,8 +91,10 @@ pub struct Prepared {
 }
 
 /// Loads the chart, merges and validates values, renders, parses and validates the objects.
-/// Nothing here touches a cluster; every error names its file, flag, template or object.
-pub fn prepare(opts: &RenderOptions) -> Result<Prepared> {
+/// Nothing here touches a cluster; every error names its file, flag, template or object. Every
+/// secret value (the schema's secret values, Secret objects) is remembered by `ui`, so nothing
+/// it writes afterwards shows them.
+pub fn prepare(ui: &Ui, opts: &RenderOptions) -> Result<Prepared> {
     check_release_name(&opts.release, &opts.namespace)?;
     let chart = Chart::load(opts.chart_dir.as_deref())?;
     chart.check_kube_version(&opts.capabilities.kube_version)?;
@@ -112,7 +115,7 @@ pub fn prepare(opts: &RenderOptions) -> Result<Prepared> {
         .map(chart::SchemaMarks::from_schema)
         .unwrap_or_default();
     let generated = fill_generated(&mut merged, &user_values, &marks, &opts.generate)?;
-    crate::ui::redact::remember_values(&merged, &marks.secret);
+    ui.remember_values(&merged, &marks.secret);
     if let Some(validator) = &chart.validator {
         validator.validate(&merged)?;
     }
@@ -132,7 +135,7 @@ pub fn prepare(opts: &RenderOptions) -> Result<Prepared> {
         objects.extend(manifest::parse::documents(&file.name, &file.text)?);
     }
     if let Some(post) = &opts.post_renderer {
-        objects = post_render(post, objects, &opts.namespace)?;
+        objects = post_render(ui, post, objects, &opts.namespace)?;
     }
     manifest::labels::apply_standard(
         &mut objects,
@@ -149,7 +152,7 @@ pub fn prepare(opts: &RenderOptions) -> Result<Prepared> {
         .map_err(|problems| anyhow::anyhow!("{problems}"))?;
     manifest::order::sort_for_apply(&mut objects);
     for o in &objects {
-        crate::ui::redact::remember_object(&o.data);
+        ui.remember_object(&o.data);
     }
     let (tests, objects) = super::test::split_tests(objects)?;
 
@@ -175,6 +178,7 @@ pub fn prepare(opts: &RenderOptions) -> Result<Prepared> {
 /// same kind, namespace and name, so messages still point at a file; a new one is named after
 /// the post-renderer. Labels are applied afterwards, so a post-renderer cannot drop them.
 fn post_render(
+    ui: &Ui,
     post: &super::PostRenderer,
     objects: Vec<Object>,
     namespace: &str,
@@ -182,18 +186,22 @@ fn post_render(
     let mut input = String::new();
     for o in &objects {
         // Secrets reach the program; their values must still be scrubbed from its stderr.
-        crate::ui::redact::remember_object(&o.data);
+        ui.remember_object(&o.data);
         let body = crate::yaml::to_string(&o.data)
             .map_err(|e| anyhow::anyhow!("writing {} as YAML: {e}", o.reference()))?;
         input.push_str(&format!("---\n# Source: {}\n{body}", o.template));
     }
-    let output = post.run(&input, super::PostRenderer::timeout_from_env()?)?;
+    let output = post.run(
+        &input,
+        super::PostRenderer::timeout_from_env()?,
+        ui.scrubber(),
+    )?;
     let source = format!("the output of --post-renderer `{}`", post.display());
     let mut returned = manifest::parse::documents(&source, &output)?;
     if returned.is_empty() {
         bail!(
             "--post-renderer `{}` returned no objects; it must write the YAML documents it read, changed as it likes, to stdout",
-            crate::ui::redact::scrub(&post.display())
+            ui.scrub(&post.display())
         );
     }
     for o in &mut returned {
@@ -298,7 +306,7 @@ pub struct RenderRequest<'a> {
 
 /// Renders `req` on top of `history` with the cluster's capabilities (one discovery).
 pub async fn render_release(
-    client: &kube::Client,
+    ctx: &crate::context::Context,
     history: &crate::release::History,
     req: &RenderRequest<'_>,
 ) -> Result<Prepared> {
@@ -312,17 +320,20 @@ pub async fn render_release(
         None if req.generate_new => Generate::Keep(Default::default()),
         None => Generate::Placeholder,
     };
-    let capabilities = crate::cluster::discovery::capabilities(client).await?;
-    prepare(&RenderOptions {
-        release: req.release.to_string(),
-        namespace: req.namespace.to_string(),
-        chart_dir: req.chart_dir.map(std::path::Path::to_path_buf),
-        values: req.values.clone(),
-        previous_values,
-        revision: history.next_revision(),
-        is_upgrade: req.is_upgrade,
-        capabilities,
-        generate,
-        post_renderer: req.post_renderer.cloned(),
-    })
+    let capabilities = ctx.cluster.capabilities().await?;
+    prepare(
+        &ctx.ui,
+        &RenderOptions {
+            release: req.release.to_string(),
+            namespace: req.namespace.to_string(),
+            chart_dir: req.chart_dir.map(std::path::Path::to_path_buf),
+            values: req.values.clone(),
+            previous_values,
+            revision: history.next_revision(),
+            is_upgrade: req.is_upgrade,
+            capabilities,
+            generate,
+            post_renderer: req.post_renderer.cloned(),
+        },
+    )
 }

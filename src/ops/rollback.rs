@@ -125,7 +125,7 @@ async fn rollback_locked(
     }
 
     let applier = Applier::new(
-        session.client.clone(),
+        &session.ctx.cluster,
         &opts.release,
         &opts.namespace,
         ApplyMode {

@@ -14,7 +14,7 @@ use kube::Client;
 use kube::api::{Api, ObjectMeta, PostParams};
 
 use crate::cluster::lock::{self, LockGuard};
-use crate::context::Context;
+use crate::context::{Context, Ui};
 use crate::release::{History, Release, SecretStore, Status};
 
 /// Whether an operation may create the release's namespace: only one that installs may
@@ -59,7 +59,7 @@ impl Session {
         operation: &str,
         policy: NamespacePolicy,
     ) -> Result<Option<Session>> {
-        let client = ctx.client.clone();
+        let client = ctx.client().clone();
         // Bad names are the user's typo, not the cluster's business: say so before any request.
         super::render::check_release_name(release, namespace)?;
         let created_namespace = match policy {
@@ -81,7 +81,7 @@ impl Session {
         )
         .await?;
         let store = SecretStore::new(client.clone(), namespace);
-        let mut history = match read_history(&store, release).await {
+        let mut history = match read_history(&ctx.ui, &store, release).await {
             Ok(h) => h,
             Err(e) => {
                 let _ = guard.release().await;
@@ -132,7 +132,7 @@ impl Session {
                 return Err(e);
             }
         }
-        ctx.stop.test_pause("locked").await;
+        ctx.stop.test_pause(&ctx.ui, "locked").await;
         Ok(Some(Session {
             ctx: ctx.clone(),
             client,
@@ -279,8 +279,8 @@ impl Session {
 
 /// A release's history, with every secret value it holds remembered for scrubbing: the one
 /// way actions read records, so no output path can miss the registration.
-pub async fn read_history(store: &SecretStore, release: &str) -> Result<History> {
-    read_history_keeping(store, release, Keep::All).await
+pub async fn read_history(ui: &Ui, store: &SecretStore, release: &str) -> Result<History> {
+    read_history_keeping(ui, store, release, Keep::All).await
 }
 
 /// Which records a read keeps whole. The others keep their summary (revision, status, chart,
@@ -300,15 +300,16 @@ pub enum Keep {
 /// [`read_history`] for read-only commands: only the records `keep` names stay whole. Never
 /// write a record read this way back to the store.
 pub async fn read_history_keeping(
+    ui: &Ui,
     store: &SecretStore,
     release: &str,
     keep: Keep,
 ) -> Result<History> {
     let history = store
         .history_with(release, |r, latest| {
-            crate::ui::redact::remember_values(&r.values, &r.secret_paths);
+            ui.remember_values(&r.values, &r.secret_paths);
             for e in &r.manifest {
-                crate::ui::redact::remember_object(&e.object);
+                ui.remember_object(&e.object);
             }
             let whole = match keep {
                 Keep::All => true,
@@ -322,7 +323,7 @@ pub async fn read_history_keeping(
             }
         })
         .await?;
-    crate::ui::verbose(
+    ui.verbose(
         1,
         format!(
             "read {} revision records of `{release}` ({} unreadable)",

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::get::record;
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::cluster::{lock, readiness};
+use crate::context::Context;
 use crate::release::Status;
 
 /// The health of an object whose drift could not be checked: readiness from the live object,
@@ -114,16 +115,17 @@ pub struct StatusReport {
 }
 
 pub async fn status(
-    client: Client,
+    ctx: &Context,
     namespace: &str,
     release: &str,
     revision: Option<u64>,
 ) -> Result<StatusReport> {
-    let record = record(client.clone(), namespace, release, revision).await?;
+    let client = ctx.client().clone();
+    let record = record(ctx, namespace, release, revision).await?;
     // A dry-run apply of each recorded object, compared with the live one, shows drift: what
     // someone else changed since todoctl applied it. Nothing is changed.
     let applier = Applier::new(
-        client.clone(),
+        &ctx.cluster,
         release,
         namespace,
         ApplyMode {

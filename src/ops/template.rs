@@ -27,8 +27,8 @@ pub struct TemplateOutput {
     pub written: Vec<PathBuf>,
 }
 
-pub fn template(opts: &TemplateOptions) -> Result<TemplateOutput> {
-    let prepared = prepare(&opts.render)?;
+pub fn template(ui: &crate::ui::Ui, opts: &TemplateOptions) -> Result<TemplateOutput> {
+    let prepared = prepare(ui, &opts.render)?;
     let mut objects: Vec<&Object> = prepared.objects.iter().collect();
     if opts.include_tests || !opts.show_only.is_empty() {
         objects.extend(&prepared.tests);

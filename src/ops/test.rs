@@ -13,12 +13,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, anyhow, bail};
 use futures::future::join_all;
 use k8s_openapi::api::core::v1::Pod;
+use kube::Api;
 use kube::api::{ListParams, LogParams};
-use kube::{Api, Client};
 use serde::Serialize;
 use serde_json::Value;
 
 use super::session::Session;
+use crate::cluster::Cluster;
 use crate::cluster::apply::{Applier, ApplyMode, api_error};
 use crate::cluster::readiness::{self, State};
 use crate::context::Context;
@@ -192,7 +193,7 @@ async fn test_locked(
         target.revision
     ));
     let applier = Applier::new(
-        session.client.clone(),
+        &session.ctx.cluster,
         &opts.release,
         &opts.namespace,
         ApplyMode {
@@ -245,13 +246,13 @@ async fn run(
         }
     }
     let results = tokio::select! {
-        results = join_all(judged.iter().map(|a| wait_one(applier.client(), a, deadline, progress))) => results,
+        results = join_all(judged.iter().map(|a| wait_one(applier.cluster(), a, deadline, progress))) => results,
         stopped = stop.stopped() => return Err(stopped),
     };
     let mut logs = Vec::new();
     if opts.logs {
         for a in &judged {
-            logs.extend(read_logs(applier.client(), a).await);
+            logs.extend(read_logs(applier.cluster(), a).await);
         }
     }
     Ok((results, logs))
@@ -279,7 +280,7 @@ async fn wait_gone(applier: &Applier, o: &Object) -> Result<()> {
 }
 
 async fn wait_one(
-    client: &Client,
+    cluster: &Cluster,
     applied: &crate::cluster::apply::Applied,
     deadline: Instant,
     progress: &Progress,
@@ -302,11 +303,11 @@ async fn wait_one(
                     }
                     Verdict::Failed(why) => {
                         progress.failed(&reference, &why);
-                        let details = diagnose(client, applied, &live).await;
+                        let details = diagnose(cluster, applied, &live).await;
                         return TestResult {
                             test: reference,
                             phase: Phase::Failed,
-                            reason: Some(crate::ui::redact::scrub(&why)),
+                            reason: Some(cluster.ui().scrub(&why)),
                             details,
                         };
                     }
@@ -330,13 +331,13 @@ async fn wait_one(
                 .flatten()
                 .and_then(|o| serde_json::to_value(&o).ok());
             let details = match live {
-                Some(live) => diagnose(client, applied, &live).await,
+                Some(live) => diagnose(cluster, applied, &live).await,
                 None => Vec::new(),
             };
             return TestResult {
                 test: reference,
                 phase: Phase::TimedOut,
-                reason: Some(crate::ui::redact::scrub(&format!("still {last}"))),
+                reason: Some(cluster.ui().scrub(&format!("still {last}"))),
                 details,
             };
         }
@@ -345,18 +346,18 @@ async fn wait_one(
 }
 
 async fn diagnose(
-    client: &Client,
+    cluster: &Cluster,
     applied: &crate::cluster::apply::Applied,
     live: &Value,
 ) -> Vec<String> {
     let ns = applied.namespace.as_deref().unwrap_or_default();
     match tokio::time::timeout(
         DIAGNOSE_BUDGET,
-        readiness::diagnose(client, ns, &applied.kind, live),
+        readiness::diagnose(&cluster.client, ns, &applied.kind, live),
     )
     .await
     {
-        Ok(lines) => lines.iter().map(|l| crate::ui::redact::scrub(l)).collect(),
+        Ok(lines) => lines.iter().map(|l| cluster.ui().scrub(l)).collect(),
         Err(_) => vec!["the cluster did not answer in time for details".to_string()],
     }
 }
@@ -445,9 +446,9 @@ fn one_line(s: &str) -> String {
 
 /// The logs of every container of the test's pods: the Pod itself, or the Job's pods (found by
 /// the Job's own selector, so pods of an earlier Job of the same name are not mixed in).
-async fn read_logs(client: &Client, applied: &crate::cluster::apply::Applied) -> Vec<PodLog> {
+async fn read_logs(cluster: &Cluster, applied: &crate::cluster::apply::Applied) -> Vec<PodLog> {
     let ns = applied.namespace.as_deref().unwrap_or_default();
-    let api = Api::<Pod>::namespaced(client.clone(), ns);
+    let api = Api::<Pod>::namespaced(cluster.client.clone(), ns);
     let pods: Vec<Pod> = if applied.kind == "Pod" {
         match api.get_opt(&applied.name).await {
             Ok(p) => p.into_iter().collect(),
@@ -516,13 +517,13 @@ async fn read_logs(client: &Client, applied: &crate::cluster::apply::Applied) ->
                 match tokio::time::timeout(LOG_BUDGET, api.logs(&name, &params)).await {
                     Err(_) => (None, Some("the node did not answer in time".to_string())),
                     Ok(Err(e)) => (None, Some(api_error(e, "reading the log").to_string())),
-                    Ok(Ok(log)) => (Some(crate::ui::redact::scrub(&log)), None),
+                    Ok(Ok(log)) => (Some(cluster.ui().scrub(&log)), None),
                 };
             out.push(PodLog {
                 pod: name.clone(),
                 container,
                 log,
-                unavailable: unavailable.map(|u| crate::ui::redact::scrub(&u)),
+                unavailable: unavailable.map(|u| cluster.ui().scrub(&u)),
             });
         }
     }

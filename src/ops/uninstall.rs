@@ -101,7 +101,7 @@ async fn uninstall_locked(
         .split(session.history.previous_objects(), Removal::Uninstall);
     manifest::order::sort_for_delete(&mut objects);
     let applier = Applier::new(
-        session.client.clone(),
+        &session.ctx.cluster,
         &opts.release,
         &opts.namespace,
         ApplyMode {
@@ -121,7 +121,7 @@ async fn uninstall_locked(
     // A dry-run delete of everything first: a permission missing for one kind is found before
     // any object is gone, rather than after half the release was deleted.
     let check = Applier::new(
-        session.client.clone(),
+        &session.ctx.cluster,
         &opts.release,
         &opts.namespace,
         ApplyMode {
@@ -139,7 +139,7 @@ async fn uninstall_locked(
     marker.updated = ctx.clock.now();
     session.update_record(&marker).await?;
 
-    ctx.stop.test_pause("uninstalling").await;
+    ctx.stop.test_pause(&ctx.ui, "uninstalling").await;
     // Whatever stops the deletion (a signal, a timeout, an API error) leaves the record failed,
     // not `uninstalling`: no operation is running it any more.
     let deleted = match delete_and_wait(ctx, &applier, &objects, opts.wait).await {

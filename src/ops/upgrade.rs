@@ -94,7 +94,7 @@ impl ChangeOptions {
 
     fn applier(&self, ctx: &Context, dry_run: bool) -> Applier {
         Applier::new(
-            ctx.client.clone(),
+            &ctx.cluster,
             &self.release,
             &self.namespace,
             ApplyMode {
@@ -153,7 +153,7 @@ async fn change_locked(
     let action = opts
         .mode
         .action(&opts.release, &opts.namespace, history.current())?;
-    let prepared = render_release(&session.client, history, &opts.render_request(action)).await?;
+    let prepared = render_release(&session.ctx, history, &opts.render_request(action)).await?;
     let record = session.pending(action, Content::rendered(&prepared));
     let applier = opts
         .applier(&session.ctx, false)
@@ -225,14 +225,14 @@ fn release_not_found(release: &str, namespace: &str) -> anyhow::Error {
 /// `--dry-run`: render with the cluster's capabilities, have the API server validate every object
 /// with a server-side dry-run apply, and record nothing.
 async fn dry_run(ctx: &Context, opts: &ChangeOptions, started: Instant) -> Result<ChangeOutcome> {
-    let client = ctx.client.clone();
+    let client = ctx.client().clone();
     super::render::check_release_name(&opts.release, &opts.namespace)?;
     let store = crate::release::SecretStore::new(client.clone(), &opts.namespace);
-    let history: History = read_history(&store, &opts.release).await?;
+    let history: History = read_history(&ctx.ui, &store, &opts.release).await?;
     let action = opts
         .mode
         .action(&opts.release, &opts.namespace, history.current())?;
-    let prepared = render_release(&client, &history, &opts.render_request(action)).await?;
+    let prepared = render_release(ctx, &history, &opts.render_request(action)).await?;
     let applier = opts.applier(ctx, true);
     let mut checked = 0;
     if namespace_exists(&client, &opts.namespace).await? {

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::chart::Chart;
 use crate::cluster::Connection;
+use crate::ui::Ui;
 
 /// How long `version` waits for the API server before reporting it unreachable: long enough
 /// for a remote cluster's TLS handshake, short enough that a stopped one does not hold up a
@@ -68,19 +69,20 @@ pub fn client_versions() -> Result<VersionReport> {
 
 /// Asks the API server for its version within `timeout`. Never fails: an unreachable or
 /// unconfigured server is reported in [`ServerVersion::error`].
-pub async fn server_version(conn: &Connection, timeout: Duration) -> ServerVersion {
+pub async fn server_version(conn: &Connection, ui: &Ui, timeout: Duration) -> ServerVersion {
     let unreachable = |url: Option<String>, why: String| ServerVersion {
         reachable: false,
         version: None,
         platform: None,
         url,
-        error: Some(crate::ui::redact::scrub(&why)),
+        error: Some(ui.scrub(&why)),
     };
-    let client = match crate::cluster::connect(conn).await {
+    let cluster = match crate::cluster::connect(conn, ui).await {
         Ok(c) => c,
         Err(e) => return unreachable(None, format!("{e:#}")),
     };
-    let url = crate::cluster::server_url().map(|u| u.trim_end_matches('/').to_string());
+    let client = &cluster.client;
+    let url = cluster.server_url().map(str::to_string);
     match tokio::time::timeout(timeout, client.apiserver_version()).await {
         // Refused connections are retried below every request, so a server that is down also
         // ends here: ask once more without retries to tell "down" from "silent".

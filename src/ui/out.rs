@@ -1,4 +1,5 @@
-//! The one way todoctl writes to stdout and stderr.
+//! The one way todoctl writes to stdout and stderr, below [`Ui`](super::Ui): the UI scrubs a
+//! line, this writes it. Nothing outside `ui` calls these writers; code writes through its UI.
 //!
 //! `println!` panics when its reader has gone away (`todoctl history | head -1` closes the pipe
 //! after one line, and the next write fails with EPIPE). Here a closed stdout means the reader
@@ -13,30 +14,26 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Result;
 
 /// Set once stdout's reader is gone; later writes are skipped without a system call.
+///
+/// The one process-wide flag left, on purpose: it describes the process's real stdout (file
+/// descriptor 1), of which there is one however many UIs write to it, and once its reader has
+/// gone it is gone for every one of them.
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 
 /// Writes `text` to stdout and flushes it. A closed pipe is not an error (see the module
 /// documentation); any other failure is, naming stdout.
-pub fn stdout_str(text: &str) -> Result<()> {
+pub(super) fn stdout_str(text: &str) -> Result<()> {
     stdout_bytes(text.as_bytes())
 }
 
 /// [`stdout_str`] for bytes that are printed as they are (a chart's files).
-pub fn stdout_bytes(bytes: &[u8]) -> Result<()> {
+pub(super) fn stdout_bytes(bytes: &[u8]) -> Result<()> {
     write_to(&mut io::stdout().lock(), bytes, &STDOUT_CLOSED)
         .map_err(|e| anyhow::anyhow!("writing to stdout: {e}"))
 }
 
-/// Formatted stdout; the body of [`out!`](crate::out) and [`outln!`](crate::outln).
-pub fn stdout_fmt(args: std::fmt::Arguments<'_>) -> Result<()> {
-    match args.as_str() {
-        Some(s) => stdout_str(s),
-        None => stdout_str(&args.to_string()),
-    }
-}
-
 /// Writes to stderr, dropping the text when stderr cannot be written.
-pub fn stderr_fmt(args: std::fmt::Arguments<'_>) {
+pub(super) fn stderr_fmt(args: std::fmt::Arguments<'_>) {
     let mut err = io::stderr().lock();
     let _ = err.write_fmt(args).and_then(|()| err.flush());
 }
@@ -55,30 +52,33 @@ fn write_to(w: &mut impl Write, bytes: &[u8], closed: &AtomicBool) -> io::Result
     }
 }
 
-/// `print!` that survives a closed stdout; evaluates to `anyhow::Result<()>`.
+/// `print!` through a UI (`out!(ui, "...")`): scrubbed, and quiet when stdout's reader is gone;
+/// evaluates to `anyhow::Result<()>`.
 #[macro_export]
 macro_rules! out {
-    ($($arg:tt)*) => {
-        $crate::ui::out::stdout_fmt(format_args!($($arg)*))
+    ($ui:expr, $($arg:tt)*) => {
+        $ui.out_fmt(format_args!($($arg)*))
     };
 }
 
-/// `println!` that survives a closed stdout; evaluates to `anyhow::Result<()>`.
+/// `println!` through a UI (`outln!(ui, "...")`): scrubbed, and quiet when stdout's reader is
+/// gone; evaluates to `anyhow::Result<()>`.
 #[macro_export]
 macro_rules! outln {
-    () => {
-        $crate::ui::out::stdout_str("\n")
+    ($ui:expr) => {
+        $ui.out("\n")
     };
-    ($($arg:tt)*) => {
-        $crate::ui::out::stdout_fmt(format_args!("{}\n", format_args!($($arg)*)))
+    ($ui:expr, $($arg:tt)*) => {
+        $ui.out_fmt(format_args!("{}\n", format_args!($($arg)*)))
     };
 }
 
-/// `eprintln!` that never panics: a status line is dropped when stderr is gone.
+/// `eprintln!` through a UI (`errln!(ui, "...")`): scrubbed, and never panics (a status line is
+/// dropped when stderr is gone).
 #[macro_export]
 macro_rules! errln {
-    ($($arg:tt)*) => {
-        $crate::ui::out::stderr_fmt(format_args!("{}\n", format_args!($($arg)*)))
+    ($ui:expr, $($arg:tt)*) => {
+        $ui.err_fmt(format_args!("{}\n", format_args!($($arg)*)))
     };
 }
 

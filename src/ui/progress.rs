@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
+use super::Scrubber;
+
 use crate::cluster::readiness::{Event, Observer};
 
 /// How often a spinner turns; slower would look stuck, faster only costs redraws.
@@ -31,6 +33,8 @@ pub struct ObjectLine {
 struct Inner {
     mode: Mode,
     lines: Mutex<Lines>,
+    /// The UI's scrubber: object states quote the cluster, which may quote a secret back.
+    scrubber: Scrubber,
 }
 
 enum Mode {
@@ -55,26 +59,28 @@ struct Line {
 
 impl Progress {
     /// Spinners when `enabled_bars` (the caller passes `!--no-progress`) and stderr is a terminal;
-    /// plain timestamped lines on stderr otherwise.
-    pub fn new(enabled_bars: bool) -> Progress {
+    /// plain timestamped lines on stderr otherwise; every line scrubbed by `scrubber`.
+    pub fn new(enabled_bars: bool, scrubber: Scrubber) -> Progress {
         let mode = if enabled_bars && super::stderr_is_terminal() {
             Mode::Bars(MultiProgress::new())
         } else {
             Mode::Plain
         };
-        Progress::with_mode(mode)
+        Progress::with_mode(mode, scrubber)
     }
 
     /// Prints nothing: for tests and for `--output json`, where stderr should stay quiet.
     pub fn hidden() -> Progress {
-        Progress::with_mode(Mode::Hidden)
+        // Nothing is printed, so nothing needs scrubbing.
+        Progress::with_mode(Mode::Hidden, Scrubber::default())
     }
 
-    fn with_mode(mode: Mode) -> Progress {
+    fn with_mode(mode: Mode, scrubber: Scrubber) -> Progress {
         Progress {
             inner: Arc::new(Inner {
                 mode,
                 lines: Mutex::new(Lines::default()),
+                scrubber,
             }),
         }
     }
@@ -105,14 +111,14 @@ impl Progress {
 
     /// A general status line, such as `applying wave 2 of 3 (2 objects)`.
     pub fn message(&self, text: &str) {
-        let text = &super::redact::scrub(&super::one_line(text));
+        let text = &self.inner.scrubber.scrub(&super::one_line(text));
         match &self.inner.mode {
             Mode::Hidden => {}
-            Mode::Plain => crate::errln!("{} {text}", clock()),
+            Mode::Plain => plain_line(format_args!("{} {text}", clock())),
             // Printed above the spinners; if the terminal went away, fall back to a plain line.
             Mode::Bars(multi) => {
                 if multi.println(text).is_err() {
-                    crate::errln!("{text}");
+                    plain_line(format_args!("{text}"));
                 }
             }
         }
@@ -209,10 +215,10 @@ impl Inner {
             return;
         }
         line.last = state.to_string();
-        let state = &super::redact::scrub(&super::one_line(state));
+        let state = &self.scrubber.scrub(&super::one_line(state));
         match (&self.mode, &line.bar) {
             (Mode::Bars(_), Some(bar)) => bar.set_message(state.to_string()),
-            (Mode::Plain, _) => crate::errln!("{} {reference}: {state}", clock()),
+            (Mode::Plain, _) => plain_line(format_args!("{} {reference}: {state}", clock())),
             _ => {}
         }
     }
@@ -229,16 +235,21 @@ impl Inner {
         }
         line.finished = true;
         line.last = text.to_string();
-        let text = &super::redact::scrub(&super::one_line(text));
+        let text = &self.scrubber.scrub(&super::one_line(text));
         match (&self.mode, &line.bar) {
             (Mode::Bars(_), Some(bar)) => {
                 bar.set_style(finished_style(width, if ok { "✔" } else { "✘" }));
                 bar.finish_with_message(text.to_string());
             }
-            (Mode::Plain, _) => crate::errln!("{} {reference}: {text}", clock()),
+            (Mode::Plain, _) => plain_line(format_args!("{} {reference}: {text}", clock())),
             _ => {}
         }
     }
+}
+
+/// One plain line on stderr, already scrubbed.
+fn plain_line(args: std::fmt::Arguments<'_>) {
+    super::out::stderr_fmt(format_args!("{args}\n"));
 }
 
 fn spinner_style(width: usize) -> ProgressStyle {
@@ -272,7 +283,7 @@ mod tests {
 
     #[test]
     fn plain_lines_are_recorded_only_on_change() {
-        let progress = Progress::with_mode(Mode::Hidden);
+        let progress = Progress::hidden();
         let line = progress.object("deployment/backend");
         line.update("1/2 replicas ready");
         line.update("1/2 replicas ready");

@@ -1,13 +1,13 @@
 //! Plain aligned tables on stdout, like kubectl's: a header row, columns padded to the widest
 //! cell, no borders, so the output greps and cuts well.
 
-/// Prints the table on stdout; fails only when stdout cannot be written (not when its reader
-/// has gone away, see [`crate::ui::out`]).
-pub fn print<I>(header: &[&str], rows: I) -> anyhow::Result<()>
+/// Prints the table on stdout through `ui`; fails only when stdout cannot be written (not when
+/// its reader has gone away, see [`crate::ui::out`]).
+pub fn print<I>(ui: &super::Ui, header: &[&str], rows: I) -> anyhow::Result<()>
 where
     I: IntoIterator<Item = Vec<String>>,
 {
-    crate::out!("{}", render(header, rows))
+    ui.out(&render(header, rows))
 }
 
 pub fn render<I>(header: &[&str], rows: I) -> String

@@ -385,21 +385,23 @@ async fn reads_that_keep_one_record_whole() -> Result<()> {
             .map(|r| r.revision)
             .collect()
     };
-    let latest = read_history_keeping(&store, "todo", Keep::Latest).await?;
+    let latest =
+        read_history_keeping(&todoctl::ui::Ui::quiet(), &store, "todo", Keep::Latest).await?;
     assert_eq!(revisions(&latest.releases), [1, 2, 3]);
     assert_eq!(whole(&latest), [3]);
     // Summaries stay: status, chart and description of every readable revision.
     assert!(latest.releases.iter().all(|r| r.chart.name == "todo-app"));
     assert_eq!(latest.releases[0].description, "Install complete");
 
-    let second = read_history_keeping(&store, "todo", Keep::Revision(2)).await?;
+    let second =
+        read_history_keeping(&todoctl::ui::Ui::quiet(), &store, "todo", Keep::Revision(2)).await?;
     assert_eq!(whole(&second), [2]);
     assert_eq!(
         second.releases[1],
         release("todo", ns.name(), 2, Status::Superseded)
     );
 
-    let all = read_history_keeping(&store, "todo", Keep::All).await?;
+    let all = read_history_keeping(&todoctl::ui::Ui::quiet(), &store, "todo", Keep::All).await?;
     assert_eq!(whole(&all), [1, 2, 3]);
     Ok(())
 }
