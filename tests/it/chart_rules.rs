@@ -323,36 +323,29 @@ fn leading_zero_integers_read_as_kubernetes_reads_them() {
 fn duplicate_keys_in_values_files_are_errors_with_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let mut errors = String::new();
-    for (name, text, line) in [
+    for (name, text) in [
         (
             "top.yaml",
             "image:\n  repository: a\n  tag: b\nimage:\n  pullPolicy: Always\n",
-            4,
         ),
         (
             "nested.yaml",
             "backend:\n  image:\n    tag: \"1\"\n    tag: \"2\"\n",
-            4,
         ),
         (
             "deep.yaml",
             "backend:\n  config:\n    agentModel: a\n  replicaCount: 2\n  config:\n    corsOrigins: b\n",
-            5,
         ),
     ] {
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
         let path = path.to_str().unwrap();
         let out = offline(&["template", "-f", path]).failure(1);
-        // The file and line of the repeated key (the snapshot shows the whole message).
-        assert!(
-            out.stderr.contains(&format!("{path}:{line}")),
-            "{name}: {out}"
-        );
         errors.push_str(&out.transcript());
     }
     insta::assert_snapshot!(errors);
-    // The same key in sibling mappings is no duplicate.
+    // Each names the file and the line of the repeated key (top.yaml:4, nested.yaml:4,
+    // deep.yaml:5), as the snapshot shows. The same key in sibling mappings is no duplicate.
     let fine = dir.path().join("fine.yaml");
     std::fs::write(
         &fine,

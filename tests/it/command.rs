@@ -1,6 +1,6 @@
 //! The one way a test runs the built todoctl: a builder for the command line, its output with
 //! the checks every run gets, and fixtures for the setup tests repeat (a namespace on the test
-//! cluster, a release installed in it, a release at revision N). Modelled on just's
+//! cluster, a release installed in it, its history). Modelled on just's
 //! `tests/test.rs` (`Test`) and jj's `TestEnvironment`:
 //!
 //! ```ignore
@@ -247,8 +247,10 @@ impl Todoctl {
         Running { child, cmd: self }
     }
 
+    /// The [`Output`] of a process started from [`Todoctl::command`] and collected by the test
+    /// itself, with the checks [`Todoctl::run`] makes.
     #[track_caller]
-    fn finish(self, out: std::process::Output) -> Output {
+    pub fn finish(self, out: std::process::Output) -> Output {
         let mut filters = Vec::new();
         if let Some(ns) = &self.namespace {
             filters.push((ns.clone(), "<ns>".to_string()));
@@ -484,25 +486,6 @@ impl TestEnv {
             .args(extra)
             .run()
             .success()
-    }
-
-    /// Upgrades (each `upgrade --set backend.replicaCount=K --no-wait`, K counting up) until
-    /// revision `revision` is the deployed one; the release must exist below it.
-    #[track_caller]
-    pub fn upgrade_to_revision(&self, revision: u64) {
-        loop {
-            let current = self
-                .statuses()
-                .last()
-                .map(|(r, _)| *r)
-                .expect("a release to upgrade");
-            if current >= revision {
-                assert_eq!(current, revision, "already past revision {revision}");
-                return;
-            }
-            let replicas = format!("backend.replicaCount={}", current % 3 + 1);
-            self.ok(["upgrade", "--no-wait", "--set", &replicas]);
-        }
     }
 
     /// `todoctl history -o json`, one object per revision, oldest first.

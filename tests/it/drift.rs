@@ -26,11 +26,10 @@ async fn secret_data(env: &TestEnv) -> BTreeMap<String, Vec<u8>> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn diff_shows_exactly_what_an_upgrade_would_change() -> Result<()> {
-    let Some(env) = TestEnv::new("diff").await? else {
+    let Some(env) = TestEnv::installed("diff", &[]).await? else {
         return Ok(());
     };
     let ns = env.ns();
-    env.ok(["install", "--set", ANY_NODE_PORT]);
 
     let out = env.run(["diff", "--detailed-exitcode"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
@@ -101,12 +100,11 @@ async fn diff_shows_exactly_what_an_upgrade_would_change() -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
-    let Some(env) = TestEnv::new("drift").await? else {
+    let Some(env) = TestEnv::installed("drift", &[]).await? else {
         return Ok(());
     };
     let ns = env.ns();
     let client = env.client().await;
-    env.ok(["install", "--set", ANY_NODE_PORT]);
 
     // What `kubectl edit` does: an update by another field manager.
     let deployments = Api::<Deployment>::namespaced(client.clone(), ns);
@@ -193,12 +191,11 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
 /// a refused upgrade too.
 #[tokio::test(flavor = "multi_thread")]
 async fn status_reads_health_when_the_drift_check_is_refused() -> Result<()> {
-    let Some(env) = TestEnv::new("status-refused").await? else {
+    let Some(env) = TestEnv::installed("status-refused", &[]).await? else {
         return Ok(());
     };
     let ns = env.ns();
     let client = env.client().await;
-    env.ok(["install", "--set", ANY_NODE_PORT]);
     // Another applier takes over the backend's replica count and the backend's ConfigMap data.
     let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": "backend-deployment"}, "spec": {"replicas": 3}});

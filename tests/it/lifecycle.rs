@@ -217,12 +217,11 @@ async fn mistakes_are_clear_errors_that_change_nothing() -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failing_pod_fails_the_upgrade_with_its_reason_and_atomic_restores() -> Result<()> {
-    let Some(env) = TestEnv::new("failing").await? else {
+    let Some(env) = TestEnv::installed("failing", &[]).await? else {
         return Ok(());
     };
     let ns = env.ns();
     let client = env.client().await;
-    env.ok(["install", "--set", ANY_NODE_PORT]);
 
     let started = Instant::now();
     let out = env
@@ -281,6 +280,9 @@ async fn a_failing_pod_fails_the_upgrade_with_its_reason_and_atomic_restores() -
             "3s",
         ])
         .failure(3);
+    // The message as a snapshot; the object it waited on from the list under it, whose
+    // detail (which replicas the wait saw last) depends on timing.
+    insta::assert_snapshot!("a_readiness_timeout", out.error_summary());
     assert!(
         out.stderr.contains("deployment/backend-deployment"),
         "{}",
@@ -361,10 +363,9 @@ async fn start_stuck_upgrade(env: &TestEnv, timeout: &str) -> Result<std::proces
 
 #[tokio::test(flavor = "multi_thread")]
 async fn concurrent_upgrades_one_runs_the_other_is_locked() -> Result<()> {
-    let Some(env) = TestEnv::new("locks").await? else {
+    let Some(env) = TestEnv::installed("locks", &[]).await? else {
         return Ok(());
     };
-    env.ok(["install", "--set", ANY_NODE_PORT]);
 
     // The first upgrade holds the lock while it waits for a rollout that cannot finish.
     let mut slow = start_stuck_upgrade(&env, "20s").await?;
@@ -478,10 +479,9 @@ async fn an_unowned_object_is_refused_without_adopt() -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unlock_removes_a_dead_holders_lock_at_once() -> Result<()> {
-    let Some(env) = TestEnv::new("unlock").await? else {
+    let Some(env) = TestEnv::installed("unlock", &[]).await? else {
         return Ok(());
     };
-    env.ok(["install", "--set", ANY_NODE_PORT]);
     let out = env.ok(["unlock", "--yes"]);
     assert!(out.stdout.contains("is not locked"), "{}", out.stdout);
 

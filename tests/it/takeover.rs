@@ -16,7 +16,7 @@ use kube::api::{Patch, PatchParams};
 use serde_json::Value;
 use todoctl::release::{SecretStore, Status};
 
-use crate::command::{ANY_NODE_PORT, TestEnv};
+use crate::command::{ANY_NODE_PORT, Output, TestEnv, Todoctl};
 use crate::harness;
 
 /// Lock lifetime of the first operation: renewed every 2 s, lost 6 s after its last renewal.
@@ -24,6 +24,7 @@ const TTL: &str = "6";
 
 /// A todoctl run in the background whose stderr is collected line by line.
 struct Background {
+    cmd: Todoctl,
     child: Child,
     lines: mpsc::Receiver<String>,
     seen: Vec<String>,
@@ -51,6 +52,7 @@ impl Background {
             }
         });
         Background {
+            cmd,
             child,
             lines,
             seen: Vec::new(),
@@ -81,15 +83,21 @@ impl Background {
             .status();
     }
 
-    /// Waits for the process to exit; its exit code and whole stderr.
-    fn finish(mut self, timeout: Duration) -> Result<(i32, String)> {
+    /// Waits for the process to exit; its output (stdout was not kept).
+    fn finish(mut self, timeout: Duration) -> Result<Output> {
         let deadline = std::time::Instant::now() + timeout;
         loop {
             if let Some(status) = self.child.try_wait()? {
                 while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(2)) {
                     self.seen.push(line);
                 }
-                return Ok((status.code().unwrap_or(-1), self.seen.join("\n")));
+                let mut stderr = self.seen.join("\n").into_bytes();
+                stderr.push(b'\n');
+                return Ok(self.cmd.clone().finish(std::process::Output {
+                    status,
+                    stdout: Vec::new(),
+                    stderr,
+                }));
             }
             if std::time::Instant::now() >= deadline {
                 let _ = self.child.kill();
@@ -113,16 +121,24 @@ impl Drop for Background {
     }
 }
 
-/// The lost holder's exit: exit code 4, one error naming the loss, no panic, and no claim of
-/// success.
-fn assert_stopped_by_loss(code: i32, stderr: &str) {
-    assert_eq!(code, 4, "stderr:\n{stderr}");
-    assert!(
-        stderr.contains("is no longer locked by this operation"),
-        "{stderr}"
+/// The lost holder's exit: exit code 4, one error naming the loss (the snapshot `name`), no
+/// panic, and no claim of success.
+#[track_caller]
+fn assert_stopped_by_loss(out: Output, name: &str) -> Output {
+    let out = out.failure(4);
+    // How the loss was seen (the lease deleted, or already taken over by the next operation)
+    // and who holds the lock by the time the error is written depend on timing.
+    let why = regex::Regex::new("no longer locked by this operation: .*?; another operation")
+        .expect("a valid pattern");
+    let now = regex::Regex::new("; (the lock is now held by [^\n]*|nobody holds the lock now)")
+        .expect("a valid pattern");
+    let error = out.error();
+    let error = why.replace(
+        &error,
+        "no longer locked by this operation: <how>; another operation",
     );
-    assert!(stderr.contains("stopped before its next write"), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    insta::assert_snapshot!(name, now.replace(&error, "; <who holds the lock now>"));
+    out
 }
 
 /// Exactly one revision is `deployed`, it is the newest that did not fail, nothing is pending,
@@ -249,10 +265,9 @@ async fn deployment_named(env: &TestEnv, app: &str) -> Result<String> {
 /// before its next write.
 #[tokio::test(flavor = "multi_thread")]
 async fn unlocked_while_paused_the_first_upgrade_stops_before_its_next_write() -> Result<()> {
-    let Some(env) = TestEnv::new("takeover-unlock").await? else {
+    let Some(env) = TestEnv::installed("takeover-unlock", &[]).await? else {
         return Ok(());
     };
-    env.ok(["install", "--set", ANY_NODE_PORT]);
 
     let mut first = Background::start(
         &env,
@@ -277,8 +292,9 @@ async fn unlocked_while_paused_the_first_upgrade_stops_before_its_next_write() -
         "--set",
         "frontend.replicaCount=3",
     ]);
-    let (code, stderr) = first.finish(Duration::from_secs(60))?;
-    assert_stopped_by_loss(code, &stderr);
+    let out = first.finish(Duration::from_secs(60))?;
+    let out = assert_stopped_by_loss(out, "unlocked_while_paused");
+    let stderr = &out.stderr;
     // It names who holds the lock now: the second upgrade, or nobody once that finished.
     assert!(
         stderr.contains("the lock is now held by") || stderr.contains("nobody holds the lock now"),
@@ -300,10 +316,9 @@ async fn unlocked_while_paused_the_first_upgrade_stops_before_its_next_write() -
 /// continued with SIGCONT.
 #[tokio::test(flavor = "multi_thread")]
 async fn expired_while_stopped_the_first_upgrade_stops_when_continued() -> Result<()> {
-    let Some(env) = TestEnv::new("takeover-sigstop").await? else {
+    let Some(env) = TestEnv::installed("takeover-sigstop", &[]).await? else {
         return Ok(());
     };
-    env.ok(["install", "--set", ANY_NODE_PORT]);
 
     let mut first = Background::start(
         &env,
@@ -353,8 +368,8 @@ async fn expired_while_stopped_the_first_upgrade_stops_when_continued() -> Resul
     )
     .await?;
     first.signal("-CONT");
-    let (code, stderr) = first.finish(Duration::from_secs(60))?;
-    assert_stopped_by_loss(code, &stderr);
+    let out = first.finish(Duration::from_secs(60))?;
+    assert_stopped_by_loss(out, "expired_while_stopped");
     assert_converged(&env).await?;
     let backend = deployment_named(&env, "backend").await?;
     assert_eq!(replicas(&env, &backend).await?, 3);
@@ -367,10 +382,9 @@ async fn expired_while_stopped_the_first_upgrade_stops_when_continued() -> Resul
 /// removed, and a second upgrade runs: the first stops as soon as it notices, without writing.
 #[tokio::test(flavor = "multi_thread")]
 async fn unlocked_while_waiting_on_an_unschedulable_pod_the_first_upgrade_stops() -> Result<()> {
-    let Some(env) = TestEnv::new("takeover-waiting").await? else {
+    let Some(env) = TestEnv::installed("takeover-waiting", &[]).await? else {
         return Ok(());
     };
-    env.ok(["install", "--set", ANY_NODE_PORT]);
 
     let mut first = Background::start(
         &env,
@@ -406,8 +420,8 @@ async fn unlocked_while_waiting_on_an_unschedulable_pod_the_first_upgrade_stops(
         "--set",
         "frontend.replicaCount=3",
     ]);
-    let (code, stderr) = first.finish(Duration::from_secs(60))?;
-    assert_stopped_by_loss(code, &stderr);
+    let out = first.finish(Duration::from_secs(60))?;
+    assert_stopped_by_loss(out, "unlocked_while_waiting");
     assert_converged(&env).await?;
     let frontend = deployment_named(&env, "frontend").await?;
     assert_eq!(replicas(&env, &frontend).await?, 3);
@@ -421,11 +435,10 @@ async fn unlocked_while_waiting_on_an_unschedulable_pod_the_first_upgrade_stops(
 /// restore the record's value, not skip the object as unchanged.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_plain_upgrade_restores_a_change_made_under_todoctls_field_manager() -> Result<()> {
-    let Some(env) = TestEnv::new("same-manager").await? else {
+    let Some(env) = TestEnv::installed("same-manager", &[]).await? else {
         return Ok(());
     };
     let (cluster, ns) = (&env.cluster, env.ns());
-    env.ok(["install", "--set", ANY_NODE_PORT]);
     let client = cluster.client().await;
     let record = SecretStore::new(client.clone(), ns)
         .latest("todo-app")
@@ -460,10 +473,9 @@ async fn a_plain_upgrade_restores_a_change_made_under_todoctls_field_manager() -
 /// after its last write: `clean_error` is the shape every failure has.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lock_lost_after_the_last_write_still_fails_the_operation() -> Result<()> {
-    let Some(env) = TestEnv::new("takeover-finished").await? else {
+    let Some(env) = TestEnv::installed("takeover-finished", &[]).await? else {
         return Ok(());
     };
-    env.ok(["install", "--set", ANY_NODE_PORT]);
     let mut first = Background::start(
         &env,
         &["upgrade", "--set", "frontend.replicaCount=3"],
@@ -474,14 +486,8 @@ async fn a_lock_lost_after_the_last_write_still_fails_the_operation() -> Result<
     );
     first.wait_for_line("paused at finished", Duration::from_secs(60))?;
     env.ok(["unlock", "--yes"]);
-    let (code, stderr) = first.finish(Duration::from_secs(60))?;
-    assert_eq!(code, 4, "stderr:\n{stderr}");
-    assert!(stderr.lines().any(|l| l.starts_with("error: ")), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(
-        stderr.contains("is no longer locked by this operation"),
-        "{stderr}"
-    );
+    let out = first.finish(Duration::from_secs(60))?.failure(4);
+    insta::assert_snapshot!(out.error());
     // It had recorded itself deployed before the loss and superseded nothing since; the next
     // operation finds the release consistent and supersedes the older revision.
     env.ok(["upgrade"]);
@@ -541,7 +547,8 @@ async fn namespace_deleted_while_an_install_waits_is_named_promptly() -> Result<
     .await?;
     let started = std::time::Instant::now();
     delete_namespace(&env).await?;
-    let (code, stderr) = first.finish(Duration::from_secs(90))?;
+    let out = first.finish(Duration::from_secs(90))?;
+    let (code, stderr) = (out.code, &out.stderr);
     assert!(
         started.elapsed() < Duration::from_secs(100),
         "it waited on for {:?}",
@@ -592,7 +599,8 @@ async fn an_install_rerun_in_a_recreated_namespace_is_not_overwritten_by_the_fir
         "frontend.replicaCount=3",
     ]);
     first.signal("-INT");
-    let (code, stderr) = first.finish(Duration::from_secs(60))?;
+    let out = first.finish(Duration::from_secs(60))?;
+    let (code, stderr) = (out.code, &out.stderr);
     assert_ne!(code, 0, "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     let h = env.statuses();
