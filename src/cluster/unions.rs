@@ -158,12 +158,15 @@ static UNIONS: &[Union] = &[
     },
 ];
 
-/// Where a kind keeps its pod spec.
-fn pod_spec(kind: &str) -> &'static str {
-    match kind {
-        "CronJob" => "spec.jobTemplate.spec.template.spec",
-        _ => "spec.template.spec",
-    }
+/// Where a kind keeps its pod spec, dotted: its pod template (the kinds table's column), then
+/// `spec`. The unions' kinds are all built-in workloads with a template.
+fn pod_spec(kind: &str) -> String {
+    let template = crate::manifest::kinds::named(kind)
+        .and_then(|k| k.pod_template)
+        .unwrap_or(&["spec", "template"]);
+    let mut path = template.to_vec();
+    path.push("spec");
+    path.join(".")
 }
 
 /// A switch found in one object: the strategic merge patch that makes it, and the field paths
@@ -188,7 +191,7 @@ pub fn switch_patch(kind: &str, desired: &Value, live: &Value) -> Option<Switch>
     let mut paths = Vec::new();
     let mut cleared = Vec::new();
     for union in UNIONS.iter().filter(|u| u.kinds.contains(&kind)) {
-        let at = union.at.replace("{pod}", pod_spec(kind));
+        let at = union.at.replace("{pod}", &pod_spec(kind));
         let steps: Vec<&str> = at.split('.').collect();
         visit(
             union,

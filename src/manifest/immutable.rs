@@ -4,30 +4,9 @@
 
 use serde_json::Value;
 
+use super::kinds;
 use super::lint::{Finding, Severity};
 use super::{Object, get_path};
-
-/// (apiVersion, kind, path) of every field an update may not change. From the API server's
-/// update validation: `ValidateDeploymentUpdate`, `ValidateReplicaSetUpdate` and
-/// `ValidateDaemonSetUpdate` (selector), `ValidateStatefulSetUpdate` (everything but replicas,
-/// template, updateStrategy, minReadySeconds, ordinals, revisionHistoryLimit and the claim
-/// retention policy), `ValidateJobUpdate` (selector, template) and
-/// `ValidatePersistentVolumeClaimUpdate` (everything but the requested size, which may only grow).
-pub static IMMUTABLE_FIELDS: &[(&str, &str, &[&str])] = &[
-    ("apps/v1", "Deployment", &["spec", "selector"]),
-    ("apps/v1", "ReplicaSet", &["spec", "selector"]),
-    ("apps/v1", "DaemonSet", &["spec", "selector"]),
-    ("apps/v1", "StatefulSet", &["spec", "selector"]),
-    ("apps/v1", "StatefulSet", &["spec", "volumeClaimTemplates"]),
-    ("apps/v1", "StatefulSet", &["spec", "serviceName"]),
-    ("apps/v1", "StatefulSet", &["spec", "podManagementPolicy"]),
-    ("batch/v1", "Job", &["spec", "selector"]),
-    ("batch/v1", "Job", &["spec", "template"]),
-    ("v1", "PersistentVolumeClaim", &["spec", "accessModes"]),
-    ("v1", "PersistentVolumeClaim", &["spec", "storageClassName"]),
-    ("v1", "PersistentVolumeClaim", &["spec", "selector"]),
-    ("v1", "PersistentVolumeClaim", &["spec", "volumeMode"]),
-];
 
 /// Label keys whose values change with every release of a chart or an image.
 const VERSION_LABELS: &[&str] = &[
@@ -42,10 +21,11 @@ pub const CHANGING_RULE: &str = "changing-immutable-field";
 
 /// The immutable fields of `object` that it sets: (dotted path, value).
 fn immutable_fields(object: &Object) -> impl Iterator<Item = (String, &Value)> {
-    IMMUTABLE_FIELDS
+    // The kinds table's immutable fields column (sources there).
+    kinds::lookup(object.api_version(), object.kind())
+        .map_or(&[][..], |(info, _)| info.immutable)
         .iter()
-        .filter(|(api, kind, _)| *api == object.api_version() && *kind == object.kind())
-        .filter_map(|(_, _, path)| get_path(&object.data, path).map(|v| (path.join("."), v)))
+        .filter_map(|path| get_path(&object.data, path).map(|v| (path.join("."), v)))
         .filter(|(_, v)| !v.is_null())
 }
 

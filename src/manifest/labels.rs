@@ -23,7 +23,7 @@ pub fn apply_standard(
 ) {
     let chart = chart_label(chart_name, chart_version);
     for object in objects {
-        let info = kinds::lookup(object.api_version(), object.kind());
+        let info = kinds::lookup(object.api_version(), object.kind()).map(|(info, _)| info);
         let Some(root) = object.data.as_object_mut() else {
             continue;
         };

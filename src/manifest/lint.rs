@@ -170,7 +170,7 @@ pub static RULES: &[Rule] = &[
 pub fn check(objects: &[Object]) -> Vec<Finding> {
     let mut findings = Vec::new();
     for object in objects {
-        let Some(info) = kinds::lookup(object.api_version(), object.kind()) else {
+        let Some((info, _)) = kinds::lookup(object.api_version(), object.kind()) else {
             continue;
         };
         let Some(template) = info.pod_template else {

@@ -147,7 +147,7 @@ impl Object {
     }
 
     pub fn scope(&self) -> Scope {
-        kinds::lookup(self.api_version(), self.kind()).map_or(Scope::Unknown, |k| k.scope)
+        kinds::lookup(self.api_version(), self.kind()).map_or(Scope::Unknown, |(k, _)| k.scope)
     }
 
     pub fn labels(&self) -> Option<&serde_json::Map<String, Value>> {

@@ -4,151 +4,51 @@
 
 use std::collections::BTreeSet;
 
+use super::kinds::{self, KindInfo};
 use super::{ManifestError, Object};
 
 pub const DEPENDS_ON: &str = "todoctl.io/depends-on";
 
-/// Helm's `InstallOrder` (pkg/release/util/kind_sorter.go). Kinds not listed come last.
-pub static INSTALL_ORDER: &[&str] = &[
-    "PriorityClass",
-    "Namespace",
-    "NetworkPolicy",
-    "ResourceQuota",
-    "LimitRange",
-    "PodSecurityPolicy",
-    "PodDisruptionBudget",
-    "ServiceAccount",
-    "Secret",
-    "SecretList",
-    "ConfigMap",
-    "StorageClass",
-    "PersistentVolume",
-    "PersistentVolumeClaim",
-    "CustomResourceDefinition",
-    "ClusterRole",
-    "ClusterRoleList",
-    "ClusterRoleBinding",
-    "ClusterRoleBindingList",
-    "Role",
-    "RoleList",
-    "RoleBinding",
-    "RoleBindingList",
-    "Service",
-    "DaemonSet",
-    "Pod",
-    "ReplicationController",
-    "ReplicaSet",
-    "Deployment",
-    "HorizontalPodAutoscaler",
-    "StatefulSet",
-    "Job",
-    "CronJob",
-    "IngressClass",
-    "Ingress",
-    "APIService",
-    "MutatingWebhookConfiguration",
-    "ValidatingWebhookConfiguration",
-];
-
-/// Helm's `UninstallOrder`: not the plain reverse, since webhooks go first so they cannot
-/// block the deletions after them, and Services go before their workloads.
-pub static UNINSTALL_ORDER: &[&str] = &[
-    "ValidatingWebhookConfiguration",
-    "MutatingWebhookConfiguration",
-    "APIService",
-    "Ingress",
-    "IngressClass",
-    "Service",
-    "CronJob",
-    "Job",
-    "StatefulSet",
-    "HorizontalPodAutoscaler",
-    "Deployment",
-    "ReplicaSet",
-    "ReplicationController",
-    "Pod",
-    "DaemonSet",
-    "RoleBindingList",
-    "RoleBinding",
-    "RoleList",
-    "Role",
-    "ClusterRoleBindingList",
-    "ClusterRoleBinding",
-    "ClusterRoleList",
-    "ClusterRole",
-    "CustomResourceDefinition",
-    "PersistentVolumeClaim",
-    "PersistentVolume",
-    "StorageClass",
-    "ConfigMap",
-    "SecretList",
-    "Secret",
-    "ServiceAccount",
-    "PodDisruptionBudget",
-    "PodSecurityPolicy",
-    "LimitRange",
-    "ResourceQuota",
-    "NetworkPolicy",
-    "Namespace",
-    "PriorityClass",
-];
-
-/// Readiness stages without any annotation: cluster prerequisites (a CRD must be established
-/// before its custom resources), then config, storage, access and services, then the
-/// workloads that use them. Unlisted kinds (custom resources) sit in the middle stage.
-static STAGES: &[(&str, u8)] = &[
-    ("PriorityClass", 0),
-    ("Namespace", 0),
-    ("CustomResourceDefinition", 0),
-    ("StorageClass", 0),
-    ("IngressClass", 0),
-    ("DaemonSet", 2),
-    ("Pod", 2),
-    ("ReplicationController", 2),
-    ("ReplicaSet", 2),
-    ("Deployment", 2),
-    ("StatefulSet", 2),
-    ("Job", 2),
-    ("CronJob", 2),
-];
-const DEFAULT_STAGE: u8 = 1;
-
-fn stage(kind: &str) -> u8 {
-    STAGES
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map_or(DEFAULT_STAGE, |(_, s)| *s)
+/// Where an object's kind sits in Helm's install order and uninstall order and in the
+/// readiness stages, from the kinds table; kinds outside it (custom resources) have no place.
+fn row(object: &Object) -> Option<&'static KindInfo> {
+    kinds::of(object.api_version(), object.kind())
 }
 
-fn rank(order: &[&str], kind: &str) -> usize {
-    order.iter().position(|k| *k == kind).unwrap_or(order.len())
+fn install_rank(object: &Object) -> u8 {
+    row(object).and_then(|k| k.install).unwrap_or(u8::MAX)
+}
+
+fn uninstall_rank(object: &Object) -> Option<u8> {
+    row(object).and_then(|k| k.uninstall)
+}
+
+fn stage(object: &Object) -> u8 {
+    row(object).map_or(kinds::DEFAULT_STAGE, |k| k.stage)
 }
 
 /// Install order: by kind, unknown kinds last and alphabetically, then by name; stable, so
 /// equal objects keep the order the chart rendered them in.
 pub fn sort_for_apply(objects: &mut [Object]) {
-    sort_by(objects, INSTALL_ORDER);
+    objects.sort_by(|a, b| {
+        install_rank(a)
+            .cmp(&install_rank(b))
+            .then_with(|| a.kind().cmp(b.kind()))
+            .then_with(|| a.name().cmp(b.name()))
+    });
 }
 
 /// Uninstall order: Helm's uninstall list, unknown kinds first (custom resources must go
 /// while their CRD and controller still exist).
 pub fn sort_for_delete(objects: &mut [Object]) {
     objects.sort_by(|a, b| {
-        let unknown = |o: &Object| rank(UNINSTALL_ORDER, o.kind()) == UNINSTALL_ORDER.len();
+        let rank = |o: &Object| uninstall_rank(o).unwrap_or(u8::MAX);
+        let unknown = |o: &Object| uninstall_rank(o).is_none();
         unknown(b)
             .cmp(&unknown(a))
-            .then_with(|| rank(UNINSTALL_ORDER, a.kind()).cmp(&rank(UNINSTALL_ORDER, b.kind())))
+            .then_with(|| rank(a).cmp(&rank(b)))
             .then_with(|| a.kind().cmp(b.kind()))
             .then_with(|| b.name().cmp(a.name()))
-    });
-}
-
-fn sort_by(objects: &mut [Object], order: &[&str]) {
-    objects.sort_by(|a, b| {
-        rank(order, a.kind())
-            .cmp(&rank(order, b.kind()))
-            .then_with(|| a.kind().cmp(b.kind()))
-            .then_with(|| a.name().cmp(b.name()))
     });
 }
 
@@ -215,7 +115,7 @@ pub fn waves(objects: &[Object]) -> Result<Vec<Vec<usize>>, ManifestError> {
     }
 
     let plain: Vec<bool> = explicit.iter().map(Vec::is_empty).collect();
-    let stages: Vec<u8> = objects.iter().map(|o| stage(o.kind())).collect();
+    let stages: Vec<u8> = objects.iter().map(stage).collect();
     let mut edges = explicit;
     for i in 0..n {
         if !plain[i] {
@@ -246,8 +146,8 @@ pub fn waves(objects: &[Object]) -> Result<Vec<Vec<usize>>, ManifestError> {
     for wave in &mut out {
         wave.sort_by(|&a, &b| {
             let (a, b) = (&objects[a], &objects[b]);
-            rank(INSTALL_ORDER, a.kind())
-                .cmp(&rank(INSTALL_ORDER, b.kind()))
+            install_rank(a)
+                .cmp(&install_rank(b))
                 .then_with(|| a.kind().cmp(b.kind()))
                 .then_with(|| a.name().cmp(b.name()))
         });
@@ -294,6 +194,112 @@ fn visit(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Helm's `InstallOrder` (pkg/release/util/kind_sorter.go), as Helm has it.
+    static HELM_INSTALL_ORDER: &[&str] = &[
+        "PriorityClass",
+        "Namespace",
+        "NetworkPolicy",
+        "ResourceQuota",
+        "LimitRange",
+        "PodSecurityPolicy",
+        "PodDisruptionBudget",
+        "ServiceAccount",
+        "Secret",
+        "SecretList",
+        "ConfigMap",
+        "StorageClass",
+        "PersistentVolume",
+        "PersistentVolumeClaim",
+        "CustomResourceDefinition",
+        "ClusterRole",
+        "ClusterRoleList",
+        "ClusterRoleBinding",
+        "ClusterRoleBindingList",
+        "Role",
+        "RoleList",
+        "RoleBinding",
+        "RoleBindingList",
+        "Service",
+        "DaemonSet",
+        "Pod",
+        "ReplicationController",
+        "ReplicaSet",
+        "Deployment",
+        "HorizontalPodAutoscaler",
+        "StatefulSet",
+        "Job",
+        "CronJob",
+        "IngressClass",
+        "Ingress",
+        "APIService",
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+    ];
+
+    /// Helm's `UninstallOrder`, as Helm has it.
+    static HELM_UNINSTALL_ORDER: &[&str] = &[
+        "ValidatingWebhookConfiguration",
+        "MutatingWebhookConfiguration",
+        "APIService",
+        "Ingress",
+        "IngressClass",
+        "Service",
+        "CronJob",
+        "Job",
+        "StatefulSet",
+        "HorizontalPodAutoscaler",
+        "Deployment",
+        "ReplicaSet",
+        "ReplicationController",
+        "Pod",
+        "DaemonSet",
+        "RoleBindingList",
+        "RoleBinding",
+        "RoleList",
+        "Role",
+        "ClusterRoleBindingList",
+        "ClusterRoleBinding",
+        "ClusterRoleList",
+        "ClusterRole",
+        "CustomResourceDefinition",
+        "PersistentVolumeClaim",
+        "PersistentVolume",
+        "StorageClass",
+        "ConfigMap",
+        "SecretList",
+        "Secret",
+        "ServiceAccount",
+        "PodDisruptionBudget",
+        "PodSecurityPolicy",
+        "LimitRange",
+        "ResourceQuota",
+        "NetworkPolicy",
+        "Namespace",
+        "PriorityClass",
+    ];
+
+    #[test]
+    fn the_kinds_table_keeps_helms_order() {
+        // List kinds are Helm's own: no API serves objects of them.
+        let helm = |order: &[&'static str]| -> Vec<&'static str> {
+            order
+                .iter()
+                .copied()
+                .filter(|k| !k.ends_with("List"))
+                .collect()
+        };
+        let ordered = |rank: fn(&KindInfo) -> Option<u8>| -> Vec<&'static str> {
+            let mut rows: Vec<(u8, &str)> = kinds::KINDS
+                .iter()
+                .filter_map(|k| Some((rank(k)?, k.kind)))
+                .collect();
+            rows.sort();
+            rows.into_iter().map(|(_, k)| k).collect()
+        };
+        assert_eq!(ordered(|k| k.install), helm(HELM_INSTALL_ORDER));
+        assert_eq!(ordered(|k| k.uninstall), helm(HELM_UNINSTALL_ORDER));
+    }
 
     fn obj(kind: &str, name: &str) -> Object {
         let api_version = match kind {

@@ -250,18 +250,18 @@ fn check_object(object: &Object, opts: &ValidateOptions<'_>, out: &mut Vec<Probl
             "apiVersion",
             format!(
                 "`{api_version}` does not serve {kind}; use `apiVersion: {}`",
-                served.api_version
+                served.api_version()
             ),
         );
     }
-    if let Some(info) = info {
-        for issue in (info.check)(&object.data) {
+    if let Some((_, check)) = info {
+        for issue in check(&object.data) {
             push(&issue.path, issue.message);
         }
     }
 
     let name = object.name();
-    let rule = info.map_or(NameRule::Subdomain, |i| i.name_rule);
+    let rule = info.map_or(NameRule::Subdomain, |(i, _)| i.name_rule);
     if let Some(why) = name_problem(name, rule) {
         push(
             "metadata.name",
@@ -278,7 +278,10 @@ fn check_object(object: &Object, opts: &ValidateOptions<'_>, out: &mut Vec<Probl
     }
 
     let mut label_paths: Vec<Vec<&str>> = vec![vec!["metadata", "labels"]];
-    if let Some(template) = info.and_then(|i| i.pod_template).filter(|t| !t.is_empty()) {
+    if let Some(template) = info
+        .and_then(|(i, _)| i.pod_template)
+        .filter(|t| !t.is_empty())
+    {
         let mut path = template.to_vec();
         path.extend(["metadata", "labels"]);
         label_paths.push(path);
@@ -333,7 +336,7 @@ fn check_object(object: &Object, opts: &ValidateOptions<'_>, out: &mut Vec<Probl
     check_namespace(
         object,
         opts,
-        info.map_or(Scope::Unknown, |i| i.scope),
+        info.map_or(Scope::Unknown, |(i, _)| i.scope),
         &mut push,
     );
 }

@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::deploy::{APPLY_CONCURRENCY, prune_set};
 use super::keep::KeepRules;
 use crate::cluster::apply::{Applier, Rejection, Takeover};
-use crate::manifest::{Object, ObjectKey};
+use crate::manifest::{Object, ObjectKey, kinds};
 
 /// What the check found acceptable, and what it left for later.
 #[derive(Debug, Default)]
@@ -28,24 +28,6 @@ pub struct Checked {
     pub deferred: HashSet<ObjectKey>,
     pub elapsed: Duration,
 }
-
-/// Fields the API server never lets change in place, by kind, for kinds whose rejection does
-/// not name the field (Kubernetes' `ValidateStatefulSetUpdate` forbids every `spec` field
-/// but replicas, ordinals, template, updateStrategy, persistentVolumeClaimRetentionPolicy,
-/// minReadySeconds and revisionHistoryLimit).
-static IMMUTABLE: &[(&str, &[&str])] = &[(
-    "StatefulSet",
-    &[
-        "spec.selector",
-        "spec.serviceName",
-        "spec.volumeClaimTemplates",
-        "spec.podManagementPolicy",
-    ],
-)];
-
-/// Fields the API server names by another field than the one charts set: a Service's
-/// `clusterIP` is checked as the first of its `clusterIPs`.
-static ALIASES: &[(&str, &str, &str)] = &[("Service", "spec.clusterIPs[0]", "spec.clusterIP")];
 
 /// How the API server says a field cannot change (apimachinery's `ValidateImmutableField`,
 /// and the Service's own wording).
@@ -363,21 +345,24 @@ async fn describe_rejection(
             .and_then(|o| serde_json::to_value(o).ok()),
         Err(_) => None,
     };
+    let info = kinds::of(object.api_version(), object.kind());
     let mut lines = Vec::new();
     for cause in causes {
         let immutable_paths: Vec<String> = if says_immutable(&cause.message) {
-            let alias = ALIASES
-                .iter()
-                .find(|(k, field, _)| *k == object.kind() && *field == cause.field)
-                .map(|(_, _, set)| set.to_string());
+            // Fields the API server names by another field than the one charts set (a
+            // Service's `clusterIP` is checked as the first of its `clusterIPs`).
+            let alias = info
+                .and_then(|k| k.aliases.iter().find(|(field, _)| *field == cause.field))
+                .map(|(_, set)| set.to_string());
             vec![alias.unwrap_or_else(|| cause.field.clone())]
         } else if cause.reason == "FieldValueForbidden"
             && cause.message.contains("updates to statefulset spec")
         {
-            IMMUTABLE
+            // Kubernetes' `ValidateStatefulSetUpdate` forbids every `spec` field but a few,
+            // without naming the one changed: compare each immutable field instead.
+            info.map_or(&[][..], |k| k.immutable)
                 .iter()
-                .filter(|(k, _)| *k == object.kind())
-                .flat_map(|(_, paths)| paths.iter().map(|p| p.to_string()))
+                .map(|path| path.join("."))
                 .collect()
         } else {
             Vec::new()

@@ -12,8 +12,7 @@ use kube::{Api, Client};
 use serde_json::Value;
 
 use super::pods::{
-    POD_OWNERS, containers, current_rollout, is_unready_pod, terminated, unschedulable,
-    workload_pods,
+    containers, current_rollout, is_unready_pod, rollout, terminated, unschedulable, workload_pods,
 };
 use super::{condition, int, plural, reason_message, text};
 use crate::error::describe_kube as describe_error;
@@ -95,7 +94,7 @@ pub async fn diagnose(client: &Client, namespace: &str, kind: &str, live: &Value
     involved.insert((kind.to_string(), name.to_string()));
 
     let mut unready: Vec<&Value> = Vec::new();
-    let (pods, replica_sets) = if POD_OWNERS.iter().any(|(k, _)| *k == kind) {
+    let (pods, replica_sets) = if rollout(kind).is_some() {
         match workload_pods(client, namespace, kind, live).await {
             Ok(found) => found,
             Err(e) => {

@@ -11,29 +11,13 @@ use serde_json::Value;
 
 use super::rules::unobserved;
 use super::{condition, condition_true, int, plural, text};
+use crate::manifest::kinds::{self, Rollout};
 
-/// How to tell the pods of the current rollout from those of the previous one, by kind: only
-/// the current ones may fail a wait early, since old pods are about to be replaced anyway.
-#[derive(Clone, Copy, Debug)]
-pub(super) enum Rollout {
-    /// Pods with the `pod-template-hash` of the ReplicaSet with the highest revision.
-    NewestReplicaSet,
-    /// Pods with `controller-revision-hash` equal to `status.updateRevision`.
-    UpdateRevision,
-    /// Pods with `pod-template-generation` equal to `metadata.generation`.
-    TemplateGeneration,
-    /// Pods the object owns directly.
-    Owned,
+/// The rollout rule of a workload whose pods are inspected, for failing fast and for the
+/// diagnosis: the kinds table's `rollout` column. By name only, as [`super::rules::has_rule`].
+pub(super) fn rollout(kind: &str) -> Option<Rollout> {
+    kinds::named(kind).and_then(|k| k.rollout)
 }
-
-/// Workloads whose pods are inspected, for failing fast and for the diagnosis.
-pub(super) const POD_OWNERS: &[(&str, Rollout)] = &[
-    ("Deployment", Rollout::NewestReplicaSet),
-    ("StatefulSet", Rollout::UpdateRevision),
-    ("DaemonSet", Rollout::TemplateGeneration),
-    ("ReplicaSet", Rollout::Owned),
-    ("Job", Rollout::Owned),
-];
 
 /// Container states that fail a wait before its timeout, with the restart count from which they
 /// count. A pod of the current rollout in one of these needs a new image, config or secret: the
@@ -129,7 +113,7 @@ pub(super) fn hopeless(pod: &Value) -> Option<Hopeless> {
     })
 }
 
-/// The pods of the object's current rollout among `pods`, by the [`POD_OWNERS`] table.
+/// The pods of the object's current rollout among `pods`, by its kind's [`Rollout`] rule.
 /// `replica_sets` matter only for Deployments.
 pub(super) fn current_rollout<'a>(
     kind: &str,
@@ -137,7 +121,7 @@ pub(super) fn current_rollout<'a>(
     pods: &'a [Value],
     replica_sets: &[Value],
 ) -> Vec<&'a Value> {
-    let Some((_, rollout)) = POD_OWNERS.iter().find(|(k, _)| *k == kind) else {
+    let Some(rollout) = rollout(kind) else {
         return Vec::new();
     };
     let uid = text(live, "/metadata/uid");

@@ -7,39 +7,42 @@ use serde_json::Value;
 
 use super::pods::{containers, hopeless, pod_summary, terminated};
 use super::{State, condition, condition_true, int, plural, reason_message, text};
+use crate::manifest::kinds::{self, Readiness};
 
 type Rule = fn(&Value, Option<i64>) -> State;
 
-/// Readiness rules by API group and kind. A kind not listed (Service, ConfigMap, Secret, ...) is
-/// ready as soon as the apply returns: nothing reports progress for it. The group is checked so
-/// that a custom resource that happens to be called `Deployment` is not judged by these rules.
-const RULES: &[(&str, &str, Rule)] = &[
-    ("apps", "Deployment", deployment),
-    ("apps", "StatefulSet", stateful_set),
-    ("apps", "DaemonSet", daemon_set),
-    ("apps", "ReplicaSet", replica_set),
-    ("batch", "Job", job),
-    ("", "PersistentVolumeClaim", persistent_volume_claim),
-    ("", "Pod", pod),
+/// The function of each readiness rule. Which kind uses which rule is the kinds table's
+/// `readiness` column; a kind without one (Service, ConfigMap, Secret, ...) is ready as soon as
+/// the apply returns: nothing reports progress for it.
+const RULES: &[(Readiness, Rule)] = &[
+    (Readiness::Deployment, deployment),
+    (Readiness::StatefulSet, stateful_set),
+    (Readiness::DaemonSet, daemon_set),
+    (Readiness::ReplicaSet, replica_set),
+    (Readiness::Job, job),
+    (Readiness::PersistentVolumeClaim, persistent_volume_claim),
+    (Readiness::Pod, pod),
 ];
 
 /// Whether `live` (the object as the API server returns it, status included) is ready.
 /// `applied_generation` is `metadata.generation` as returned by the apply: status from before
-/// the controller saw that generation describes the previous rollout and does not count.
+/// the controller saw that generation describes the previous rollout and does not count. The
+/// rule is chosen by group and kind, so that a custom resource that happens to be called
+/// `Deployment` is not judged by it; an object without `apiVersion` is taken for the built-in.
 pub fn assess(kind: &str, live: &Value, applied_generation: Option<i64>) -> State {
-    let group = live
-        .get("apiVersion")
-        .and_then(Value::as_str)
-        .map(|v| v.rsplit_once('/').map_or("", |(g, _)| g));
-    RULES
-        .iter()
-        .find(|(g, k, _)| *k == kind && group.is_none_or(|group| group == *g))
-        .map_or(State::Ready, |(_, _, rule)| rule(live, applied_generation))
+    let info = match live.get("apiVersion").and_then(Value::as_str) {
+        Some(api_version) => kinds::of(api_version, kind),
+        None => kinds::named(kind),
+    };
+    info.and_then(|k| k.readiness)
+        .and_then(|r| RULES.iter().find(|(rule, _)| *rule == r))
+        .map_or(State::Ready, |(_, rule)| rule(live, applied_generation))
 }
 
-/// Whether a kind is waited for at all after an apply.
+/// Whether a kind is waited for at all after an apply. By name only: [`assess`] then checks
+/// the group of what it reads.
 pub(super) fn has_rule(kind: &str) -> bool {
-    RULES.iter().any(|(_, k, _)| *k == kind)
+    kinds::named(kind).is_some_and(|k| k.readiness.is_some())
 }
 
 /// Where an object that was deleted stands while it still exists: held by finalizers, or on

@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::State;
 use super::diagnose::{DIAGNOSE_BUDGET, diagnose};
 use super::error::{Unready, WaitError, go_duration};
-use super::pods::{POD_OWNERS, fail_fast};
+use super::pods::{fail_fast, rollout};
 use super::rules::{assess, deletion, has_rule};
 use crate::error::{describe_kube as describe_error, is_transient};
 
@@ -223,7 +223,7 @@ pub(super) async fn run<R: Reader, O: Observer + ?Sized>(
             .iter()
             .map(|p| {
                 goal == Goal::Ready
-                    && POD_OWNERS.iter().any(|(k, _)| *k == p.target.kind)
+                    && rollout(&p.target.kind).is_some()
                     && now.duration_since(start) >= POD_CHECK
                     && p.last_pod_check
                         .is_none_or(|at| now.duration_since(at) >= POD_CHECK)
