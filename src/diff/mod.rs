@@ -4,7 +4,7 @@
 
 mod clean;
 mod redact;
-mod render;
+mod unified;
 
 use std::fmt;
 
@@ -16,7 +16,7 @@ pub use redact::{
     REDACTED, REDACTED_ADDED, REDACTED_CHANGED, is_secret, redact_secret, redact_secret_pair,
     redact_values,
 };
-pub use render::{colorize, use_color};
+pub use unified::{colorize, use_color};
 
 /// What applying the desired object does to the live one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -137,7 +137,7 @@ pub fn diff_object_between(
     let diff = if action == Action::Unchanged {
         String::new()
     } else {
-        render::unified(
+        unified::unified(
             sides,
             reference,
             &yaml_text(before.as_ref()),
