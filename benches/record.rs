@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use todoctl::ops::{Generate, RenderOptions, prepare};
+use todoctl::ops::{Generate, PrepareOptions, prepare};
 use todoctl::release::{ChartInfo, FORMAT, ManifestEntry, Release, Status, decode, encode};
 use todoctl::render::Capabilities;
 use todoctl::values::ValueSources;
@@ -13,7 +13,7 @@ use todoctl::values::ValueSources;
 fn todo_app_record() -> Release {
     let prepared = prepare(
         &todoctl::ui::Ui::quiet(),
-        &RenderOptions {
+        &PrepareOptions {
             release: "todo-app".into(),
             namespace: "todo-app".into(),
             chart_dir: None,

@@ -5,12 +5,12 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use todoctl::chart::Chart;
-use todoctl::ops::{Generate, RenderOptions, prepare};
+use todoctl::ops::{Generate, PrepareOptions, prepare};
 use todoctl::render::Capabilities;
 use todoctl::values::ValueSources;
 
-fn options(chart_dir: Option<std::path::PathBuf>) -> RenderOptions {
-    RenderOptions {
+fn options(chart_dir: Option<std::path::PathBuf>) -> PrepareOptions {
+    PrepareOptions {
         release: "todo-app".into(),
         namespace: "todo-app".into(),
         chart_dir,

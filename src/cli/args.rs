@@ -243,13 +243,13 @@ pub struct CapabilityArgs {
 
 impl CapabilityArgs {
     /// What `template` and `lint` render: revision 1 of an install, with these capabilities.
-    pub fn render_options(
+    pub fn prepare_options(
         &self,
         release: &ReleaseArgs,
         chart: &ChartArgs,
         values: &ValuesArgs,
-    ) -> crate::ops::RenderOptions {
-        crate::ops::RenderOptions::offline(
+    ) -> crate::ops::PrepareOptions {
+        crate::ops::PrepareOptions::offline(
             &release.release,
             &release.namespace,
             chart.chart.clone(),

@@ -39,7 +39,7 @@ pub fn run(args: &LintArgs, env: &super::Env) -> Result<ExitCode> {
     let release = args.release.resolve(None)?;
     let render = args
         .capabilities
-        .render_options(&release, &args.chart, &args.values);
+        .prepare_options(&release, &args.chart, &args.values);
     let report = ops::lint(ui, &render)?;
     for finding in &report.warnings {
         crate::errln!(ui, "{finding}");

@@ -49,7 +49,7 @@ pub fn run(args: &TemplateArgs, env: &super::Env) -> Result<ExitCode> {
     let ui = &env.ui;
     let mut render = args
         .capabilities
-        .render_options(&args.release, &args.chart, &args.values);
+        .prepare_options(&args.release, &args.chart, &args.values);
     render.post_renderer = args.post.renderer();
     let opts = ops::TemplateOptions {
         render,

@@ -49,7 +49,7 @@ pub struct DiffResult {
 
 pub async fn diff(ctx: &Context, opts: &DiffOptions) -> Result<DiffResult> {
     let client = ctx.client().clone();
-    super::render::check_release_name(&opts.release, &opts.namespace)?;
+    super::prepare::check_release_name(&opts.release, &opts.namespace)?;
     let store = SecretStore::new(client.clone(), &opts.namespace);
     let history = super::session::read_history(&ctx.ui, &store, &opts.release).await?;
     match opts.revisions.as_slice() {
@@ -70,10 +70,10 @@ pub async fn diff(ctx: &Context, opts: &DiffOptions) -> Result<DiffResult> {
             ),
         ));
     }
-    let prepared = super::render::render_release(
+    let prepared = super::prepare::prepare_release(
         ctx,
         &history,
-        &super::render::RenderRequest {
+        &super::prepare::PrepareRequest {
             release: &opts.release,
             namespace: &opts.namespace,
             chart_dir: opts.chart_dir.as_deref(),

@@ -16,7 +16,7 @@ pub async fn record(
     release: &str,
     revision: Option<u64>,
 ) -> Result<Release> {
-    super::render::check_release_name(release, namespace)?;
+    super::prepare::check_release_name(release, namespace)?;
     let store = SecretStore::new(ctx.client().clone(), namespace);
     let keep = revision.map_or(Keep::Latest, Keep::Revision);
     let h = read_history_keeping(&ctx.ui, &store, release, keep).await?;

@@ -32,7 +32,7 @@ pub async fn history(
     release: &str,
     max: usize,
 ) -> Result<Vec<HistoryRow>> {
-    super::render::check_release_name(release, namespace)?;
+    super::prepare::check_release_name(release, namespace)?;
     let store = SecretStore::new(ctx.client().clone(), namespace);
     let h = read_history_keeping(&ctx.ui, &store, release, Keep::Latest).await?;
     if h.releases.is_empty() && h.broken.is_empty() {

@@ -13,7 +13,7 @@ use anyhow::{Context as _, Result};
 use super::deploy::{DeployOptions, DeployReport, deploy, prune};
 use super::keep::KeepRules;
 use super::preflight::preflight;
-use super::render::Prepared;
+use super::prepare::Prepared;
 use super::session::{Session, read_history};
 use crate::chart::Chart;
 use crate::cluster::apply::Applier;

@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result};
 
-use super::render::{RenderOptions, prepare};
+use super::prepare::{PrepareOptions, prepare};
 use crate::manifest::immutable;
 use crate::manifest::lint::{Finding, Severity, check};
 use crate::values::ValueSources;
@@ -17,7 +17,7 @@ pub struct LintReport {
 }
 
 /// Errors (values, templates, invalid objects) come back as `Err`; warnings in the report.
-pub fn lint(ui: &crate::ui::Ui, opts: &RenderOptions) -> Result<LintReport> {
+pub fn lint(ui: &crate::ui::Ui, opts: &PrepareOptions) -> Result<LintReport> {
     let prepared = prepare(ui, opts)?;
     // Test pods run in the cluster too: the same rules hold for them.
     let mut warnings = check(&[prepared.objects.as_slice(), &prepared.tests].concat());
@@ -28,7 +28,7 @@ pub fn lint(ui: &crate::ui::Ui, opts: &RenderOptions) -> Result<LintReport> {
     // reported by the first render or is the schema's business (a tag pattern), not this rule's.
     let mut next_values = prepared.values.clone();
     let bumped = immutable::bump_image_tags(&mut next_values);
-    let next = RenderOptions {
+    let next = PrepareOptions {
         values: ValueSources::default(),
         previous_values: Some(next_values),
         revision: opts.revision + 1,
@@ -67,7 +67,10 @@ pub const BOOLEAN_WORD_RULE: &str = "yaml11-boolean";
 /// Unquoted `yes`/`no`/`on`/`off`/`y`/`n` in the chart's values.yaml, the `-f` files and what
 /// each template rendered: Kubernetes and Helm read them as booleans (YAML 1.1), and todoctl
 /// does too, which surprises whoever meant the text (`country: NO`).
-fn boolean_words(opts: &RenderOptions, prepared: &super::render::Prepared) -> Result<Vec<Finding>> {
+fn boolean_words(
+    opts: &PrepareOptions,
+    prepared: &super::prepare::Prepared,
+) -> Result<Vec<Finding>> {
     // (file, text, whether the text is a template's output, whose lines are not the source's).
     let mut texts: Vec<(String, String, bool)> = Vec::new();
     match &opts.chart_dir {

@@ -61,7 +61,7 @@ impl Session {
     ) -> Result<Option<Session>> {
         let client = ctx.client().clone();
         // Bad names are the user's typo, not the cluster's business: say so before any request.
-        super::render::check_release_name(release, namespace)?;
+        super::prepare::check_release_name(release, namespace)?;
         let created_namespace = match policy {
             NamespacePolicy::Create => ensure_namespace(&client, namespace).await?,
             NamespacePolicy::MustExist => {

@@ -5,12 +5,12 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 
-use super::render::{RenderOptions, prepare};
+use super::prepare::{PrepareOptions, prepare};
 use crate::manifest::Object;
 
 #[derive(Debug, Clone)]
 pub struct TemplateOptions {
-    pub render: RenderOptions,
+    pub render: PrepareOptions,
     /// Only objects from these templates (`templates/backend.yaml` or `backend.yaml`).
     pub show_only: Vec<String>,
     pub output_dir: Option<PathBuf>,

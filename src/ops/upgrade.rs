@@ -10,7 +10,7 @@ use anyhow::Result;
 
 use super::deploy::DeployReport;
 use super::lifecycle::{self, Action, Content, Outcome, Run};
-use super::render::{RenderRequest, render_release};
+use super::prepare::{PrepareRequest, prepare_release};
 use super::session::{NamespacePolicy, Session, namespace_exists, read_history};
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::context::Context;
@@ -79,8 +79,8 @@ pub struct ChangeOptions {
 
 impl ChangeOptions {
     /// What install and upgrade render, for the run and its dry run alike.
-    fn render_request(&self, action: Action) -> RenderRequest<'_> {
-        RenderRequest {
+    fn render_request(&self, action: Action) -> PrepareRequest<'_> {
+        PrepareRequest {
             release: &self.release,
             namespace: &self.namespace,
             chart_dir: self.chart_dir.as_deref(),
@@ -153,7 +153,7 @@ async fn change_locked(
     let action = opts
         .mode
         .action(&opts.release, &opts.namespace, history.current())?;
-    let prepared = render_release(&session.ctx, history, &opts.render_request(action)).await?;
+    let prepared = prepare_release(&session.ctx, history, &opts.render_request(action)).await?;
     let record = session.pending(action, Content::rendered(&prepared));
     let applier = opts
         .applier(&session.ctx, false)
@@ -226,13 +226,13 @@ fn release_not_found(release: &str, namespace: &str) -> anyhow::Error {
 /// with a server-side dry-run apply, and record nothing.
 async fn dry_run(ctx: &Context, opts: &ChangeOptions, started: Instant) -> Result<ChangeOutcome> {
     let client = ctx.client().clone();
-    super::render::check_release_name(&opts.release, &opts.namespace)?;
+    super::prepare::check_release_name(&opts.release, &opts.namespace)?;
     let store = crate::release::SecretStore::new(client.clone(), &opts.namespace);
     let history: History = read_history(&ctx.ui, &store, &opts.release).await?;
     let action = opts
         .mode
         .action(&opts.release, &opts.namespace, history.current())?;
-    let prepared = render_release(ctx, &history, &opts.render_request(action)).await?;
+    let prepared = prepare_release(ctx, &history, &opts.render_request(action)).await?;
     let applier = opts.applier(ctx, true);
     let mut checked = 0;
     if namespace_exists(&client, &opts.namespace).await? {

@@ -1,4 +1,8 @@
-//! The shared first phase of every action that renders: chart + values -> validated objects.
+//! Preparing a release: the shared first phase of every action that renders. The chart's
+//! values with the user's on top (coalesced as Helm coalesces them), generated values filled,
+//! secret values remembered, the schema checked; then the templates rendered (`crate::render`),
+//! post-rendered, labelled, validated and ordered (Helm's install: values, then
+//! `renderResources`). "Render" alone names only the template step.
 
 use std::path::PathBuf;
 
@@ -11,8 +15,9 @@ use crate::render::{Capabilities, Engine, ReleaseInfo};
 use crate::ui::Ui;
 use crate::values::{self, ValueSources};
 
+/// What to prepare: the release, the chart, the values and what the cluster serves.
 #[derive(Debug, Clone)]
-pub struct RenderOptions {
+pub struct PrepareOptions {
     pub release: String,
     pub namespace: String,
     pub chart_dir: Option<PathBuf>,
@@ -41,7 +46,7 @@ pub enum Generate {
 /// What offline renders put where a value will be generated at install.
 pub const GENERATED_PLACEHOLDER: &str = "todoctl-generated-at-install";
 
-impl RenderOptions {
+impl PrepareOptions {
     /// Options for a render with no cluster (template, lint): revision 1, an install, with
     /// `capabilities` standing in for what a cluster would say about itself.
     pub fn offline(
@@ -50,8 +55,8 @@ impl RenderOptions {
         chart_dir: Option<PathBuf>,
         values: ValueSources,
         capabilities: Capabilities,
-    ) -> RenderOptions {
-        RenderOptions {
+    ) -> PrepareOptions {
+        PrepareOptions {
             release: release.to_string(),
             namespace: namespace.to_string(),
             chart_dir,
@@ -66,7 +71,7 @@ impl RenderOptions {
     }
 }
 
-/// Everything a render produced, ready to apply or print.
+/// A prepared release: values, objects and notes, ready to apply or print.
 #[derive(Debug, Clone)]
 pub struct Prepared {
     pub chart: Chart,
@@ -94,7 +99,7 @@ pub struct Prepared {
 /// Nothing here touches a cluster; every error names its file, flag, template or object. Every
 /// secret value (the schema's secret values, Secret objects) is remembered by `ui`, so nothing
 /// it writes afterwards shows them.
-pub fn prepare(ui: &Ui, opts: &RenderOptions) -> Result<Prepared> {
+pub fn prepare(ui: &Ui, opts: &PrepareOptions) -> Result<Prepared> {
     check_release_name(&opts.release, &opts.namespace)?;
     let chart = Chart::load(opts.chart_dir.as_deref())?;
     chart.check_kube_version(&opts.capabilities.kube_version)?;
@@ -288,10 +293,10 @@ pub(crate) fn check_release_name(release: &str, namespace: &str) -> Result<()> {
     Ok(())
 }
 
-/// What the user wants rendered, on top of a release's history: the previous revision's
+/// What the user wants prepared, on top of a release's history: the previous revision's
 /// values unless `reset_values`, and the values generated before. Shared by upgrade, its dry
 /// run and diff, so all three render the same objects for the same flags.
-pub struct RenderRequest<'a> {
+pub struct PrepareRequest<'a> {
     pub release: &'a str,
     pub namespace: &'a str,
     pub chart_dir: Option<&'a std::path::Path>,
@@ -304,11 +309,11 @@ pub struct RenderRequest<'a> {
     pub post_renderer: Option<&'a super::PostRenderer>,
 }
 
-/// Renders `req` on top of `history` with the cluster's capabilities (one discovery).
-pub async fn render_release(
+/// Prepares `req` on top of `history` with the cluster's capabilities (one discovery).
+pub async fn prepare_release(
     ctx: &crate::context::Context,
     history: &crate::release::History,
-    req: &RenderRequest<'_>,
+    req: &PrepareRequest<'_>,
 ) -> Result<Prepared> {
     let base = history.last_deployed().or(history.current());
     let previous_values = match (req.is_upgrade, req.reset_values, base) {
@@ -323,7 +328,7 @@ pub async fn render_release(
     let capabilities = ctx.cluster.capabilities().await?;
     prepare(
         &ctx.ui,
-        &RenderOptions {
+        &PrepareOptions {
             release: req.release.to_string(),
             namespace: req.namespace.to_string(),
             chart_dir: req.chart_dir.map(std::path::Path::to_path_buf),
