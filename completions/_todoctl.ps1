@@ -362,6 +362,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('--post-renderer', '--post-renderer', [CompletionResultType]::ParameterName, 'A program that reads the rendered YAML on stdin and writes the objects to use on stdout, e.g. a kustomize wrapper; it sees secret values (TODOCTL_POST_RENDERER_TIMEOUT: seconds it may run, default 60)')
             [CompletionResult]::new('--post-renderer-args', '--post-renderer-args', [CompletionResultType]::ParameterName, 'An argument for the post-renderer (repeatable)')
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Compare two stored revisions instead (give it twice); takes no chart or values flags')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Also save the change as a plan for `todoctl apply PLAN` (mode 0600; it holds secret values unredacted)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (table is a unified diff, coloured on a terminal)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (table is a unified diff, coloured on a terminal)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Accepted for the same command line as upgrade, and ignored: diff changes nothing')
@@ -544,6 +545,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'The chart''s values schema (values.schema.json), which values are checked against')
             [CompletionResult]::new('chart', 'chart', [CompletionResultType]::ParameterValue, 'The chart''s Chart.yaml: name, version, app version, description')
             [CompletionResult]::new('readme', 'readme', [CompletionResultType]::ParameterValue, 'The chart''s README: what it deploys, its main values and overlays')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'A plan saved by `todoctl diff --out`: its release, base revision and diff, Secrets redacted as `diff` redacts them')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -591,11 +593,25 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'todoctl;show;plan' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (table is a unified diff, coloured on a terminal)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (table is a unified diff, coloured on a terminal)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Show secret values in the diff')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars, even on a terminal')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'todoctl;show;help' {
             [CompletionResult]::new('values', 'values', [CompletionResultType]::ParameterValue, 'The chart''s values.yaml, exactly as written: every value with its default and comment')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'The chart''s values schema (values.schema.json), which values are checked against')
             [CompletionResult]::new('chart', 'chart', [CompletionResultType]::ParameterValue, 'The chart''s Chart.yaml: name, version, app version, description')
             [CompletionResult]::new('readme', 'readme', [CompletionResultType]::ParameterValue, 'The chart''s README: what it deploys, its main values and overlays')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'A plan saved by `todoctl diff --out`: its release, base revision and diff, Secrets redacted as `diff` redacts them')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -609,6 +625,9 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;show;help;readme' {
+            break
+        }
+        'todoctl;show;help;plan' {
             break
         }
         'todoctl;show;help;help' {
@@ -748,6 +767,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'The chart''s values schema (values.schema.json), which values are checked against')
             [CompletionResult]::new('chart', 'chart', [CompletionResultType]::ParameterValue, 'The chart''s Chart.yaml: name, version, app version, description')
             [CompletionResult]::new('readme', 'readme', [CompletionResultType]::ParameterValue, 'The chart''s README: what it deploys, its main values and overlays')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'A plan saved by `todoctl diff --out`: its release, base revision and diff, Secrets redacted as `diff` redacts them')
             break
         }
         'todoctl;help;show;values' {
@@ -760,6 +780,9 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;help;show;readme' {
+            break
+        }
+        'todoctl;help;show;plan' {
             break
         }
         'todoctl;help;test' {

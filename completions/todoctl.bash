@@ -190,6 +190,9 @@ _todoctl() {
             todoctl__subcmd__help__subcmd__show,chart)
                 cmd="todoctl__subcmd__help__subcmd__show__subcmd__chart"
                 ;;
+            todoctl__subcmd__help__subcmd__show,plan)
+                cmd="todoctl__subcmd__help__subcmd__show__subcmd__plan"
+                ;;
             todoctl__subcmd__help__subcmd__show,readme)
                 cmd="todoctl__subcmd__help__subcmd__show__subcmd__readme"
                 ;;
@@ -205,6 +208,9 @@ _todoctl() {
             todoctl__subcmd__show,help)
                 cmd="todoctl__subcmd__show__subcmd__help"
                 ;;
+            todoctl__subcmd__show,plan)
+                cmd="todoctl__subcmd__show__subcmd__plan"
+                ;;
             todoctl__subcmd__show,readme)
                 cmd="todoctl__subcmd__show__subcmd__readme"
                 ;;
@@ -219,6 +225,9 @@ _todoctl() {
                 ;;
             todoctl__subcmd__show__subcmd__help,help)
                 cmd="todoctl__subcmd__show__subcmd__help__subcmd__help"
+                ;;
+            todoctl__subcmd__show__subcmd__help,plan)
+                cmd="todoctl__subcmd__show__subcmd__help__subcmd__plan"
                 ;;
             todoctl__subcmd__show__subcmd__help,readme)
                 cmd="todoctl__subcmd__show__subcmd__help__subcmd__readme"
@@ -280,7 +289,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__diff)
-            opts="-r -n -f -i -o -v -h --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --post-renderer --post-renderer-args --prune-pvcs --prune-crds --install --reset-values --detailed-exitcode --revision --show-secrets --output --timeout --no-wait --atomic --history-max --dry-run --adopt --force-conflicts --kubeconfig --context --no-progress --verbose --help"
+            opts="-r -n -f -i -o -v -h --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --post-renderer --post-renderer-args --prune-pvcs --prune-crds --install --reset-values --detailed-exitcode --revision --show-secrets --out --output --timeout --no-wait --atomic --history-max --dry-run --adopt --force-conflicts --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -343,6 +352,10 @@ _todoctl() {
                     return 0
                     ;;
                 --revision)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -978,7 +991,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__help__subcmd__show)
-            opts="values schema chart readme"
+            opts="values schema chart readme plan"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -992,6 +1005,20 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__help__subcmd__show__subcmd__chart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__help__subcmd__show__subcmd__plan)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1444,7 +1471,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__show)
-            opts="-v -h --kubeconfig --context --no-progress --verbose --help values schema chart readme help"
+            opts="-v -h --kubeconfig --context --no-progress --verbose --help values schema chart readme plan help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1492,7 +1519,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__show__subcmd__help)
-            opts="values schema chart readme help"
+            opts="values schema chart readme plan help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1520,6 +1547,20 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__show__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__show__subcmd__help__subcmd__plan)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1568,6 +1609,36 @@ _todoctl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__show__subcmd__plan)
+            opts="-o -v -h --show-secrets --output --kubeconfig --context --no-progress --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -345,6 +345,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --post-renderer 'A program that reads the rendered YAML on stdin and writes the objects to use on stdout, e.g. a kustomize wrapper; it sees secret values (TODOCTL_POST_RENDERER_TIMEOUT: seconds it may run, default 60)'
             cand --post-renderer-args 'An argument for the post-renderer (repeatable)'
             cand --revision 'Compare two stored revisions instead (give it twice); takes no chart or values flags'
+            cand --out 'Also save the change as a plan for `todoctl apply PLAN` (mode 0600; it holds secret values unredacted)'
             cand -o 'Output format (table is a unified diff, coloured on a terminal)'
             cand --output 'Output format (table is a unified diff, coloured on a terminal)'
             cand --timeout 'Accepted for the same command line as upgrade, and ignored: diff changes nothing'
@@ -512,6 +513,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand schema 'The chart''s values schema (values.schema.json), which values are checked against'
             cand chart 'The chart''s Chart.yaml: name, version, app version, description'
             cand readme 'The chart''s README: what it deploys, its main values and overlays'
+            cand plan 'A plan saved by `todoctl diff --out`: its release, base revision and diff, Secrets redacted as `diff` redacts them'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'todoctl;show;values'= {
@@ -554,11 +556,24 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'todoctl;show;plan'= {
+            cand -o 'Output format (table is a unified diff, coloured on a terminal)'
+            cand --output 'Output format (table is a unified diff, coloured on a terminal)'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --show-secrets 'Show secret values in the diff'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'todoctl;show;help'= {
             cand values 'The chart''s values.yaml, exactly as written: every value with its default and comment'
             cand schema 'The chart''s values schema (values.schema.json), which values are checked against'
             cand chart 'The chart''s Chart.yaml: name, version, app version, description'
             cand readme 'The chart''s README: what it deploys, its main values and overlays'
+            cand plan 'A plan saved by `todoctl diff --out`: its release, base revision and diff, Secrets redacted as `diff` redacts them'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'todoctl;show;help;values'= {
@@ -568,6 +583,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
         &'todoctl;show;help;chart'= {
         }
         &'todoctl;show;help;readme'= {
+        }
+        &'todoctl;show;help;plan'= {
         }
         &'todoctl;show;help;help'= {
         }
@@ -683,6 +700,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand schema 'The chart''s values schema (values.schema.json), which values are checked against'
             cand chart 'The chart''s Chart.yaml: name, version, app version, description'
             cand readme 'The chart''s README: what it deploys, its main values and overlays'
+            cand plan 'A plan saved by `todoctl diff --out`: its release, base revision and diff, Secrets redacted as `diff` redacts them'
         }
         &'todoctl;help;show;values'= {
         }
@@ -691,6 +709,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
         &'todoctl;help;show;chart'= {
         }
         &'todoctl;help;show;readme'= {
+        }
+        &'todoctl;help;show;plan'= {
         }
         &'todoctl;help;test'= {
         }

@@ -264,6 +264,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l set-env -d 'Set
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l post-renderer -d 'A program that reads the rendered YAML on stdin and writes the objects to use on stdout, e.g. a kustomize wrapper; it sees secret values (TODOCTL_POST_RENDERER_TIMEOUT: seconds it may run, default 60)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l post-renderer-args -d 'An argument for the post-renderer (repeatable)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l revision -d 'Compare two stored revisions instead (give it twice); takes no chart or values flags' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l out -d 'Also save the change as a plan for `todoctl apply PLAN` (mode 0600; it holds secret values unredacted)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s o -l output -d 'Output format (table is a unified diff, coloured on a terminal)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -363,16 +364,17 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand unlock" -s y -l yes -d '
 complete -c todoctl -n "__fish_todoctl_using_subcommand unlock" -l no-progress -d 'Never draw progress bars, even on a terminal'
 complete -c todoctl -n "__fish_todoctl_using_subcommand unlock" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand unlock" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -l no-progress -d 'Never draw progress bars, even on a terminal'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -f -a "values" -d 'The chart\'s values.yaml, exactly as written: every value with its default and comment'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -f -a "schema" -d 'The chart\'s values schema (values.schema.json), which values are checked against'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -f -a "chart" -d 'The chart\'s Chart.yaml: name, version, app version, description'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -f -a "readme" -d 'The chart\'s README: what it deploys, its main values and overlays'
-complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme plan help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme plan help" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme plan help" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme plan help" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme plan help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme plan help" -f -a "values" -d 'The chart\'s values.yaml, exactly as written: every value with its default and comment'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme plan help" -f -a "schema" -d 'The chart\'s values schema (values.schema.json), which values are checked against'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme plan help" -f -a "chart" -d 'The chart\'s Chart.yaml: name, version, app version, description'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme plan help" -f -a "readme" -d 'The chart\'s README: what it deploys, its main values and overlays'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme plan help" -f -a "plan" -d 'A plan saved by `todoctl diff --out`: its release, base revision and diff, Secrets redacted as `diff` redacts them'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and not __fish_seen_subcommand_from values schema chart readme plan help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from values" -l chart -d 'Chart directory (default: the todo-app chart built into todoctl)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from values" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from values" -l context -d 'The kubeconfig context to use (default: the current context)' -r
@@ -397,10 +399,20 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_su
 complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from readme" -l no-progress -d 'Never draw progress bars, even on a terminal'
 complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from readme" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from readme" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from plan" -s o -l output -d 'Output format (table is a unified diff, coloured on a terminal)' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from plan" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from plan" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from plan" -l show-secrets -d 'Show secret values in the diff'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from plan" -l no-progress -d 'Never draw progress bars, even on a terminal'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from plan" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from plan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from help" -f -a "values" -d 'The chart\'s values.yaml, exactly as written: every value with its default and comment'
 complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from help" -f -a "schema" -d 'The chart\'s values schema (values.schema.json), which values are checked against'
 complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from help" -f -a "chart" -d 'The chart\'s Chart.yaml: name, version, app version, description'
 complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from help" -f -a "readme" -d 'The chart\'s README: what it deploys, its main values and overlays'
+complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from help" -f -a "plan" -d 'A plan saved by `todoctl diff --out`: its release, base revision and diff, Secrets redacted as `diff` redacts them'
 complete -c todoctl -n "__fish_todoctl_using_subcommand show; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand test" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand test" -s n -l namespace -d 'Namespace of the release and its objects' -r
@@ -461,3 +473,4 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_su
 complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from show" -f -a "schema" -d 'The chart\'s values schema (values.schema.json), which values are checked against'
 complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from show" -f -a "chart" -d 'The chart\'s Chart.yaml: name, version, app version, description'
 complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from show" -f -a "readme" -d 'The chart\'s README: what it deploys, its main values and overlays'
+complete -c todoctl -n "__fish_todoctl_using_subcommand help; and __fish_seen_subcommand_from show" -f -a "plan" -d 'A plan saved by `todoctl diff --out`: its release, base revision and diff, Secrets redacted as `diff` redacts them'

@@ -17,6 +17,7 @@ pub mod diff;
 pub mod error;
 pub mod manifest;
 pub mod ops;
+pub mod plan;
 pub mod release;
 pub mod render;
 pub mod ui;

@@ -24,12 +24,18 @@ use crate::ops;
 /// after --adopt, with or without it. A release that does not exist is an error, as for
 /// upgrade, unless --install is given: then the diff is its install.
 ///
+/// With --out PLAN it also saves what it showed as a plan, which `todoctl apply PLAN` carries
+/// out exactly, refusing it if the release or any object it read changed meanwhile, and which
+/// `todoctl show plan PLAN` prints again for review. The plan holds the release's values and
+/// Secrets in the clear: it is written mode 0600; keep it as secret as a kubeconfig.
+///
 /// Examples:
 ///   todoctl diff --set backend.replicaCount=4
 ///   todoctl diff todo-app -f values/production.yaml
 ///   todoctl diff --detailed-exitcode
 ///   todoctl diff --revision 1 --revision 2
 ///   todoctl diff --install
+///   todoctl diff -f values/production.yaml --out todo-app.plan
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 #[command(mut_arg("timeout", |a| a.help(IGNORED)))]
@@ -75,6 +81,10 @@ pub struct DiffArgs {
     /// Show secret values in the diff
     #[arg(long)]
     pub show_secrets: bool,
+    /// Also save the change as a plan for `todoctl apply PLAN` (mode 0600; it holds secret
+    /// values unredacted)
+    #[arg(long, value_name = "PLAN", conflicts_with = "revision")]
+    pub out: Option<std::path::PathBuf>,
     /// Output format (table is a unified diff, coloured on a terminal)
     #[arg(short, long, value_enum, default_value_t)]
     pub output: OutputFormat,
@@ -98,42 +108,63 @@ pub fn run(args: &DiffArgs, env: &super::Env) -> Result<ExitCode> {
         install_if_missing: args.install,
         force_conflicts: args.apply.force_conflicts,
         keep: args.apply.keep(),
+        out: args.out.clone(),
+        adopt: args.apply.adopt,
+        history_max: args.apply.history_max,
     };
     let result = env.block_on(|ctx| async move { ops::diff(&ctx, &opts).await })?;
-    match args.output {
-        OutputFormat::Table => {
-            let color = use_color();
-            for o in result
-                .objects
-                .iter()
-                .filter(|o| o.action != Action::Unchanged)
-            {
-                let verb = match o.action {
-                    Action::Create => "create",
-                    Action::Update => "change",
-                    Action::Delete => "delete",
-                    Action::Unchanged => "unchanged",
-                };
-                crate::outln!(ui, "{verb} {}", o.object)?;
-                let text = if color {
-                    colorize(&o.diff)
-                } else {
-                    o.diff.clone()
-                };
-                super::print_shown(ui, &text, args.show_secrets)?;
-                if !o.diff.ends_with('\n') && !o.diff.is_empty() {
-                    crate::outln!(ui)?;
-                }
-            }
-            for k in &result.kept {
-                crate::outln!(ui, "keep {}: {}", k.object, k.reason)?;
-            }
-            crate::outln!(ui, "{}", result.summary)?;
-        }
-        other => super::print_shown(ui, &super::data_text(&result, other)?, args.show_secrets)?,
+    print_diff(ui, &result, &result, args.output, args.show_secrets)?;
+    if let Some(out) = &args.out {
+        ui.notice(&format!(
+            "plan saved to {}; `todoctl apply {}` carries it out",
+            out.display(),
+            out.display()
+        ));
     }
     if args.detailed_exitcode && ops::has_changes(&result) {
         return Ok(ExitCode::from(crate::error::exit::CHANGES));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A diff as `diff` prints it: a unified diff per changed object (coloured on a terminal),
+/// the objects kept, and the summary; or `data` with -o json|yaml. Remembered secrets are
+/// scrubbed unless `show_secrets`.
+pub(super) fn print_diff<T: serde::Serialize>(
+    ui: &crate::ui::Ui,
+    data: &T,
+    result: &ops::DiffResult,
+    output: OutputFormat,
+    show_secrets: bool,
+) -> Result<()> {
+    if output != OutputFormat::Table {
+        return super::print_shown(ui, &super::data_text(data, output)?, show_secrets);
+    }
+    let color = use_color();
+    for o in result
+        .objects
+        .iter()
+        .filter(|o| o.action != Action::Unchanged)
+    {
+        let verb = match o.action {
+            Action::Create => "create",
+            Action::Update => "change",
+            Action::Delete => "delete",
+            Action::Unchanged => "unchanged",
+        };
+        crate::outln!(ui, "{verb} {}", o.object)?;
+        let text = if color {
+            colorize(&o.diff)
+        } else {
+            o.diff.clone()
+        };
+        super::print_shown(ui, &text, show_secrets)?;
+        if !o.diff.ends_with('\n') && !o.diff.is_empty() {
+            crate::outln!(ui)?;
+        }
+    }
+    for k in &result.kept {
+        crate::outln!(ui, "keep {}: {}", k.object, k.reason)?;
+    }
+    crate::outln!(ui, "{}", result.summary)
 }

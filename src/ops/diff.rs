@@ -11,8 +11,9 @@ use anyhow::{Result, bail};
 
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::context::Context;
-use crate::diff::{Action, ObjectDiff, Sides, Summary, diff_object, diff_object_between};
+use crate::diff::{Action, ObjectDiff, Sides, Summary, diff_object_between};
 use crate::manifest::{Object, ObjectKey};
+use crate::plan::{Observed, PlannedChange};
 use crate::release::SecretStore;
 use crate::values::ValueSources;
 
@@ -35,6 +36,11 @@ pub struct DiffOptions {
     pub force_conflicts: bool,
     /// upgrade --prune-crds / --prune-pvcs: what the upgrade would keep rather than delete.
     pub keep: super::KeepRules,
+    /// `--out PLAN`: also write the plan `todoctl apply` carries out.
+    pub out: Option<PathBuf>,
+    /// upgrade --adopt and --history-max, recorded in the plan for its apply.
+    pub adopt: bool,
+    pub history_max: usize,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -80,7 +86,9 @@ pub async fn diff(ctx: &Context, opts: &DiffOptions) -> Result<DiffResult> {
             values: &opts.values,
             is_upgrade: live_release.is_some(),
             reset_values: opts.reset_values,
-            generate_new: false,
+            // A plan is applied as it is, so it holds the values an install generates; a
+            // plain diff prints a placeholder, since a fresh random value would only be noise.
+            generate_new: opts.out.is_some(),
             post_renderer: opts.post_renderer.as_ref(),
         },
     )
@@ -97,9 +105,9 @@ pub async fn diff(ctx: &Context, opts: &DiffOptions) -> Result<DiffResult> {
             adopt: true,
         },
     );
-    let mut objects = Vec::new();
+    let mut seen = Vec::new();
     for o in &prepared.objects {
-        objects.push(object_diff(&applier, o, namespace_exists, opts).await?);
+        seen.push(object_change(&applier, o, namespace_exists, &opts.namespace).await?);
     }
     let rendered: HashSet<ObjectKey> = prepared
         .objects
@@ -119,55 +127,118 @@ pub async fn diff(ctx: &Context, opts: &DiffOptions) -> Result<DiffResult> {
                 });
                 continue;
             }
-            let (api, _) = applier.api_for(&o).await?;
-            if let Some(live) = api.get_opt(o.name()).await.map_err(|e| {
+            let (api, resolved) = applier.api_for(&o).await?;
+            let live = api.get_opt(o.name()).await.map_err(|e| {
                 crate::cluster::apply::api_error(e, &format!("reading {}", o.reference()))
-            })? {
-                let live = serde_json::to_value(&live)?;
-                objects.push(diff_object(
-                    &o.reference(),
-                    o.namespace(),
-                    o.kind(),
-                    Some(&live),
-                    None,
-                    opts.show_secrets,
-                ));
-            }
+            })?;
+            let live = live.map(|l| serde_json::to_value(&l)).transpose()?;
+            seen.push(Seen {
+                observed: observed(&o, resolved.namespaced, &opts.namespace, live.as_ref()),
+                change: live.map(|l| PlannedChange {
+                    object: o.reference(),
+                    kind: o.kind().to_string(),
+                    namespace: o.namespace().map(str::to_string),
+                    before: Some(l),
+                    after: None,
+                }),
+            });
         }
     }
-    Ok(DiffResult {
+    let (observed, changes): (Vec<_>, Vec<_>) =
+        seen.into_iter().map(|s| (s.observed, s.change)).unzip();
+    let changes: Vec<PlannedChange> = changes.into_iter().flatten().collect();
+    let objects: Vec<ObjectDiff> = changes
+        .iter()
+        .map(|c| super::plan::diff_of(c, opts.show_secrets))
+        .collect();
+    let result = DiffResult {
         summary: Summary::of(&objects),
         objects,
         kept,
-    })
+    };
+    if let Some(path) = &opts.out {
+        super::plan::save(
+            ctx,
+            opts,
+            path,
+            super::plan::Draft {
+                base: live_release.map(|r| r.revision),
+                prepared: &prepared,
+                changes,
+                observed,
+                kept: &result.kept,
+            },
+        )
+        .await?;
+    }
+    Ok(result)
 }
 
-async fn object_diff(
+/// What the diff saw of one object: the change to show, and the live state it read.
+struct Seen {
+    change: Option<PlannedChange>,
+    observed: Observed,
+}
+
+/// The live object before and the API server's dry run of `o` after; with no namespace yet,
+/// namespaced objects are absent without asking and `o` as rendered is the after side.
+async fn object_change(
     applier: &Applier,
     o: &Object,
     namespace_exists: bool,
-    opts: &DiffOptions,
-) -> Result<ObjectDiff> {
-    let reference = o.reference();
+    namespace: &str,
+) -> Result<Seen> {
+    let change = |before: Option<serde_json::Value>, after: serde_json::Value| PlannedChange {
+        object: o.reference(),
+        kind: o.kind().to_string(),
+        namespace: o.namespace().map(str::to_string),
+        before,
+        after: Some(after),
+    };
     if !namespace_exists {
-        return Ok(diff_object(
-            &reference,
-            o.namespace(),
-            o.kind(),
-            None,
-            Some(&o.data),
-            opts.show_secrets,
-        ));
+        let (api, resolved) = applier.api_for(o).await?;
+        let before = if resolved.namespaced {
+            None
+        } else {
+            api.get_opt(o.name())
+                .await
+                .map_err(|e| {
+                    crate::cluster::apply::api_error(e, &format!("reading {}", o.reference()))
+                })?
+                .map(|l| serde_json::to_value(&l))
+                .transpose()?
+        };
+        return Ok(Seen {
+            observed: observed(o, resolved.namespaced, namespace, before.as_ref()),
+            change: Some(change(before, o.data.clone())),
+        });
     }
     let applied = applier.apply(o).await?;
-    Ok(diff_object(
-        &reference,
-        o.namespace(),
-        o.kind(),
-        applied.before.as_ref(),
-        Some(&applied.live),
-        opts.show_secrets,
-    ))
+    Ok(Seen {
+        observed: observed(
+            o,
+            applied.namespace.is_some(),
+            namespace,
+            applied.before.as_ref(),
+        ),
+        change: Some(change(applied.before, applied.live)),
+    })
+}
+
+fn observed(
+    o: &Object,
+    namespaced: bool,
+    release_namespace: &str,
+    live: Option<&serde_json::Value>,
+) -> Observed {
+    Observed {
+        object: o.reference(),
+        api_version: o.api_version().to_string(),
+        kind: o.kind().to_string(),
+        namespace: namespaced.then(|| o.namespace().unwrap_or(release_namespace).to_string()),
+        name: o.name().to_string(),
+        seen: live.map(crate::plan::Seen::of),
+    }
 }
 
 fn between_revisions(

@@ -101,7 +101,7 @@ fn explain(json: &[u8]) -> RecordError {
 
 /// serde quotes the offending string in type errors (`invalid type: string "..."`); a damaged
 /// record could put a secret there, so quoted text is cut out of the message.
-fn without_quoted(message: &str) -> String {
+pub(crate) fn without_quoted(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some(start) = rest.find('"') {

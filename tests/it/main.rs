@@ -20,6 +20,7 @@ mod lifecycle;
 mod lock;
 mod machine_output;
 mod pipe;
+mod plan;
 mod post_renderer;
 mod preflight;
 mod rbac;

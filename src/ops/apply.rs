@@ -1,0 +1,328 @@
+//! apply: carry out a plan saved by `diff --out`, exactly its objects and its record, through
+//! the same lifecycle as an upgrade, after checking under the release lock that neither the
+//! release nor any object the plan read has moved since. A refused plan changes nothing.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use futures::{StreamExt as _, TryStreamExt as _};
+use kube::Client;
+
+use super::lifecycle::{Action, Content};
+use super::session::{NamespacePolicy, Session};
+use super::upgrade::{ChangeOutcome, Perform, perform};
+use crate::cluster::apply::{Applier, ApplyMode};
+use crate::context::Context;
+use crate::diff::Action as Change;
+use crate::error::{Error, Kind};
+use crate::manifest::Object;
+use crate::plan::{ClusterIdentity, Plan, Seen};
+use crate::release::History;
+
+/// What `apply` did.
+#[derive(Debug, Clone)]
+pub enum ApplyOutcome {
+    /// The plan changes no object: nothing was applied and no revision recorded; `revision`
+    /// stays the current one.
+    Unchanged {
+        release: String,
+        namespace: String,
+        revision: u64,
+    },
+    /// The plan ran as an upgrade (or an install) would.
+    Applied(ChangeOutcome),
+}
+
+/// Applies the plan at `opts.plan`.
+///
+/// Errors (nothing changed, no record, no lock left): the file is not a plan, was edited, or
+/// is of another plan format; it is for another release, namespace or cluster, or older than
+/// `--max-age`; the release's current revision is not the plan's base, or an object it read
+/// changed, appeared or disappeared. After that, the errors of an upgrade: a refusal of the
+/// server-side dry run (nothing written), a failed deploy (recorded failed; `--atomic`
+/// recovers), a lost lock or a signal.
+pub async fn apply(ctx: &Context, opts: &ApplyOptions) -> Result<ApplyOutcome> {
+    let started = Instant::now();
+    let plan = open_plan(&ctx.client, opts, ctx.clock.now()).await?;
+    super::plan::remember_secrets(&plan);
+    let policy = match plan.base {
+        None => NamespacePolicy::Create,
+        Some(_) => NamespacePolicy::MustExist,
+    };
+    let Some(session) =
+        Session::open(ctx, &plan.namespace, &plan.release, "apply", policy).await?
+    else {
+        return Err(refusal(
+            &plan,
+            format!(
+                "the plan builds on revision {}, but namespace `{}` no longer exists",
+                plan.base.unwrap_or_default(),
+                plan.namespace
+            ),
+        ));
+    };
+    let result = apply_locked(&session, &plan, opts, started).await;
+    session.close(result).await
+}
+
+async fn apply_locked(
+    session: &Session,
+    plan: &Plan,
+    opts: &ApplyOptions,
+    started: Instant,
+) -> Result<ApplyOutcome> {
+    check_unmoved(&session.client, plan, &session.history).await?;
+    let action = match plan.base {
+        Some(revision) => {
+            let unchanged = plan
+                .changes
+                .iter()
+                .all(|c| super::plan::diff_of(c, false).action == Change::Unchanged);
+            if unchanged {
+                return Ok(ApplyOutcome::Unchanged {
+                    release: plan.release.clone(),
+                    namespace: plan.namespace.clone(),
+                    revision,
+                });
+            }
+            Action::Upgrade
+        }
+        None => Action::Install,
+    };
+    let objects: Vec<Object> = plan
+        .objects
+        .iter()
+        .map(|e| Object::new(e.template.clone(), e.object.clone()))
+        .collect();
+    let r = &plan.record;
+    let content = Content {
+        chart: r.chart.clone(),
+        user_values: r.user_values.clone(),
+        values: r.values.clone(),
+        manifest: plan.objects.clone(),
+        notes: r.notes.clone(),
+        generated: r.generated.clone(),
+        secret_paths: r.secret_paths.clone(),
+        tests: r.tests.clone(),
+        post_renderer: r.post_renderer.clone(),
+    };
+    let applier = Applier::new(
+        session.client.clone(),
+        &plan.release,
+        &plan.namespace,
+        ApplyMode {
+            dry_run: false,
+            force_conflicts: plan.options.force_conflicts,
+            adopt: plan.options.adopt,
+        },
+    );
+    let how = Perform {
+        wait: opts.wait,
+        atomic: opts.atomic,
+        keep: super::KeepRules {
+            delete_crds: plan.options.prune_crds,
+            delete_pvcs: plan.options.prune_pvcs,
+        },
+        history_max: plan.options.history_max,
+    };
+    perform(session, action, content, &objects, applier, &how, started)
+        .await
+        .map(ApplyOutcome::Applied)
+}
+
+/// A refusal of `plan` because the cluster moved: what moved, that nothing changed, and what
+/// to do.
+fn refusal(plan: &Plan, what: String) -> anyhow::Error {
+    Error::anyhow(
+        Kind::Conflict,
+        format!(
+            "refusing the plan for release `{}` in namespace `{}`: {what}; nothing was changed: {AGAIN}",
+            plan.release, plan.namespace
+        ),
+    )
+}
+
+/// What to say after every refusal: the plan is spent, make a new one.
+const AGAIN: &str = "run `todoctl diff --out` again, review the new plan, and apply that";
+
+/// `todoctl apply PLAN`.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    pub plan: PathBuf,
+    /// `-r`: when given, the plan must be for this release.
+    pub release: Option<String>,
+    /// `-n`: the plan must be for this namespace.
+    pub namespace: String,
+    pub wait: Option<Duration>,
+    pub atomic: bool,
+    /// `--max-age`: a plan older than this is refused; `None` for no limit.
+    pub max_age: Option<Duration>,
+}
+
+/// Reads the plan and checks what needs no lock: that it is for the release and namespace the
+/// flags select, on the cluster the kubeconfig selects, and not older than `--max-age`.
+async fn open_plan(
+    client: &Client,
+    opts: &ApplyOptions,
+    now: jiff::Timestamp,
+) -> Result<Plan> {
+    let plan = crate::plan::read(&opts.plan)?;
+    let file = opts.plan.display();
+    if let Some(r) = opts.release.as_deref().filter(|r| *r != plan.release) {
+        return Err(Error::anyhow(
+            Kind::BadInput,
+            format!(
+                "plan {file} is for release `{}`, not `{r}` (-r); apply it without -r, or run `todoctl diff {r} --out` for release `{r}`",
+                plan.release
+            ),
+        ));
+    }
+    if plan.namespace != opts.namespace {
+        return Err(Error::anyhow(
+            Kind::BadInput,
+            format!(
+                "plan {file} is for release `{}` in namespace `{}`, but -n selects namespace `{}`; apply it with `-n {}`, or run `todoctl diff -n {} --out` to plan for namespace `{}`",
+                plan.release,
+                plan.namespace,
+                opts.namespace,
+                plan.namespace,
+                opts.namespace,
+                opts.namespace
+            ),
+        ));
+    }
+    if let Some(max) = opts.max_age {
+        let age = now.duration_since(plan.created);
+        let age = Duration::try_from(age).unwrap_or_default();
+        if age > max {
+            return Err(Error::anyhow(
+                Kind::BadInput,
+                format!(
+                    "plan {file} was made {} ago ({}), longer than --max-age {}; the cluster may have moved since it was reviewed: {AGAIN} (or give a larger --max-age, `0` for no limit)",
+                    span(age),
+                    crate::ui::time::human(plan.created),
+                    span(max),
+                ),
+            ));
+        }
+    }
+    let here = identity(client).await?;
+    let same = match (&plan.cluster.kube_system_uid, &here.kube_system_uid) {
+        (Some(a), Some(b)) => a == b,
+        _ => plan.cluster.server == here.server,
+    };
+    if !same {
+        return Err(Error::anyhow(
+            Kind::BadInput,
+            format!(
+                "plan {file} was made against another cluster ({}{}) than the one the kubeconfig selects ({}{}); apply it with the kubeconfig and --context it was made with, or {AGAIN} against this cluster",
+                plan.cluster.server,
+                uid_note(&plan.cluster),
+                here.server,
+                uid_note(&here),
+            ),
+        ));
+    }
+    Ok(plan)
+}
+
+fn uid_note(c: &ClusterIdentity) -> String {
+    c.kube_system_uid
+        .as_deref()
+        .map(|u| format!(", kube-system UID {u}"))
+        .unwrap_or_default()
+}
+
+/// Checks, under the release lock, that the release and every object the plan read are as the
+/// plan saw them. The error names every difference and changes nothing.
+async fn check_unmoved(client: &Client, plan: &Plan, history: &History) -> Result<()> {
+    let file_note = |what: String| refusal(plan, what);
+    let now = history.current().map(|r| r.revision);
+    if now != plan.base {
+        let what = match (plan.base, now) {
+            (Some(b), Some(n)) => format!(
+                "its current revision is {n}, but the plan builds on revision {b} (`todoctl history` shows what happened since)"
+            ),
+            (Some(b), None) => format!(
+                "the plan builds on revision {b}, but the release no longer exists"
+            ),
+            (None, Some(n)) => format!(
+                "the plan installs it, but it exists now (revision {n})"
+            ),
+            (None, None) => unreachable!("equal"),
+        };
+        return Err(file_note(what));
+    }
+    let moved = moved_objects(client, plan).await?;
+    if !moved.is_empty() {
+        return Err(file_note(format!(
+            "objects changed in the cluster since the plan was made:\n  {}\n",
+            moved.join("\n  ")
+        )));
+    }
+    Ok(())
+}
+
+/// How many objects are read at once for the check.
+const READ_CONCURRENCY: usize = 8;
+
+/// Every object the plan read that is not as it was, in words: `deployment/backend-deployment
+/// changed since the plan`.
+async fn moved_objects(client: &Client, plan: &Plan) -> Result<Vec<String>> {
+    let applier = Applier::new(
+        client.clone(),
+        &plan.release,
+        &plan.namespace,
+        ApplyMode::default(),
+    );
+    let applier = &applier;
+    let found: Vec<Option<String>> = futures::stream::iter(&plan.observed)
+        .map(|o| async move {
+            let probe = Object::new(
+                "plan",
+                serde_json::json!({
+                    "apiVersion": o.api_version,
+                    "kind": o.kind,
+                    "metadata": {"name": o.name, "namespace": o.namespace},
+                }),
+            );
+            let (api, _) = applier.api_for(&probe).await?;
+            let live = api
+                .get_opt(&o.name)
+                .await
+                .map_err(|e| crate::cluster::apply::api_error(e, &format!("reading {}", o.object)))?
+                .map(|l| serde_json::to_value(&l))
+                .transpose()
+                .context("reading a live object")?;
+            let now = live.as_ref().map(Seen::of);
+            Ok::<_, anyhow::Error>(match (&o.seen, &now) {
+                (None, None) => None,
+                (None, Some(_)) => Some(format!("{} was created since the plan", o.object)),
+                (Some(_), None) => Some(format!("{} was deleted since the plan", o.object)),
+                (Some(a), Some(b)) if a.uid != b.uid => Some(format!(
+                    "{} was deleted and created again since the plan",
+                    o.object
+                )),
+                (Some(a), Some(b)) if !a.matches(b) => {
+                    Some(format!("{} changed since the plan", o.object))
+                }
+                _ => None,
+            })
+        })
+        .buffered(READ_CONCURRENCY)
+        .try_collect()
+        .await?;
+    Ok(found.into_iter().flatten().collect())
+}
+
+/// `1h30m`, `25h0m`, `45s`: a duration as --max-age takes it, to the second.
+fn span(d: Duration) -> String {
+    let s = d.as_secs();
+    match (s / 3600, s / 60 % 60, s % 60) {
+        (0, 0, sec) => format!("{sec}s"),
+        (0, m, 0) => format!("{m}m"),
+        (0, m, sec) => format!("{m}m{sec}s"),
+        (h, m, _) => format!("{h}h{m}m"),
+    }
+}
