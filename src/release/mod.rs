@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub mod helm;
 pub mod history;
 pub mod record;
 pub mod store;
