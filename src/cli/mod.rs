@@ -9,6 +9,7 @@ mod diff;
 mod get;
 mod hints;
 mod history;
+mod import;
 mod install;
 mod lint;
 mod list;
@@ -84,6 +85,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     #[command(subcommand)]
     Get(get::GetCommand),
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     Unlock(unlock::UnlockArgs),
     #[command(subcommand)]
     Show(show::ShowCommand),
@@ -126,6 +129,7 @@ fn dispatch(command: &Command, env: &Env) -> Result<ExitCode> {
         Command::List(a) => list::run(a, env),
         Command::Diff(a) => diff::run(a, env),
         Command::Get(c) => get::run(c, env),
+        Command::Import(c) => import::run(c, env),
         Command::Unlock(a) => unlock::run(a, env),
         Command::Show(c) => show::run(c, env),
         Command::Test(a) => test::run(a, env),

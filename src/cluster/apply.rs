@@ -333,11 +333,7 @@ impl Applier {
             (None, live.map(|l| l.meta))
         };
         if let Some(live) = &existing_meta {
-            let owner = live
-                .annotations
-                .as_ref()
-                .and_then(|a| a.get(OWNER_ANNOTATION))
-                .cloned();
+            let owner = super::ownership::owner_of(live);
             if owner.as_deref() != Some(self.owner.as_str()) && !self.mode.adopt {
                 return Err(Takeover {
                     reference: reference.clone(),

@@ -4,6 +4,7 @@ pub mod apply;
 pub mod crd;
 pub mod discovery;
 pub mod lock;
+pub mod ownership;
 pub mod readiness;
 pub mod retry;
 pub mod unions;

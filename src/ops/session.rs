@@ -81,6 +81,11 @@ impl Session {
         )
         .await?;
         let store = SecretStore::new(client.clone(), namespace);
+        // An import that was stopped is undone or finished before anything reads the records.
+        if let Err(e) = super::import::recover(ctx, &store, release, &guard).await {
+            let _ = guard.release().await;
+            return Err(e);
+        }
         let mut history = match read_history(&ctx.ui, &store, release).await {
             Ok(h) => h,
             Err(e) => {
@@ -305,6 +310,10 @@ pub async fn read_history_keeping(
     release: &str,
     keep: Keep,
 ) -> Result<History> {
+    // The records of an import that has not committed are not the release's yet.
+    if super::import::uncommitted(&store.client, &store.namespace, release).await? {
+        return Ok(History::default());
+    }
     let history = store
         .history_with(release, |r, latest| {
             ui.remember_values(&r.values, &r.secret_paths);

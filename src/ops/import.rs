@@ -1,0 +1,1116 @@
+//! `import helm`: brings a running Helm 3 or Helm 4 release under todoctl without replacing a
+//! pod. Every Helm revision becomes a todoctl revision of the same number; the live objects of
+//! the Helm release get todoctl's ownership marks and Helm's field ownership; Helm's records
+//! are backed up to a file, then labelled as imported (or deleted with
+//! --delete-helm-records).
+//!
+//! An import is all or nothing, even when killed: a marker Secret
+//! (`todoctl.import.v1.<release>`) is written before the first record and names what the
+//! import does. While it says `records`, the records are not yet the release's: reads ignore
+//! them, and the next command that takes the release lock deletes them. Once it says
+//! `takeover` the import is committed: the next command that takes the lock finishes the
+//! takeover from the marker. The marker is deleted last.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result, bail};
+use k8s_openapi::ByteString;
+use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use kube::Client;
+use kube::api::{Api, DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::render::RenderRequest;
+use super::session::{NamespacePolicy, Session};
+use crate::cluster::apply::{Applier, ApplyMode, FIELD_MANAGER};
+use crate::cluster::lock::LockGuard;
+use crate::cluster::ownership::{HELM_MANAGERS, take_over};
+use crate::context::Context;
+use crate::diff::{ObjectDiff, Sides, Summary, diff_object_between};
+use crate::error::{Error, Kind};
+use crate::manifest::kinds::{self, Scope};
+use crate::manifest::labels::{MANAGED_BY, MANAGER};
+use crate::manifest::{Object, ObjectKey};
+use crate::release::helm::{self, Driver, HelmRelease, StoredRecord};
+use crate::release::{FORMAT, History, ManifestEntry, Release, SecretStore, Status};
+use crate::values::ValueSources;
+
+/// The label an import puts on the Helm records it kept: the todoctl release that owns them
+/// now.
+pub const IMPORTED_TO: &str = "todoctl.io/imported-to";
+
+/// The `type` of the marker Secret of an import in progress.
+const MARKER_TYPE: &str = "todoctl.io/import.v1";
+/// Label of the marker: the todoctl release it is for.
+const MARKER_OF: &str = "todoctl.io/import-of";
+
+/// The marker Secret of an import into `release`.
+pub fn marker_name(release: &str) -> String {
+    format!("todoctl.import.v1.{release}")
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// The Helm release's name.
+    pub helm_release: String,
+    /// The todoctl release to create (default: the Helm release's name).
+    pub release: String,
+    pub namespace: String,
+    pub driver: Driver,
+    /// -f/--set: layered over the values of the Helm release's current revision, to map them
+    /// onto todoctl's chart.
+    pub values: ValueSources,
+    pub dry_run: bool,
+    pub delete_helm_records: bool,
+    /// Where the backup of Helm's records is written (a directory).
+    pub backup_dir: PathBuf,
+}
+
+/// What an import did (or, with --dry-run, would do).
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub helm_release: String,
+    pub release: String,
+    pub namespace: String,
+    /// `secret` or `configmap`: where Helm kept its records.
+    pub driver: &'static str,
+    pub dry_run: bool,
+    pub revisions: Vec<ImportedRevision>,
+    pub objects: Vec<TakenOver>,
+    /// Objects of the Helm release that todoctl's chart does not render and that no todoctl
+    /// upgrade deletes, with why and what to do.
+    pub kept: Vec<super::Kept>,
+    /// Hook objects of Helm's revisions, which are not imported.
+    pub hooks_skipped: usize,
+    pub helm_records: HelmRecords,
+    /// --dry-run: Helm's current manifest against todoctl's render of the imported values,
+    /// which is what the first `todoctl upgrade` changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<ImportDiff>,
+    pub elapsed_seconds: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportedRevision {
+    pub revision: u64,
+    pub status: Status,
+    /// Helm's status word, when it differs (`pending-upgrade` in the middle of the history).
+    pub helm_status: String,
+    pub chart: String,
+    #[serde(serialize_with = "crate::ui::time::serialize")]
+    pub updated: jiff::Timestamp,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TakenOver {
+    /// `deployment/backend-deployment`
+    pub object: String,
+    /// `taken over`, `would be taken over`, `not in the cluster`.
+    pub state: String,
+    /// The field managers whose fields moved to todoctl's: `helm (Apply)`.
+    pub from: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HelmRecords {
+    /// `labelled`, `deleted`, or with --dry-run `would be labelled` / `would be deleted`.
+    pub action: String,
+    pub count: usize,
+    /// The backup file (none with --dry-run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportDiff {
+    pub summary: Summary,
+    pub objects: Vec<ObjectDiff>,
+}
+
+/// What the marker Secret records: enough to finish a committed import without Helm's
+/// records, or to undo an uncommitted one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Plan {
+    helm_release: String,
+    driver: String,
+    delete_helm_records: bool,
+    /// `(apiVersion, kind, name, namespace)` of each object to take over.
+    objects: Vec<(String, String, String, Option<String>)>,
+    /// Names of Helm's record objects.
+    helm_records: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Records are being written; not yet the release's.
+    Records,
+    /// Committed; objects and Helm's records are being taken over.
+    Takeover,
+}
+
+impl Phase {
+    fn as_str(self) -> &'static str {
+        match self {
+            Phase::Records => "records",
+            Phase::Takeover => "takeover",
+        }
+    }
+}
+
+/// Imports Helm release `opts.helm_release`. Refusals change nothing: a missing Helm release
+/// (the ones that exist are listed), a pending last revision, an existing todoctl release, a
+/// corrupt Helm record, values todoctl's chart rejects.
+pub async fn import(ctx: &Context, opts: &ImportOptions) -> Result<ImportReport> {
+    let started = std::time::Instant::now();
+    super::render::check_release_name(&opts.release, &opts.namespace)?;
+    super::render::check_release_name(&opts.helm_release, &opts.namespace)?;
+    let client = ctx.client.clone();
+    let stored = helm::records(&client, &opts.namespace, opts.driver, &opts.helm_release).await?;
+    if stored.is_empty() {
+        return Err(not_found(&client, opts).await);
+    }
+    let helm_releases = decoded(&stored, opts)?;
+    let plan = plan(&client, opts, &stored, helm_releases, ctx).await?;
+
+    if opts.dry_run {
+        let store = SecretStore::new(client.clone(), &opts.namespace);
+        refuse_existing(
+            &super::session::read_history(&store, &opts.release).await?,
+            opts,
+        )?;
+        let mut objects = Vec::new();
+        let applier = applier(&client, opts);
+        for o in &plan.takeover {
+            let (api, _) = applier.api_for(o).await?;
+            let exists = api
+                .get_metadata_opt(o.name())
+                .await
+                .map_err(|e| {
+                    crate::cluster::apply::api_error(e, &format!("reading {}", o.reference()))
+                })?
+                .is_some();
+            objects.push(TakenOver {
+                object: o.reference(),
+                state: if exists {
+                    "would be taken over"
+                } else {
+                    "not in the cluster"
+                }
+                .into(),
+                from: Vec::new(),
+            });
+        }
+        return Ok(ImportReport {
+            helm_release: opts.helm_release.clone(),
+            release: opts.release.clone(),
+            namespace: opts.namespace.clone(),
+            driver: opts.driver.as_str(),
+            dry_run: true,
+            revisions: plan.revisions,
+            objects,
+            kept: plan.kept,
+            hooks_skipped: plan.hooks,
+            helm_records: HelmRecords {
+                action: if opts.delete_helm_records {
+                    "would be deleted"
+                } else {
+                    "would be labelled"
+                }
+                .into(),
+                count: stored.len(),
+                backup: None,
+            },
+            diff: Some(plan.diff),
+            elapsed_seconds: started.elapsed().as_secs_f64(),
+        });
+    }
+
+    let Some(session) = Session::open(
+        ctx,
+        &opts.namespace,
+        &opts.release,
+        "import",
+        NamespacePolicy::MustExist,
+    )
+    .await?
+    else {
+        return Err(not_found(&client, opts).await);
+    };
+    let result = perform(&session, opts, &stored, plan).await;
+    let mut report = session.close(result).await?;
+    report.elapsed_seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Everything decided before the first write.
+struct Planned {
+    records: Vec<Release>,
+    revisions: Vec<ImportedRevision>,
+    takeover: Vec<Object>,
+    kept: Vec<super::Kept>,
+    hooks: usize,
+    diff: ImportDiff,
+}
+
+fn decoded(stored: &[StoredRecord], opts: &ImportOptions) -> Result<Vec<HelmRelease>> {
+    let mut out = Vec::with_capacity(stored.len());
+    for r in stored {
+        match &r.release {
+            Ok(h) => out.push(h.clone()),
+            Err(e) => {
+                return Err(Error::anyhow(
+                    Kind::BadInput,
+                    format!(
+                        "Helm's record of revision {} of release `{}`, {} in namespace `{}`, cannot be read: {e}; nothing was imported. Restore it from a backup, or delete it if that revision is not needed (`kubectl delete {} -n {}`) and import again",
+                        r.version,
+                        opts.helm_release,
+                        r.reference(),
+                        opts.namespace,
+                        r.reference(),
+                        opts.namespace
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(last) = out.last()
+        && is_pending(&last.status)
+    {
+        return Err(Error::anyhow(
+            Kind::Conflict,
+            format!(
+                "revision {} of Helm release `{}` in namespace `{}` is {}: a Helm operation is running on it, or stopped without finishing; nothing was imported. Wait for it to end (`helm status {} -n {}`), or if it died, `helm rollback {} -n {}` first, then import",
+                last.version,
+                opts.helm_release,
+                opts.namespace,
+                last.status,
+                opts.helm_release,
+                opts.namespace,
+                opts.helm_release,
+                opts.namespace
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+fn is_pending(status: &str) -> bool {
+    status.starts_with("pending-")
+}
+
+/// The todoctl status of a Helm revision: pending in the middle of the history (a Helm
+/// operation that died, superseded since) is failed, as todoctl records interrupted revisions.
+fn status_of(helm_status: &str) -> Status {
+    match helm_status {
+        "deployed" => Status::Deployed,
+        "superseded" => Status::Superseded,
+        "uninstalled" => Status::Uninstalled,
+        "uninstalling" => Status::Uninstalling,
+        _ => Status::Failed,
+    }
+}
+
+async fn plan(
+    client: &Client,
+    opts: &ImportOptions,
+    stored: &[StoredRecord],
+    helm_releases: Vec<HelmRelease>,
+    ctx: &Context,
+) -> Result<Planned> {
+    let chart = crate::chart::Chart::builtin()?;
+    let marks = chart
+        .schema
+        .as_ref()
+        .map(crate::chart::SchemaMarks::from_schema)
+        .unwrap_or_default();
+    let mut records = Vec::new();
+    let mut hooks = 0;
+    for (h, s) in helm_releases.iter().zip(stored) {
+        hooks += h.hooks;
+        records.push(convert(h, s, opts, ctx)?);
+    }
+    // The import's -f/--set go over the values of the revision the next upgrade starts from.
+    let base_index = records
+        .iter()
+        .rposition(|r| r.status == Status::Deployed)
+        .unwrap_or(records.len() - 1);
+    let extra = opts.values.user_values()?;
+    if let Value::Object(extra) = extra
+        && !extra.is_empty()
+    {
+        let base = &mut records[base_index];
+        let mut user = base.user_values.as_object().cloned().unwrap_or_default();
+        crate::values::merge_maps(&mut user, extra);
+        base.user_values = Value::Object(user);
+        base.description
+            .push_str(" (values mapped with the import's -f/--set)");
+    }
+    let history = History {
+        releases: records.clone(),
+        broken: Vec::new(),
+    };
+    let base = &history.releases[base_index];
+    let prepared = super::render::render_release(
+        client,
+        &history,
+        &RenderRequest {
+            release: &opts.release,
+            namespace: &opts.namespace,
+            chart_dir: None,
+            values: &ValueSources::default(),
+            is_upgrade: true,
+            reset_values: false,
+            generate_new: true,
+            post_renderer: None,
+        },
+    )
+    .await
+    .map_err(|e| {
+        Error::anyhow(
+            Kind::BadInput,
+            format!(
+                "the values of Helm release `{}` (revision {}, `helm get values {} -n {}`) do not fit todoctl's chart: {e:#}\nnothing was imported. Map them onto todoctl's values on the import: `-f mapping.yaml` with the keys todoctl's chart takes (`todoctl show values`), or `--set key=value`; `--set key=null` drops a key the Helm chart had. For example: todoctl import helm {} -n {} --set database.persistence.existingClaim=postgres-pvc",
+                opts.helm_release,
+                base.revision,
+                opts.helm_release,
+                opts.namespace,
+                opts.helm_release,
+                opts.namespace
+            ),
+        )
+    })?;
+    // Values generated now (a password Helm's values lacked) stay the same from here on.
+    for r in &mut records {
+        r.generated = prepared.generated.clone();
+        r.secret_paths = marks.secret.to_vec();
+        for e in &r.manifest {
+            crate::ui::redact::remember_object(&e.object);
+        }
+    }
+    let history = History {
+        releases: records.clone(),
+        broken: Vec::new(),
+    };
+    let takeover = history.previous_objects();
+    let rendered: HashSet<ObjectKey> = prepared
+        .objects
+        .iter()
+        .map(|o| o.key(&opts.namespace))
+        .collect();
+    let mut kept = Vec::new();
+    for o in &takeover {
+        if rendered.contains(&o.key(&opts.namespace)) {
+            continue;
+        }
+        if o.kind() == "PersistentVolumeClaim" {
+            kept.push(super::Kept {
+                object: o.reference(),
+                reason: format!(
+                    "todoctl's chart does not render it and it holds data: no todoctl upgrade deletes it without --prune-pvcs; the database can keep using it with `--set database.persistence.existingClaim={}`",
+                    o.name()
+                ),
+            });
+        } else if let Some(reason) =
+            super::KeepRules::default().reason(o, super::keep::Removal::Prune)
+        {
+            kept.push(super::Kept {
+                object: o.reference(),
+                reason: format!("todoctl's chart does not render it, and it is {reason}"),
+            });
+        }
+    }
+    let current = history
+        .last_deployed()
+        .unwrap_or(&history.releases[history.releases.len() - 1]);
+    let before_label = format!("Helm revision {}", current.revision);
+    let sides = Sides {
+        before: &before_label,
+        after: "todoctl's chart",
+    };
+    let helm_objects = current.objects();
+    let mut diffs = Vec::new();
+    for o in &prepared.objects {
+        let key = o.key(&opts.namespace);
+        let before = helm_objects.iter().find(|x| x.key(&opts.namespace) == key);
+        diffs.push(diff_object_between(
+            sides,
+            &o.reference(),
+            o.namespace(),
+            o.kind(),
+            before.map(|x| &x.data),
+            Some(&o.data),
+            false,
+        ));
+    }
+    for o in &helm_objects {
+        if !rendered.contains(&o.key(&opts.namespace))
+            && !kept.iter().any(|k| k.object == o.reference())
+        {
+            diffs.push(diff_object_between(
+                sides,
+                &o.reference(),
+                o.namespace(),
+                o.kind(),
+                Some(&o.data),
+                None,
+                false,
+            ));
+        }
+    }
+    let revisions = records
+        .iter()
+        .zip(&helm_releases)
+        .map(|(r, h)| ImportedRevision {
+            revision: r.revision,
+            status: r.status,
+            helm_status: h.status.clone(),
+            chart: format!("{}-{}", r.chart.name, r.chart.version),
+            updated: r.updated,
+            description: r.description.clone(),
+        })
+        .collect();
+    Ok(Planned {
+        records,
+        revisions,
+        takeover,
+        kept,
+        hooks,
+        diff: ImportDiff {
+            summary: Summary::of(&diffs),
+            objects: diffs,
+        },
+    })
+}
+
+/// One Helm revision as a todoctl record: the same number, status, times, chart, values,
+/// notes and objects; Helm's hooks are left out.
+fn convert(
+    h: &HelmRelease,
+    stored: &StoredRecord,
+    opts: &ImportOptions,
+    ctx: &Context,
+) -> Result<Release> {
+    let mut manifest = Vec::new();
+    for (template, text) in helm::split_manifest(&h.manifest) {
+        let objects = crate::manifest::parse::documents(&template, &text).map_err(|e| {
+            Error::anyhow(
+                Kind::BadInput,
+                format!(
+                    "Helm's record of revision {} of release `{}`, {} in namespace `{}`, holds a manifest that does not parse ({e}); nothing was imported. Restore the record from a backup, or delete it if that revision is not needed, and import again",
+                    h.version,
+                    opts.helm_release,
+                    stored.reference(),
+                    opts.namespace
+                ),
+            )
+        })?;
+        for mut o in objects {
+            mark_object(&mut o, &opts.namespace);
+            manifest.push(ManifestEntry {
+                template: o.template.clone(),
+                object: o.data,
+            });
+        }
+    }
+    let status = status_of(&h.status);
+    let helm_said = if h.description.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", h.description)
+    };
+    let status_note = if status.as_str() != h.status {
+        format!(" (Helm status `{}`)", h.status)
+    } else {
+        String::new()
+    };
+    let updated = h
+        .last_deployed
+        .or(h.first_deployed)
+        .unwrap_or_else(|| ctx.clock.now());
+    Ok(Release {
+        format: FORMAT,
+        name: opts.release.clone(),
+        namespace: opts.namespace.clone(),
+        revision: h.version.max(stored.version),
+        status,
+        description: format!(
+            "imported from Helm revision {}{status_note}{helm_said}",
+            h.version
+        ),
+        chart: h.chart.clone(),
+        user_values: h.config.clone(),
+        values: crate::values::coalesce(h.chart_values.clone(), &h.config),
+        manifest,
+        notes: h.notes.clone(),
+        first_deployed: h.first_deployed.unwrap_or(updated),
+        updated,
+        todoctl_version: crate::release::TODOCTL_VERSION.to_string(),
+        generated: Default::default(),
+        secret_paths: Vec::new(),
+        tests: Vec::new(),
+        last_test: None,
+        post_renderer: None,
+    })
+}
+
+/// An imported object as the takeover leaves it live: in the release namespace when Helm's
+/// manifest left the namespace out, labelled managed by todoctl. Pod templates keep Helm's
+/// labels, so re-applying the revision replaces no pod.
+fn mark_object(o: &mut Object, namespace: &str) {
+    let namespaced = kinds::lookup(o.api_version(), o.kind())
+        .map(|i| i.scope == Scope::Namespaced)
+        .unwrap_or(true);
+    let Some(meta) = o.data.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if namespaced
+        && meta
+            .get("namespace")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+    {
+        meta.insert("namespace".into(), namespace.into());
+    }
+    let labels = meta.entry("labels").or_insert_with(|| json!({}));
+    if let Some(labels) = labels.as_object_mut() {
+        labels.insert(MANAGED_BY.into(), MANAGER.into());
+    } else {
+        *labels = json!({ MANAGED_BY: MANAGER });
+    }
+}
+
+fn refuse_existing(history: &History, opts: &ImportOptions) -> Result<()> {
+    if history.releases.is_empty() && history.broken.is_empty() {
+        return Ok(());
+    }
+    Err(Error::anyhow(
+        Kind::Conflict,
+        format!(
+            "todoctl release `{}` already exists in namespace `{}` ({} revisions); nothing was imported. Import under another name with `-r NAME`, or remove it first with `todoctl uninstall {} -n {}` (its records go with it)",
+            opts.release,
+            opts.namespace,
+            history.releases.len() + history.broken.len(),
+            opts.release,
+            opts.namespace
+        ),
+    ))
+}
+
+async fn not_found(client: &Client, opts: &ImportOptions) -> anyhow::Error {
+    let here = helm::release_names(client, Some(&opts.namespace), opts.driver, None)
+        .await
+        .unwrap_or_default();
+    let elsewhere = helm::release_names(client, None, opts.driver, Some(&opts.helm_release))
+        .await
+        .unwrap_or_default();
+    let other = match opts.driver {
+        Driver::Secret => Driver::ConfigMap,
+        Driver::ConfigMap => Driver::Secret,
+    };
+    let other_driver = helm::release_names(
+        client,
+        Some(&opts.namespace),
+        other,
+        Some(&opts.helm_release),
+    )
+    .await
+    .unwrap_or_default();
+    let mut hints = Vec::new();
+    if !other_driver.is_empty() {
+        hints.push(format!(
+            "its records are in {}s: pass --helm-driver {}",
+            other.kind(),
+            other.as_str()
+        ));
+    }
+    if !elsewhere.is_empty() {
+        hints.push(format!(
+            "a Helm release of that name is in namespace {}: pass -n",
+            elsewhere
+                .iter()
+                .map(|(ns, _)| format!("`{ns}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let listed = if here.is_empty() {
+        format!(
+            "namespace `{}` has no Helm releases ({} driver)",
+            opts.namespace,
+            opts.driver.as_str()
+        )
+    } else {
+        format!(
+            "the Helm releases in namespace `{}` are {}",
+            opts.namespace,
+            here.iter()
+                .map(|(_, n)| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let hint = if hints.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", hints.join("; "))
+    };
+    Error::anyhow(
+        Kind::NotFound,
+        format!(
+            "Helm release `{}` not found in namespace `{}` (no {}s labelled `owner=helm,name={}`); {listed}{hint}; nothing was imported",
+            opts.helm_release,
+            opts.namespace,
+            opts.driver.kind(),
+            opts.helm_release
+        ),
+    )
+}
+
+fn applier(client: &Client, opts: &ImportOptions) -> Applier {
+    Applier::new(
+        client.clone(),
+        &opts.release,
+        &opts.namespace,
+        ApplyMode {
+            dry_run: false,
+            force_conflicts: false,
+            adopt: true,
+        },
+    )
+}
+
+async fn perform(
+    session: &Session,
+    opts: &ImportOptions,
+    stored: &[StoredRecord],
+    planned: Planned,
+) -> Result<ImportReport> {
+    let ctx = &session.ctx;
+    refuse_existing(&session.history, opts)?;
+    let backup = write_backup(stored, opts, ctx)?;
+    let plan = Plan {
+        helm_release: opts.helm_release.clone(),
+        driver: opts.driver.as_str().to_string(),
+        delete_helm_records: opts.delete_helm_records,
+        objects: planned
+            .takeover
+            .iter()
+            .map(|o| {
+                (
+                    o.api_version().to_string(),
+                    o.kind().to_string(),
+                    o.name().to_string(),
+                    o.namespace().map(str::to_string),
+                )
+            })
+            .collect(),
+        helm_records: stored.iter().map(|s| s.object_name.clone()).collect(),
+    };
+    write_marker(session, &plan, Phase::Records, true).await?;
+    ctx.stop.test_pause("import-marked").await;
+    for (i, record) in planned.records.iter().enumerate() {
+        ctx.ui.status(&format!(
+            "recording revision {} of {}",
+            record.revision,
+            planned.records.len()
+        ));
+        session.create_record(record).await?;
+        if i == 0 {
+            ctx.stop.test_pause("import-recording").await;
+        }
+    }
+    write_marker(session, &plan, Phase::Takeover, false).await?;
+    ctx.stop.test_pause("import-committed").await;
+    let objects = finish(ctx, &session.client, &session.store, &opts.release, &plan).await?;
+    Ok(ImportReport {
+        helm_release: opts.helm_release.clone(),
+        release: opts.release.clone(),
+        namespace: opts.namespace.clone(),
+        driver: opts.driver.as_str(),
+        dry_run: false,
+        revisions: planned.revisions,
+        objects,
+        kept: planned.kept,
+        hooks_skipped: planned.hooks,
+        helm_records: HelmRecords {
+            action: if opts.delete_helm_records {
+                "deleted"
+            } else {
+                "labelled"
+            }
+            .into(),
+            count: stored.len(),
+            backup: Some(backup),
+        },
+        diff: None,
+        elapsed_seconds: 0.0,
+    })
+}
+
+/// The committed part of an import, also run by the next command after an import stopped
+/// there: takes over the objects, labels or deletes Helm's records, deletes the marker.
+async fn finish(
+    ctx: &Context,
+    client: &Client,
+    store: &SecretStore,
+    release: &str,
+    plan: &Plan,
+) -> Result<Vec<TakenOver>> {
+    let namespace = &store.namespace;
+    let applier = Applier::new(
+        client.clone(),
+        release,
+        namespace,
+        ApplyMode {
+            dry_run: false,
+            force_conflicts: false,
+            adopt: true,
+        },
+    );
+    let mut out = Vec::new();
+    for (api_version, kind, name, ns) in &plan.objects {
+        let mut data = json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": name}});
+        if let Some(ns) = ns {
+            data["metadata"]["namespace"] = json!(ns);
+        }
+        let o = Object::new("import", data);
+        let reference = o.reference();
+        ctx.ui.status(&format!("taking over {reference}"));
+        let (api, _) = applier.api_for(&o).await?;
+        let state = take_over(
+            &api,
+            &reference,
+            name,
+            o.namespace()
+                .or(Some(namespace.as_str()))
+                .filter(|_| o.scope() != Scope::Cluster),
+            (namespace, release),
+            HELM_MANAGERS,
+            ctx.clock.now(),
+        )
+        .await
+        .with_context(|| format!("taking over {reference}"))?;
+        out.push(match state {
+            Some(from) => TakenOver {
+                object: reference,
+                state: "taken over".into(),
+                from,
+            },
+            None => TakenOver {
+                object: reference,
+                state: "not in the cluster".into(),
+                from: Vec::new(),
+            },
+        });
+    }
+    ctx.stop.test_pause("import-taken-over").await;
+    let driver = if plan.driver == Driver::ConfigMap.as_str() {
+        Driver::ConfigMap
+    } else {
+        Driver::Secret
+    };
+    for name in &plan.helm_records {
+        helm_record_step(
+            client,
+            namespace,
+            driver,
+            name,
+            release,
+            plan.delete_helm_records,
+        )
+        .await?;
+    }
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), namespace);
+    match secrets
+        .delete(&marker_name(release), &DeleteParams::default())
+        .await
+    {
+        Ok(_) => {}
+        Err(kube::Error::Api(s)) if s.code == 404 => {}
+        Err(e) => {
+            return Err(crate::cluster::apply::api_error(
+                e,
+                &format!("deleting the import's marker `{}`", marker_name(release)),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Labels one of Helm's records as imported (Helm keeps custom labels), or deletes it.
+async fn helm_record_step(
+    client: &Client,
+    namespace: &str,
+    driver: Driver,
+    name: &str,
+    release: &str,
+    delete: bool,
+) -> Result<()> {
+    let what = format!("{}/{name}", driver.kind());
+    let patch = json!({"metadata": {"labels": {IMPORTED_TO: release}}});
+    let params = PatchParams {
+        field_manager: Some(FIELD_MANAGER.to_string()),
+        ..Default::default()
+    };
+    let result = match (driver, delete) {
+        (Driver::Secret, true) => Api::<Secret>::namespaced(client.clone(), namespace)
+            .delete(name, &DeleteParams::default())
+            .await
+            .map(|_| ()),
+        (Driver::ConfigMap, true) => Api::<ConfigMap>::namespaced(client.clone(), namespace)
+            .delete(name, &DeleteParams::default())
+            .await
+            .map(|_| ()),
+        (Driver::Secret, false) => Api::<Secret>::namespaced(client.clone(), namespace)
+            .patch(name, &params, &Patch::Merge(&patch))
+            .await
+            .map(|_| ()),
+        (Driver::ConfigMap, false) => Api::<ConfigMap>::namespaced(client.clone(), namespace)
+            .patch(name, &params, &Patch::Merge(&patch))
+            .await
+            .map(|_| ()),
+    };
+    match result {
+        Ok(()) => Ok(()),
+        Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
+        Err(e) => Err(crate::cluster::apply::api_error(
+            e,
+            &format!(
+                "{} Helm's record {what}",
+                if delete { "deleting" } else { "labelling" }
+            ),
+        )),
+    }
+}
+
+/// Writes Helm's records, as objects `kubectl create -f` restores, to a file only the user
+/// can read (they hold the release's values). Returns its path.
+fn write_backup(stored: &[StoredRecord], opts: &ImportOptions, ctx: &Context) -> Result<PathBuf> {
+    let items: Vec<Value> = stored
+        .iter()
+        .map(|s| {
+            let mut o = s.raw.clone();
+            if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+                for k in [
+                    "managedFields",
+                    "resourceVersion",
+                    "uid",
+                    "creationTimestamp",
+                    "generation",
+                ] {
+                    meta.remove(k);
+                }
+            }
+            o
+        })
+        .collect();
+    let list = json!({"apiVersion": "v1", "kind": "List", "items": items});
+    let stamp = ctx.clock.now().strftime("%Y%m%dT%H%M%SZ").to_string();
+    let path = opts.backup_dir.join(format!(
+        "helm-records-{}-{}-{stamp}.yaml",
+        opts.namespace, opts.helm_release
+    ));
+    let text = crate::yaml::to_string(&list).map_err(|e| anyhow::anyhow!("writing YAML: {e}"))?;
+    write_private(&path, text.as_bytes()).with_context(|| {
+        format!(
+            "writing the backup of Helm's records to {} (choose another directory with --backup-dir); nothing was imported",
+            path.display()
+        )
+    })?;
+    Ok(path)
+}
+
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+async fn write_marker(session: &Session, plan: &Plan, phase: Phase, create: bool) -> Result<()> {
+    session.ensure_held()?;
+    let namespace = &session.store.namespace;
+    let api: Api<Secret> = Api::namespaced(session.client.clone(), namespace);
+    let secret = Secret {
+        metadata: ObjectMeta {
+            name: Some(marker_name(&session.release)),
+            labels: Some(
+                [
+                    (MANAGED_BY.to_string(), MANAGER.to_string()),
+                    (MARKER_OF.to_string(), session.release.clone()),
+                ]
+                .into(),
+            ),
+            ..Default::default()
+        },
+        type_: Some(MARKER_TYPE.to_string()),
+        data: Some(
+            [
+                (
+                    "phase".to_string(),
+                    ByteString(phase.as_str().as_bytes().to_vec()),
+                ),
+                ("plan".to_string(), ByteString(serde_json::to_vec(plan)?)),
+            ]
+            .into(),
+        ),
+        ..Default::default()
+    };
+    let what = format!(
+        "writing the import's marker `{}`",
+        marker_name(&session.release)
+    );
+    if create {
+        api.create(&PostParams::default(), &secret)
+            .await
+            .map_err(|e| crate::cluster::apply::api_error(e, &what))?;
+    } else {
+        api.replace(&marker_name(&session.release), &PostParams::default(), &{
+            let mut s = secret;
+            let live = api
+                .get(&marker_name(&session.release))
+                .await
+                .map_err(|e| crate::cluster::apply::api_error(e, &what))?;
+            s.metadata.resource_version = live.metadata.resource_version;
+            s
+        })
+        .await
+        .map_err(|e| crate::cluster::apply::api_error(e, &what))?;
+    }
+    Ok(())
+}
+
+async fn read_marker(
+    client: &Client,
+    namespace: &str,
+    release: &str,
+) -> Result<Option<(Phase, Plan)>> {
+    let api: Api<Secret> = Api::namespaced(client.clone(), namespace);
+    let Some(secret) = api.get_opt(&marker_name(release)).await.map_err(|e| {
+        crate::cluster::apply::api_error(
+            e,
+            &format!("reading the import marker `{}`", marker_name(release)),
+        )
+    })?
+    else {
+        return Ok(None);
+    };
+    let data = secret.data.unwrap_or_default();
+    let phase = match data.get("phase").map(|b| b.0.as_slice()) {
+        Some(b"takeover") => Phase::Takeover,
+        _ => Phase::Records,
+    };
+    let plan: Plan = match data.get("plan") {
+        Some(b) => serde_json::from_slice(&b.0).with_context(|| {
+            format!(
+                "the import marker `{}` in namespace `{namespace}` is damaged; delete it with `kubectl delete secret {} -n {namespace}` after checking `todoctl history {release}`",
+                marker_name(release),
+                marker_name(release)
+            )
+        })?,
+        None => bail!(
+            "the import marker `{}` in namespace `{namespace}` has no plan; delete it with `kubectl delete secret {} -n {namespace}` after checking `todoctl history {release}`",
+            marker_name(release),
+            marker_name(release)
+        ),
+    };
+    Ok(Some((phase, plan)))
+}
+
+/// Whether an import into `release` stopped before it was committed: its records are not
+/// the release's, and reads leave them out.
+pub async fn uncommitted(client: &Client, namespace: &str, release: &str) -> Result<bool> {
+    Ok(matches!(
+        read_marker(client, namespace, release).await?,
+        Some((Phase::Records, _))
+    ))
+}
+
+/// Called with the release lock held, before the history is read: an import that stopped
+/// before its commit is undone (its records deleted), one that stopped after it is finished.
+/// Either way the release is whole again.
+pub async fn recover(
+    ctx: &Context,
+    store: &SecretStore,
+    release: &str,
+    guard: &LockGuard,
+) -> Result<()> {
+    let Some((phase, plan)) = read_marker(&ctx.client, &store.namespace, release).await? else {
+        return Ok(());
+    };
+    guard.ensure_held()?;
+    match phase {
+        Phase::Records => {
+            let deleted = store.delete_all(release).await?;
+            let api: Api<Secret> = Api::namespaced(ctx.client.clone(), &store.namespace);
+            match api
+                .delete(&marker_name(release), &DeleteParams::default())
+                .await
+            {
+                Ok(_) => {}
+                Err(kube::Error::Api(s)) if s.code == 404 => {}
+                Err(e) => {
+                    return Err(crate::cluster::apply::api_error(
+                        e,
+                        &format!("deleting the import's marker `{}`", marker_name(release)),
+                    ));
+                }
+            }
+            ctx.ui.notice(&format!(
+                "an import of Helm release `{}` into `{release}` stopped before it was complete; its {deleted} records were deleted, and nothing else had changed",
+                plan.helm_release
+            ));
+        }
+        Phase::Takeover => {
+            finish(ctx, &ctx.client, store, release, &plan).await?;
+            ctx.ui.notice(&format!(
+                "an import of Helm release `{}` into `{release}` stopped after its records were written; its takeover of the objects was finished now",
+                plan.helm_release
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helm_statuses_map_onto_todoctl_statuses() {
+        assert_eq!(status_of("deployed"), Status::Deployed);
+        assert_eq!(status_of("superseded"), Status::Superseded);
+        assert_eq!(status_of("failed"), Status::Failed);
+        assert_eq!(status_of("pending-upgrade"), Status::Failed);
+        assert_eq!(status_of("unknown"), Status::Failed);
+        assert!(is_pending("pending-rollback"));
+        assert!(!is_pending("deployed"));
+    }
+
+    #[test]
+    fn imported_objects_are_marked_but_pod_templates_are_not() {
+        let mut o = Object::new(
+            "templates/backend.yaml",
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                   "metadata": {"name": "backend-deployment", "labels": {"app.kubernetes.io/managed-by": "Helm"}},
+                   "spec": {"template": {"metadata": {"labels": {"app": "backend"}}}}}),
+        );
+        mark_object(&mut o, "todo-app");
+        assert_eq!(o.data["metadata"]["namespace"], "todo-app");
+        assert_eq!(
+            o.data["metadata"]["labels"]["app.kubernetes.io/managed-by"],
+            "todoctl"
+        );
+        assert_eq!(
+            o.data["spec"]["template"]["metadata"]["labels"],
+            json!({"app": "backend"})
+        );
+    }
+}
