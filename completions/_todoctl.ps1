@@ -45,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check the chart and values: schema, templates, object validity, and best practices.')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what `todoctl upgrade` with the same flags would change in the cluster.')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show what a release revision recorded')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'import')
             [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Remove the lock of a release whose operation you know is gone.')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a chart''s files: its default values, values schema, metadata or README')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run the tests of a release against its deployed revision.')
@@ -517,6 +518,56 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
         'todoctl;get;help;help' {
             break
         }
+        'todoctl;import' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars, even on a terminal')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('helm', 'helm', [CompletionResultType]::ParameterValue, 'Bring a running Helm 3 or Helm 4 release under todoctl, with its history, without replacing a pod.')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'todoctl;import;helm' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Name of the todoctl release to create [default: HELM_RELEASE]')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Name of the todoctl release to create [default: HELM_RELEASE]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the Helm release; the todoctl release goes in the same one')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the Helm release; the todoctl release goes in the same one')
+            [CompletionResult]::new('--helm-driver', '--helm-driver', [CompletionResultType]::ParameterName, 'Where Helm keeps its records (Helm''s --helm-driver)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A values file (YAML); repeat to layer several, later files win')
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'A values file (YAML); repeat to layer several, later files win')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set a value: `path.to.key=value[,other=value]` (true/false, integers and null are typed)')
+            [CompletionResult]::new('--set-string', '--set-string', [CompletionResultType]::ParameterName, 'Set a value, always as a string')
+            [CompletionResult]::new('--set-json', '--set-json', [CompletionResultType]::ParameterName, 'Set a value from JSON: `path={"a":1}`')
+            [CompletionResult]::new('--set-file', '--set-file', [CompletionResultType]::ParameterName, 'Set a value to a file''s contents: `path=FILE`')
+            [CompletionResult]::new('--set-env', '--set-env', [CompletionResultType]::ParameterName, 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line')
+            [CompletionResult]::new('--backup-dir', '--backup-dir', [CompletionResultType]::ParameterName, 'Directory for the backup of Helm''s records (a file readable only by you: they hold the release''s values)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of the report')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the report')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would be imported and what the first upgrade would change; change nothing')
+            [CompletionResult]::new('--delete-helm-records', '--delete-helm-records', [CompletionResultType]::ParameterName, 'Delete Helm''s records after the import instead of labelling them (a backup is written first either way)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars, even on a terminal')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'todoctl;import;help' {
+            [CompletionResult]::new('helm', 'helm', [CompletionResultType]::ParameterValue, 'Bring a running Helm 3 or Helm 4 release under todoctl, with its history, without replacing a pod.')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'todoctl;import;help;helm' {
+            break
+        }
+        'todoctl;import;help;help' {
+            break
+        }
         'todoctl;unlock' {
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
             [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name [default: todo-app]')
@@ -697,6 +748,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check the chart and values: schema, templates, object validity, and best practices.')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what `todoctl upgrade` with the same flags would change in the cluster.')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show what a release revision recorded')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'import')
             [CompletionResult]::new('unlock', 'unlock', [CompletionResultType]::ParameterValue, 'Remove the lock of a release whose operation you know is gone.')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a chart''s files: its default values, values schema, metadata or README')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run the tests of a release against its deployed revision.')
@@ -757,6 +809,13 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;help;get;all' {
+            break
+        }
+        'todoctl;help;import' {
+            [CompletionResult]::new('helm', 'helm', [CompletionResultType]::ParameterValue, 'Bring a running Helm 3 or Helm 4 release under todoctl, with its history, without replacing a pod.')
+            break
+        }
+        'todoctl;help;import;helm' {
             break
         }
         'todoctl;help;unlock' {

@@ -40,6 +40,9 @@ _todoctl() {
             todoctl,history)
                 cmd="todoctl__subcmd__history"
                 ;;
+            todoctl,import)
+                cmd="todoctl__subcmd__import"
+                ;;
             todoctl,install)
                 cmd="todoctl__subcmd__install"
                 ;;
@@ -136,6 +139,9 @@ _todoctl() {
             todoctl__subcmd__help,history)
                 cmd="todoctl__subcmd__help__subcmd__history"
                 ;;
+            todoctl__subcmd__help,import)
+                cmd="todoctl__subcmd__help__subcmd__import"
+                ;;
             todoctl__subcmd__help,install)
                 cmd="todoctl__subcmd__help__subcmd__install"
                 ;;
@@ -187,6 +193,9 @@ _todoctl() {
             todoctl__subcmd__help__subcmd__get,values)
                 cmd="todoctl__subcmd__help__subcmd__get__subcmd__values"
                 ;;
+            todoctl__subcmd__help__subcmd__import,helm)
+                cmd="todoctl__subcmd__help__subcmd__import__subcmd__helm"
+                ;;
             todoctl__subcmd__help__subcmd__show,chart)
                 cmd="todoctl__subcmd__help__subcmd__show__subcmd__chart"
                 ;;
@@ -201,6 +210,18 @@ _todoctl() {
                 ;;
             todoctl__subcmd__help__subcmd__show,values)
                 cmd="todoctl__subcmd__help__subcmd__show__subcmd__values"
+                ;;
+            todoctl__subcmd__import,helm)
+                cmd="todoctl__subcmd__import__subcmd__helm"
+                ;;
+            todoctl__subcmd__import,help)
+                cmd="todoctl__subcmd__import__subcmd__help"
+                ;;
+            todoctl__subcmd__import__subcmd__help,helm)
+                cmd="todoctl__subcmd__import__subcmd__help__subcmd__helm"
+                ;;
+            todoctl__subcmd__import__subcmd__help,help)
+                cmd="todoctl__subcmd__import__subcmd__help__subcmd__help"
                 ;;
             todoctl__subcmd__show,chart)
                 cmd="todoctl__subcmd__show__subcmd__chart"
@@ -245,7 +266,7 @@ _todoctl() {
 
     case "${cmd}" in
         todoctl)
-            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version install upgrade rollback history status uninstall un del delete list ls template lint diff get unlock show test version completion generate-man help"
+            opts="-v -h -V --kubeconfig --context --no-progress --verbose --help --version install upgrade rollback history status uninstall un del delete list ls template lint diff get import unlock show test version completion generate-man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -767,7 +788,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__help)
-            opts="install upgrade rollback history status uninstall list template lint diff get unlock show test version completion generate-man help"
+            opts="install upgrade rollback history status uninstall list template lint diff get import unlock show test version completion generate-man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -923,6 +944,34 @@ _todoctl() {
         todoctl__subcmd__help__subcmd__history)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__help__subcmd__import)
+            opts="helm"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__help__subcmd__import__subcmd__helm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1215,6 +1264,152 @@ _todoctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__import)
+            opts="-v -h --kubeconfig --context --no-progress --verbose --help helm help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__import__subcmd__helm)
+            opts="-r -n -f -o -v -h --release --namespace --helm-driver --values --set --set-string --set-json --set-file --set-env --dry-run --delete-helm-records --backup-dir --output --kubeconfig --context --no-progress --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helm-driver)
+                    COMPREPLY=($(compgen -W "secret configmap" -- "${cur}"))
+                    return 0
+                    ;;
+                --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set-string)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set-json)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backup-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__import__subcmd__help)
+            opts="helm help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__import__subcmd__help__subcmd__helm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        todoctl__subcmd__import__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

@@ -42,6 +42,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand lint 'Check the chart and values: schema, templates, object validity, and best practices.'
             cand diff 'Show what `todoctl upgrade` with the same flags would change in the cluster.'
             cand get 'Show what a release revision recorded'
+            cand import 'import'
             cand unlock 'Remove the lock of a release whose operation you know is gone.'
             cand show 'Show a chart''s files: its default values, values schema, metadata or README'
             cand test 'Run the tests of a release against its deployed revision.'
@@ -486,6 +487,51 @@ set edit:completion:arg-completer[todoctl] = {|@words|
         }
         &'todoctl;get;help;help'= {
         }
+        &'todoctl;import'= {
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand helm 'Bring a running Helm 3 or Helm 4 release under todoctl, with its history, without replacing a pod.'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'todoctl;import;helm'= {
+            cand -r 'Name of the todoctl release to create [default: HELM_RELEASE]'
+            cand --release 'Name of the todoctl release to create [default: HELM_RELEASE]'
+            cand -n 'Namespace of the Helm release; the todoctl release goes in the same one'
+            cand --namespace 'Namespace of the Helm release; the todoctl release goes in the same one'
+            cand --helm-driver 'Where Helm keeps its records (Helm''s --helm-driver)'
+            cand -f 'A values file (YAML); repeat to layer several, later files win'
+            cand --values 'A values file (YAML); repeat to layer several, later files win'
+            cand --set 'Set a value: `path.to.key=value[,other=value]` (true/false, integers and null are typed)'
+            cand --set-string 'Set a value, always as a string'
+            cand --set-json 'Set a value from JSON: `path={"a":1}`'
+            cand --set-file 'Set a value to a file''s contents: `path=FILE`'
+            cand --set-env 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line'
+            cand --backup-dir 'Directory for the backup of Helm''s records (a file readable only by you: they hold the release''s values)'
+            cand -o 'Output format of the report'
+            cand --output 'Output format of the report'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --dry-run 'Show what would be imported and what the first upgrade would change; change nothing'
+            cand --delete-helm-records 'Delete Helm''s records after the import instead of labelling them (a backup is written first either way)'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'todoctl;import;help'= {
+            cand helm 'Bring a running Helm 3 or Helm 4 release under todoctl, with its history, without replacing a pod.'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'todoctl;import;help;helm'= {
+        }
+        &'todoctl;import;help;help'= {
+        }
         &'todoctl;unlock'= {
             cand -r 'Release name [default: todo-app]'
             cand --release 'Release name [default: todo-app]'
@@ -648,6 +694,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand lint 'Check the chart and values: schema, templates, object validity, and best practices.'
             cand diff 'Show what `todoctl upgrade` with the same flags would change in the cluster.'
             cand get 'Show what a release revision recorded'
+            cand import 'import'
             cand unlock 'Remove the lock of a release whose operation you know is gone.'
             cand show 'Show a chart''s files: its default values, values schema, metadata or README'
             cand test 'Run the tests of a release against its deployed revision.'
@@ -692,6 +739,11 @@ set edit:completion:arg-completer[todoctl] = {|@words|
         &'todoctl;help;get;metadata'= {
         }
         &'todoctl;help;get;all'= {
+        }
+        &'todoctl;help;import'= {
+            cand helm 'Bring a running Helm 3 or Helm 4 release under todoctl, with its history, without replacing a pod.'
+        }
+        &'todoctl;help;import;helm'= {
         }
         &'todoctl;help;unlock'= {
         }

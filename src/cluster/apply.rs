@@ -90,6 +90,9 @@ mod tests {
             vec!["kubectl-edit", "other"]
         );
         assert!(super::conflicting_managers("nothing").is_empty());
+        // Several conflicts with one manager, as the API server words them.
+        let msg = "Apply failed with 2 conflicts: conflicts with \"helm\" using apps/v1:\n- .metadata.labels.app.kubernetes.io/managed-by\n- .spec.replicas";
+        assert_eq!(super::conflicting_managers(msg), vec!["helm"]);
     }
 }
 
@@ -718,8 +721,9 @@ fn apply_error(err: kube::Error, object: &Object) -> anyhow::Error {
 fn conflicting_managers(message: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = message;
-    while let Some(i) = rest.find("conflict with \"") {
-        rest = &rest[i + "conflict with \"".len()..];
+    // One conflict reads `conflict with "helm"`, several `conflicts with "helm" using apps/v1:`.
+    while let Some(i) = rest.find(" with \"") {
+        rest = &rest[i + " with \"".len()..];
         if let Some(end) = rest.find('"') {
             let name = rest[..end].to_string();
             if !out.contains(&name) {

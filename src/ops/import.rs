@@ -173,14 +173,15 @@ pub async fn import(ctx: &Context, opts: &ImportOptions) -> Result<ImportReport>
         return Err(not_found(&client, opts).await);
     }
     let helm_releases = decoded(&stored, opts)?;
+    // Checked again under the lock; here so that it is the first thing said.
+    let store = SecretStore::new(client.clone(), &opts.namespace);
+    refuse_existing(
+        &super::session::read_history(&store, &opts.release).await?,
+        opts,
+    )?;
     let plan = plan(&client, opts, &stored, helm_releases, ctx).await?;
 
     if opts.dry_run {
-        let store = SecretStore::new(client.clone(), &opts.namespace);
-        refuse_existing(
-            &super::session::read_history(&store, &opts.release).await?,
-            opts,
-        )?;
         let mut objects = Vec::new();
         let applier = applier(&client, opts);
         for o in &plan.takeover {
@@ -297,6 +298,28 @@ fn decoded(stored: &[StoredRecord], opts: &ImportOptions) -> Result<Vec<HelmRele
     Ok(out)
 }
 
+/// Dotted paths of the keys a schema error says were unexpected: from lines such as
+/// ``  - `backend`: Additional properties are not allowed ('replicas' was unexpected)``.
+fn unexpected_keys(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines().filter(|l| l.contains("Additional properties")) {
+        let parent = line
+            .split('`')
+            .nth(1)
+            .filter(|p| !p.is_empty() && *p != "." && *p != "(root)");
+        let Some(start) = line.rfind('(') else {
+            continue;
+        };
+        for key in line[start..].split('\'').skip(1).step_by(2) {
+            out.push(match parent {
+                Some(p) => format!("{p}.{key}"),
+                None => key.to_string(),
+            });
+        }
+    }
+    out
+}
+
 fn is_pending(status: &str) -> bool {
     status.starts_with("pending-")
 }
@@ -369,16 +392,25 @@ async fn plan(
     )
     .await
     .map_err(|e| {
+        let text = format!("{e:#}");
+        let mut example: Vec<String> = unexpected_keys(&text)
+            .iter()
+            .map(|k| format!("--set {k}=null"))
+            .collect();
+        if example.is_empty() {
+            example.push("-f mapping.yaml".to_string());
+        }
         Error::anyhow(
             Kind::BadInput,
             format!(
-                "the values of Helm release `{}` (revision {}, `helm get values {} -n {}`) do not fit todoctl's chart: {e:#}\nnothing was imported. Map them onto todoctl's values on the import: `-f mapping.yaml` with the keys todoctl's chart takes (`todoctl show values`), or `--set key=value`; `--set key=null` drops a key the Helm chart had. For example: todoctl import helm {} -n {} --set database.persistence.existingClaim=postgres-pvc",
+                "the values of Helm release `{}` (revision {}, `helm get values {} -n {}`) do not fit todoctl's chart, so nothing was imported: {text}\nmap them onto todoctl's values on the import, with `-f mapping.yaml` holding the keys todoctl's chart takes (`todoctl show values`) or with `--set key=value`, and drop keys todoctl's chart does not have with `--set key=null`: todoctl import helm {} -n {} {}",
                 opts.helm_release,
                 base.revision,
                 opts.helm_release,
                 opts.namespace,
                 opts.helm_release,
-                opts.namespace
+                opts.namespace,
+                example.join(" ")
             ),
         )
     })?;
@@ -589,10 +621,15 @@ fn refuse_existing(history: &History, opts: &ImportOptions) -> Result<()> {
     Err(Error::anyhow(
         Kind::Conflict,
         format!(
-            "todoctl release `{}` already exists in namespace `{}` ({} revisions); nothing was imported. Import under another name with `-r NAME`, or remove it first with `todoctl uninstall {} -n {}` (its records go with it)",
+            "todoctl release `{}` already exists in namespace `{}` ({} revision{}); nothing was imported. Import under another name with `-r NAME`, or remove it first with `todoctl uninstall {} -n {}` (its records go with it)",
             opts.release,
             opts.namespace,
             history.releases.len() + history.broken.len(),
+            if history.releases.len() + history.broken.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
             opts.release,
             opts.namespace
         ),
@@ -1082,6 +1119,12 @@ pub async fn recover(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unexpected_keys_are_named_as_paths() {
+        let text = "values do not match the chart's values.schema.json:\n  - `backend`: Additional properties are not allowed ('replicas' was unexpected)\n  - ``: Additional properties are not allowed ('a', 'b' were unexpected)";
+        assert_eq!(unexpected_keys(text), vec!["backend.replicas", "a", "b"]);
+    }
 
     #[test]
     fn helm_statuses_map_onto_todoctl_statuses() {

