@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::GlobalArgs;
 use super::args::{OutputFormat, ValuesArgs};
 use crate::ops;
 use crate::release::helm::Driver;
@@ -80,7 +79,8 @@ pub struct HelmArgs {
     pub output: OutputFormat,
 }
 
-pub fn run(cmd: &ImportCommand, g: &GlobalArgs) -> Result<ExitCode> {
+pub fn run(cmd: &ImportCommand, env: &super::Env) -> Result<ExitCode> {
+    let ui = &env.ui;
     let ImportCommand::Helm(args) = cmd;
     let opts = ops::ImportOptions {
         helm_release: args.helm_release.clone(),
@@ -98,16 +98,15 @@ pub fn run(cmd: &ImportCommand, g: &GlobalArgs) -> Result<ExitCode> {
         delete_helm_records: args.delete_helm_records,
         backup_dir: args.backup_dir.clone(),
     };
-    let report = super::with_context(g, super::ui(g), |ctx| async move {
-        ops::import(&ctx, &opts).await
-    })?;
+    let report = env.with_context(|ctx| async move { ops::import(&ctx, &opts).await })?;
     if args.output != OutputFormat::Table {
-        super::print_data(&report, args.output)?;
+        super::print_data(ui, &report, args.output)?;
         return Ok(ExitCode::SUCCESS);
     }
     let r = &report;
     if r.dry_run {
         crate::outln!(
+            ui,
             "dry run: would import Helm release `{}` as todoctl release `{}` in namespace `{}`, {} revisions; nothing was changed",
             r.helm_release,
             r.release,
@@ -116,6 +115,7 @@ pub fn run(cmd: &ImportCommand, g: &GlobalArgs) -> Result<ExitCode> {
         )?;
     } else {
         crate::outln!(
+            ui,
             "imported Helm release `{}` as todoctl release `{}` in namespace `{}`, {} revisions ({:.1}s)",
             r.helm_release,
             r.release,
@@ -126,6 +126,7 @@ pub fn run(cmd: &ImportCommand, g: &GlobalArgs) -> Result<ExitCode> {
     }
     for rev in &r.revisions {
         crate::outln!(
+            ui,
             "  revision {:<4} {:<11} {:<20} {}",
             rev.revision,
             rev.status.as_str(),
@@ -139,18 +140,20 @@ pub fn run(cmd: &ImportCommand, g: &GlobalArgs) -> Result<ExitCode> {
         } else {
             format!(" (fields of {})", o.from.join(", "))
         };
-        crate::outln!("{} {}{from}", o.state, o.object)?;
+        crate::outln!(ui, "{} {}{from}", o.state, o.object)?;
     }
     for k in &r.kept {
-        crate::outln!("kept {}: {}", k.object, k.reason)?;
+        crate::outln!(ui, "kept {}: {}", k.object, k.reason)?;
     }
     if r.hooks_skipped > 0 {
         crate::outln!(
+            ui,
             "{} Helm hook objects were not imported: todoctl does not run Helm hooks",
             r.hooks_skipped
         )?;
     }
     crate::outln!(
+        ui,
         "Helm's {} records {}{}",
         r.helm_records.count,
         r.helm_records.action,
@@ -162,6 +165,7 @@ pub fn run(cmd: &ImportCommand, g: &GlobalArgs) -> Result<ExitCode> {
     )?;
     if let Some(diff) = &r.diff {
         crate::outln!(
+            ui,
             "\nwhat the first `todoctl upgrade` will change (Helm's last manifest against todoctl's chart):"
         )?;
         for o in diff
@@ -175,13 +179,13 @@ pub fn run(cmd: &ImportCommand, g: &GlobalArgs) -> Result<ExitCode> {
                 crate::diff::Action::Delete => "delete",
                 crate::diff::Action::Unchanged => "unchanged",
             };
-            crate::outln!("{verb} {}", o.object)?;
-            crate::out!("{}", o.diff)?;
+            crate::outln!(ui, "{verb} {}", o.object)?;
+            crate::out!(ui, "{}", o.diff)?;
             if !o.diff.ends_with('\n') && !o.diff.is_empty() {
-                crate::outln!()?;
+                crate::outln!(ui)?;
             }
         }
-        crate::outln!("{}", diff.summary)?;
+        crate::outln!(ui, "{}", diff.summary)?;
     }
     Ok(ExitCode::SUCCESS)
 }

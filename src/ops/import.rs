@@ -22,7 +22,7 @@ use kube::api::{Api, DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::render::RenderRequest;
+use super::prepare::PrepareRequest;
 use super::session::{NamespacePolicy, Session};
 use crate::cluster::apply::{Applier, ApplyMode, FIELD_MANAGER};
 use crate::cluster::lock::LockGuard;
@@ -30,7 +30,7 @@ use crate::cluster::ownership::{HELM_MANAGERS, take_over};
 use crate::context::Context;
 use crate::diff::{ObjectDiff, Sides, Summary, diff_object_between};
 use crate::error::{Error, Kind};
-use crate::manifest::kinds::{self, Scope};
+use crate::manifest::kinds::Scope;
 use crate::manifest::labels::{MANAGED_BY, MANAGER};
 use crate::manifest::{Object, ObjectKey};
 use crate::release::helm::{self, Driver, HelmRelease, StoredRecord};
@@ -165,9 +165,9 @@ impl Phase {
 /// corrupt Helm record, values todoctl's chart rejects.
 pub async fn import(ctx: &Context, opts: &ImportOptions) -> Result<ImportReport> {
     let started = std::time::Instant::now();
-    super::render::check_release_name(&opts.release, &opts.namespace)?;
-    super::render::check_release_name(&opts.helm_release, &opts.namespace)?;
-    let client = ctx.client.clone();
+    super::prepare::check_release_name(&opts.release, &opts.namespace)?;
+    super::prepare::check_release_name(&opts.helm_release, &opts.namespace)?;
+    let client = ctx.client().clone();
     let stored = helm::records(&client, &opts.namespace, opts.driver, &opts.helm_release).await?;
     if stored.is_empty() {
         return Err(not_found(&client, opts).await);
@@ -176,14 +176,14 @@ pub async fn import(ctx: &Context, opts: &ImportOptions) -> Result<ImportReport>
     // Checked again under the lock; here so that it is the first thing said.
     let store = SecretStore::new(client.clone(), &opts.namespace);
     refuse_existing(
-        &super::session::read_history(&store, &opts.release).await?,
+        &super::session::read_history(&ctx.ui, &store, &opts.release).await?,
         opts,
     )?;
-    let plan = plan(&client, opts, &stored, helm_releases, ctx).await?;
+    let plan = plan(opts, &stored, helm_releases, ctx).await?;
 
     if opts.dry_run {
         let mut objects = Vec::new();
-        let applier = applier(&client, opts);
+        let applier = applier(ctx, opts);
         for o in &plan.takeover {
             let (api, _) = applier.api_for(o).await?;
             let exists = api
@@ -337,7 +337,6 @@ fn status_of(helm_status: &str) -> Status {
 }
 
 async fn plan(
-    client: &Client,
     opts: &ImportOptions,
     stored: &[StoredRecord],
     helm_releases: Vec<HelmRelease>,
@@ -376,10 +375,10 @@ async fn plan(
         broken: Vec::new(),
     };
     let base = &history.releases[base_index];
-    let prepared = super::render::render_release(
-        client,
+    let prepared = super::prepare::prepare_release(
+        ctx,
         &history,
-        &RenderRequest {
+        &PrepareRequest {
             release: &opts.release,
             namespace: &opts.namespace,
             chart_dir: None,
@@ -419,7 +418,7 @@ async fn plan(
         r.generated = prepared.generated.clone();
         r.secret_paths = marks.secret.to_vec();
         for e in &r.manifest {
-            crate::ui::redact::remember_object(&e.object);
+            ctx.ui.remember_object(&e.object);
         }
     }
     let history = History {
@@ -592,9 +591,7 @@ fn convert(
 /// manifest left the namespace out, labelled managed by todoctl. Pod templates keep Helm's
 /// labels, so re-applying the revision replaces no pod.
 fn mark_object(o: &mut Object, namespace: &str) {
-    let namespaced = kinds::lookup(o.api_version(), o.kind())
-        .map(|i| i.scope == Scope::Namespaced)
-        .unwrap_or(true);
+    let namespaced = o.scope() != Scope::Cluster;
     let Some(meta) = o.data.get_mut("metadata").and_then(Value::as_object_mut) else {
         return;
     };
@@ -706,9 +703,9 @@ async fn not_found(client: &Client, opts: &ImportOptions) -> anyhow::Error {
     )
 }
 
-fn applier(client: &Client, opts: &ImportOptions) -> Applier {
+fn applier(ctx: &Context, opts: &ImportOptions) -> Applier {
     Applier::new(
-        client.clone(),
+        &ctx.cluster,
         &opts.release,
         &opts.namespace,
         ApplyMode {
@@ -747,7 +744,7 @@ async fn perform(
         helm_records: stored.iter().map(|s| s.object_name.clone()).collect(),
     };
     write_marker(session, &plan, Phase::Records, true).await?;
-    ctx.stop.test_pause("import-marked").await;
+    ctx.stop.test_pause(&ctx.ui, "import-marked").await;
     for (i, record) in planned.records.iter().enumerate() {
         ctx.ui.status(&format!(
             "recording revision {} of {}",
@@ -756,11 +753,11 @@ async fn perform(
         ));
         session.create_record(record).await?;
         if i == 0 {
-            ctx.stop.test_pause("import-recording").await;
+            ctx.stop.test_pause(&ctx.ui, "import-recording").await;
         }
     }
     write_marker(session, &plan, Phase::Takeover, false).await?;
-    ctx.stop.test_pause("import-committed").await;
+    ctx.stop.test_pause(&ctx.ui, "import-committed").await;
     let objects = finish(ctx, &session.client, &session.store, &opts.release, &plan).await?;
     Ok(ImportReport {
         helm_release: opts.helm_release.clone(),
@@ -798,7 +795,7 @@ async fn finish(
 ) -> Result<Vec<TakenOver>> {
     let namespace = &store.namespace;
     let applier = Applier::new(
-        client.clone(),
+        &ctx.cluster,
         release,
         namespace,
         ApplyMode {
@@ -843,7 +840,7 @@ async fn finish(
             },
         });
     }
-    ctx.stop.test_pause("import-taken-over").await;
+    ctx.stop.test_pause(&ctx.ui, "import-taken-over").await;
     let driver = if plan.driver == Driver::ConfigMap.as_str() {
         Driver::ConfigMap
     } else {
@@ -1079,14 +1076,14 @@ pub async fn recover(
     release: &str,
     guard: &LockGuard,
 ) -> Result<()> {
-    let Some((phase, plan)) = read_marker(&ctx.client, &store.namespace, release).await? else {
+    let Some((phase, plan)) = read_marker(ctx.client(), &store.namespace, release).await? else {
         return Ok(());
     };
     guard.ensure_held()?;
     match phase {
         Phase::Records => {
             let deleted = store.delete_all(release).await?;
-            let api: Api<Secret> = Api::namespaced(ctx.client.clone(), &store.namespace);
+            let api: Api<Secret> = Api::namespaced(ctx.client().clone(), &store.namespace);
             match api
                 .delete(&marker_name(release), &DeleteParams::default())
                 .await
@@ -1106,7 +1103,7 @@ pub async fn recover(
             ));
         }
         Phase::Takeover => {
-            finish(ctx, &ctx.client, store, release, &plan).await?;
+            finish(ctx, ctx.client(), store, release, &plan).await?;
             ctx.ui.notice(&format!(
                 "an import of Helm release `{}` into `{release}` stopped after its records were written; its takeover of the objects was finished now",
                 plan.helm_release
