@@ -862,6 +862,21 @@ fn kill_import_at(env: &TestEnv, backup: &std::path::Path, phase: &str) {
     std::thread::sleep(Duration::from_secs(3));
 }
 
+/// Runs `run` until it succeeds; exit 4 (the killed import's lock has not expired yet, which
+/// takes TTL seconds and more on a busy machine) is retried for up to 30 seconds.
+fn once_unlocked(run: impl Fn() -> crate::command::Output) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let out = run();
+        if out.code == 0 {
+            return;
+        }
+        assert_eq!(out.code, 4, "not a lock wait: {out}");
+        assert!(Instant::now() < deadline, "the lock never expired: {out}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_import_killed_before_its_commit_is_absent_after_the_next_command() -> Result<()> {
     let Some(env) = TestEnv::new("import-kill-early").await? else {
@@ -883,19 +898,20 @@ async fn an_import_killed_before_its_commit_is_absent_after_the_next_command() -
         );
     }
     // The next writing command (the import again) clears what was left and imports.
-    env.todoctl()
-        .env("TODOCTL_LOCK_TTL", TTL)
-        .args([
-            "import",
-            "helm",
-            "todo-app-local",
-            "--set",
-            "database.persistence.existingClaim=postgres-pvc",
-            "--backup-dir",
-        ])
-        .arg(backup.path())
-        .run()
-        .success();
+    once_unlocked(|| {
+        env.todoctl()
+            .env("TODOCTL_LOCK_TTL", TTL)
+            .args([
+                "import",
+                "helm",
+                "todo-app-local",
+                "--set",
+                "database.persistence.existingClaim=postgres-pvc",
+                "--backup-dir",
+            ])
+            .arg(backup.path())
+            .run()
+    });
     assert_eq!(
         statuses_of(&env),
         vec![
@@ -930,16 +946,17 @@ async fn an_import_killed_after_its_commit_is_complete_after_the_next_command() 
     );
     assert_eq!(workloads(&client, &ns).await?, before);
     // The next writing command finishes the takeover first, so the upgrade meets no conflict.
-    env.todoctl()
-        .env("TODOCTL_LOCK_TTL", TTL)
-        .args([
-            "upgrade",
-            "todo-app-local",
-            "--set",
-            "backend.replicaCount=3",
-        ])
-        .run()
-        .success();
+    once_unlocked(|| {
+        env.todoctl()
+            .env("TODOCTL_LOCK_TTL", TTL)
+            .args([
+                "upgrade",
+                "todo-app-local",
+                "--set",
+                "backend.replicaCount=3",
+            ])
+            .run()
+    });
     assert_eq!(replicas(&client, &ns, "backend-deployment").await, 3);
     assert_eq!(
         helm_managers_left(&client, &ns).await?,
