@@ -6,6 +6,11 @@
 //! variable `TODOCTL_LOCK_TTL` (whole seconds, see [`ttl_from_env`]) shortens or lengthens it.
 //! Expiry is judged on the local clock with a grace of two seconds for clock skew between
 //! machines, because kube does not hand out the server's Date header.
+//!
+//! Why this file is over 600 lines: about a hundred of them are unit tests, and the rest is one
+//! protocol on one Lease (acquire, take over an expired holder, renew, notice the loss, release)
+//! whose steps share the holder identity, the resource version preconditions and the wording
+//! of "locked by ..." messages. Split, each half would have to know the other's invariants.
 
 use std::time::Duration;
 

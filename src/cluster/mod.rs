@@ -8,6 +8,7 @@ pub mod ownership;
 pub mod readiness;
 pub mod retry;
 pub mod unions;
+pub mod untouched;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

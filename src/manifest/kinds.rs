@@ -15,7 +15,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1 as apiext
 use k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1 as apiregistration;
 use serde_json::Value;
 
-use super::validate::{FieldIssue, typed_check};
+use super::schema::{FieldIssue, typed_check};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {

@@ -140,7 +140,7 @@ mod tests {
         let long = chart_label(&"c".repeat(70), "1.0.0");
         assert_eq!(long.len(), 63);
         assert_eq!(
-            super::super::validate::label_value_problem(&chart_label("x-", "-")),
+            super::super::names::label_value_problem(&chart_label("x-", "-")),
             None
         );
     }

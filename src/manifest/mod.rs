@@ -6,8 +6,10 @@ pub mod immutable;
 pub mod kinds;
 pub mod labels;
 pub mod lint;
+pub mod names;
 pub mod order;
 pub mod parse;
+pub mod schema;
 pub mod validate;
 
 use std::fmt;

@@ -1,14 +1,15 @@
 //! Checks rendered objects before anything reaches the cluster, collecting every problem so a
 //! chart author fixes them in one round: typed schemas of built-in kinds (unknown fields and
-//! wrong types with their paths), names, labels, duplicates and namespace boundaries.
+//! wrong types with their paths, see [`super::schema`]), names and labels (the rules are in
+//! [`super::names`]), duplicates and namespace boundaries.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::kinds::{self, NameRule, Scope};
+use super::names::{label_value_problem, name_problem, qualified_name_problem};
 use super::{Object, ObjectKey, get_path, with_deep_stack};
 
 /// The annotation a chart sets on a cluster-scoped object to say it means it.
@@ -89,130 +90,6 @@ impl fmt::Display for Problems {
         }
         Ok(())
     }
-}
-
-/// A finding of the typed check, before it is tied to an object.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FieldIssue {
-    pub path: String,
-    pub message: String,
-}
-
-/// Deserializes `value` as `T`, recording keys the type skipped (k8s-openapi ignores unknown
-/// keys through `IgnoredAny`, which `serde_ignored` sees) and the path of a type error.
-/// Deserialization stops at the first type error, so the offending value is cut out and the
-/// check runs again, to report the problems behind it as well.
-pub fn typed_check<T: DeserializeOwned>(value: &Value) -> Vec<FieldIssue> {
-    const MAX_ROUNDS: usize = 16;
-    // Most objects are valid: check them once without tracking paths, which only the
-    // description of a problem needs.
-    let mut unknown_fields = false;
-    let mut note_unknown = |_: serde_ignored::Path<'_>| unknown_fields = true;
-    let plain = T::deserialize(serde_ignored::Deserializer::new(value, &mut note_unknown));
-    if plain.is_ok() && !unknown_fields {
-        return Vec::new();
-    }
-    let mut issues: Vec<FieldIssue> = Vec::new();
-    let mut pruned: Option<Value> = None;
-    for round in 0..MAX_ROUNDS {
-        let current = pruned.as_ref().unwrap_or(value);
-        let mut unknown = Vec::new();
-        let mut record = |path: serde_ignored::Path<'_>| unknown.push(ignored_path(&path));
-        let result: Result<T, _> = serde_path_to_error::deserialize(
-            serde_ignored::Deserializer::new(current, &mut record),
-        );
-        for path in unknown {
-            if issues.iter().all(|i| i.path != path) {
-                let field = path
-                    .rsplit_once('.')
-                    .map_or(path.as_str(), |(_, last)| last);
-                issues.push(FieldIssue {
-                    message: format!(
-                        "unknown field `{field}`; check its spelling and indentation, or remove it"
-                    ),
-                    path,
-                });
-            }
-        }
-        let Err(err) = result else { break };
-        let message = err.inner().to_string();
-        // A required field we cut out ourselves is not the user's problem.
-        if round > 0 && message.starts_with("missing field") {
-            break;
-        }
-        let path = err.path().to_string();
-        issues.push(FieldIssue {
-            path: if path == "." { String::new() } else { path },
-            message: describe_type_error(&message),
-        });
-        let mut next = current.clone();
-        if !remove_at(&mut next, err.path()) {
-            break;
-        }
-        pruned = Some(next);
-    }
-    issues
-}
-
-/// Removes the value at `path`; false when there is nothing there to remove.
-fn remove_at(value: &mut Value, path: &serde_path_to_error::Path) -> bool {
-    use serde_path_to_error::Segment;
-    let segments: Vec<&Segment> = path.iter().collect();
-    let Some((last, parents)) = segments.split_last() else {
-        return false;
-    };
-    let mut node = value;
-    for segment in parents {
-        let child = match segment {
-            Segment::Map { key } => node.get_mut(key.as_str()),
-            Segment::Seq { index } => node.get_mut(*index),
-            _ => None,
-        };
-        match child {
-            Some(child) => node = child,
-            None => return false,
-        }
-    }
-    match (last, node) {
-        (Segment::Map { key }, Value::Object(map)) => map.shift_remove(key.as_str()).is_some(),
-        (Segment::Seq { index }, Value::Array(items)) if *index < items.len() => {
-            items.remove(*index);
-            true
-        }
-        _ => false,
-    }
-}
-
-fn ignored_path(path: &serde_ignored::Path<'_>) -> String {
-    use serde_ignored::Path;
-    match path {
-        Path::Root => String::new(),
-        Path::Seq { parent, index } => format!("{}[{index}]", ignored_path(parent)),
-        Path::Map { parent, key } => {
-            let parent = ignored_path(parent);
-            if parent.is_empty() {
-                key.clone()
-            } else {
-                format!("{parent}.{key}")
-            }
-        }
-        Path::Some { parent }
-        | Path::NewtypeStruct { parent }
-        | Path::NewtypeVariant { parent } => ignored_path(parent),
-    }
-}
-
-/// serde says `invalid type: string "3", expected i32`; users read `found string `3``.
-fn describe_type_error(message: &str) -> String {
-    let message = message.replace('"', "`");
-    if let Some(rest) = message.strip_prefix("invalid type: ")
-        && let Some((found, expected)) = rest.split_once(", expected ")
-    {
-        return format!(
-            "wrong type: found {found}, expected {expected}; change the value in the template"
-        );
-    }
-    format!("{message}; change the value in the template")
 }
 
 /// Checks all objects and returns every problem found.
@@ -406,115 +283,10 @@ fn check_duplicates(objects: &[Object], release_namespace: &str, out: &mut Vec<P
     }
 }
 
-/// Why `name` breaks `rule`, if it does.
-pub fn name_problem(name: &str, rule: NameRule) -> Option<String> {
-    match rule {
-        NameRule::Subdomain => dns_subdomain_problem(name),
-        NameRule::Label(max) => dns_label_problem(name, max),
-        NameRule::Rfc1035Label => dns_label_problem(name, 63).or_else(|| {
-            (!name.starts_with(|c: char| c.is_ascii_lowercase()))
-                .then(|| "it must start with a lowercase letter".to_string())
-        }),
-    }
-}
-
-fn dns_label_problem(name: &str, max: usize) -> Option<String> {
-    if name.is_empty() {
-        return Some("it is empty".to_string());
-    }
-    if name.len() > max {
-        return Some(format!(
-            "it is {} characters long, over the limit of {max}",
-            name.len()
-        ));
-    }
-    if !name
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
-        return Some("use only lowercase letters, digits and `-`".to_string());
-    }
-    if name.starts_with('-') || name.ends_with('-') {
-        return Some("it must start and end with a letter or digit".to_string());
-    }
-    None
-}
-
-fn dns_subdomain_problem(name: &str) -> Option<String> {
-    if name.is_empty() {
-        return Some("it is empty".to_string());
-    }
-    if name.len() > 253 {
-        return Some(format!(
-            "it is {} characters long, over the limit of 253",
-            name.len()
-        ));
-    }
-    if !name
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
-    {
-        return Some("use only lowercase letters, digits, `-` and `.`".to_string());
-    }
-    if name
-        .split('.')
-        .any(|part| part.is_empty() || part.starts_with('-') || part.ends_with('-'))
-    {
-        return Some(
-            "each `.`-separated part must start and end with a letter or digit".to_string(),
-        );
-    }
-    None
-}
-
-/// Label and annotation keys: an optional DNS subdomain prefix, `/`, and a name.
-pub fn qualified_name_problem(key: &str) -> Option<String> {
-    let (prefix, name) = match key.split_once('/') {
-        Some((prefix, name)) => (Some(prefix), name),
-        None => (None, key),
-    };
-    if let Some(prefix) = prefix
-        && let Some(why) = dns_subdomain_problem(prefix)
-    {
-        return Some(format!("prefix `{prefix}`: {why}"));
-    }
-    if name.is_empty() {
-        return Some("the name part is empty".to_string());
-    }
-    name_part_problem(name)
-}
-
-/// Label values: empty, or up to 63 characters of the name-part alphabet.
-pub fn label_value_problem(value: &str) -> Option<String> {
-    if value.is_empty() {
-        return None;
-    }
-    name_part_problem(value)
-}
-
-fn name_part_problem(s: &str) -> Option<String> {
-    if s.len() > 63 {
-        return Some(format!(
-            "it is {} characters long, over the limit of 63",
-            s.len()
-        ));
-    }
-    let ok_inner = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
-    let bytes = s.as_bytes();
-    let edges_ok = bytes.first().is_some_and(u8::is_ascii_alphanumeric)
-        && bytes.last().is_some_and(u8::is_ascii_alphanumeric);
-    if !edges_ok || !bytes.iter().all(|&b| ok_inner(b)) {
-        return Some(
-            "use letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit"
-                .to_string(),
-        );
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::manifest::schema::typed_check;
     use k8s_openapi::api::apps::v1::Deployment;
     use serde_json::json;
 
@@ -714,23 +486,5 @@ mod tests {
             problems(&[obj("templates/crd.yaml", crd)]),
             Vec::<String>::new()
         );
-    }
-
-    #[test]
-    fn name_rules() {
-        assert_eq!(name_problem("backend", NameRule::Subdomain), None);
-        assert_eq!(name_problem("a.b-c.d", NameRule::Subdomain), None);
-        assert!(name_problem("a..b", NameRule::Subdomain).is_some());
-        assert!(name_problem(&"a".repeat(254), NameRule::Subdomain).is_some());
-        assert!(name_problem(&"a".repeat(64), NameRule::Label(63)).is_some());
-        assert!(name_problem("a.b", NameRule::Label(63)).is_some());
-        assert!(name_problem("9api", NameRule::Rfc1035Label).is_some());
-        assert!(name_problem(&"a".repeat(53), NameRule::Label(52)).is_some());
-        assert_eq!(qualified_name_problem("app.kubernetes.io/name"), None);
-        assert_eq!(qualified_name_problem("Tier_1.x"), None);
-        assert!(qualified_name_problem("a/b/c").is_some());
-        assert!(qualified_name_problem("/x").is_some());
-        assert_eq!(label_value_problem(""), None);
-        assert!(label_value_problem("-x").is_some());
     }
 }
