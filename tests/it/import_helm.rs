@@ -211,14 +211,16 @@ async fn everything(client: &Client, ns: &str) -> Result<BTreeMap<String, String
                         })
                         .map(|e| format!("{:?} {:?}", e.manager, e.operation))
                         .collect();
-                    // Controllers annotate claims as they bind them.
+                    // Controllers annotate claims as they bind them, Deployments as they roll out.
                     let annotations: BTreeMap<String, String> = m
                         .annotations
                         .clone()
                         .unwrap_or_default()
                         .into_iter()
                         .filter(|(k, _)| {
-                            !k.starts_with("pv.kubernetes.io/") && !k.starts_with("volume.")
+                            !k.starts_with("pv.kubernetes.io/")
+                                && !k.starts_with("volume.")
+                                && !k.starts_with("deployment.kubernetes.io/")
                         })
                         .collect();
                     format!(
