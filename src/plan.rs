@@ -285,7 +285,7 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<Plan> {
         let at = e.path().to_string();
         anyhow::anyhow!(
             "{file} is not a plan this todoctl can read (at `{at}`: {}); {again}",
-            crate::release::record::without_quoted(&e.into_inner().to_string())
+            crate::release::codec::without_quoted(&e.into_inner().to_string())
         )
     })
 }

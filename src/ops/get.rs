@@ -9,8 +9,9 @@ use crate::context::Context;
 use crate::release::{History, Release, SecretStore};
 use crate::ui::Scrubber;
 
-/// A revision's record: the one asked for, or the latest readable one.
-pub async fn record(
+/// Gets a revision's record (Helm's `action.Get`): the one asked for, or the latest readable
+/// one. Errors name the revision and release when it is missing or cannot be read.
+pub async fn get(
     ctx: &Context,
     namespace: &str,
     release: &str,

@@ -25,7 +25,7 @@ mod version;
 
 pub use deploy::DeployReport;
 pub use diff::{DiffOptions, DiffResult, diff, has_changes};
-pub use get::{ReleaseMetadata, record};
+pub use get::{ReleaseMetadata, get};
 pub use history::{HistoryRow, history};
 pub use import::{ImportOptions, ImportReport, import};
 pub use keep::{KeepRules, Kept};

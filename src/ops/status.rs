@@ -5,7 +5,7 @@ use anyhow::Result;
 use kube::Client;
 use serde::Serialize;
 
-use super::get::record;
+use super::get::get;
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::cluster::{lock, readiness};
 use crate::context::Context;
@@ -121,7 +121,7 @@ pub async fn status(
     revision: Option<u64>,
 ) -> Result<StatusReport> {
     let client = ctx.client().clone();
-    let record = record(ctx, namespace, release, revision).await?;
+    let record = get(ctx, namespace, release, revision).await?;
     // A dry-run apply of each recorded object, compared with the live one, shows drift: what
     // someone else changed since todoctl applied it. Nothing is changed.
     let applier = Applier::new(

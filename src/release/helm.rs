@@ -190,7 +190,7 @@ pub fn decode(data: &[u8]) -> Result<HelmRelease, HelmRecordError> {
         let path = e.path().to_string();
         HelmRecordError::Json {
             path,
-            message: super::record::without_quoted(&e.into_inner().to_string()),
+            message: super::codec::without_quoted(&e.into_inner().to_string()),
         }
     })?;
     Ok(convert(raw))

@@ -83,10 +83,10 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::release::record;
+    use crate::release::codec;
 
     fn revision(n: u64, status: Status, config: &str) -> Release {
-        let mut r = record::tests::sample();
+        let mut r = codec::tests::sample();
         r.revision = n;
         r.status = status;
         r.manifest[0].object["metadata"]["name"] = serde_json::json!(config);

@@ -1,18 +1,18 @@
 //! Release records: what was deployed, from which chart and values, and how it went. History,
-//! rollback, status and uninstall all read them; `record` owns the byte format and `store` keeps
+//! rollback, status and uninstall all read them; `codec` owns the byte format and `store` keeps
 //! the records in Kubernetes Secrets, one per revision.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub mod codec;
 pub mod helm;
 pub mod history;
-pub mod record;
 pub mod store;
 
+pub use codec::{DecodeError, decode, encode};
 pub use history::{BrokenRecord, History};
-pub use record::{RecordError, decode, encode};
 pub use store::{Listing, SecretStore, StoreError};
 
 /// The record format this build writes and the newest it reads. Bump it only for changes an
@@ -257,7 +257,7 @@ mod tests {
 
     #[test]
     fn debug_hides_values_and_objects() {
-        let mut r = record::tests::sample();
+        let mut r = codec::tests::sample();
         r.user_values = serde_json::json!({ "password": "hunter2" });
         r.manifest[0].object["data"] = serde_json::json!({ "token": "hunter2" });
         let shown = format!("{r:?} {:?}", r.manifest);

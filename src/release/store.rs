@@ -12,8 +12,8 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::api::{DeleteParams, ListParams, ObjectMeta, PostParams, Preconditions};
 use kube::{Api, Client};
 
+use super::codec::{self, DecodeError};
 use super::history::{BrokenRecord, History};
-use super::record::{self, RecordError};
 use super::{FORMAT, Release, Status};
 
 /// The Secret `type` of every record Secret, chunks included.
@@ -708,7 +708,7 @@ impl SecretStore {
 /// encoded once here.
 pub fn secrets_for(release: &Release) -> Result<Vec<Secret>> {
     check_release_name(&release.name)?;
-    let bytes = record::encode(release);
+    let bytes = codec::encode(release);
     let main = secret_name(&release.name, release.revision);
     let pieces: Vec<&[u8]> = if bytes.is_empty() {
         vec![&bytes[..]]
@@ -826,13 +826,13 @@ impl<'a> Found<'a> {
     /// Reassembles and decodes one record; the error says why it cannot be read.
     fn read(&self, main: &Secret) -> Result<Release, Unreadable> {
         if let Some(found) = stored_format(main).filter(|f| *f > FORMAT) {
-            return Err(RecordError::NewerFormat { found }.into());
+            return Err(DecodeError::NewerFormat { found }.into());
         }
         let name = name_of(main);
         let count = label_number(main, key::CHUNKS).unwrap_or(1) as usize;
         let first = data_of(main).ok_or_else(|| Unreadable::from(no_data(&name)))?;
         if count <= 1 {
-            return record::decode(first).map_err(Unreadable::from);
+            return codec::decode(first).map_err(Unreadable::from);
         }
         let mut bytes = Vec::with_capacity(count * CHUNK_SIZE);
         bytes.extend_from_slice(first);
@@ -851,7 +851,7 @@ impl<'a> Found<'a> {
                 data_of(chunk).ok_or_else(|| Unreadable::from(no_data(&chunk_secret)))?,
             );
         }
-        record::decode(&bytes).map_err(Unreadable::from)
+        codec::decode(&bytes).map_err(Unreadable::from)
     }
 }
 
@@ -877,12 +877,12 @@ impl From<String> for Unreadable {
     }
 }
 
-impl From<RecordError> for Unreadable {
-    fn from(e: RecordError) -> Self {
+impl From<DecodeError> for Unreadable {
+    fn from(e: DecodeError) -> Self {
         Unreadable {
             text: e.to_string(),
             newer_format: match e {
-                RecordError::NewerFormat { found } => Some(found),
+                DecodeError::NewerFormat { found } => Some(found),
                 _ => None,
             },
         }
@@ -984,9 +984,9 @@ fn stored_format(s: &Secret) -> Option<u32> {
     if is_chunk(s) || label_number(s, key::CHUNKS).unwrap_or(1) > 1 {
         return None;
     }
-    match record::decode(data_of(s)?) {
+    match codec::decode(data_of(s)?) {
         Ok(r) => Some(r.format),
-        Err(RecordError::NewerFormat { found }) => Some(found),
+        Err(DecodeError::NewerFormat { found }) => Some(found),
         Err(_) => None,
     }
 }
@@ -1029,7 +1029,7 @@ fn api_error(err: kube::Error, namespace: &str) -> anyhow::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::release::record::tests::sample;
+    use crate::release::codec::tests::sample;
 
     #[test]
     fn small_record_is_one_secret_with_all_labels() {

@@ -1,4 +1,4 @@
-//! Release record benchmarks: encoding (JSON + gzip) and decoding one todo-app revision, the
+//! Release record codec benchmarks: encoding (JSON + gzip) and decoding one todo-app revision, the
 //! work every install, upgrade and history read does per record. Figures go in
 //! docs/performance.md.
 

@@ -1,5 +1,6 @@
-//! The bytes of a release record: gzip'd JSON of [`Release`]. This file is the only place that
-//! knows that; the store moves the bytes around and never looks inside.
+//! The codec of release records: a [`Release`] to its bytes (gzip'd JSON) and back. This file
+//! is the only place that knows that; the store moves the bytes around and never looks inside.
+//! ("Record" itself means one revision as stored, never this encoding.)
 
 use std::io::Read;
 
@@ -17,7 +18,7 @@ const MAX_UNPACKED: u64 = 256 * 1024 * 1024;
 /// Why a record's bytes could not be turned back into a [`Release`]. The messages never quote
 /// the record's content: it holds values, and values hold secrets.
 #[derive(Debug, thiserror::Error)]
-pub enum RecordError {
+pub enum DecodeError {
     #[error(
         "the record is not valid gzip ({0}); it was damaged or not written by todoctl: delete that revision's Secret if it is not needed"
     )]
@@ -48,19 +49,19 @@ pub fn encode(release: &Release) -> Vec<u8> {
 
 /// Reads a record. A record of a newer format is refused even if it would parse: its meaning
 /// may have changed in ways this build cannot see.
-pub fn decode(bytes: &[u8]) -> Result<Release, RecordError> {
+pub fn decode(bytes: &[u8]) -> Result<Release, DecodeError> {
     let mut json = Vec::with_capacity(bytes.len() * 6);
     GzDecoder::new(bytes)
         .take(MAX_UNPACKED + 1)
         .read_to_end(&mut json)
-        .map_err(RecordError::Gzip)?;
+        .map_err(DecodeError::Gzip)?;
     if json.len() as u64 > MAX_UNPACKED {
-        return Err(RecordError::TooLarge);
+        return Err(DecodeError::TooLarge);
     }
     // The common case parses once; the format probe and the path-tracking parse run only when
     // that fails.
     match serde_json::from_slice::<Release>(&json) {
-        Ok(release) if release.format > FORMAT => Err(RecordError::NewerFormat {
+        Ok(release) if release.format > FORMAT => Err(DecodeError::NewerFormat {
             found: release.format,
         }),
         Ok(release) => Ok(release),
@@ -70,7 +71,7 @@ pub fn decode(bytes: &[u8]) -> Result<Release, RecordError> {
 
 /// The error for JSON that does not parse as a [`Release`]: a newer format if the record says
 /// so, else where and why parsing failed.
-fn explain(json: &[u8]) -> RecordError {
+fn explain(json: &[u8]) -> DecodeError {
     #[derive(Deserialize)]
     struct Probe {
         format: u32,
@@ -78,7 +79,7 @@ fn explain(json: &[u8]) -> RecordError {
     if let Ok(Probe { format }) = serde_json::from_slice::<Probe>(json)
         && format > FORMAT
     {
-        return RecordError::NewerFormat { found: format };
+        return DecodeError::NewerFormat { found: format };
     }
     let mut de = serde_json::Deserializer::from_slice(json);
     let result: Result<Release, _> = serde_path_to_error::deserialize(&mut de);
@@ -86,14 +87,14 @@ fn explain(json: &[u8]) -> RecordError {
         Err(err) => err,
         // Unreachable in practice (the plain parse failed); still a sane answer.
         Ok(_) => {
-            return RecordError::Json {
+            return DecodeError::Json {
                 path: String::new(),
                 message: "trailing data after the record".to_string(),
             };
         }
     };
     let path = err.path().to_string();
-    RecordError::Json {
+    DecodeError::Json {
         path,
         message: without_quoted(&err.into_inner().to_string()),
     }
@@ -197,16 +198,16 @@ pub(crate) mod tests {
         bytes[mid] ^= 0xff;
         bytes[mid + 1] ^= 0xff;
         let err = decode(&bytes).expect_err("damaged");
-        assert!(matches!(err, RecordError::Gzip(_)), "{err}");
+        assert!(matches!(err, DecodeError::Gzip(_)), "{err}");
         let err = decode(b"{\"format\":1}").expect_err("not gzip at all");
-        assert!(matches!(err, RecordError::Gzip(_)), "{err}");
+        assert!(matches!(err, DecodeError::Gzip(_)), "{err}");
         assert!(err.to_string().contains("not valid gzip"));
     }
 
     #[test]
     fn corrupt_json_names_the_place_and_hides_the_value() {
         let err = decode(&gzip(b"{\"format\": 1, \"name\": ")).expect_err("truncated");
-        assert!(matches!(err, RecordError::Json { .. }), "{err}");
+        assert!(matches!(err, DecodeError::Json { .. }), "{err}");
         assert!(err.to_string().contains("EOF"), "{err}");
 
         let bytes = json_with(|v| v["revision"] = json!("s3cret-token"));
@@ -228,7 +229,7 @@ pub(crate) mod tests {
         let bytes = json_with(|v| v["format"] = json!(FORMAT + 1));
         let err = decode(&bytes).expect_err("newer");
         assert!(
-            matches!(err, RecordError::NewerFormat { found } if found == FORMAT + 1),
+            matches!(err, DecodeError::NewerFormat { found } if found == FORMAT + 1),
             "{err}"
         );
         assert!(err.to_string().contains("upgrade todoctl"));
@@ -237,7 +238,7 @@ pub(crate) mod tests {
         let bytes = gzip(br#"{"format": 7, "release": {"whatever": true}}"#);
         let err = decode(&bytes).expect_err("newer");
         assert!(
-            matches!(err, RecordError::NewerFormat { found: 7 }),
+            matches!(err, DecodeError::NewerFormat { found: 7 }),
             "{err}"
         );
     }
