@@ -120,7 +120,10 @@ pub fn run(cmd: &GetCommand, env: &super::Env) -> Result<ExitCode> {
         args.release.release.clone(),
         args.revision,
     );
-    let record = env.block_on(|ctx| async move { ops::get(&ctx, &ns, &rel, rev).await })?;
+    let record = env.block_on(|ctx| async move {
+        let store = crate::release::SecretStore::new(ctx.client().clone(), &ns);
+        ops::get(&ctx.ui, &store, &rel, rev).await
+    })?;
     match cmd {
         GetCommand::Values(v) => {
             let values = if v.all {

@@ -35,7 +35,10 @@ pub fn run(args: &HistoryArgs, env: &super::Env) -> Result<ExitCode> {
         args.release.release.clone(),
         args.max,
     );
-    let rows = env.block_on(|ctx| async move { ops::history(&ctx, &ns, &rel, max).await })?;
+    let rows = env.block_on(|ctx| async move {
+        let store = crate::release::SecretStore::new(ctx.client().clone(), &ns);
+        ops::history(&ctx.ui, &store, &rel, max).await
+    })?;
     match args.output {
         OutputFormat::Table => table::print(
             ui,

@@ -31,7 +31,13 @@ pub struct ListArgs {
 pub fn run(args: &ListArgs, env: &super::Env) -> Result<ExitCode> {
     let ui = &env.ui;
     let ns = (!args.all_namespaces).then(|| args.namespace.clone());
-    let rows = env.block_on(|ctx| async move { ops::list(&ctx, ns.as_deref()).await })?;
+    let rows = env.block_on(|ctx| async move {
+        let store = crate::release::SecretStore::new(
+            ctx.client().clone(),
+            ns.as_deref().unwrap_or("default"),
+        );
+        ops::list(&store, ns.as_deref()).await
+    })?;
     match args.output {
         OutputFormat::Table => table::print(
             ui,

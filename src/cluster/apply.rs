@@ -31,6 +31,7 @@ use super::Cluster;
 use super::discovery::Resolved;
 use crate::manifest::{Object, ObjectKey};
 
+/// The field manager of every server-side apply todoctl makes (objects and the lock lease).
 pub const FIELD_MANAGER: &str = "todoctl";
 pub const OWNER_ANNOTATION: &str = "todoctl.io/owner";
 pub const KEEP_ANNOTATION: &str = "todoctl.io/keep";

@@ -36,7 +36,8 @@ pub const TTL_ENV: &str = "TODOCTL_LOCK_TTL";
 /// ours is not taken over while it is still alive.
 pub const CLOCK_GRACE: Duration = Duration::from_secs(2);
 
-const FIELD_MANAGER: &str = "todoctl";
+use crate::cluster::apply::FIELD_MANAGER;
+use crate::manifest::labels::{MANAGED_BY, MANAGER};
 
 /// Create, read and take over can interleave with other processes; after this many rounds
 /// something is fighting over the lease and the user should hear about it.
@@ -186,12 +187,9 @@ fn new_lease(name: &str, release: &str, identity: &str, ttl: Duration, now: Time
         metadata: ObjectMeta {
             name: Some(name.to_string()),
             labels: Some(
-                [
-                    ("app.kubernetes.io/managed-by", "todoctl"),
-                    ("todoctl.io/release", release),
-                ]
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .into(),
+                [(MANAGED_BY, MANAGER), ("todoctl.io/release", release)]
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .into(),
             ),
             ..Default::default()
         },

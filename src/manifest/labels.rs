@@ -10,6 +10,7 @@ use super::kinds::{self, Scope};
 pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 pub const INSTANCE: &str = "app.kubernetes.io/instance";
 pub const CHART: &str = "todoctl.io/chart";
+/// The value of [`MANAGED_BY`] on everything todoctl writes: objects, records, lock, namespace.
 pub const MANAGER: &str = "todoctl";
 
 /// Adds the release labels and fills in the release namespace. A label the chart set itself

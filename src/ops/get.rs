@@ -5,22 +5,23 @@ use anyhow::{Result, anyhow, bail};
 use serde::Serialize;
 
 use super::session::{Keep, read_history_keeping};
-use crate::context::Context;
-use crate::release::{History, Release, SecretStore};
+use crate::context::Ui;
+use crate::release::{History, Release, ReleaseStore};
 use crate::ui::Scrubber;
 
 /// Gets a revision's record (Helm's `action.Get`): the one asked for, or the latest readable
-/// one. Errors name the revision and release when it is missing or cannot be read.
+/// one; its secret values are remembered by `ui`'s scrubber. Errors name the revision and
+/// release when it is missing or cannot be read.
 pub async fn get(
-    ctx: &Context,
-    namespace: &str,
+    ui: &Ui,
+    store: &dyn ReleaseStore,
     release: &str,
     revision: Option<u64>,
 ) -> Result<Release> {
+    let namespace = store.namespace();
     super::prepare::check_release_name(release, namespace)?;
-    let store = SecretStore::new(ctx.client().clone(), namespace);
     let keep = revision.map_or(Keep::Latest, Keep::Revision);
-    let h = read_history_keeping(&ctx.ui, &store, release, keep).await?;
+    let h = read_history_keeping(ui, store, release, keep).await?;
     pick(&h, namespace, release, revision).cloned()
 }
 

@@ -5,8 +5,8 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 
 use super::session::{Keep, read_history_keeping};
-use crate::context::Context;
-use crate::release::{Release, SecretStore};
+use crate::context::Ui;
+use crate::release::{Release, ReleaseStore};
 use crate::ui::Scrubber;
 
 /// One line of `todoctl history`.
@@ -26,25 +26,23 @@ pub struct HistoryRow {
     pub post_renderer: Option<String>,
 }
 
+/// The newest `max` revisions of `release`, oldest first; unreadable records are rows too.
+/// Errors: no record of the release at all, or the store cannot be read.
 pub async fn history(
-    ctx: &Context,
-    namespace: &str,
+    ui: &Ui,
+    store: &dyn ReleaseStore,
     release: &str,
     max: usize,
 ) -> Result<Vec<HistoryRow>> {
+    let namespace = store.namespace();
     super::prepare::check_release_name(release, namespace)?;
-    let store = SecretStore::new(ctx.client().clone(), namespace);
-    let h = read_history_keeping(&ctx.ui, &store, release, Keep::Latest).await?;
+    let h = read_history_keeping(ui, store, release, Keep::Latest).await?;
     if h.releases.is_empty() && h.broken.is_empty() {
         bail!(
             "release `{release}` not found in namespace `{namespace}`; `todoctl list -A` shows every release"
         );
     }
-    let mut rows: Vec<HistoryRow> = h
-        .releases
-        .iter()
-        .map(|r| row(r, ctx.ui.scrubber()))
-        .collect();
+    let mut rows: Vec<HistoryRow> = h.releases.iter().map(|r| row(r, ui.scrubber())).collect();
     for b in &h.broken {
         rows.push(HistoryRow {
             revision: b.revision,
@@ -73,5 +71,128 @@ fn row(r: &Release, scrubber: &Scrubber) -> HistoryRow {
             None => r.description.clone(),
         }),
         post_renderer: r.post_renderer.as_deref().map(|p| scrubber.scrub(p)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::session::{Keep, read_history_keeping};
+    use crate::release::{MemoryStore, Status, StoreError, codec};
+
+    /// A store holding revisions 1..=n of `todo-app`, the last deployed, the others superseded.
+    async fn store_with(n: u64) -> MemoryStore {
+        let store = MemoryStore::new("todo");
+        for revision in 1..=n {
+            let mut r = codec::tests::sample();
+            r.revision = revision;
+            r.status = if revision == n {
+                Status::Deployed
+            } else {
+                Status::Superseded
+            };
+            r.description = format!("revision {revision}");
+            store.create(&r).await.expect("a new revision is recorded");
+        }
+        store
+    }
+
+    #[tokio::test]
+    async fn history_lists_the_newest_revisions_oldest_first() {
+        let store = store_with(5).await;
+        let rows = history(&Ui::quiet(), &store, "todo-app", 3)
+            .await
+            .expect("history");
+        let revisions: Vec<u64> = rows.iter().map(|r| r.revision).collect();
+        assert_eq!(revisions, [3, 4, 5]);
+        assert_eq!(rows[2].status, "deployed");
+        assert_eq!(rows[0].chart, "todo-app-1.2.0");
+
+        let err = history(&Ui::quiet(), &store, "other", 10)
+            .await
+            .expect_err("no such release");
+        assert!(
+            format!("{err:#}").contains("release `other` not found in namespace `todo`"),
+            "{err:#}"
+        );
+    }
+
+    #[tokio::test]
+    async fn get_picks_the_latest_or_the_revision_asked_for() {
+        let store = store_with(3).await;
+        let latest = crate::ops::get(&Ui::quiet(), &store, "todo-app", None)
+            .await
+            .expect("latest");
+        assert_eq!(latest.revision, 3);
+        let second = crate::ops::get(&Ui::quiet(), &store, "todo-app", Some(2))
+            .await
+            .expect("revision 2");
+        assert_eq!(second.description, "revision 2");
+        assert!(
+            !second.manifest.is_empty(),
+            "the revision asked for is read whole"
+        );
+        let err = crate::ops::get(&Ui::quiet(), &store, "todo-app", Some(9))
+            .await
+            .expect_err("no revision 9");
+        assert!(format!("{err:#}").contains("has no revision 9"), "{err:#}");
+    }
+
+    #[tokio::test]
+    async fn a_read_for_the_latest_revision_drops_the_others_objects() {
+        let store = store_with(3).await;
+        let h = read_history_keeping(&Ui::quiet(), &store, "todo-app", Keep::Latest)
+            .await
+            .expect("history");
+        let whole: Vec<bool> = h.releases.iter().map(|r| !r.manifest.is_empty()).collect();
+        assert_eq!(whole, [false, false, true]);
+        let h = read_history_keeping(&Ui::quiet(), &store, "todo-app", Keep::All)
+            .await
+            .expect("history");
+        assert!(h.releases.iter().all(|r| !r.manifest.is_empty()));
+    }
+
+    #[tokio::test]
+    async fn list_shows_the_latest_revision_of_each_release() {
+        let store = store_with(2).await;
+        let mut api = codec::tests::sample();
+        api.name = "api".into();
+        api.revision = 1;
+        store.create(&api).await.expect("recorded");
+        let rows = crate::ops::list(&store, Some("todo")).await.expect("list");
+        let seen: Vec<(&str, u64)> = rows.iter().map(|r| (r.name.as_str(), r.revision)).collect();
+        assert_eq!(seen, [("api", 1), ("todo-app", 2)]);
+    }
+
+    #[tokio::test]
+    async fn the_memory_store_keeps_the_secret_stores_rules() {
+        let store = store_with(6).await;
+        let mut again = codec::tests::sample();
+        again.revision = 6;
+        let err = store.create(&again).await.expect_err("revision 6 is taken");
+        assert!(matches!(
+            err.downcast_ref::<StoreError>(),
+            Some(StoreError::RevisionExists { revision: 6, .. })
+        ));
+        again.revision = 7;
+        let err = store
+            .update(&again)
+            .await
+            .expect_err("revision 7 has no record");
+        assert!(matches!(
+            err.downcast_ref::<StoreError>(),
+            Some(StoreError::NotFound { revision: 7, .. })
+        ));
+        // The prune policy is the Secret store's: the oldest superseded go first.
+        assert_eq!(store.prune("todo-app", 4).await.expect("pruned"), [1, 2]);
+        assert_eq!(store.delete_all("todo-app").await.expect("deleted"), 4);
+        assert!(
+            store
+                .history("todo-app")
+                .await
+                .expect("read")
+                .releases
+                .is_empty()
+        );
     }
 }

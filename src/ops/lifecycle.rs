@@ -203,7 +203,7 @@ impl Session {
     pub fn pending(&self, action: Action, content: Content) -> Release {
         new_revision(
             &self.release,
-            self.store.namespace.as_str(),
+            self.store.namespace(),
             &self.history,
             self.next_revision(),
             action,
@@ -231,7 +231,7 @@ impl Session {
             run.applier,
             run.objects,
             &run.previous,
-            self.store.namespace.as_str(),
+            self.store.namespace(),
             true,
             run.keep,
             &what,
@@ -244,7 +244,7 @@ impl Session {
             run.applier,
             run.objects,
             &run.previous,
-            self.store.namespace.as_str(),
+            self.store.namespace(),
             &DeployOptions {
                 wait: run.wait,
                 prune: true,
@@ -280,7 +280,7 @@ impl Session {
     /// and its update fails the update instead of being overwritten.
     async fn supersede_others(&self, revision: u64) -> Result<()> {
         self.ensure_held()?;
-        let fresh = read_history(&self.ctx.ui, &self.store, &self.release).await?;
+        let fresh = read_history(&self.ctx.ui, self.store.as_ref(), &self.release).await?;
         for r in fresh
             .releases
             .iter()
@@ -351,14 +351,7 @@ impl Session {
             None => {
                 ctx.ui
                     .status("--atomic: removing what the failed install created");
-                prune(
-                    ctx,
-                    applier,
-                    &[],
-                    failed_objects,
-                    self.store.namespace.as_str(),
-                )
-                .await?;
+                prune(ctx, applier, &[], failed_objects, self.store.namespace()).await?;
                 self.ensure_held()?;
                 self.store
                     .delete_all(&self.release)

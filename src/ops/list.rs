@@ -3,8 +3,7 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::context::Context;
-use crate::release::SecretStore;
+use crate::release::ReleaseStore;
 
 /// One line of `todoctl list`.
 #[derive(Debug, Clone, Serialize)]
@@ -19,8 +18,9 @@ pub struct ListRow {
     pub updated: jiff::Timestamp,
 }
 
-pub async fn list(ctx: &Context, namespace: Option<&str>) -> Result<Vec<ListRow>> {
-    let store = SecretStore::new(ctx.client().clone(), namespace.unwrap_or("default"));
+/// The latest revision of every release in `namespace`, or everywhere (`None`), sorted by
+/// namespace and name.
+pub async fn list(store: &dyn ReleaseStore, namespace: Option<&str>) -> Result<Vec<ListRow>> {
     let mut rows: Vec<ListRow> = store
         .list(namespace)
         .await?

@@ -269,23 +269,11 @@ fn random_secret(length: usize) -> Result<String> {
     Ok(out)
 }
 
-/// Release names end up in object names, labels and Secret names: a DNS-1123 label, short enough
-/// to leave room for the record suffix.
+/// The release and namespace names of a command, checked before any request: a bad one is the
+/// user's typo, named with its flag.
 pub(crate) fn check_release_name(release: &str, namespace: &str) -> Result<()> {
-    let ok = |s: &str, max: usize| {
-        !s.is_empty()
-            && s.len() <= max
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !s.starts_with('-')
-            && !s.ends_with('-')
-    };
-    if !ok(release, 53) {
-        bail!(
-            "release name `{release}` is invalid: use at most 53 lowercase letters, digits and `-`, starting and ending with a letter or digit (--release)"
-        );
-    }
-    if !ok(namespace, 63) {
+    crate::release::check_release_name(release).map_err(|e| anyhow::anyhow!("{e} (--release)"))?;
+    if !crate::release::is_dns_label(namespace, 63) {
         bail!(
             "namespace `{namespace}` is invalid: use at most 63 lowercase letters, digits and `-`, starting and ending with a letter or digit (--namespace)"
         );

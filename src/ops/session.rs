@@ -15,7 +15,7 @@ use kube::api::{Api, ObjectMeta, PostParams};
 
 use crate::cluster::lock::{self, LockGuard};
 use crate::context::{Context, Ui};
-use crate::release::{History, Release, SecretStore, Status};
+use crate::release::{History, Release, ReleaseStore, SecretStore, Status};
 
 /// Whether an operation may create the release's namespace: only one that installs may
 /// (install, and upgrade --install when the release is missing). A refused operation changes
@@ -31,7 +31,7 @@ pub enum NamespacePolicy {
 pub struct Session {
     pub ctx: Context,
     pub client: Client,
-    pub store: SecretStore,
+    pub store: Box<dyn ReleaseStore>,
     pub history: History,
     pub release: String,
     namespace: String,
@@ -141,7 +141,7 @@ impl Session {
         Ok(Some(Session {
             ctx: ctx.clone(),
             client,
-            store,
+            store: Box::new(store),
             history,
             release: release.to_string(),
             namespace: namespace.to_string(),
@@ -242,7 +242,7 @@ impl Session {
         err: anyhow::Error,
     ) -> std::result::Result<anyhow::Error, anyhow::Error> {
         let lowercase = what.to_lowercase();
-        let namespace = &self.store.namespace;
+        let namespace = &self.namespace;
         if let Some(state) = namespace_deleted(&self.client, namespace).await {
             // The lease went with the namespace: the lock is not lost to another operation, and
             // saying so would send the user looking for one.
@@ -284,7 +284,7 @@ impl Session {
 
 /// A release's history, with every secret value it holds remembered for scrubbing: the one
 /// way actions read records, so no output path can miss the registration.
-pub async fn read_history(ui: &Ui, store: &SecretStore, release: &str) -> Result<History> {
+pub async fn read_history(ui: &Ui, store: &dyn ReleaseStore, release: &str) -> Result<History> {
     read_history_keeping(ui, store, release, Keep::All).await
 }
 
@@ -306,7 +306,7 @@ pub enum Keep {
 /// write a record read this way back to the store.
 pub async fn read_history_keeping(
     ui: &Ui,
-    store: &SecretStore,
+    store: &dyn ReleaseStore,
     release: &str,
     keep: Keep,
 ) -> Result<History> {
@@ -315,7 +315,7 @@ pub async fn read_history_keeping(
         return Ok(History::default());
     }
     let history = store
-        .history_with(release, |r, latest| {
+        .history_with(release, &mut |r, latest| {
             ui.remember_values(&r.values, &r.secret_paths);
             for e in &r.manifest {
                 ui.remember_object(&e.object);
@@ -378,8 +378,8 @@ pub async fn ensure_namespace(client: &Client, namespace: &str) -> Result<bool> 
             name: Some(namespace.to_string()),
             labels: Some(
                 [(
-                    "app.kubernetes.io/managed-by".to_string(),
-                    "todoctl".to_string(),
+                    crate::manifest::labels::MANAGED_BY.to_string(),
+                    crate::manifest::labels::MANAGER.to_string(),
                 )]
                 .into_iter()
                 .collect(),

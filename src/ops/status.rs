@@ -121,7 +121,8 @@ pub async fn status(
     revision: Option<u64>,
 ) -> Result<StatusReport> {
     let client = ctx.client().clone();
-    let record = get(ctx, namespace, release, revision).await?;
+    let store = crate::release::SecretStore::new(ctx.client().clone(), namespace);
+    let record = get(&ctx.ui, &store, release, revision).await?;
     // A dry-run apply of each recorded object, compared with the live one, shows drift: what
     // someone else changed since todoctl applied it. Nothing is changed.
     let applier = Applier::new(

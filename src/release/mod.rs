@@ -9,15 +9,152 @@ use serde::{Deserialize, Serialize};
 pub mod codec;
 pub mod helm;
 pub mod history;
+pub mod memory;
 pub mod store;
 
 pub use codec::{DecodeError, decode, encode};
 pub use history::{BrokenRecord, History};
+pub use memory::MemoryStore;
 pub use store::{Listing, SecretStore, StoreError};
 
 /// The record format this build writes and the newest it reads. Bump it only for changes an
 /// older reader would misread; a reader refuses any record with a higher number.
 pub const FORMAT: u32 = 1;
+
+/// Where a namespace's release records are kept (Helm's storage driver): [`SecretStore`] in
+/// the cluster, [`MemoryStore`] for unit tests of actions. Every record write of an operation
+/// goes through one, under the release lock (see `ops::session`).
+///
+/// Futures are boxed so that actions can hold a `&dyn ReleaseStore`.
+pub trait ReleaseStore: Send + Sync {
+    /// The namespace whose records this store keeps.
+    fn namespace(&self) -> &str;
+
+    /// Every record of `release` by ascending revision, unreadable ones in `broken`; `each`
+    /// sees every record as it is read, newest first, with `true` for the newest readable one
+    /// (see [`SecretStore::history_with`]).
+    fn history_with<'a>(
+        &'a self,
+        release: &'a str,
+        each: &'a mut (dyn FnMut(&mut Release, bool) + Send),
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<History>>;
+
+    /// Records a new revision; [`StoreError::RevisionExists`] when its number is taken.
+    fn create<'a>(
+        &'a self,
+        release: &'a Release,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<()>>;
+
+    /// Replaces a recorded revision; [`StoreError::NotFound`] without one,
+    /// [`StoreError::Conflict`] when someone else wrote it since this store saw it.
+    fn update<'a>(
+        &'a self,
+        release: &'a Release,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<()>>;
+
+    /// Deletes every record of `release`; returns how many revisions it had.
+    fn delete_all<'a>(
+        &'a self,
+        release: &'a str,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<usize>>;
+
+    /// Deletes the oldest records beyond `keep` by the policy of [`SecretStore::prune`];
+    /// returns the deleted revisions, ascending.
+    fn prune<'a>(
+        &'a self,
+        release: &'a str,
+        keep: usize,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<Vec<u64>>>;
+
+    /// The latest record of every release in `namespace`, or in every namespace (`None`),
+    /// sorted by namespace and name.
+    fn list<'a>(
+        &'a self,
+        namespace: Option<&'a str>,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<Vec<Release>>>;
+
+    /// Every record of `release` (see [`ReleaseStore::history_with`]).
+    fn history<'a>(
+        &'a self,
+        release: &'a str,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<History>> {
+        Box::pin(async move { self.history_with(release, &mut |_, _| {}).await })
+    }
+}
+
+impl ReleaseStore for SecretStore {
+    fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    fn history_with<'a>(
+        &'a self,
+        release: &'a str,
+        each: &'a mut (dyn FnMut(&mut Release, bool) + Send),
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<History>> {
+        Box::pin(SecretStore::history_with(self, release, each))
+    }
+
+    fn create<'a>(
+        &'a self,
+        release: &'a Release,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(SecretStore::create(self, release))
+    }
+
+    fn update<'a>(
+        &'a self,
+        release: &'a Release,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(SecretStore::update(self, release))
+    }
+
+    fn delete_all<'a>(
+        &'a self,
+        release: &'a str,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<usize>> {
+        Box::pin(SecretStore::delete_all(self, release))
+    }
+
+    fn prune<'a>(
+        &'a self,
+        release: &'a str,
+        keep: usize,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<Vec<u64>>> {
+        Box::pin(SecretStore::prune(self, release, keep))
+    }
+
+    fn list<'a>(
+        &'a self,
+        namespace: Option<&'a str>,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<Vec<Release>>> {
+        Box::pin(SecretStore::list(self, namespace))
+    }
+}
+
+/// Whether `name` is a DNS-1123 label of at most `max` bytes: lowercase letters, digits and
+/// `-`, starting and ending with a letter or digit (Kubernetes' rule for namespaces and the
+/// names of most objects).
+pub fn is_dns_label(name: &str, max: usize) -> bool {
+    !name.is_empty()
+        && name.len() <= max
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}
+
+/// Release names end up in object names, labels and record Secret names: a DNS-1123 label of
+/// at most 53 bytes, as Helm requires, which leaves room for the record suffix `.v<N>`.
+pub fn check_release_name(release: &str) -> anyhow::Result<()> {
+    if !is_dns_label(release, 53) {
+        anyhow::bail!(
+            "release name `{release}` is invalid: use at most 53 lowercase letters, digits and `-`, starting and ending with a letter or digit"
+        );
+    }
+    Ok(())
+}
 
 /// The version that goes into [`Release::todoctl_version`].
 pub const TODOCTL_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -14,7 +14,7 @@ use kube::{Api, Client};
 
 use super::codec::{self, DecodeError};
 use super::history::{BrokenRecord, History};
-use super::{FORMAT, Release, Status};
+use super::{FORMAT, Release, Status, check_release_name};
 
 /// The Secret `type` of every record Secret, chunks included.
 pub const SECRET_TYPE: &str = "todoctl.io/release.v1";
@@ -26,7 +26,7 @@ pub const CHUNK_SIZE: usize = 900 * 1024;
 
 /// Label and annotation keys, as stored.
 pub mod key {
-    pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+    pub use crate::manifest::labels::MANAGED_BY;
     pub const RELEASE: &str = "todoctl.io/release";
     pub const REVISION: &str = "todoctl.io/revision";
     pub const STATUS: &str = "todoctl.io/status";
@@ -40,7 +40,7 @@ pub mod key {
     pub const CHUNK_OF: &str = "todoctl.io/chunk-of";
 }
 
-const MANAGER: &str = "todoctl";
+use crate::manifest::labels::MANAGER;
 
 /// How many deletes run at once in `delete_all` and `prune`.
 const PARALLEL_DELETES: usize = 16;
@@ -348,7 +348,7 @@ impl SecretStore {
         release: &Release,
         name: &str,
         old: &Secret,
-        what: &dyn Fn() -> String,
+        what: &(dyn Fn() -> String + Sync),
     ) -> Result<()> {
         let api = self.api();
         let name = name.to_string();
@@ -439,13 +439,11 @@ impl SecretStore {
             self.refuse_newer(s)?;
         }
         let revisions = secrets.iter().filter(|s| !is_chunk(s)).count();
-        self.delete_many(
-            secrets
-                .iter()
-                .map(|s| (name_of(s), s.metadata.resource_version.clone())),
-        )
-        .await
-        .with_context(what)?;
+        let targets: Vec<(String, Option<String>)> = secrets
+            .iter()
+            .map(|s| (name_of(s), s.metadata.resource_version.clone()))
+            .collect();
+        self.delete_many(targets).await.with_context(what)?;
         Ok(revisions)
     }
 
@@ -762,7 +760,7 @@ pub fn secrets_for(release: &Release) -> Result<Vec<Secret>> {
 }
 
 /// Which revisions `prune` deletes, given `(revision, status)` by ascending revision.
-fn prune_plan(records: &[(u64, Option<Status>)], keep: usize) -> Vec<u64> {
+pub(crate) fn prune_plan(records: &[(u64, Option<Status>)], keep: usize) -> Vec<u64> {
     if keep == 0 || records.len() <= keep {
         return Vec::new();
     }
@@ -918,23 +916,6 @@ fn chunk_selector(release: &str, revision: u64) -> String {
         key::MANAGED_BY,
         key::CHUNK
     )
-}
-
-/// Release names become label values and part of Secret names (the rule of `--release`).
-fn check_release_name(release: &str) -> Result<()> {
-    let ok = !release.is_empty()
-        && release.len() <= 53
-        && release
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !release.starts_with('-')
-        && !release.ends_with('-');
-    if !ok {
-        bail!(
-            "release name `{release}` is invalid: use at most 53 lowercase letters, digits and `-`, starting and ending with a letter or digit"
-        );
-    }
-    Ok(())
 }
 
 fn label<'s>(s: &'s Secret, key: &str) -> Option<&'s str> {
