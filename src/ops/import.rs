@@ -48,7 +48,7 @@ const MARKER_OF: &str = "todoctl.io/import-of";
 
 /// The marker Secret of an import into `release`.
 pub fn marker_name(release: &str) -> String {
-    format!("todoctl.import.v1.{release}")
+    crate::release::store::import_marker_name(release)
 }
 
 #[derive(Debug, Clone)]
@@ -758,7 +758,14 @@ async fn perform(
     }
     write_marker(session, &plan, Phase::Takeover, false).await?;
     ctx.stop.test_pause(&ctx.ui, "import-committed").await;
-    let objects = finish(ctx, &session.client, &session.store, &opts.release, &plan).await?;
+    let objects = finish(
+        ctx,
+        &session.client,
+        session.store.as_ref(),
+        &opts.release,
+        &plan,
+    )
+    .await?;
     Ok(ImportReport {
         helm_release: opts.helm_release.clone(),
         release: opts.release.clone(),
@@ -789,11 +796,11 @@ async fn perform(
 async fn finish(
     ctx: &Context,
     client: &Client,
-    store: &SecretStore,
+    store: &dyn crate::release::ReleaseStore,
     release: &str,
     plan: &Plan,
 ) -> Result<Vec<TakenOver>> {
-    let namespace = &store.namespace;
+    let namespace = store.namespace();
     let applier = Applier::new(
         &ctx.cluster,
         release,
@@ -819,7 +826,7 @@ async fn finish(
             &reference,
             name,
             o.namespace()
-                .or(Some(namespace.as_str()))
+                .or(Some(namespace))
                 .filter(|_| o.scope() != Scope::Cluster),
             (namespace, release),
             HELM_MANAGERS,
@@ -970,7 +977,7 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
 
 async fn write_marker(session: &Session, plan: &Plan, phase: Phase, create: bool) -> Result<()> {
     session.ensure_held()?;
-    let namespace = &session.store.namespace;
+    let namespace = session.store.namespace();
     let api: Api<Secret> = Api::namespaced(session.client.clone(), namespace);
     let secret = Secret {
         metadata: ObjectMeta {
@@ -1056,15 +1063,6 @@ async fn read_marker(
         ),
     };
     Ok(Some((phase, plan)))
-}
-
-/// Whether an import into `release` stopped before it was committed: its records are not
-/// the release's, and reads leave them out.
-pub async fn uncommitted(client: &Client, namespace: &str, release: &str) -> Result<bool> {
-    Ok(matches!(
-        read_marker(client, namespace, release).await?,
-        Some((Phase::Records, _))
-    ))
 }
 
 /// Called with the release lock held, before the history is read: an import that stopped

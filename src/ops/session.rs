@@ -311,7 +311,7 @@ pub async fn read_history_keeping(
     keep: Keep,
 ) -> Result<History> {
     // The records of an import that has not committed are not the release's yet.
-    if super::import::uncommitted(&store.client, &store.namespace, release).await? {
+    if store.uncommitted_import(release).await? {
         return Ok(History::default());
     }
     let history = store

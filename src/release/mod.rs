@@ -73,6 +73,13 @@ pub trait ReleaseStore: Send + Sync {
         namespace: Option<&'a str>,
     ) -> futures::future::BoxFuture<'a, anyhow::Result<Vec<Release>>>;
 
+    /// Whether an import of `release` has written records it has not committed: until it
+    /// does (or the next command undoes it), they are not the release's.
+    fn uncommitted_import<'a>(
+        &'a self,
+        release: &'a str,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<bool>>;
+
     /// Every record of `release` (see [`ReleaseStore::history_with`]).
     fn history<'a>(
         &'a self,
@@ -129,6 +136,13 @@ impl ReleaseStore for SecretStore {
         namespace: Option<&'a str>,
     ) -> futures::future::BoxFuture<'a, anyhow::Result<Vec<Release>>> {
         Box::pin(SecretStore::list(self, namespace))
+    }
+
+    fn uncommitted_import<'a>(
+        &'a self,
+        release: &'a str,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<bool>> {
+        Box::pin(SecretStore::uncommitted_import(self, release))
     }
 }
 

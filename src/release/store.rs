@@ -16,6 +16,12 @@ use super::codec::{self, DecodeError};
 use super::history::{BrokenRecord, History};
 use super::{FORMAT, Release, Status, check_release_name};
 
+/// The Secret that marks an import of `release` in progress (`todoctl import helm`): while its
+/// `phase` is not `takeover`, the records written so far are not the release's yet.
+pub fn import_marker_name(release: &str) -> String {
+    format!("todoctl.import.v1.{release}")
+}
+
 /// The Secret `type` of every record Secret, chunks included.
 pub const SECRET_TYPE: &str = "todoctl.io/release.v1";
 /// The data key that holds the record's bytes (or one chunk of them).
@@ -189,6 +195,24 @@ impl SecretStore {
         history.releases.sort_by_key(|r| r.revision);
         history.broken.sort_by_key(|b| b.revision);
         Ok(history)
+    }
+
+    /// Whether an import of `release` has written records but not committed them (see
+    /// [`import_marker_name`]): such records are not the release's yet. One GET.
+    pub async fn uncommitted_import(&self, release: &str) -> Result<bool> {
+        let name = import_marker_name(release);
+        let marker = self
+            .api()
+            .get_opt(&name)
+            .await
+            .map_err(|e| api_error(e, &self.namespace))
+            .with_context(|| format!("reading the import marker `{name}`"))?;
+        Ok(marker.is_some_and(|m| {
+            m.data
+                .as_ref()
+                .and_then(|d| d.get("phase"))
+                .is_none_or(|p| p.0 != b"takeover")
+        }))
     }
 
     /// One revision, or `None` if it has no record. One GET, plus one LIST for a chunked record.
