@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install the chart as a new release.')
             [CompletionResult]::new('upgrade', 'upgrade', [CompletionResultType]::ParameterValue, 'Upgrade a release to new values or a new chart.')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Apply a plan saved by `todoctl diff --out`: exactly the objects and values that were reviewed, as `todoctl upgrade` (or `upgrade --install`) would apply and record them.')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Roll a release back to an earlier revision.')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show the revisions of a release: when, status, chart, app version, description.')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a release: its revision and status, the health of every object it owns (ready replicas, pod problems and recent warning events), and its notes.')
@@ -117,6 +118,26 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Install the release if it does not exist yet')
             [CompletionResult]::new('--install', '--install', [CompletionResultType]::ParameterName, 'Install the release if it does not exist yet')
             [CompletionResult]::new('--reset-values', '--reset-values', [CompletionResultType]::ParameterName, 'Forget the previous revision''s values: start from the chart defaults')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars, even on a terminal')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'todoctl;apply' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'The release the plan must be for [default: the plan''s]')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'The release the plan must be for [default: the plan''s]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace the plan must be for')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace the plan must be for')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for readiness before failing, e.g. 90s, 5m')
+            [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Refuse a plan older than this, e.g. 1h, 30m (0: no limit)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return as soon as everything is applied; do not wait for readiness')
+            [CompletionResult]::new('--atomic', '--atomic', [CompletionResultType]::ParameterName, 'On failure, roll back to the previous revision (or uninstall a failed install)')
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars, even on a terminal')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')
@@ -739,6 +760,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
         'todoctl;help' {
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install the chart as a new release.')
             [CompletionResult]::new('upgrade', 'upgrade', [CompletionResultType]::ParameterValue, 'Upgrade a release to new values or a new chart.')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Apply a plan saved by `todoctl diff --out`: exactly the objects and values that were reviewed, as `todoctl upgrade` (or `upgrade --install`) would apply and record them.')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Roll a release back to an earlier revision.')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show the revisions of a release: when, status, chart, app version, description.')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a release: its revision and status, the health of every object it owns (ready replicas, pod problems and recent warning events), and its notes.')
@@ -762,6 +784,9 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             break
         }
         'todoctl;help;upgrade' {
+            break
+        }
+        'todoctl;help;apply' {
             break
         }
         'todoctl;help;rollback' {

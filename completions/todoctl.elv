@@ -29,6 +29,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --version 'Print version'
             cand install 'Install the chart as a new release.'
             cand upgrade 'Upgrade a release to new values or a new chart.'
+            cand apply 'Apply a plan saved by `todoctl diff --out`: exactly the objects and values that were reviewed, as `todoctl upgrade` (or `upgrade --install`) would apply and record them.'
             cand rollback 'Roll a release back to an earlier revision.'
             cand history 'Show the revisions of a release: when, status, chart, app version, description.'
             cand status 'Show a release: its revision and status, the health of every object it owns (ready replicas, pod problems and recent warning events), and its notes.'
@@ -112,6 +113,25 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand -i 'Install the release if it does not exist yet'
             cand --install 'Install the release if it does not exist yet'
             cand --reset-values 'Forget the previous revision''s values: start from the chart defaults'
+            cand --no-progress 'Never draw progress bars, even on a terminal'
+            cand -v 'Say more about what is happening (repeat for more)'
+            cand --verbose 'Say more about what is happening (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'todoctl;apply'= {
+            cand -r 'The release the plan must be for [default: the plan''s]'
+            cand --release 'The release the plan must be for [default: the plan''s]'
+            cand -n 'The namespace the plan must be for'
+            cand --namespace 'The namespace the plan must be for'
+            cand --timeout 'How long to wait for readiness before failing, e.g. 90s, 5m'
+            cand --max-age 'Refuse a plan older than this, e.g. 1h, 30m (0: no limit)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --kubeconfig 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)'
+            cand --context 'The kubeconfig context to use (default: the current context)'
+            cand --no-wait 'Return as soon as everything is applied; do not wait for readiness'
+            cand --atomic 'On failure, roll back to the previous revision (or uninstall a failed install)'
             cand --no-progress 'Never draw progress bars, even on a terminal'
             cand -v 'Say more about what is happening (repeat for more)'
             cand --verbose 'Say more about what is happening (repeat for more)'
@@ -685,6 +705,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
         &'todoctl;help'= {
             cand install 'Install the chart as a new release.'
             cand upgrade 'Upgrade a release to new values or a new chart.'
+            cand apply 'Apply a plan saved by `todoctl diff --out`: exactly the objects and values that were reviewed, as `todoctl upgrade` (or `upgrade --install`) would apply and record them.'
             cand rollback 'Roll a release back to an earlier revision.'
             cand history 'Show the revisions of a release: when, status, chart, app version, description.'
             cand status 'Show a release: its revision and status, the health of every object it owns (ready replicas, pod problems and recent warning events), and its notes.'
@@ -706,6 +727,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
         &'todoctl;help;install'= {
         }
         &'todoctl;help;upgrade'= {
+        }
+        &'todoctl;help;apply'= {
         }
         &'todoctl;help;rollback'= {
         }

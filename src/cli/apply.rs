@@ -7,7 +7,6 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::Args;
 
-use super::GlobalArgs;
 use super::args::{OutputFormat, WaitArgs, parse_duration};
 use crate::ops::{self, ApplyOutcome};
 
@@ -40,7 +39,12 @@ pub struct ApplyPlanArgs {
     #[arg(short = 'r', long = "release", value_name = "NAME")]
     pub release: Option<String>,
     /// The namespace the plan must be for
-    #[arg(short = 'n', long, default_value = "todo-app", value_name = "NAMESPACE")]
+    #[arg(
+        short = 'n',
+        long,
+        default_value = "todo-app",
+        value_name = "NAMESPACE"
+    )]
     pub namespace: String,
     #[command(flatten)]
     pub wait: WaitArgs,
@@ -72,7 +76,8 @@ struct Applied<'a> {
     seconds: f64,
 }
 
-pub fn run(args: &ApplyPlanArgs, g: &GlobalArgs) -> Result<ExitCode> {
+pub fn run(args: &ApplyPlanArgs, env: &super::Env) -> Result<ExitCode> {
+    let ui = &env.ui;
     let opts = ops::ApplyOptions {
         plan: args.plan.clone(),
         release: args.release.clone(),
@@ -81,7 +86,7 @@ pub fn run(args: &ApplyPlanArgs, g: &GlobalArgs) -> Result<ExitCode> {
         atomic: args.atomic,
         max_age: (!args.max_age.is_zero()).then_some(args.max_age),
     };
-    let outcome = super::with_context(g, super::ui(g), |ctx| async move {
+    let outcome = env.with_context(|ctx| async move {
         let outcome = ops::apply(&ctx, &opts).await?;
         Ok((outcome, opts))
     })?;
@@ -96,11 +101,12 @@ pub fn run(args: &ApplyPlanArgs, g: &GlobalArgs) -> Result<ExitCode> {
             OutputFormat::Table,
         ) => {
             crate::outln!(
+                ui,
                 "the plan changes nothing: release `{release}` stays at revision {revision} in namespace `{namespace}`; no revision was recorded"
             )?;
         }
         (ApplyOutcome::Applied(out), OutputFormat::Table) => {
-            super::print_change(out, opts.wait.is_some())?;
+            super::print_change(ui, out, opts.wait.is_some())?;
         }
         (outcome, format) => {
             let none: &[String] = &[];
@@ -134,7 +140,7 @@ pub fn run(args: &ApplyPlanArgs, g: &GlobalArgs) -> Result<ExitCode> {
                     seconds: out.elapsed.as_secs_f64(),
                 },
             };
-            super::print_data(&data, format)?;
+            super::print_data(ui, &data, format)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -3,6 +3,7 @@
 //! Each subcommand lives in its own file with its Args struct and a `run` function; nothing below
 //! this module knows clap exists.
 
+mod apply;
 mod args;
 mod completion;
 mod diff;
@@ -73,6 +74,7 @@ pub struct GlobalArgs {
 pub enum Command {
     Install(install::InstallArgs),
     Upgrade(upgrade::UpgradeArgs),
+    Apply(apply::ApplyPlanArgs),
     Rollback(rollback::RollbackArgs),
     History(history::HistoryArgs),
     Status(status::StatusArgs),
@@ -122,6 +124,7 @@ fn dispatch(command: &Command, env: &Env) -> Result<ExitCode> {
         Command::GenerateMan(a) => man::run(a),
         Command::Install(a) => install::run(a, env),
         Command::Upgrade(a) => upgrade::run(a, env),
+        Command::Apply(a) => apply::run(a, env),
         Command::Rollback(a) => rollback::run(a, env),
         Command::History(a) => history::run(a, env),
         Command::Status(a) => status::run(a, env),
@@ -304,6 +307,14 @@ fn run_change(opts: crate::ops::ChangeOptions, env: &Env) -> Result<ExitCode> {
         )?;
         return Ok(ExitCode::SUCCESS);
     }
+    print_change(ui, &out, opts.wait.is_some())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The summary of a revision that ran (install, upgrade, apply of a plan), its kept objects and
+/// its notes; `waited`: whether readiness was waited for.
+fn print_change(ui: &crate::ui::Ui, out: &crate::ops::ChangeOutcome, waited: bool) -> Result<()> {
+    let r = &out.release;
     crate::outln!(
         ui,
         "release `{}` revision {} {} in namespace `{}`: {} objects applied in {} wave{}{}{} ({:.1}s)",
@@ -314,7 +325,7 @@ fn run_change(opts: crate::ops::ChangeOptions, env: &Env) -> Result<ExitCode> {
         out.report.applied,
         out.report.waves,
         if out.report.waves == 1 { "" } else { "s" },
-        if opts.wait.is_some() {
+        if waited {
             ", all ready"
         } else {
             ", not waited for"
@@ -332,5 +343,5 @@ NOTES:
             notes.trim_end()
         )?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

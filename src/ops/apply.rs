@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use futures::{StreamExt as _, TryStreamExt as _};
-use kube::Client;
 
 use super::lifecycle::{Action, Content};
 use super::session::{NamespacePolicy, Session};
@@ -31,7 +30,7 @@ pub enum ApplyOutcome {
         revision: u64,
     },
     /// The plan ran as an upgrade (or an install) would.
-    Applied(ChangeOutcome),
+    Applied(Box<ChangeOutcome>),
 }
 
 /// Applies the plan at `opts.plan`.
@@ -44,14 +43,13 @@ pub enum ApplyOutcome {
 /// recovers), a lost lock or a signal.
 pub async fn apply(ctx: &Context, opts: &ApplyOptions) -> Result<ApplyOutcome> {
     let started = Instant::now();
-    let plan = open_plan(&ctx.client, opts, ctx.clock.now()).await?;
-    super::plan::remember_secrets(&plan);
+    let plan = open_plan(ctx, opts).await?;
+    super::plan::remember_secrets(&ctx.ui, &plan);
     let policy = match plan.base {
         None => NamespacePolicy::Create,
         Some(_) => NamespacePolicy::MustExist,
     };
-    let Some(session) =
-        Session::open(ctx, &plan.namespace, &plan.release, "apply", policy).await?
+    let Some(session) = Session::open(ctx, &plan.namespace, &plan.release, "apply", policy).await?
     else {
         return Err(refusal(
             &plan,
@@ -72,7 +70,7 @@ async fn apply_locked(
     opts: &ApplyOptions,
     started: Instant,
 ) -> Result<ApplyOutcome> {
-    check_unmoved(&session.client, plan, &session.history).await?;
+    check_unmoved(&session.ctx, plan, &session.history).await?;
     let action = match plan.base {
         Some(revision) => {
             let unchanged = plan
@@ -108,7 +106,7 @@ async fn apply_locked(
         post_renderer: r.post_renderer.clone(),
     };
     let applier = Applier::new(
-        session.client.clone(),
+        &session.ctx.cluster,
         &plan.release,
         &plan.namespace,
         ApplyMode {
@@ -128,7 +126,7 @@ async fn apply_locked(
     };
     perform(session, action, content, &objects, applier, &how, started)
         .await
-        .map(ApplyOutcome::Applied)
+        .map(|o| ApplyOutcome::Applied(Box::new(o)))
 }
 
 /// A refusal of `plan` because the cluster moved: what moved, that nothing changed, and what
@@ -162,11 +160,8 @@ pub struct ApplyOptions {
 
 /// Reads the plan and checks what needs no lock: that it is for the release and namespace the
 /// flags select, on the cluster the kubeconfig selects, and not older than `--max-age`.
-async fn open_plan(
-    client: &Client,
-    opts: &ApplyOptions,
-    now: jiff::Timestamp,
-) -> Result<Plan> {
+async fn open_plan(ctx: &Context, opts: &ApplyOptions) -> Result<Plan> {
+    let now = ctx.clock.now();
     let plan = crate::plan::read(&opts.plan)?;
     let file = opts.plan.display();
     if let Some(r) = opts.release.as_deref().filter(|r| *r != plan.release) {
@@ -207,7 +202,7 @@ async fn open_plan(
             ));
         }
     }
-    let here = identity(client).await?;
+    let here = super::plan::identity(ctx).await?;
     let same = match (&plan.cluster.kube_system_uid, &here.kube_system_uid) {
         (Some(a), Some(b)) => a == b,
         _ => plan.cluster.server == here.server,
@@ -236,7 +231,7 @@ fn uid_note(c: &ClusterIdentity) -> String {
 
 /// Checks, under the release lock, that the release and every object the plan read are as the
 /// plan saw them. The error names every difference and changes nothing.
-async fn check_unmoved(client: &Client, plan: &Plan, history: &History) -> Result<()> {
+async fn check_unmoved(ctx: &Context, plan: &Plan, history: &History) -> Result<()> {
     let file_note = |what: String| refusal(plan, what);
     let now = history.current().map(|r| r.revision);
     if now != plan.base {
@@ -244,22 +239,26 @@ async fn check_unmoved(client: &Client, plan: &Plan, history: &History) -> Resul
             (Some(b), Some(n)) => format!(
                 "its current revision is {n}, but the plan builds on revision {b} (`todoctl history` shows what happened since)"
             ),
-            (Some(b), None) => format!(
-                "the plan builds on revision {b}, but the release no longer exists"
-            ),
-            (None, Some(n)) => format!(
-                "the plan installs it, but it exists now (revision {n})"
-            ),
+            (Some(b), None) => {
+                format!("the plan builds on revision {b}, but the release no longer exists")
+            }
+            (None, Some(n)) => format!("the plan installs it, but it exists now (revision {n})"),
             (None, None) => unreachable!("equal"),
         };
         return Err(file_note(what));
     }
-    let moved = moved_objects(client, plan).await?;
+    let moved = moved_objects(ctx, plan).await?;
     if !moved.is_empty() {
-        return Err(file_note(format!(
-            "objects changed in the cluster since the plan was made:\n  {}\n",
-            moved.join("\n  ")
-        )));
+        // The list comes last, one object a line, after what to do.
+        return Err(Error::anyhow(
+            Kind::Conflict,
+            format!(
+                "refusing the plan for release `{}` in namespace `{}`: objects it read changed in the cluster since it was made; nothing was changed: {AGAIN}:\n  {}",
+                plan.release,
+                plan.namespace,
+                moved.join("\n  ")
+            ),
+        ));
     }
     Ok(())
 }
@@ -269,9 +268,9 @@ const READ_CONCURRENCY: usize = 8;
 
 /// Every object the plan read that is not as it was, in words: `deployment/backend-deployment
 /// changed since the plan`.
-async fn moved_objects(client: &Client, plan: &Plan) -> Result<Vec<String>> {
+async fn moved_objects(ctx: &Context, plan: &Plan) -> Result<Vec<String>> {
     let applier = Applier::new(
-        client.clone(),
+        &ctx.cluster,
         &plan.release,
         &plan.namespace,
         ApplyMode::default(),

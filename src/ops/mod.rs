@@ -1,5 +1,6 @@
 //! One file per action. Each takes plain options (no clap) and returns data for the CLI to print.
 
+mod apply;
 mod deploy;
 mod diff;
 mod get;
@@ -23,6 +24,7 @@ mod uninstall;
 mod upgrade;
 mod version;
 
+pub use apply::{ApplyOptions, ApplyOutcome, apply};
 pub use deploy::DeployReport;
 pub use diff::{DiffOptions, DiffResult, diff, has_changes};
 pub use get::{ReleaseMetadata, get};

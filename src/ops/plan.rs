@@ -162,7 +162,7 @@ pub fn show(ui: &Ui, path: &Path, show_secrets: bool) -> Result<ShownPlan> {
 }
 
 /// Registers every secret value a plan holds with the output scrubber.
-fn remember_secrets(ui: &Ui, plan: &Plan) {
+pub(super) fn remember_secrets(ui: &Ui, plan: &Plan) {
     ui.remember_values(&plan.record.values, &plan.record.secret_paths);
     ui.remember_values(&plan.record.user_values, &plan.record.secret_paths);
     for e in plan.objects.iter().chain(&plan.record.tests) {

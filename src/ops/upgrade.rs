@@ -154,21 +154,60 @@ async fn change_locked(
         .mode
         .action(&opts.release, &opts.namespace, history.current())?;
     let prepared = prepare_release(&session.ctx, history, &opts.render_request(action)).await?;
-    let record = session.pending(action, Content::rendered(&prepared));
-    let applier = opts
-        .applier(&session.ctx, false)
-        .with_unchanged(lifecycle::unchanged_objects(
-            history,
-            &prepared.objects,
-            &opts.namespace,
-        ));
+    let applier = opts.applier(&session.ctx, false);
+    perform(
+        session,
+        action,
+        Content::rendered(&prepared),
+        &prepared.objects,
+        applier,
+        &Perform {
+            wait: opts.wait,
+            atomic: opts.atomic,
+            keep: opts.keep,
+            history_max: opts.history_max,
+        },
+        started,
+    )
+    .await
+}
+
+/// How a revision runs: the flags of install and upgrade (and of `apply` of a plan) that do
+/// not change what it deploys.
+pub(super) struct Perform {
+    pub wait: Option<Duration>,
+    pub atomic: bool,
+    pub keep: super::KeepRules,
+    pub history_max: usize,
+}
+
+/// What install and upgrade do once they know what to deploy, shared with `apply` of a plan so
+/// that a planned change runs exactly as an upgrade: the revision `action` with `content`
+/// built, run through the lifecycle with `applier` (objects unchanged since the last deployed
+/// revision are skipped), and on failure recorded failed and, with `--atomic`, recovered.
+pub(super) async fn perform(
+    session: &Session,
+    action: Action,
+    content: Content,
+    objects: &[crate::manifest::Object],
+    applier: Applier,
+    how: &Perform,
+    started: Instant,
+) -> Result<ChangeOutcome> {
+    let history = &session.history;
+    let record = session.pending(action, content);
+    let applier = applier.with_unchanged(lifecycle::unchanged_objects(
+        history,
+        objects,
+        &record.namespace,
+    ));
     let run = Run {
         applier: &applier,
-        objects: &prepared.objects,
+        objects,
         previous: history.previous_objects(),
-        wait: opts.wait,
-        keep: opts.keep,
-        history_max: opts.history_max,
+        wait: how.wait,
+        keep: how.keep,
+        history_max: how.history_max,
     };
     let (record, error) = match session.run_revision(record, action, run).await? {
         Outcome::Deployed { record, report } => {
@@ -185,15 +224,15 @@ async fn change_locked(
         Action::Install => "install",
         _ => "upgrade",
     };
-    if opts.atomic {
+    if how.atomic {
         let base = history.last_deployed().or(history.current());
         let recovered = session
             .atomic_recover(
                 &applier,
-                &prepared.objects,
+                objects,
                 base.filter(|_| action == Action::Upgrade),
-                opts.wait,
-                opts.history_max,
+                how.wait,
+                how.history_max,
             )
             .await;
         return Err(match recovered {
@@ -203,7 +242,7 @@ async fn change_locked(
     }
     Err(error.context(format!(
         "{verb} of release `{}` failed; revision {} is recorded as failed{}",
-        opts.release,
+        session.release,
         record.revision,
         match history.last_deployed() {
             Some(d) => format!(" and revision {} stays the deployed one", d.revision),

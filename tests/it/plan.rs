@@ -146,3 +146,200 @@ async fn an_edited_or_foreign_file_is_not_shown_as_a_plan() -> Result<()> {
     insta::assert_snapshot!("show_plan_not_a_plan", out.error());
     Ok(())
 }
+
+/// `spec.replicas` of a Deployment in the test's namespace.
+async fn replicas(env: &TestEnv, name: &str) -> i32 {
+    Api::<k8s_openapi::api::apps::v1::Deployment>::namespaced(env.client().await, env.ns())
+        .get(name)
+        .await
+        .expect("the deployment")
+        .spec
+        .and_then(|s| s.replicas)
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plan_applies_once_and_then_is_refused_as_moved() -> Result<()> {
+    let Some(env) = TestEnv::installed("plan-apply", &[]).await? else {
+        return Ok(());
+    };
+    let plan = PlanFile::new();
+    env.run([
+        "diff",
+        "--set",
+        "backend.replicaCount=3",
+        "--out",
+        plan.arg(),
+    ])
+    .success();
+    let out = env.ok(["apply", plan.arg()]);
+    assert!(out.stdout.contains("revision 2 deployed"), "{out}");
+    assert_eq!(replicas(&env, "backend-deployment").await, 3);
+    assert_eq!(
+        env.statuses(),
+        vec![(1, "superseded".to_string()), (2, "deployed".to_string())]
+    );
+    let values = env.ok(["get", "values", "-o", "json"]).json();
+    assert_eq!(values["backend"]["replicaCount"], 3, "{values}");
+
+    // The same plan again: the release moved on to the revision it made.
+    let out = env.run(["apply", plan.arg()]).failure(1);
+    insta::assert_snapshot!("apply_after_it_applied", out.error());
+    assert_eq!(env.statuses().len(), 2);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plan_is_refused_after_an_upgrade_or_a_scale_and_changes_nothing() -> Result<()> {
+    let Some(env) = TestEnv::installed("plan-moved", &[]).await? else {
+        return Ok(());
+    };
+    let leases =
+        Api::<k8s_openapi::api::coordination::v1::Lease>::namespaced(env.client().await, env.ns());
+    let plan = PlanFile::new();
+    env.ok([
+        "diff",
+        "--set",
+        "backend.replicaCount=3",
+        "--out",
+        plan.arg(),
+    ]);
+
+    // Someone scales a planned object.
+    let api =
+        Api::<k8s_openapi::api::apps::v1::Deployment>::namespaced(env.client().await, env.ns());
+    api.patch_scale(
+        "backend-deployment",
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Merge(serde_json::json!({"spec": {"replicas": 4}})),
+    )
+    .await?;
+    let out = env.run(["apply", plan.arg()]).failure(1);
+    insta::assert_snapshot!("apply_after_a_scale", out.error());
+    assert_eq!(replicas(&env, "backend-deployment").await, 4);
+    assert_eq!(env.statuses(), vec![(1, "deployed".to_string())]);
+    assert!(leases.list(&Default::default()).await?.items.is_empty());
+
+    // Someone upgrades.
+    let plan = PlanFile::new();
+    env.ok([
+        "diff",
+        "--set",
+        "backend.replicaCount=3",
+        "--out",
+        plan.arg(),
+    ]);
+    env.ok(["upgrade", "--set", "frontend.replicaCount=1"]);
+    let out = env.run(["apply", plan.arg()]).failure(1);
+    insta::assert_snapshot!("apply_after_an_upgrade", out.error());
+    // The upgrade restored the scaled replicas; the plan changed nothing more.
+    assert_eq!(replicas(&env, "backend-deployment").await, 2);
+    assert_eq!(env.statuses().len(), 2);
+    assert!(leases.list(&Default::default()).await?.items.is_empty());
+
+    // Another namespace than the plan's, and an edited plan.
+    let out = Todoctl::new(&env.cluster)
+        .args(["apply", plan.arg(), "-n", "elsewhere"])
+        .filter(env.ns(), "<ns>")
+        .run()
+        .failure(1);
+    insta::assert_snapshot!("apply_other_namespace", out.error());
+    let text = std::fs::read_to_string(&plan.path)?;
+    std::fs::write(
+        &plan.path,
+        text.replacen("\"replicaCount\": 3", "\"replicaCount\": 9", 1),
+    )?;
+    let out = env.run(["apply", plan.arg()]).failure(1);
+    assert!(out.stderr.contains("does not match its checksum"), "{out}");
+    assert_eq!(env.statuses().len(), 2);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_plan_is_a_no_op_and_an_install_plan_installs() -> Result<()> {
+    let Some(env) = TestEnv::new("plan-install").await? else {
+        return Ok(());
+    };
+    let plan = PlanFile::new();
+    env.ok([
+        "diff",
+        "--install",
+        "--set",
+        crate::command::ANY_NODE_PORT,
+        "--out",
+        plan.arg(),
+    ]);
+    let out = env.ok(["apply", plan.arg(), "-o", "json"]).json();
+    assert_eq!(out["revision"], 1, "{out}");
+    assert_eq!(out["changed"], true, "{out}");
+    assert_eq!(env.statuses(), vec![(1, "deployed".to_string())]);
+
+    let empty = PlanFile::new();
+    let diff = env.run(["diff", "--detailed-exitcode", "--out", empty.arg()]);
+    assert_eq!(diff.code, 0, "{diff}");
+    let out = env.ok(["apply", empty.arg()]);
+    assert!(out.stdout.contains("the plan changes nothing"), "{out}");
+    assert_eq!(env.statuses(), vec![(1, "deployed".to_string())]);
+
+    // Too old a plan.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let out = env
+        .run(["apply", empty.arg(), "--max-age", "1s"])
+        .failure(1);
+    assert!(out.stderr.contains("longer than --max-age 1s"), "{out}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_apply_recovers_like_a_killed_upgrade() -> Result<()> {
+    let Some(env) = TestEnv::installed("plan-kill", &[]).await? else {
+        return Ok(());
+    };
+    let plan = PlanFile::new();
+    env.ok([
+        "diff",
+        "--set",
+        "backend.nodeSelector.disktype=none",
+        "--out",
+        plan.arg(),
+    ]);
+    let mut victim = env
+        .todoctl()
+        .args(["apply", plan.arg(), "--timeout", "60s"])
+        .env("TODOCTL_LOCK_TTL", "3")
+        .command()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    crate::harness::wait_for(
+        "the apply to record its pending revision",
+        std::time::Duration::from_secs(30),
+        || async {
+            Ok(env
+                .statuses()
+                .iter()
+                .any(|(_, s)| s == "pending-upgrade")
+                .then_some(()))
+        },
+    )
+    .await?;
+    victim.kill()?;
+    victim.wait()?;
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    env.todoctl()
+        .args(["upgrade", "--set", "backend.nodeSelector=null"])
+        .env("TODOCTL_LOCK_TTL", "3")
+        .run()
+        .success();
+    let h = env.history();
+    assert_eq!(h[1]["status"], "failed", "{h:?}");
+    assert!(
+        h[1]["description"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("interrupted"),
+        "{h:?}"
+    );
+    assert_eq!(h[2]["status"], "deployed", "{h:?}");
+    Ok(())
+}
