@@ -803,21 +803,28 @@ async fn refusals_name_the_problem_and_change_nothing() -> Result<()> {
     Ok(())
 }
 
-/// Waits for `paused at PHASE` on the child's stderr.
-fn paused(child: &mut std::process::Child, phase: &str) -> bool {
+/// Waits for `paused at PHASE` on the child's stderr: `Ok` once it is there, `Err` with what
+/// the child wrote when it ended without getting there (or did not within 60 seconds).
+fn paused(child: &mut std::process::Child, phase: &str) -> std::result::Result<(), String> {
     let Some(stderr) = child.stderr.take() else {
-        return false;
+        return Err("no stderr".to_string());
     };
     let want = format!("paused at {phase}");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
+        let mut seen = String::new();
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             if line.contains(&want) {
-                let _ = tx.send(());
+                let _ = tx.send(Ok(()));
+                return;
             }
+            seen.push_str(&line);
+            seen.push('\n');
         }
+        let _ = tx.send(Err(seen));
     });
-    rx.recv_timeout(Duration::from_secs(60)).is_ok()
+    rx.recv_timeout(Duration::from_secs(60))
+        .unwrap_or_else(|_| Err("no pause within 60 s".to_string()))
 }
 
 /// (revision, status) of release `todo-app-local`, oldest first.
@@ -840,24 +847,36 @@ fn statuses_of(env: &TestEnv) -> Vec<(u64, String)> {
 
 /// Starts an import that pauses at `phase`, waits until it is there, and kills it (SIGKILL).
 fn kill_import_at(env: &TestEnv, backup: &std::path::Path, phase: &str) {
-    let mut run = env
-        .todoctl()
-        .env("TODOCTL_LOCK_TTL", TTL)
-        .env("TODOCTL_TEST_PAUSE_AT", phase)
-        .args([
-            "import",
-            "helm",
-            "todo-app-local",
-            "--set",
-            "database.persistence.existingClaim=postgres-pvc",
-            "--backup-dir",
-        ])
-        .arg(backup)
-        .spawn();
-    assert!(
-        paused(run.child(), phase),
-        "the import never reached {phase}"
-    );
+    // The lock of an import killed before may not have expired yet (TTL seconds, and more
+    // on a busy machine): a run refused as locked is retried for up to 30 seconds.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut run = loop {
+        let mut run = env
+            .todoctl()
+            .env("TODOCTL_LOCK_TTL", TTL)
+            .env("TODOCTL_TEST_PAUSE_AT", phase)
+            .args([
+                "import",
+                "helm",
+                "todo-app-local",
+                "--set",
+                "database.persistence.existingClaim=postgres-pvc",
+                "--backup-dir",
+            ])
+            .arg(backup)
+            .spawn();
+        match paused(run.child(), phase) {
+            Ok(()) => break run,
+            Err(said) => {
+                let locked = run.child().wait().ok().and_then(|s| s.code()) == Some(4);
+                assert!(
+                    locked && Instant::now() < deadline,
+                    "the import never reached {phase}: {said}"
+                );
+                std::thread::sleep(Duration::from_millis(500));
+            }
+        }
+    };
     run.child().kill().expect("killing the import");
     let _ = run.child().wait();
     // The dead import's lock expires after TTL seconds.
