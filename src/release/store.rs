@@ -206,7 +206,9 @@ impl SecretStore {
             .get_opt(&name)
             .await
             .map_err(|e| api_error(e, &self.namespace))
-            .with_context(|| format!("reading the import marker `{name}`"))?;
+            // The first read of every command: a cluster that does not answer is named as the
+            // records' read, which is what the user asked for.
+            .with_context(|| self.listing_what(release))?;
         Ok(marker.is_some_and(|m| {
             m.data
                 .as_ref()

@@ -127,7 +127,20 @@ fn documented_command_lines_parse() {
     for file in &files {
         let text = std::fs::read_to_string(file).expect("readable");
         let mut in_code = false;
+        // A line ending in `\` goes on on the next, as in a shell.
+        let mut joined: Vec<String> = Vec::new();
+        let mut continued = false;
         for line in text.lines() {
+            if continued && let Some(last) = joined.last_mut() {
+                last.truncate(last.trim_end().trim_end_matches('\\').len());
+                last.push(' ');
+                last.push_str(line.trim_start());
+            } else {
+                joined.push(line.to_string());
+            }
+            continued = line.trim_end().ends_with('\\');
+        }
+        for line in &joined {
             if line.trim_start().starts_with("```") {
                 in_code = !in_code;
                 continue;
