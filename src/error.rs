@@ -273,11 +273,18 @@ fn describe(cause: &(dyn std::error::Error + 'static)) -> String {
     }
 }
 
-/// The text `report` prints for `err`: `error: ...`, its causes, and the hint of its kind
-/// (naming `server`, the API server the command talked to). Not yet scrubbed: [`report`]
-/// writes it through the UI that remembered the secrets.
-pub fn render(err: &anyhow::Error, server: Option<&str>) -> String {
-    let mut msg = String::from("error: ");
+/// `err` and its causes as one line, `outer: inner: innermost`, the way `{err:#}` writes it but
+/// with kube errors as [`describe_kube`] renders them: no `error:` prefix, no hint. Any error
+/// shown to a user other than through [`report`] (a status line, a warning, a record's
+/// description) goes through this, because `{err:#}` of a chain holding a kube API error
+/// prints kube's `Debug` dump of the server's Status.
+pub fn sentence(err: &anyhow::Error) -> String {
+    causes(err, ": ")
+}
+
+/// The causes of `err` joined by `separator`, each once, stopping below the first kube error.
+fn causes(err: &anyhow::Error, separator: &str) -> String {
+    let mut msg = String::new();
     let mut causes = err.chain();
     if let Some(first) = causes.next() {
         msg.push_str(&describe(first));
@@ -293,9 +300,18 @@ pub fn render(err: &anyhow::Error, server: Option<&str>) -> String {
         let text = describe(cause);
         // kube repeats its inner error in its own message; say each thing once.
         if !msg.ends_with(&text) {
-            msg.push_str(&format!("\n  caused by: {text}"));
+            msg.push_str(separator);
+            msg.push_str(&text);
         }
     }
+    msg
+}
+
+/// The text `report` prints for `err`: `error: ...`, its causes, and the hint of its kind
+/// (naming `server`, the API server the command talked to). Not yet scrubbed: [`report`]
+/// writes it through the UI that remembered the secrets.
+pub fn render(err: &anyhow::Error, server: Option<&str>) -> String {
+    let mut msg = format!("error: {}", causes(err, "\n  caused by: "));
     if let Some(hint) = kind(err).hint(server) {
         msg.push_str(&format!("\nhint: {hint}"));
     }
@@ -376,6 +392,26 @@ mod tests {
             Some(ConnectionFailure::TimedOut)
         );
         assert_eq!(connection_failure(&std::io::Error::other("nope")), None);
+    }
+
+    #[test]
+    fn a_sentence_has_no_debug_dump() {
+        let forbidden = anyhow::Error::from(api(
+            403,
+            "deployments.apps \"backend\" is forbidden",
+            "Forbidden",
+        ))
+        .context("reading deployment/backend");
+        let text = sentence(&forbidden);
+        assert_eq!(
+            text,
+            "reading deployment/backend: deployments.apps \"backend\" is forbidden (403 Forbidden)"
+        );
+        assert!(format!("{forbidden:#}").contains("Status {"), "kube's dump");
+        let plain = anyhow::anyhow!("innermost")
+            .context("middle")
+            .context("outer");
+        assert_eq!(sentence(&plain), format!("{plain:#}"));
     }
 
     #[test]

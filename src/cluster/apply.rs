@@ -563,7 +563,10 @@ impl Applier {
                 Err(e) => {
                     self.cluster.ui().verbose(
                         1,
-                        format!("could not drop the switch's field ownership entry: {e}"),
+                        format!(
+                            "could not drop the switch's field ownership entry: {}",
+                            crate::error::describe_kube(&e)
+                        ),
                     );
                     return;
                 }

@@ -750,9 +750,9 @@ impl Renewer {
                     Holder::from_lease(&current).describe(Timestamp::now())
                 )),
                 Ok(None) => deleted(),
-                Err(e) => Renewal::Retry(e.to_string()),
+                Err(e) => Renewal::Retry(crate::error::describe_kube(&e)),
             },
-            _ => Renewal::Retry(err.to_string()),
+            _ => Renewal::Retry(crate::error::describe_kube(&err)),
         }
     }
 }

@@ -391,7 +391,7 @@ async fn plan(
     )
     .await
     .map_err(|e| {
-        let text = format!("{e:#}");
+        let text = crate::error::sentence(&e);
         let mut example: Vec<String> = unexpected_keys(&text)
             .iter()
             .map(|k| format!("--set {k}=null"))

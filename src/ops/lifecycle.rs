@@ -301,8 +301,9 @@ impl Session {
         }
         if let Err(e) = self.store.prune(&self.release, keep).await {
             self.ctx.ui.warn(&format!(
-                "could not prune old revisions of `{}`: {e:#}",
-                self.release
+                "could not prune old revisions of `{}`: {}",
+                self.release,
+                crate::error::sentence(&e)
             ));
         }
     }

@@ -288,7 +288,7 @@ impl WaitsFor {
         {
             return true;
         }
-        let text = format!("{err:#}");
+        let text = crate::error::sentence(err);
         text.contains("not found")
             && self
                 .names

@@ -401,7 +401,7 @@ pub async fn ensure_namespace(client: &Client, namespace: &str) -> Result<bool> 
 /// A one-line summary of an error for a record's description: the first line, with the line
 /// after it when the first only introduces a list.
 pub fn first_line(err: &anyhow::Error) -> String {
-    let text = format!("{err:#}");
+    let text = crate::error::sentence(err);
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let mut line = lines.next().unwrap_or("").to_string();
     if line.ends_with(':')

@@ -22,7 +22,7 @@ async fn health_without_drift(
     refused: &anyhow::Error,
 ) -> ObjectHealth {
     let reference = o.reference();
-    let why = crate::ui::one_line(&format!("{refused:#}")).into_owned();
+    let why = crate::ui::one_line(&crate::error::sentence(refused)).into_owned();
     let live = match applier.api_for(o).await {
         Ok((api, _)) => api.get_opt(o.name()).await.map_err(anyhow::Error::from),
         Err(e) => Err(e),
@@ -42,7 +42,11 @@ async fn health_without_drift(
         Err(e) => {
             return ObjectHealth {
                 object: reference,
-                state: crate::ui::one_line(&format!("cannot be checked: {e:#}")).into_owned(),
+                state: crate::ui::one_line(&format!(
+                    "cannot be checked: {}",
+                    crate::error::sentence(&e)
+                ))
+                .into_owned(),
                 ready: false,
                 drift: vec![],
                 details: vec![why],

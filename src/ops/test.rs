@@ -569,7 +569,7 @@ async fn record(
             .collect(),
     });
     session.store.update(&updated).await.map_err(|e| {
-        anyhow!("{e:#}").context(format!(
+        anyhow!(crate::error::sentence(&e)).context(format!(
             "the tests ran, but recording their result in revision {} failed",
             target.revision
         ))

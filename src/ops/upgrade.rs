@@ -237,7 +237,10 @@ pub(super) async fn perform(
             .await;
         return Err(match recovered {
             Ok(what) => error.context(format!("{verb} failed; {what}")),
-            Err(e) => error.context(format!("the --atomic recovery failed too: {e:#}")),
+            Err(e) => error.context(format!(
+                "the --atomic recovery failed too: {}",
+                crate::error::sentence(&e)
+            )),
         });
     }
     Err(error.context(format!(

@@ -79,7 +79,7 @@ pub async fn server_version(conn: &Connection, ui: &Ui, timeout: Duration) -> Se
     };
     let cluster = match crate::cluster::connect(conn, ui).await {
         Ok(c) => c,
-        Err(e) => return unreachable(None, format!("{e:#}")),
+        Err(e) => return unreachable(None, crate::error::sentence(&e)),
     };
     let client = &cluster.client;
     let url = cluster.server_url().map(str::to_string);

@@ -381,3 +381,61 @@ async fn a_narrower_role_is_refused_by_name_and_changes_nothing() -> Result<()> 
     insta::assert_snapshot!(errors);
     Ok(())
 }
+
+/// An API error on one object that todoctl reports beside other output rather than as the
+/// command's error (a status row, a warning) reads as the server's message and code, never as
+/// kube's `Debug` dump of the server's Status: `status` with `get` on ConfigMaps refused, and an
+/// upgrade whose pruning of old records is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_request_beside_the_output_is_a_sentence() -> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let env = TestEnv::on(&cluster, "rbac-sentence").await?;
+    let ns = env.ns();
+    let client = cluster.client().await;
+    let dir = tempfile::tempdir()?;
+    let kc = deployer(&cluster, &client, ns, dir.path()).await?;
+    todoctl(&env, &kc, &["install", "--set", ANY_NODE_PORT]).success();
+
+    set_role(&client, ns, Some(("configmaps", "get"))).await?;
+    let status = todoctl(&env, &kc, &["status"]).success();
+    let row = status
+        .stdout
+        .lines()
+        .find(|l| l.contains("configmap/frontend-config"))
+        .unwrap_or_else(|| panic!("no row for configmap/frontend-config: {status}"));
+    assert!(
+        row.contains("cannot be checked: ")
+            && row.contains(r#"configmaps "frontend-config" is forbidden"#)
+            && row.contains("(403 Forbidden)"),
+        "{status}"
+    );
+    set_role(&client, ns, None).await?;
+
+    set_role(&client, ns, Some(("secrets", "delete"))).await?;
+    let upgrade = todoctl(
+        &env,
+        &kc,
+        &[
+            "upgrade",
+            "--history-max",
+            "1",
+            "--set",
+            "backend.replicaCount=2",
+        ],
+    )
+    .success();
+    let warning = upgrade
+        .stderr
+        .lines()
+        .find(|l| l.contains("could not prune old revisions"))
+        .unwrap_or_else(|| panic!("no warning about pruning: {upgrade}"));
+    assert!(
+        warning.contains(r#"secrets "todoctl.release.v1.todo-app.v1" is forbidden"#)
+            && warning.contains("403"),
+        "{upgrade}"
+    );
+    set_role(&client, ns, None).await?;
+    Ok(())
+}
