@@ -574,7 +574,9 @@ impl Applier {
         }
     }
 
-    /// Deletes an object if it exists; returns whether there was anything to delete.
+    /// Deletes an object if it exists and no other release owns it (see
+    /// [`super::ownership::owner_of`]); returns whether it deleted anything. `false`: the object
+    /// was gone, or another release owns it now and it was kept, with a warning.
     pub async fn delete(&self, object: &Object) -> Result<bool> {
         self.delete_as(object, self.mode.dry_run).await
     }
@@ -585,8 +587,25 @@ impl Applier {
     }
 
     async fn delete_as(&self, object: &Object, dry_run: bool) -> Result<bool> {
-        let (api, _) = self.api_for(object).await?;
+        let (api, resolved) = self.api_for(object).await?;
         let reference = object.reference();
+        // An object another release owns now (imported or adopted into it since this release
+        // applied it) is that release's to delete: deleting it would take it from under its
+        // owner. It is left in place and said so, like an object that is already gone.
+        let namespace = if resolved.namespaced {
+            object.namespace().unwrap_or(&self.release_namespace)
+        } else {
+            ""
+        };
+        if let Some(live) = self.live(&api, object, namespace).await?
+            && let Some(owner) = super::ownership::owner_of(&live.meta)
+            && owner != self.owner
+        {
+            self.cluster.ui().warn(&format!(
+                "kept {reference}: it belongs to release `{owner}` now, so this release does not delete it"
+            ));
+            return Ok(false);
+        }
         let dp = DeleteParams {
             propagation_policy: Some(PropagationPolicy::Background),
             dry_run,

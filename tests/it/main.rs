@@ -20,6 +20,7 @@ mod kubeconfig;
 mod lifecycle;
 mod lock;
 mod machine_output;
+mod ownership;
 mod pipe;
 mod plan;
 mod post_renderer;
