@@ -189,17 +189,23 @@ impl Env {
         self.run_with(self.ui.with_progress(!self.global.no_progress), f)
     }
 
+    /// The async runtime a command runs on: two worker threads, so the signal handler and the
+    /// lock's renewal run beside an operation that keeps one busy.
+    pub fn runtime() -> Result<tokio::runtime::Runtime> {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| anyhow::anyhow!("starting the async runtime: {e}"))
+    }
+
     fn run_with<T, F, Fut>(&self, ui: crate::ui::Ui, f: F) -> Result<T>
     where
         F: FnOnce(crate::context::Context) -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
         crate::cluster::find_kubeconfig(self.global.kubeconfig.as_deref())?;
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(|e| anyhow::anyhow!("starting the async runtime: {e}"))?;
+        let runtime = Env::runtime()?;
         let conn = self.connection();
         runtime.block_on(async move {
             let cluster = crate::cluster::connect(&conn, &ui).await?;

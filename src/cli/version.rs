@@ -34,10 +34,7 @@ pub fn run(args: &VersionArgs, env: &super::Env) -> Result<ExitCode> {
     let mut report = ops::client_versions()?;
     if !args.client {
         let conn = env.connection();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| anyhow::anyhow!("starting the async runtime: {e}"))?;
+        let runtime = super::Env::runtime()?;
         report.server = Some(runtime.block_on(ops::server_version(&conn, ui, ops::SERVER_TIMEOUT)));
     }
     if args.output != OutputFormat::Table {
