@@ -13,6 +13,7 @@ use todoctl::values::ValueSources;
 fn todo_app_record() -> Release {
     let prepared = prepare(
         &todoctl::ui::Ui::quiet(),
+        &todoctl::cancel::StopToken::new(),
         &PrepareOptions {
             release: "todo-app".into(),
             namespace: "todo-app".into(),

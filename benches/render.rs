@@ -73,16 +73,21 @@ spec:
 
 fn bench_render(c: &mut Criterion) {
     let ui = todoctl::ui::Ui::quiet();
+    // No post-renderer: nothing for a stop token to end.
+    let stop = todoctl::cancel::StopToken::new();
     let todo = options(None);
     c.bench_function("render todo-app chart", |b| {
-        b.iter(|| black_box(prepare(&ui, &todo).expect("render")))
+        b.iter(|| black_box(prepare(&ui, &stop, &todo).expect("render")))
     });
 
     let dir = big_chart(1000);
     let big = options(Some(dir.path().to_path_buf()));
-    assert_eq!(prepare(&ui, &big).expect("render").objects.len(), 1000);
+    assert_eq!(
+        prepare(&ui, &stop, &big).expect("render").objects.len(),
+        1000
+    );
     c.bench_function("render 1000-object chart", |b| {
-        b.iter(|| black_box(prepare(&ui, &big).expect("render")))
+        b.iter(|| black_box(prepare(&ui, &stop, &big).expect("render")))
     });
 
     c.bench_function("load built-in chart", |b| {

@@ -57,7 +57,18 @@ pub fn run(args: &TemplateArgs, env: &super::Env) -> Result<ExitCode> {
         output_dir: args.output_dir.clone(),
         include_tests: args.include_tests,
     };
-    let out = ops::template(ui, &opts)?;
+    let stop = crate::cancel::StopToken::new();
+    let out = if opts.render.post_renderer.is_some() {
+        // The post-renderer runs in its own process group, so a Ctrl-C at the terminal reaches
+        // only todoctl: its signal handler fires the token that stops the program.
+        super::Env::runtime()?.block_on(async {
+            stop.install_handlers(ui);
+            let (ui, stop) = (ui.clone(), stop.clone());
+            ops::run_blocking(move || ops::template(&ui, &stop, &opts)).await
+        })?
+    } else {
+        ops::template(ui, &stop, &opts)?
+    };
     match &args.output_dir {
         Some(dir) => {
             for path in &out.written {

@@ -18,7 +18,9 @@ pub struct LintReport {
 
 /// Errors (values, templates, invalid objects) come back as `Err`; warnings in the report.
 pub fn lint(ui: &crate::ui::Ui, opts: &PrepareOptions) -> Result<LintReport> {
-    let prepared = prepare(ui, opts)?;
+    // Lint takes no --post-renderer, the one step a stop token ends.
+    let stop = crate::cancel::StopToken::new();
+    let prepared = prepare(ui, &stop, opts)?;
     // Test pods run in the cluster too: the same rules hold for them.
     let mut warnings = check(&[prepared.objects.as_slice(), &prepared.tests].concat());
     warnings.extend(immutable::version_labels(&prepared.objects));
@@ -35,7 +37,7 @@ pub fn lint(ui: &crate::ui::Ui, opts: &PrepareOptions) -> Result<LintReport> {
         is_upgrade: true,
         ..opts.clone()
     };
-    if let Ok(next) = prepare(ui, &next) {
+    if let Ok(next) = prepare(ui, &stop, &next) {
         let how = if bumped == 0 {
             "same values".to_string()
         } else {

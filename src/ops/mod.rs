@@ -35,7 +35,9 @@ pub use lint::{LintReport, lint};
 pub use list::{ListRow, list};
 pub use plan::{ShownPlan, show as show_plan};
 pub use post_render::PostRenderer;
-pub use prepare::{GENERATED_PLACEHOLDER, Generate, PrepareOptions, Prepared, prepare};
+pub use prepare::{
+    GENERATED_PLACEHOLDER, Generate, PrepareOptions, Prepared, prepare, run_blocking,
+};
 pub use rollback::{RollbackOptions, RollbackOutcome, rollback};
 pub use session::{Keep, read_history_keeping};
 pub use show::{ChartFile, show};

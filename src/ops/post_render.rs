@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, anyhow, bail};
 
+use crate::cancel::StopToken;
+use crate::error::{Error, Kind};
 use crate::ui::Scrubber;
 
 /// How long a post-renderer may run unless `TODOCTL_POST_RENDERER_TIMEOUT` (seconds) says
@@ -56,13 +58,26 @@ impl PostRenderer {
         }
     }
 
-    /// Runs the program with `input` on stdin and returns its stdout.
+    /// Runs the program with `input` on stdin and returns its stdout. Blocks the calling thread
+    /// until it ends: call it off the async workers (`spawn_blocking`).
     ///
     /// Errors, each naming the command: it cannot be started (not found, not executable); it
     /// exits non-zero or is killed by a signal (with the end of its stderr, scrubbed of secrets);
-    /// it runs longer than `timeout` (it and its children are killed); its output is not UTF-8.
-    pub fn run(&self, input: &str, timeout: Duration, scrubber: &Scrubber) -> Result<String> {
+    /// it runs longer than `timeout` (it and its children are killed); its output is not UTF-8;
+    /// `stop` fires while it runs (it and its children are killed; the error is of kind
+    /// `Interrupted` after a signal, the lock-lost error after a lost lock). The program runs in
+    /// its own process group, so a Ctrl-C at the terminal reaches only todoctl, and `stop` is
+    /// how it reaches the program.
+    pub fn run(
+        &self,
+        input: &str,
+        timeout: Duration,
+        scrubber: &Scrubber,
+        stop: &StopToken,
+    ) -> Result<String> {
         let shown = scrubber.scrub(&self.display());
+        // Stopped before it starts (a signal during rendering): nothing to kill.
+        stop.check().map_err(|e| stopped(&shown, e))?;
         let mut command = Command::new(&self.command);
         command
             .args(&self.args)
@@ -112,7 +127,13 @@ impl PostRenderer {
                         timeout.as_secs()
                     );
                 }
-                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+                Ok(None) => {
+                    if let Err(e) = stop.check() {
+                        kill_group(&mut child);
+                        return Err(stopped(&shown, e));
+                    }
+                    std::thread::sleep(Duration::from_millis(10))
+                }
                 Err(e) => {
                     kill_group(&mut child);
                     bail!("--post-renderer `{shown}`: waiting for it failed: {e}");
@@ -137,6 +158,22 @@ impl PostRenderer {
         }
         String::from_utf8(stdout)
             .map_err(|_| anyhow!("--post-renderer `{shown}` wrote output that is not UTF-8 text; it must write YAML documents"))
+    }
+}
+
+/// The error of a run that its stop token ended (`stopped` is the token's error): after a
+/// signal, an interruption that says the program was stopped and nothing changed (the token's
+/// own message speaks of a recorded revision, and none is recorded before the objects are
+/// prepared); otherwise the token's error, which says how the lock was lost.
+fn stopped(shown: &str, stopped: anyhow::Error) -> anyhow::Error {
+    match stopped.downcast_ref::<crate::cancel::Interrupted>() {
+        Some(crate::cancel::Interrupted(signal)) => Error::anyhow(
+            Kind::Interrupted,
+            format!(
+                "interrupted by {signal} while --post-renderer `{shown}` ran: it was stopped, and nothing was changed"
+            ),
+        ),
+        None => stopped,
     }
 }
 
@@ -182,7 +219,12 @@ mod tests {
     #[test]
     fn output_is_what_the_program_wrote() {
         let out = sh("sed s/a/b/")
-            .run("a: 1\n", DEFAULT_TIMEOUT, &Scrubber::default())
+            .run(
+                "a: 1\n",
+                DEFAULT_TIMEOUT,
+                &Scrubber::default(),
+                &StopToken::new(),
+            )
             .unwrap();
         assert_eq!(out, "b: 1\n");
     }
@@ -192,7 +234,12 @@ mod tests {
         // Bigger than a pipe buffer both ways.
         let input = "k: v\n".repeat(200_000);
         let out = sh("cat")
-            .run(&input, DEFAULT_TIMEOUT, &Scrubber::default())
+            .run(
+                &input,
+                DEFAULT_TIMEOUT,
+                &Scrubber::default(),
+                &StopToken::new(),
+            )
             .unwrap();
         assert_eq!(out.len(), input.len());
     }
@@ -200,7 +247,12 @@ mod tests {
     #[test]
     fn failure_shows_the_code_and_the_end_of_stderr() {
         let err = sh("cat >/dev/null; echo first >&2; echo 'no such patch' >&2; exit 3")
-            .run("a: 1\n", DEFAULT_TIMEOUT, &Scrubber::default())
+            .run(
+                "a: 1\n",
+                DEFAULT_TIMEOUT,
+                &Scrubber::default(),
+                &StopToken::new(),
+            )
             .unwrap_err()
             .to_string();
         assert_eq!(
@@ -215,7 +267,7 @@ mod tests {
             command: "./no-such-renderer".into(),
             args: vec![],
         }
-        .run("", DEFAULT_TIMEOUT, &Scrubber::default())
+        .run("", DEFAULT_TIMEOUT, &Scrubber::default(), &StopToken::new())
         .unwrap_err()
         .to_string();
         assert!(
@@ -229,10 +281,52 @@ mod tests {
         let started = Instant::now();
         // The shell starts a child that would hold stdout open for a minute.
         let err = sh("sleep 60; echo done")
-            .run("", Duration::from_secs(1), &Scrubber::default())
+            .run(
+                "",
+                Duration::from_secs(1),
+                &Scrubber::default(),
+                &StopToken::new(),
+            )
             .unwrap_err()
             .to_string();
         assert!(started.elapsed() < Duration::from_secs(10));
         assert!(err.contains("did not finish within 1s"), "{err}");
+    }
+
+    #[test]
+    fn a_stop_kills_the_program_and_says_so() {
+        let stop = StopToken::new();
+        let firing = stop.clone();
+        let pids = tempfile::NamedTempFile::new().unwrap();
+        let script = format!("sleep 60 & echo $! >{}; wait", pids.path().display());
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            firing.fire(crate::cancel::StopReason::Signal("SIGINT"));
+        });
+        let started = Instant::now();
+        let err = sh(&script)
+            .run("", DEFAULT_TIMEOUT, &Scrubber::default(), &stop)
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(10));
+        assert_eq!(crate::error::kind(&err), Kind::Interrupted);
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "interrupted by SIGINT while --post-renderer `sh -c {script}` ran: it was stopped, and nothing was changed"
+            )
+        );
+        // The program's own child was killed with it (a zombie until init reaps it).
+        let pid = std::fs::read_to_string(pids.path()).unwrap();
+        let state = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()));
+        assert!(
+            state.is_err() || state.unwrap().contains(") Z "),
+            "sleep {pid} still runs"
+        );
+
+        // A lost lock stops it with the lock's own error.
+        let lost = StopToken::new();
+        lost.fire(crate::cancel::StopReason::LockLost("taken over".into()));
+        let err = sh("cat").run("", DEFAULT_TIMEOUT, &Scrubber::default(), &lost);
+        assert_eq!(err.unwrap_err().to_string(), "taken over");
     }
 }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use serde_json::Value;
 
+use crate::cancel::StopToken;
 use crate::chart::{self, Chart};
 use crate::manifest::{self, Object};
 use crate::render::{Capabilities, Engine, ReleaseInfo};
@@ -98,8 +99,10 @@ pub struct Prepared {
 /// Loads the chart, merges and validates values, renders, parses and validates the objects.
 /// Nothing here touches a cluster; every error names its file, flag, template or object. Every
 /// secret value (the schema's secret values, Secret objects) is remembered by `ui`, so nothing
-/// it writes afterwards shows them.
-pub fn prepare(ui: &Ui, opts: &PrepareOptions) -> Result<Prepared> {
+/// it writes afterwards shows them. `stop` ends a running post-renderer (see
+/// [`PostRenderer::run`](super::PostRenderer::run)); a post-renderer blocks this thread, so an
+/// async caller runs this through [`run_blocking`].
+pub fn prepare(ui: &Ui, stop: &StopToken, opts: &PrepareOptions) -> Result<Prepared> {
     check_release_name(&opts.release, &opts.namespace)?;
     let chart = Chart::load(opts.chart_dir.as_deref())?;
     chart.check_kube_version(&opts.capabilities.kube_version)?;
@@ -140,7 +143,7 @@ pub fn prepare(ui: &Ui, opts: &PrepareOptions) -> Result<Prepared> {
         objects.extend(manifest::parse::documents(&file.name, &file.text)?);
     }
     if let Some(post) = &opts.post_renderer {
-        objects = post_render(ui, post, objects, &opts.namespace)?;
+        objects = post_render(ui, stop, post, objects, &opts.namespace)?;
     }
     manifest::labels::apply_standard(
         &mut objects,
@@ -184,6 +187,7 @@ pub fn prepare(ui: &Ui, opts: &PrepareOptions) -> Result<Prepared> {
 /// the post-renderer. Labels are applied afterwards, so a post-renderer cannot drop them.
 fn post_render(
     ui: &Ui,
+    stop: &StopToken,
     post: &super::PostRenderer,
     objects: Vec<Object>,
     namespace: &str,
@@ -200,6 +204,7 @@ fn post_render(
         &input,
         super::PostRenderer::timeout_from_env()?,
         ui.scrubber(),
+        stop,
     )?;
     let source = format!("the output of --post-renderer `{}`", post.display());
     let mut returned = manifest::parse::documents(&source, &output)?;
@@ -314,19 +319,33 @@ pub async fn prepare_release(
         None => Generate::Placeholder,
     };
     let capabilities = ctx.cluster.capabilities().await?;
-    prepare(
-        &ctx.ui,
-        &PrepareOptions {
-            release: req.release.to_string(),
-            namespace: req.namespace.to_string(),
-            chart_dir: req.chart_dir.map(std::path::Path::to_path_buf),
-            values: req.values.clone(),
-            previous_values,
-            revision: history.next_revision(),
-            is_upgrade: req.is_upgrade,
-            capabilities,
-            generate,
-            post_renderer: req.post_renderer.cloned(),
-        },
-    )
+    let opts = PrepareOptions {
+        release: req.release.to_string(),
+        namespace: req.namespace.to_string(),
+        chart_dir: req.chart_dir.map(std::path::Path::to_path_buf),
+        values: req.values.clone(),
+        previous_values,
+        revision: history.next_revision(),
+        is_upgrade: req.is_upgrade,
+        capabilities,
+        generate,
+        post_renderer: req.post_renderer.cloned(),
+    };
+    let (ui, stop) = (ctx.ui.clone(), ctx.stop.clone());
+    run_blocking(move || prepare(&ui, &stop, &opts)).await
+}
+
+/// Runs `f` on tokio's blocking threads and returns what it returns: for work that blocks
+/// (rendering, a post-renderer program), which on an async worker would stall the signal
+/// handler and the lock's renewal. A panic in `f` goes on unwinding here.
+pub async fn run_blocking<T, F>(f: F) -> T
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    match tokio::task::spawn_blocking(f).await {
+        Ok(v) => v,
+        // A blocking task cannot be cancelled, so the only error is its panic.
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
 }

@@ -27,8 +27,13 @@ pub struct TemplateOutput {
     pub written: Vec<PathBuf>,
 }
 
-pub fn template(ui: &crate::ui::Ui, opts: &TemplateOptions) -> Result<TemplateOutput> {
-    let prepared = prepare(ui, &opts.render)?;
+/// Renders `opts`; `stop` ends a running post-renderer (see [`prepare`]).
+pub fn template(
+    ui: &crate::ui::Ui,
+    stop: &crate::cancel::StopToken,
+    opts: &TemplateOptions,
+) -> Result<TemplateOutput> {
+    let prepared = prepare(ui, stop, &opts.render)?;
     let mut objects: Vec<&Object> = prepared.objects.iter().collect();
     if opts.include_tests || !opts.show_only.is_empty() {
         objects.extend(&prepared.tests);

@@ -1,12 +1,17 @@
 //! `--post-renderer` on template (offline) and install (on the real control plane): what comes
 //! back is validated like rendered objects, a failing or hanging renderer is a clear error that
-//! shows its stderr without secrets, and the revision records that one was used.
+//! shows its stderr without secrets, a Ctrl-C stops it with its children and changes nothing, and
+//! the revision records that one was used.
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use k8s_openapi::api::coordination::v1::Lease;
+use kube::Api;
+use kube::api::ListParams;
 
-use crate::command::{ANY_NODE_PORT, TestEnv, Todoctl};
+use crate::command::{ANY_NODE_PORT, Output, TestEnv, Todoctl};
 
 /// A post-renderer script that adds a label to every object, as kustomize's commonLabels would.
 fn labeller(dir: &Path) -> String {
@@ -143,5 +148,125 @@ async fn the_revision_records_the_post_renderer() -> Result<()> {
     executable(Path::new(&failing));
     env.run(["upgrade", "--post-renderer", &failing]).failure(1);
     assert_eq!(env.history().len(), 2, "a refused upgrade records nothing");
+    Ok(())
+}
+
+/// A post-renderer that starts a child, writes both process ids to `pids` and hangs without
+/// reading its input.
+fn hanging_with_a_child(dir: &Path, pids: &Path) -> String {
+    let pids = pids.display();
+    script(
+        dir,
+        "hang-with-child.sh",
+        &format!(
+            "sleep 300 &\necho $! >{pids}.tmp\necho $$ >>{pids}.tmp\nmv {pids}.tmp {pids}\nwait"
+        ),
+    )
+}
+
+/// Starts `cmd` (whose post-renderer is [`hanging_with_a_child`] writing `pids`), sends it
+/// SIGINT once the post-renderer runs, and returns how it ended and how long that took.
+fn interrupted(cmd: Todoctl, pids: &Path) -> (Output, Duration) {
+    let mut running = cmd.spawn();
+    let started = Instant::now();
+    while !pids.exists() {
+        if let Ok(Some(status)) = running.child().try_wait() {
+            panic!("todoctl ended ({status}) before the post-renderer ran");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the post-renderer never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let id = running.child().id().to_string();
+    let sent = Instant::now();
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &id])
+        .status()
+        .expect("running kill");
+    assert!(killed.success());
+    let out = running.wait();
+    (out, sent.elapsed())
+}
+
+/// Every process in `pids` is gone (or a zombie waiting for init to reap it).
+fn all_gone(pids: &Path) {
+    let text = std::fs::read_to_string(pids).unwrap();
+    for pid in text.split_whitespace() {
+        let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        assert!(
+            state.is_empty() || state.contains(") Z "),
+            "process {pid} of the post-renderer still runs: {state}"
+        );
+    }
+    std::fs::remove_file(pids).unwrap();
+}
+
+/// What an interrupted run must show: exit 130 within seconds (not the post-renderer's
+/// timeout), an error that says the post-renderer was stopped and nothing changed, and no
+/// process of the post-renderer left running.
+#[track_caller]
+fn stopped_at_once(out: Output, took: Duration, pids: &Path) {
+    let out = out.failure(130);
+    assert!(took < Duration::from_secs(10), "took {took:?}: {out}");
+    assert!(
+        out.stderr
+            .contains("error: interrupted by SIGINT while --post-renderer `")
+            && out
+                .stderr
+                .contains("ran: it was stopped, and nothing was changed"),
+        "{out}"
+    );
+    all_gone(pids);
+}
+
+#[test]
+fn ctrl_c_stops_a_hanging_post_renderer_of_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let pids = dir.path().join("pids");
+    let renderer = hanging_with_a_child(dir.path(), &pids);
+    let (out, took) = interrupted(template(&["--post-renderer", &renderer]), &pids);
+    assert!(out.stdout.is_empty(), "{out}");
+    stopped_at_once(out, took, &pids);
+}
+
+/// Install and upgrade run the post-renderer under the release lock: a Ctrl-C stops it, records
+/// nothing and leaves no lock.
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_stops_a_hanging_post_renderer_and_changes_nothing() -> Result<()> {
+    let Some(env) = TestEnv::new("post-render-int").await? else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    let pids = dir.path().join("pids");
+    let renderer = hanging_with_a_child(dir.path(), &pids);
+    let leases = Api::<Lease>::namespaced(env.client().await, env.ns());
+
+    let install = env.todoctl().args([
+        "install",
+        "--set",
+        ANY_NODE_PORT,
+        "--post-renderer",
+        &renderer,
+    ]);
+    let (out, took) = interrupted(install, &pids);
+    stopped_at_once(out, took, &pids);
+    env.run(["history"]).failure(1);
+    assert!(leases.list(&ListParams::default()).await?.items.is_empty());
+
+    env.install(&["--no-wait"]);
+    for args in [
+        &["upgrade", "--post-renderer", &renderer][..],
+        &["diff", "--post-renderer", &renderer],
+    ] {
+        let (out, took) = interrupted(env.todoctl().args(args), &pids);
+        stopped_at_once(out, took, &pids);
+        assert_eq!(env.history().len(), 1, "{args:?} recorded a revision");
+        assert!(
+            leases.list(&ListParams::default()).await?.items.is_empty(),
+            "{args:?} left its lock"
+        );
+    }
     Ok(())
 }
