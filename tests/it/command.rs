@@ -23,7 +23,8 @@ use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use anyhow::Result;
-use kube::Client;
+use k8s_openapi::api::apps::v1::Deployment;
+use kube::{Api, Client};
 use regex::Regex;
 use serde_json::Value;
 
@@ -503,6 +504,16 @@ impl TestEnv {
             .args(extra)
             .run()
             .success()
+    }
+
+    /// `spec.replicas` of Deployment `name` in this namespace, read with the admin client;
+    /// `None` when there is no such Deployment. Panics when the API server cannot be read.
+    pub async fn replicas(&self, name: &str) -> Option<i32> {
+        Api::<Deployment>::namespaced(self.client().await, self.ns())
+            .get_opt(name)
+            .await
+            .unwrap_or_else(|e| panic!("reading deployment/{name} in {}: {e}", self.ns()))
+            .and_then(|d| d.spec?.replicas)
     }
 
     /// `todoctl history -o json`, one object per revision, oldest first.

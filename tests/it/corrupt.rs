@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use k8s_openapi::ByteString;
-use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{DeleteParams, ListParams, PostParams};
 use kube::{Api, Client};
@@ -100,14 +99,6 @@ async fn records(client: &Client, ns: &str) -> Result<BTreeMap<String, (String, 
         .collect())
 }
 
-async fn replicas(client: &Client, ns: &str, name: &str) -> Result<Option<i32>> {
-    Ok(Api::<Deployment>::namespaced(client.clone(), ns)
-        .get_opt(name)
-        .await?
-        .and_then(|d| d.spec)
-        .and_then(|s| s.replicas))
-}
-
 /// Replaces the bytes of revision `revision`'s record, keeping its labels.
 async fn damage(client: &Client, ns: &str, revision: u64, bytes: Vec<u8>) -> Result<()> {
     let api = Api::<Secret>::namespaced(client.clone(), ns);
@@ -141,7 +132,7 @@ async fn broken_and_missing_records_leave_the_rest_usable() -> Result<()> {
         let set = format!("backend.replicaCount={n}");
         todoctl(&env, &["upgrade", "--set", &set]).success();
     }
-    assert_eq!(replicas(&client, ns, "backend-deployment").await?, Some(6));
+    assert_eq!(env.replicas("backend-deployment").await, Some(6));
 
     let secrets = Api::<Secret>::namespaced(client.clone(), ns);
     let good = secrets
@@ -223,15 +214,15 @@ async fn broken_and_missing_records_leave_the_rest_usable() -> Result<()> {
     errors.push_str(&refused(todoctl(&env, &["rollback", "4"])));
     insta::assert_snapshot!(errors);
     assert_eq!(records(&client, ns).await?, before);
-    assert_eq!(replicas(&client, ns, "backend-deployment").await?, Some(6));
+    assert_eq!(env.replicas("backend-deployment").await, Some(6));
 
     // Good revisions still work: a rollback becomes revision 6 (after the highest seen), an
     // upgrade revision 7, and the broken records stay as they were.
     let out = todoctl(&env, &["rollback", "1"]).success();
     assert!(out.stdout.contains("revision 6"), "{}", out.stdout);
-    assert_eq!(replicas(&client, ns, "backend-deployment").await?, Some(2));
+    assert_eq!(env.replicas("backend-deployment").await, Some(2));
     todoctl(&env, &["upgrade", "--set", "backend.replicaCount=3"]).success();
-    assert_eq!(replicas(&client, ns, "backend-deployment").await?, Some(3));
+    assert_eq!(env.replicas("backend-deployment").await, Some(3));
     let rows = history(&env);
     assert_eq!(
         revisions_and_statuses(&rows),
@@ -253,7 +244,7 @@ async fn broken_and_missing_records_leave_the_rest_usable() -> Result<()> {
     // Damaged records of this format do not block an uninstall, which removes them too.
     todoctl(&env, &["uninstall"]).success();
     assert!(records(&client, ns).await?.is_empty());
-    assert_eq!(replicas(&client, ns, "backend-deployment").await?, None);
+    assert_eq!(env.replicas("backend-deployment").await, None);
     Ok(())
 }
 
@@ -365,7 +356,7 @@ async fn uninstall_refuses_before_deleting_anything_when_a_newer_record_exists()
             "{args:?} changed {newer}"
         );
         assert_eq!(
-            replicas(&client, ns, "backend-deployment").await?,
+            env.replicas("backend-deployment").await,
             Some(2),
             "{args:?} deleted the release's objects although it refused"
         );

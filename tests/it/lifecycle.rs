@@ -8,44 +8,34 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service};
+use kube::Api;
 use kube::api::{ListParams, ObjectMeta, PostParams};
-use kube::{Api, Client};
 use serde_json::Value;
 
 use crate::command::{ANY_NODE_PORT, TestEnv, statuses as s};
 use crate::harness;
-
-async fn replicas(client: &Client, ns: &str, name: &str) -> i32 {
-    let d = Api::<Deployment>::namespaced(client.clone(), ns)
-        .get(name)
-        .await
-        .expect("deployment");
-    d.spec.and_then(|s| s.replicas).unwrap_or(-1)
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_used_by_sequence() -> Result<()> {
     let Some(env) = TestEnv::new("usedby").await? else {
         return Ok(());
     };
-    let ns = env.ns();
-    let client = env.client().await;
 
     // Node port 30080 is cluster-wide and may be held by the quickstart's own install.
     let out = env.ok(["install", "--set", ANY_NODE_PORT]);
     assert!(out.stdout.contains("revision 1 deployed"), "{}", out.stdout);
     assert!(out.stdout.contains("NOTES:"), "{}", out.stdout);
-    assert_eq!(replicas(&client, ns, "backend-deployment").await, 2);
+    assert_eq!(env.replicas("backend-deployment").await, Some(2));
 
     env.ok(["upgrade", "--set", "backend.replicaCount=4"]);
-    assert_eq!(replicas(&client, ns, "backend-deployment").await, 4);
-    assert_eq!(replicas(&client, ns, "frontend-deployment").await, 2);
+    assert_eq!(env.replicas("backend-deployment").await, Some(4));
+    assert_eq!(env.replicas("frontend-deployment").await, Some(2));
     assert_eq!(env.statuses(), s(&[(1, "superseded"), (2, "deployed")]));
 
     env.ok(["rollback", "1"]);
-    assert_eq!(replicas(&client, ns, "backend-deployment").await, 2);
+    assert_eq!(env.replicas("backend-deployment").await, Some(2));
     env.ok(["rollback", "2"]);
-    assert_eq!(replicas(&client, ns, "backend-deployment").await, 4);
+    assert_eq!(env.replicas("backend-deployment").await, Some(4));
 
     let h = env.history();
     let described: Vec<&str> = h
@@ -107,7 +97,7 @@ async fn upgrade_changes_only_what_was_set_and_prunes_what_was_removed() -> Resu
     // The previous values carry over: the database stays on through an unrelated change.
     env.ok(["upgrade", "--set", "frontend.replicaCount=3"]);
     assert!(sts.get_opt("postgres").await?.is_some());
-    assert_eq!(replicas(&client, ns, "frontend-deployment").await, 3);
+    assert_eq!(env.replicas("frontend-deployment").await, Some(3));
 
     let out = env.ok(["upgrade", "--set", "database.enabled=false"]);
     assert!(
@@ -118,11 +108,11 @@ async fn upgrade_changes_only_what_was_set_and_prunes_what_was_removed() -> Resu
     assert!(sts.get_opt("postgres").await?.is_none());
     let svcs = Api::<Service>::namespaced(client.clone(), ns);
     assert!(svcs.get_opt("postgres-service").await?.is_none());
-    assert_eq!(replicas(&client, ns, "frontend-deployment").await, 3);
+    assert_eq!(env.replicas("frontend-deployment").await, Some(3));
 
     // --reset-values goes back to the chart defaults.
     env.ok(["upgrade", "--reset-values", "--set", ANY_NODE_PORT]);
-    assert_eq!(replicas(&client, ns, "frontend-deployment").await, 2);
+    assert_eq!(env.replicas("frontend-deployment").await, Some(2));
     Ok(())
 }
 
@@ -182,7 +172,6 @@ async fn mistakes_are_clear_errors_that_change_nothing() -> Result<()> {
     let Some(env) = TestEnv::new("mistakes").await? else {
         return Ok(());
     };
-    let ns = env.ns();
 
     let out = env.run(["upgrade", "--set", ANY_NODE_PORT]).failure(1);
     insta::assert_snapshot!("upgrade_of_a_missing_release", out.error());
@@ -208,10 +197,7 @@ async fn mistakes_are_clear_errors_that_change_nothing() -> Result<()> {
     let out = env.ok(["upgrade", "--dry-run", "--set", "backend.replicaCount=5"]);
     assert!(out.stdout.contains("dry run"), "{}", out.stdout);
     assert_eq!(env.statuses(), s(&[(1, "deployed")]));
-    assert_eq!(
-        replicas(&env.client().await, ns, "backend-deployment").await,
-        2
-    );
+    assert_eq!(env.replicas("backend-deployment").await, Some(2));
     Ok(())
 }
 

@@ -239,14 +239,6 @@ fn amount(q: &str) -> Option<u128> {
     number.parse::<u128>().ok().map(|n| n * factor)
 }
 
-async fn replicas(env: &TestEnv, name: &str) -> Result<i32> {
-    let (cluster, ns) = (&env.cluster, env.ns());
-    let d = Api::<Deployment>::namespaced(cluster.client().await, ns)
-        .get(name)
-        .await?;
-    Ok(d.spec.and_then(|s| s.replicas).unwrap_or(-1))
-}
-
 /// The name of the `<app>` Deployment: `<app>-deployment`, or `<app>` before the chart's
 /// rename.
 async fn deployment_named(env: &TestEnv, app: &str) -> Result<String> {
@@ -302,12 +294,12 @@ async fn unlocked_while_paused_the_first_upgrade_stops_before_its_next_write() -
     );
     assert_converged(&env).await?;
     let backend = deployment_named(&env, "backend").await?;
-    assert_eq!(replicas(&env, &backend).await?, 3);
+    assert_eq!(env.replicas(&backend).await, Some(3));
 
     // Plain upgrades after it keep the release where the newest record says.
     env.ok(["upgrade"]);
     assert_converged(&env).await?;
-    assert_eq!(replicas(&env, &backend).await?, 3);
+    assert_eq!(env.replicas(&backend).await, Some(3));
     Ok(())
 }
 
@@ -372,7 +364,7 @@ async fn expired_while_stopped_the_first_upgrade_stops_when_continued() -> Resul
     assert_stopped_by_loss(out, "expired_while_stopped");
     assert_converged(&env).await?;
     let backend = deployment_named(&env, "backend").await?;
-    assert_eq!(replicas(&env, &backend).await?, 3);
+    assert_eq!(env.replicas(&backend).await, Some(3));
     let h = env.statuses();
     assert!(h.iter().any(|(_, s)| s == "failed"), "{h:?}");
     Ok(())
@@ -424,7 +416,7 @@ async fn unlocked_while_waiting_on_an_unschedulable_pod_the_first_upgrade_stops(
     assert_stopped_by_loss(out, "unlocked_while_waiting");
     assert_converged(&env).await?;
     let frontend = deployment_named(&env, "frontend").await?;
-    assert_eq!(replicas(&env, &frontend).await?, 3);
+    assert_eq!(env.replicas(&frontend).await, Some(3));
     env.ok(["upgrade"]);
     assert_converged(&env).await?;
     Ok(())
@@ -461,10 +453,13 @@ async fn a_plain_upgrade_restores_a_change_made_under_todoctls_field_manager() -
             &Patch::Apply(&object),
         )
         .await?;
-    assert_eq!(i64::from(replicas(&env, &backend).await?), recorded + 3);
+    assert_eq!(
+        env.replicas(&backend).await.map(i64::from),
+        Some(recorded + 3)
+    );
 
     env.ok(["upgrade"]);
-    assert_eq!(i64::from(replicas(&env, &backend).await?), recorded);
+    assert_eq!(env.replicas(&backend).await.map(i64::from), Some(recorded));
     assert_converged(&env).await?;
     Ok(())
 }
@@ -607,6 +602,6 @@ async fn an_install_rerun_in_a_recreated_namespace_is_not_overwritten_by_the_fir
     assert_eq!(h, vec![(1, "deployed".to_string())], "{stderr}");
     assert_converged(&env).await?;
     let frontend = deployment_named(&env, "frontend").await?;
-    assert_eq!(replicas(&env, &frontend).await?, 3);
+    assert_eq!(env.replicas(&frontend).await, Some(3));
     Ok(())
 }
