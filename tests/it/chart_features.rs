@@ -16,15 +16,11 @@ use kube::api::{ApiResource, DynamicObject, ListParams, Patch, PatchParams, Post
 use kube::{Api, Client};
 use serde_json::{Value, json};
 
-use crate::command::{ANY_NODE_PORT, TestEnv, Todoctl};
+use crate::command::{ANY_NODE_PORT, TestEnv, Todoctl, overlay};
 use crate::harness;
 
 /// The production overlay expects an external database.
 const EXTERNAL_DB: &str = "secrets.databaseUrl=postgresql://u:p@db.example.invalid/todo";
-
-fn overlay(name: &str) -> String {
-    format!("{}/values/{name}.yaml", env!("CARGO_MANIFEST_DIR"))
-}
 
 async fn names<K>(client: &Client, ns: &str) -> Result<Vec<String>>
 where

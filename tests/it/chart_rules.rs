@@ -14,7 +14,7 @@ use kube::api::{ListParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client};
 use serde_json::{Value, json};
 
-use crate::command::{ANY_NODE_PORT, Output, TestEnv, Todoctl};
+use crate::command::{ANY_NODE_PORT, Output, TestEnv, Todoctl, overlay, write_chart};
 use crate::harness::{self, Cluster};
 
 fn offline(args: &[&str]) -> Output {
@@ -42,23 +42,6 @@ fn template(args: &[&str]) -> Vec<(String, Value)> {
     let out = offline(&all);
     assert_eq!(out.code, 0, "{all:?}: {}", out.stderr);
     objects(&out.stdout)
-}
-
-fn overlay(name: &str) -> String {
-    format!("{}/values/{name}.yaml", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn write_chart(dir: &Path, templates: &[(&str, &str)], values: &str) {
-    std::fs::create_dir_all(dir.join("templates")).unwrap();
-    std::fs::write(
-        dir.join("Chart.yaml"),
-        "name: demo\nversion: 0.1.0\nappVersion: \"1\"\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("values.yaml"), values).unwrap();
-    for (name, text) in templates {
-        std::fs::write(dir.join("templates").join(name), text).unwrap();
-    }
 }
 
 const DB: &str = "database.enabled=true,database.auth.password=test-only";

@@ -11,7 +11,7 @@ use kube::Api;
 use kube::api::{ListParams, Patch, PatchParams};
 use serde_json::json;
 
-use crate::command::{ANY_NODE_PORT, TestEnv};
+use crate::command::{ANY_NODE_PORT, TestEnv, overlay};
 
 async fn job_names(env: &TestEnv) -> Result<Vec<String>> {
     let jobs = Api::<Job>::namespaced(env.client().await, env.ns())
@@ -41,7 +41,7 @@ async fn the_chart_tests_pass_under_restricted_pod_security_and_leave_nothing() 
             } } })),
         )
         .await?;
-    let local = format!("{}/values/local.yaml", env!("CARGO_MANIFEST_DIR"));
+    let local = overlay("local");
     env.ok(["install", "-f", &local, "--set", ANY_NODE_PORT]);
     // Install records the tests but does not run them.
     assert_eq!(job_names(&env).await?, Vec::<String>::new());

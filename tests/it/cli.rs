@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::command::{Output, Todoctl, repo};
+use crate::command::{Output, Todoctl, repo, write_chart};
 
 fn run(args: &[&str]) -> Output {
     Todoctl::offline().args(args).run()
@@ -28,19 +28,6 @@ fn documents(yaml: &str) -> Vec<(String, String, String)> {
             (source, r, d.to_string())
         })
         .collect()
-}
-
-fn write_chart(dir: &Path, templates: &[(&str, &str)], values: &str) {
-    std::fs::create_dir_all(dir.join("templates")).unwrap();
-    std::fs::write(
-        dir.join("Chart.yaml"),
-        "name: demo\nversion: 0.1.0\nappVersion: \"1\"\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("values.yaml"), values).unwrap();
-    for (name, text) in templates {
-        std::fs::write(dir.join("templates").join(name), text).unwrap();
-    }
 }
 
 const SEED_OBJECTS: &[&str] = &[

@@ -76,6 +76,34 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The path of the repository's values overlay `values/<name>.yaml` (`local`, `staging`,
+/// `production`), as an argument for `-f`.
+pub fn overlay(name: &str) -> String {
+    repo()
+        .join("values")
+        .join(format!("{name}.yaml"))
+        .display()
+        .to_string()
+}
+
+/// Writes a chart into `dir`: a Chart.yaml for `demo` 0.1.0 (appVersion `1`), `values` as
+/// values.yaml, and each `(file name, text)` of `templates` under templates/.
+pub fn write_chart(dir: &Path, templates: &[(&str, &str)], values: &str) {
+    let write = |path: PathBuf, text: &str| {
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()))
+    };
+    std::fs::create_dir_all(dir.join("templates"))
+        .unwrap_or_else(|e| panic!("creating {}/templates: {e}", dir.display()));
+    write(
+        dir.join("Chart.yaml"),
+        "name: demo\nversion: 0.1.0\nappVersion: \"1\"\n",
+    );
+    write(dir.join("values.yaml"), values);
+    for (name, text) in templates {
+        write(dir.join("templates").join(name), text);
+    }
+}
+
 /// One run of the built todoctl, set up step by step and started by [`Todoctl::run`].
 #[must_use]
 #[derive(Debug, Clone)]
