@@ -14,12 +14,8 @@ use kube::api::{ListParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client};
 use serde_json::{Value, json};
 
-use crate::command::{ANY_NODE_PORT, Output, TestEnv, Todoctl, overlay, write_chart};
+use crate::command::{ANY_NODE_PORT, TestEnv, offline, overlay, write_chart};
 use crate::harness::{self, Cluster};
-
-fn offline(args: &[&str]) -> Output {
-    Todoctl::offline().args(args).run()
-}
 
 /// `kind/name` -> object, for every document `todoctl template` printed.
 fn objects(yaml: &str) -> Vec<(String, Value)> {

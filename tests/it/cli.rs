@@ -3,11 +3,7 @@
 
 use std::path::Path;
 
-use crate::command::{Output, Todoctl, repo, write_chart};
-
-fn run(args: &[&str]) -> Output {
-    Todoctl::offline().args(args).run()
-}
+use crate::command::{offline, repo, write_chart};
 
 /// Splits `template` output into (source, kind/name, document) triples.
 fn documents(yaml: &str) -> Vec<(String, String, String)> {
@@ -42,7 +38,7 @@ const SEED_OBJECTS: &[&str] = &[
 
 #[test]
 fn template_without_flags_renders_every_seed_object() {
-    let r = run(&["template"]).success();
+    let r = offline(&["template"]).success();
     let refs: Vec<String> = documents(&r.stdout).into_iter().map(|d| d.1).collect();
     for want in SEED_OBJECTS {
         assert!(refs.iter().any(|r| r == want), "missing {want} in {refs:?}");
@@ -67,7 +63,7 @@ fn template_without_flags_renders_every_seed_object() {
 
 #[test]
 fn template_objects_come_in_apply_order() {
-    let r = run(&[
+    let r = offline(&[
         "template",
         "--set",
         "database.enabled=true,database.auth.password=test-only",
@@ -87,8 +83,8 @@ fn template_objects_come_in_apply_order() {
 
 #[test]
 fn set_replica_count_changes_exactly_the_backend_replicas() {
-    let base = run(&["template"]);
-    let four = run(&["template", "--set", "backend.replicaCount=4"]).success();
+    let base = offline(&["template"]);
+    let four = offline(&["template", "--set", "backend.replicaCount=4"]).success();
     let a = documents(&base.stdout);
     let b = documents(&four.stdout);
     assert_eq!(a.len(), b.len());
@@ -120,24 +116,24 @@ fn overlays_render_and_pass_strict_lint() {
         "values/staging.yaml",
         "values/production.yaml",
     ] {
-        run(&["template", "-f", overlay]).success();
-        run(&["lint", "--strict", "-f", overlay]).success();
+        offline(&["template", "-f", overlay]).success();
+        offline(&["lint", "--strict", "-f", overlay]).success();
     }
-    run(&["lint", "--strict"]).success();
+    offline(&["lint", "--strict"]).success();
 }
 
 #[test]
 fn snapshots_of_each_overlay() {
-    insta::assert_snapshot!("template_default", run(&["template"]).stdout);
+    insta::assert_snapshot!("template_default", offline(&["template"]).stdout);
     for overlay in ["local", "staging", "production"] {
-        let r = run(&["template", "-f", &format!("values/{overlay}.yaml")]);
+        let r = offline(&["template", "-f", &format!("values/{overlay}.yaml")]);
         insta::assert_snapshot!(format!("template_{overlay}"), r.stdout);
     }
 }
 
 #[test]
 fn show_only_and_output_dir() {
-    let r = run(&["template", "--show-only", "templates/backend.yaml"]).success();
+    let r = offline(&["template", "--show-only", "templates/backend.yaml"]).success();
     let docs = documents(&r.stdout);
     assert!(!docs.is_empty());
     assert!(
@@ -145,11 +141,11 @@ fn show_only_and_output_dir() {
         "{docs:?}"
     );
 
-    let r = run(&["template", "--show-only", "nope.yaml"]).failure(1);
+    let r = offline(&["template", "--show-only", "nope.yaml"]).failure(1);
     insta::assert_snapshot!(r.error());
 
     let dir = tempfile::tempdir().unwrap();
-    run(&["template", "--output-dir", dir.path().to_str().unwrap()]).success();
+    offline(&["template", "--output-dir", dir.path().to_str().unwrap()]).success();
     assert!(dir.path().join("todo-app/templates/backend.yaml").is_file());
 }
 
@@ -165,9 +161,9 @@ fn lint_warns_and_strict_fails() {
         "{}\n",
     );
     let chart = dir.path().to_str().unwrap();
-    let r = run(&["lint", "--chart", chart]).success();
+    let r = offline(&["lint", "--chart", chart]).success();
     insta::assert_snapshot!("lint_warning", r.normalized(&r.stderr));
-    let r = run(&["lint", "--strict", "--chart", chart]).failure(1);
+    let r = offline(&["lint", "--strict", "--chart", chart]).failure(1);
     insta::assert_snapshot!(r.error());
 }
 
@@ -183,10 +179,10 @@ fn template_needs_no_kubeconfig_and_takes_capabilities() {
         "{}\n",
     );
     let chart = dir.path().to_str().unwrap();
-    let r = run(&["template", "--chart", chart, "--kube-version", "v1.33.1"]).success();
+    let r = offline(&["template", "--chart", chart, "--kube-version", "v1.33.1"]).success();
     assert!(!r.stdout.contains("ServiceMonitor"));
     assert!(r.stdout.contains("kube: v1.33.1"), "{}", r.stdout);
-    let r = run(&[
+    let r = offline(&[
         "template",
         "--chart",
         chart,
@@ -203,25 +199,25 @@ fn malformed_values_file() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("bad.yaml");
     std::fs::write(&f, "backend:\n  replicaCount: [1, 2\nfrontend: {}\n").unwrap();
-    let r = run(&["template", "-f", f.to_str().unwrap()]).failure(1);
+    let r = offline(&["template", "-f", f.to_str().unwrap()]).failure(1);
     insta::assert_snapshot!(r.error());
 }
 
 #[test]
 fn missing_values_file() {
-    let r = run(&["template", "-f", "no/such/file.yaml"]).failure(1);
+    let r = offline(&["template", "-f", "no/such/file.yaml"]).failure(1);
     insta::assert_snapshot!(r.error());
 }
 
 #[test]
 fn bad_set_expression_shows_a_caret() {
-    let r = run(&["template", "--set", "backend..replicaCount=4"]).failure(1);
+    let r = offline(&["template", "--set", "backend..replicaCount=4"]).failure(1);
     insta::assert_snapshot!(r.error());
 }
 
 #[test]
 fn schema_violation_names_the_value_path() {
-    let r = run(&["template", "--set", "backend.replicaCount=many"]).failure(1);
+    let r = offline(&["template", "--set", "backend.replicaCount=many"]).failure(1);
     insta::assert_snapshot!(r.error());
 }
 
@@ -233,7 +229,7 @@ fn template_syntax_error_names_template_and_line() {
         &[("a.yaml", "a: 1\nb: {{ values.x \n")],
         "x: 1\n",
     );
-    let r = run(&["template", "--chart", dir.path().to_str().unwrap()]).failure(1);
+    let r = offline(&["template", "--chart", dir.path().to_str().unwrap()]).failure(1);
     insta::assert_snapshot!(r.error());
 }
 
@@ -248,13 +244,13 @@ fn undefined_value_names_template_and_line() {
         )],
         "{}\n",
     );
-    let r = run(&["template", "--chart", dir.path().to_str().unwrap()]).failure(1);
+    let r = offline(&["template", "--chart", dir.path().to_str().unwrap()]).failure(1);
     insta::assert_snapshot!(r.error());
 }
 
 #[test]
 fn unknown_chart_dir() {
-    let r = run(&["template", "--chart", "no/such/chart"]).failure(1);
+    let r = offline(&["template", "--chart", "no/such/chart"]).failure(1);
     insta::assert_snapshot!(r.error());
 }
 
@@ -269,7 +265,7 @@ fn invalid_object_names_kind_name_and_field() {
         )],
         "{}\n",
     );
-    let r = run(&["template", "--chart", dir.path().to_str().unwrap()]).failure(1);
+    let r = offline(&["template", "--chart", dir.path().to_str().unwrap()]).failure(1);
     insta::assert_snapshot!(r.error());
 }
 
@@ -284,13 +280,13 @@ fn rendered_yaml_error_names_the_template() {
         )],
         "{}\n",
     );
-    let r = run(&["template", "--chart", dir.path().to_str().unwrap()]).failure(1);
+    let r = offline(&["template", "--chart", dir.path().to_str().unwrap()]).failure(1);
     insta::assert_snapshot!(r.error());
 }
 
 #[test]
 fn invalid_release_name() {
-    let r = run(&["template", "--release", "Bad_Name"]).failure(1);
+    let r = offline(&["template", "--release", "Bad_Name"]).failure(1);
     insta::assert_snapshot!(r.error());
 }
 
@@ -308,7 +304,7 @@ fn cluster_commands_say_they_need_a_cluster() {
         &["diff"],
         &["get", "values"],
     ] {
-        errors.push_str(&run(args).failure(1).transcript());
+        errors.push_str(&offline(args).failure(1).transcript());
     }
     insta::assert_snapshot!(errors);
 }
@@ -322,7 +318,7 @@ fn completions_are_fresh() {
         ("powershell", "_todoctl.ps1"),
         ("elvish", "todoctl.elv"),
     ] {
-        let r = run(&["completion", shell]).success();
+        let r = offline(&["completion", shell]).success();
         let path = repo().join("completions").join(file);
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
@@ -335,7 +331,7 @@ fn completions_are_fresh() {
 #[test]
 fn man_pages_are_fresh() {
     let dir = tempfile::tempdir().unwrap();
-    run(&["generate-man", dir.path().to_str().unwrap()]).success();
+    offline(&["generate-man", dir.path().to_str().unwrap()]).success();
     let names = |d: &Path| {
         let mut n: Vec<String> = std::fs::read_dir(d)
             .map(|it| {
@@ -386,7 +382,7 @@ fn every_command_has_help_with_an_example() {
         "diff",
         "completion",
     ] {
-        let r = run(&[cmd, "--help"]).success();
+        let r = offline(&[cmd, "--help"]).success();
         assert!(
             r.stdout.contains("Examples:"),
             "{cmd} --help has no example"
@@ -405,7 +401,7 @@ fn set_null_deletes_a_chart_default() {
         )],
         "data:\n  keep: a\n  drop: b\n",
     );
-    let r = run(&[
+    let r = offline(&[
         "template",
         "--chart",
         dir.path().to_str().unwrap(),

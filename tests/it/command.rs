@@ -320,6 +320,13 @@ impl Todoctl {
     }
 }
 
+/// Runs `todoctl ARGS` with no cluster (see [`Todoctl::offline`]); the caller checks the
+/// outcome.
+#[track_caller]
+pub fn offline(args: &[&str]) -> Output {
+    Todoctl::offline().args(args).run()
+}
+
 /// todoctl running in the background; see [`Todoctl::spawn`].
 pub struct Running {
     child: Child,

@@ -9,12 +9,8 @@ use kube::Api;
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams};
 use serde_json::json;
 
-use crate::command::{ANY_NODE_PORT, Output, TestEnv, Todoctl};
+use crate::command::{ANY_NODE_PORT, TestEnv, Todoctl, offline};
 use crate::harness::{self, Cluster};
-
-fn run(args: &[&str]) -> Output {
-    Todoctl::offline().args(args).run()
-}
 
 #[test]
 fn version_on_a_subcommand_is_a_usage_error_not_a_deploy() {
@@ -26,7 +22,7 @@ fn version_on_a_subcommand_is_a_usage_error_not_a_deploy() {
         &["diff", "--version", "2"],
         &["rollback", "-V"],
     ] {
-        let r = run(args).failure(1);
+        let r = offline(args).failure(1);
         assert!(r.stdout.is_empty(), "{r}");
         // No version number: nothing reads the flag as a chart version.
         assert!(!r.stderr.contains("0.1.0"), "{r}");
@@ -34,7 +30,7 @@ fn version_on_a_subcommand_is_a_usage_error_not_a_deploy() {
     }
     insta::assert_snapshot!("version_flags", errors);
     for args in [&["--version"][..], &["-V"]] {
-        let r = run(args).success();
+        let r = offline(args).success();
         assert_eq!(
             r.stdout.trim(),
             format!("todoctl {}", env!("CARGO_PKG_VERSION"))
@@ -53,29 +49,29 @@ fn helm_flags_todoctl_lacks_get_a_hint_instead_of_a_guess() {
         &["status", "--debug"],
         &["list", "--debug"],
     ] {
-        let r = run(args).failure(1);
+        let r = offline(args).failure(1);
         // clap's own guess for --wait is --no-wait, the opposite of what was meant.
         assert!(!r.stderr.contains("similar argument"), "{r}");
         errors.push_str(&r.transcript());
     }
     insta::assert_snapshot!("helm_flags", errors);
     // Other unknown flags keep clap's guesses.
-    let r = run(&["install", "--atomik"]).failure(1);
+    let r = offline(&["install", "--atomik"]).failure(1);
     insta::assert_snapshot!("unknown_flag", r.error());
 }
 
 #[test]
 fn helm_aliases_name_list_and_uninstall() {
     for alias in ["ls", "un", "del", "delete"] {
-        run(&[alias, "--help"]).success();
+        offline(&[alias, "--help"]).success();
     }
-    let help = run(&["--help"]).stdout;
+    let help = offline(&["--help"]).stdout;
     assert!(help.contains("[aliases: un, del, delete]"), "{help}");
     assert!(help.contains("[alias: ls]"), "{help}");
     // The aliases run the command: without a cluster, they say so as the command does.
     let mut errors = String::new();
     for alias in ["ls", "un"] {
-        errors.push_str(&run(&[alias]).failure(1).transcript());
+        errors.push_str(&offline(&[alias]).failure(1).transcript());
     }
     insta::assert_snapshot!("aliases_without_a_cluster", errors);
 }
@@ -97,7 +93,7 @@ fn diff_takes_every_flag_of_upgrade() {
         .collect();
     assert!(missing.is_empty(), "diff lacks upgrade's {missing:?}");
     // Parsed and accepted: the run only stops at the missing cluster connection.
-    let r = run(&[
+    let r = offline(&[
         "diff",
         "--force-conflicts",
         "--timeout",
@@ -126,7 +122,7 @@ fn values_with_two_revisions_are_a_usage_error() {
     ] {
         let mut args = vec!["diff", "--revision", "1", "--revision", "2"];
         args.extend(flag);
-        errors.push_str(&run(&args).failure(1).transcript());
+        errors.push_str(&offline(&args).failure(1).transcript());
     }
     insta::assert_snapshot!(errors);
 }
@@ -275,7 +271,7 @@ fn namespace_help_says_which_command_creates_it() {
         ("rollback", "never created"),
         ("uninstall", "never created"),
     ] {
-        let r = run(&[cmd, "--help"]).success();
+        let r = offline(&[cmd, "--help"]).success();
         let line = r
             .stdout
             .split("--namespace")

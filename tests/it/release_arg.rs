@@ -5,11 +5,7 @@
 use anyhow::Result;
 use clap::Parser;
 
-use crate::command::{ANY_NODE_PORT, Output, TestEnv, Todoctl, repo};
-
-fn run(args: &[&str]) -> Output {
-    Todoctl::offline().args(args).run()
-}
+use crate::command::{ANY_NODE_PORT, TestEnv, offline, repo};
 
 #[test]
 fn template_takes_release_and_chart_positionally() {
@@ -22,7 +18,7 @@ fn template_takes_release_and_chart_positionally() {
         &["template", "my-app", "-r", "my-app", "--chart", chart],
         &["template", "--chart", chart, "my-app"],
     ] {
-        let r = run(args).success();
+        let r = offline(args).success();
         assert!(
             r.stdout.contains("app.kubernetes.io/instance: my-app"),
             "{args:?}"
@@ -45,7 +41,7 @@ fn a_release_or_chart_named_twice_differently_is_a_usage_error() {
         &["rollback", "one", "2", "-r", "two"],
         &["install", "./charts/todo-app"],
     ] {
-        let r = run(args).failure(1);
+        let r = offline(args).failure(1);
         assert!(
             !r.stderr.contains("needs a cluster connection"),
             "refused before anything else: {r}"
@@ -80,27 +76,27 @@ fn every_release_command_takes_the_positional_form() {
         &["unlock", "todo-app", "--yes"],
     ] {
         // Parsed, and stopped only for want of a cluster.
-        errors.push_str(&run(args).failure(1).transcript());
+        errors.push_str(&offline(args).failure(1).transcript());
     }
     insta::assert_snapshot!(errors);
 }
 
 #[test]
 fn show_takes_a_chart_directory_positionally() {
-    let r = run(&["show", "chart", "charts/todo-app"]).success();
+    let r = offline(&["show", "chart", "charts/todo-app"]).success();
     assert!(r.stdout.contains("name: todo-app"), "{}", r.stdout);
 }
 
 #[test]
 fn rollback_revision_must_be_a_number() {
-    let r = run(&["rollback", "todo-app", "two"]).failure(1);
+    let r = offline(&["rollback", "todo-app", "two"]).failure(1);
     insta::assert_snapshot!(r.error());
 }
 
 #[test]
 fn lint_takes_a_chart_directory_alone() {
-    run(&["lint", "charts/todo-app"]).success();
-    let r = run(&["lint", "no/such/chart"]).failure(1);
+    offline(&["lint", "charts/todo-app"]).success();
+    let r = offline(&["lint", "no/such/chart"]).failure(1);
     insta::assert_snapshot!(r.error());
 }
 

@@ -3,11 +3,7 @@
 
 use std::path::Path;
 
-use crate::command::{Output, Todoctl, repo};
-
-fn run(args: &[&str]) -> Output {
-    Todoctl::offline().args(args).run()
-}
+use crate::command::{Todoctl, offline, repo};
 
 fn minimal_chart(dir: &Path) {
     std::fs::create_dir_all(dir.join("templates")).unwrap();
@@ -37,7 +33,7 @@ fn builtin_chart_files_are_printed_exactly() {
         ("chart", "Chart.yaml"),
         ("readme", "README.md"),
     ] {
-        let r = run(&["show", what]).success();
+        let r = offline(&["show", what]).success();
         let expected = std::fs::read(chart.join(file)).unwrap();
         assert!(
             r.stdout.as_bytes() == expected,
@@ -45,13 +41,13 @@ fn builtin_chart_files_are_printed_exactly() {
         );
     }
     // Comments are what makes values.yaml useful; they must survive.
-    let values = run(&["show", "values"]).success().stdout;
+    let values = offline(&["show", "values"]).success().stdout;
     assert!(values.contains("# In-cluster PostgreSQL."), "{values}");
 }
 
 #[test]
 fn the_readme_lists_the_main_values_and_overlays() {
-    let readme = run(&["show", "readme"]).success().stdout;
+    let readme = offline(&["show", "readme"]).success().stdout;
     for needle in [
         "database.enabled",
         "secrets.openaiApiKey",
@@ -69,13 +65,13 @@ fn a_chart_directory_is_read_as_written() {
     let dir = tempfile::tempdir().unwrap();
     minimal_chart(dir.path());
     let chart = dir.path().to_str().unwrap();
-    let r = run(&["show", "values", "--chart", chart]).success();
+    let r = offline(&["show", "values", "--chart", chart]).success();
     assert_eq!(r.stdout, "# how many\nreplicas: 1 # inline\n");
-    let r = run(&["show", "chart", "--chart", chart]);
+    let r = offline(&["show", "chart", "--chart", chart]);
     assert_eq!(r.stdout, "name: demo\nversion: 0.2.0\nappVersion: \"3\"\n");
     // Helm finds a README whatever its case.
     std::fs::write(dir.path().join("readme.MD"), "# demo\n").unwrap();
-    let r = run(&["show", "readme", "--chart", chart]).success();
+    let r = offline(&["show", "readme", "--chart", chart]).success();
     assert_eq!(r.stdout, "# demo\n");
 }
 
@@ -98,13 +94,13 @@ fn a_missing_file_is_a_clear_error() {
 
     // Not a chart at all: the loader's error, before any file is looked for.
     let empty = tempfile::tempdir().unwrap();
-    let r = run(&["show", "values", "--chart", empty.path().to_str().unwrap()]).failure(1);
+    let r = offline(&["show", "values", "--chart", empty.path().to_str().unwrap()]).failure(1);
     insta::assert_snapshot!("not_a_chart", r.error());
 }
 
 #[test]
 fn version_without_a_cluster_reports_the_server_unreachable() {
-    let v = run(&["version", "-o", "json"]).success().json();
+    let v = offline(&["version", "-o", "json"]).success().json();
     assert_eq!(v["todoctl"], env!("CARGO_PKG_VERSION"));
     assert_eq!(v["chart"]["name"], "todo-app");
     let chart_yaml = std::fs::read_to_string(repo().join("charts/todo-app/Chart.yaml")).unwrap();
@@ -140,13 +136,15 @@ fn version_without_a_cluster_reports_the_server_unreachable() {
     insta::assert_snapshot!("version_unreachable", r.normalized(&r.stdout));
 
     // --client asks nobody.
-    let text = run(&["version", "--client", "-o", "yaml"]).success().stdout;
+    let text = offline(&["version", "--client", "-o", "yaml"])
+        .success()
+        .stdout;
     assert!(!text.contains("server"), "{text}");
 }
 
 #[test]
 fn template_leaves_tests_out_unless_asked() {
-    let text = |args: &[&str]| run(args).stdout;
+    let text = |args: &[&str]| offline(args).stdout;
     let plain = text(&["template", "-f", "values/local.yaml"]);
     assert!(
         !plain.contains("todoctl.io/test"),
