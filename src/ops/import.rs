@@ -15,10 +15,9 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result, bail};
-use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::Client;
-use kube::api::{Api, DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
+use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -34,22 +33,13 @@ use crate::manifest::kinds::Scope;
 use crate::manifest::labels::{MANAGED_BY, MANAGER};
 use crate::manifest::{Object, ObjectKey};
 use crate::release::helm::{self, Driver, HelmRelease, StoredRecord};
+use crate::release::import_marker::{ImportMarker, Phase};
 use crate::release::{FORMAT, History, ManifestEntry, Release, SecretStore, Status};
 use crate::values::ValueSources;
 
 /// The label an import puts on the Helm records it kept: the todoctl release that owns them
 /// now.
 pub const IMPORTED_TO: &str = "todoctl.io/imported-to";
-
-/// The `type` of the marker Secret of an import in progress.
-const MARKER_TYPE: &str = "todoctl.io/import.v1";
-/// Label of the marker: the todoctl release it is for.
-const MARKER_OF: &str = "todoctl.io/import-of";
-
-/// The marker Secret of an import into `release`.
-pub fn marker_name(release: &str) -> String {
-    crate::release::store::import_marker_name(release)
-}
 
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
@@ -141,23 +131,6 @@ struct Plan {
     objects: Vec<(String, String, String, Option<String>)>,
     /// Names of Helm's record objects.
     helm_records: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    /// Records are being written; not yet the release's.
-    Records,
-    /// Committed; objects and Helm's records are being taken over.
-    Takeover,
-}
-
-impl Phase {
-    fn as_str(self) -> &'static str {
-        match self {
-            Phase::Records => "records",
-            Phase::Takeover => "takeover",
-        }
-    }
 }
 
 /// Imports Helm release `opts.helm_release`. Refusals change nothing: a missing Helm release
@@ -372,7 +345,7 @@ async fn plan(
     }
     let history = History {
         releases: records.clone(),
-        broken: Vec::new(),
+        ..History::default()
     };
     let base = &history.releases[base_index];
     let prepared = super::prepare::prepare_release(
@@ -423,7 +396,7 @@ async fn plan(
     }
     let history = History {
         releases: records.clone(),
-        broken: Vec::new(),
+        ..History::default()
     };
     let takeover = history.previous_objects();
     let rendered: HashSet<ObjectKey> = prepared
@@ -864,20 +837,7 @@ async fn finish(
         )
         .await?;
     }
-    let secrets: Api<Secret> = Api::namespaced(client.clone(), namespace);
-    match secrets
-        .delete(&marker_name(release), &DeleteParams::default())
-        .await
-    {
-        Ok(_) => {}
-        Err(kube::Error::Api(s)) if s.code == 404 => {}
-        Err(e) => {
-            return Err(crate::cluster::apply::api_error(
-                e,
-                &format!("deleting the import's marker `{}`", marker_name(release)),
-            ));
-        }
-    }
+    ImportMarker::delete(client, namespace, release).await?;
     Ok(out)
 }
 
@@ -977,124 +937,58 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
 
 async fn write_marker(session: &Session, plan: &Plan, phase: Phase, create: bool) -> Result<()> {
     session.ensure_held()?;
-    let namespace = session.store.namespace();
-    let api: Api<Secret> = Api::namespaced(session.client.clone(), namespace);
-    let secret = Secret {
-        metadata: ObjectMeta {
-            name: Some(marker_name(&session.release)),
-            labels: Some(
-                [
-                    (MANAGED_BY.to_string(), MANAGER.to_string()),
-                    (MARKER_OF.to_string(), session.release.clone()),
-                ]
-                .into(),
-            ),
-            ..Default::default()
-        },
-        type_: Some(MARKER_TYPE.to_string()),
-        data: Some(
-            [
-                (
-                    "phase".to_string(),
-                    ByteString(phase.as_str().as_bytes().to_vec()),
-                ),
-                ("plan".to_string(), ByteString(serde_json::to_vec(plan)?)),
-            ]
-            .into(),
-        ),
-        ..Default::default()
+    let marker = ImportMarker {
+        release: session.release.clone(),
+        namespace: session.store.namespace().to_string(),
+        phase,
+        plan: Some(serde_json::to_vec(plan)?),
+        resource_version: None,
     };
-    let what = format!(
-        "writing the import's marker `{}`",
-        marker_name(&session.release)
-    );
     if create {
-        api.create(&PostParams::default(), &secret)
-            .await
-            .map_err(|e| crate::cluster::apply::api_error(e, &what))?;
+        marker.create(&session.client).await?;
     } else {
-        api.replace(&marker_name(&session.release), &PostParams::default(), &{
-            let mut s = secret;
-            let live = api
-                .get(&marker_name(&session.release))
-                .await
-                .map_err(|e| crate::cluster::apply::api_error(e, &what))?;
-            s.metadata.resource_version = live.metadata.resource_version;
-            s
-        })
-        .await
-        .map_err(|e| crate::cluster::apply::api_error(e, &what))?;
+        let live = ImportMarker::get(&session.client, &marker.namespace, &marker.release).await?;
+        ImportMarker {
+            resource_version: live.and_then(|m| m.resource_version),
+            ..marker
+        }
+        .replace(&session.client)
+        .await?;
     }
     Ok(())
 }
 
-async fn read_marker(
-    client: &Client,
-    namespace: &str,
-    release: &str,
-) -> Result<Option<(Phase, Plan)>> {
-    let api: Api<Secret> = Api::namespaced(client.clone(), namespace);
-    let Some(secret) = api.get_opt(&marker_name(release)).await.map_err(|e| {
-        crate::cluster::apply::api_error(
-            e,
-            &format!("reading the import marker `{}`", marker_name(release)),
-        )
-    })?
-    else {
-        return Ok(None);
-    };
-    let data = secret.data.unwrap_or_default();
-    let phase = match data.get("phase").map(|b| b.0.as_slice()) {
-        Some(b"takeover") => Phase::Takeover,
-        _ => Phase::Records,
-    };
-    let plan: Plan = match data.get("plan") {
-        Some(b) => serde_json::from_slice(&b.0).with_context(|| {
+/// The plan an import wrote into its marker.
+fn plan_of(marker: &ImportMarker) -> Result<Plan> {
+    let (name, namespace, release) = (marker.name(), &marker.namespace, &marker.release);
+    match &marker.plan {
+        Some(b) => serde_json::from_slice(b).with_context(|| {
             format!(
-                "the import marker `{}` in namespace `{namespace}` is damaged; delete it with `kubectl delete secret {} -n {namespace}` after checking `todoctl history {release}`",
-                marker_name(release),
-                marker_name(release)
+                "the import marker `{name}` in namespace `{namespace}` is damaged; delete it with `kubectl delete secret {name} -n {namespace}` after checking `todoctl history {release}`"
             )
-        })?,
+        }),
         None => bail!(
-            "the import marker `{}` in namespace `{namespace}` has no plan; delete it with `kubectl delete secret {} -n {namespace}` after checking `todoctl history {release}`",
-            marker_name(release),
-            marker_name(release)
+            "the import marker `{name}` in namespace `{namespace}` has no plan; delete it with `kubectl delete secret {name} -n {namespace}` after checking `todoctl history {release}`"
         ),
-    };
-    Ok(Some((phase, plan)))
+    }
 }
 
-/// Called with the release lock held, before the history is read: an import that stopped
-/// before its commit is undone (its records deleted), one that stopped after it is finished.
-/// Either way the release is whole again.
+/// Called with the release lock held, with the import marker read with the release's records:
+/// an import that stopped before its commit is undone (its records deleted), one that stopped
+/// after it is finished. Either way the release is whole again.
 pub async fn recover(
     ctx: &Context,
     store: &SecretStore,
-    release: &str,
     guard: &LockGuard,
+    marker: &ImportMarker,
 ) -> Result<()> {
-    let Some((phase, plan)) = read_marker(ctx.client(), &store.namespace, release).await? else {
-        return Ok(());
-    };
+    let release = marker.release.as_str();
+    let plan = plan_of(marker)?;
     guard.ensure_held()?;
-    match phase {
+    match marker.phase {
         Phase::Records => {
             let deleted = store.delete_all(release).await?;
-            let api: Api<Secret> = Api::namespaced(ctx.client().clone(), &store.namespace);
-            match api
-                .delete(&marker_name(release), &DeleteParams::default())
-                .await
-            {
-                Ok(_) => {}
-                Err(kube::Error::Api(s)) if s.code == 404 => {}
-                Err(e) => {
-                    return Err(crate::cluster::apply::api_error(
-                        e,
-                        &format!("deleting the import's marker `{}`", marker_name(release)),
-                    ));
-                }
-            }
+            ImportMarker::delete(ctx.client(), &store.namespace, release).await?;
             ctx.ui.notice(&format!(
                 "an import of Helm release `{}` into `{release}` stopped before it was complete; its {deleted} records were deleted, and nothing else had changed",
                 plan.helm_release

@@ -15,7 +15,7 @@ use kube::api::{Api, ObjectMeta, PostParams};
 
 use crate::cluster::lock::{self, LockGuard};
 use crate::context::{Context, Ui};
-use crate::release::{History, Release, ReleaseStore, SecretStore, Status};
+use crate::release::{History, ImportMarker, Release, ReleaseStore, SecretStore, Status};
 
 /// Whether an operation may create the release's namespace: only one that installs may
 /// (install, and upgrade --install when the release is missing). A refused operation changes
@@ -81,11 +81,6 @@ impl Session {
         )
         .await?;
         let store = SecretStore::new(client.clone(), namespace);
-        // An import that was stopped is undone or finished before anything reads the records.
-        if let Err(e) = super::import::recover(ctx, &store, release, &guard).await {
-            let _ = guard.release().await;
-            return Err(e);
-        }
         let mut history = match read_history(&ctx.ui, &store, release).await {
             Ok(h) => h,
             Err(e) => {
@@ -93,6 +88,29 @@ impl Session {
                 return Err(e);
             }
         };
+        // An import that was stopped is undone or finished before anything uses the records.
+        // A marker written before markers carried the release label is not in the records'
+        // LIST: one GET finds it.
+        let marker = match history.import.take() {
+            Some(m) => Ok(Some(m)),
+            None => ImportMarker::get(&client, namespace, release).await,
+        };
+        let recovered = match marker {
+            Ok(Some(marker)) => super::import::recover(ctx, &store, &guard, &marker)
+                .await
+                .map(|()| Some(marker)),
+            Ok(None) => Ok(None),
+            Err(e) => Err(e),
+        };
+        match recovered {
+            // Undone: the records read were the import's, and are gone.
+            Ok(Some(marker)) if !marker.is_committed() => history = History::default(),
+            Ok(_) => {}
+            Err(e) => {
+                let _ = guard.release().await;
+                return Err(e);
+            }
+        }
         let interrupted_by = guard
             .took_over
             .as_ref()
@@ -310,10 +328,6 @@ pub async fn read_history_keeping(
     release: &str,
     keep: Keep,
 ) -> Result<History> {
-    // The records of an import that has not committed are not the release's yet.
-    if store.uncommitted_import(release).await? {
-        return Ok(History::default());
-    }
     let history = store
         .history_with(release, &mut |r, latest| {
             ui.remember_values(&r.values, &r.secret_paths);

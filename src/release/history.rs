@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
+use super::import_marker::ImportMarker;
 use super::{Release, Status};
 use crate::manifest::{Object, ObjectKey};
 
@@ -14,6 +15,9 @@ pub struct History {
     pub releases: Vec<Release>,
     /// The records that could not, by ascending revision.
     pub broken: Vec<BrokenRecord>,
+    /// The marker of an import into the release, read with the records. While it is not
+    /// committed, `releases` and `broken` are empty: the records so far are not the release's.
+    pub import: Option<ImportMarker>,
 }
 
 /// A record Secret that exists but cannot be read.
@@ -96,7 +100,7 @@ mod tests {
     fn history(revisions: Vec<Release>) -> History {
         History {
             releases: revisions,
-            broken: Vec::new(),
+            ..History::default()
         }
     }
 

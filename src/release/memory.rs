@@ -49,11 +49,6 @@ impl ReleaseStore for MemoryStore {
         &self.namespace
     }
 
-    /// Imports write to the cluster's store only.
-    fn uncommitted_import<'a>(&'a self, _release: &'a str) -> BoxFuture<'a, Result<bool>> {
-        Box::pin(async { Ok(false) })
-    }
-
     fn history_with<'a>(
         &'a self,
         release: &'a str,
@@ -66,7 +61,7 @@ impl ReleaseStore for MemoryStore {
             }
             Ok(History {
                 releases,
-                broken: Vec::new(),
+                ..History::default()
             })
         })
     }

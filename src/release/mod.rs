@@ -9,11 +9,13 @@ use serde::{Deserialize, Serialize};
 pub mod codec;
 pub mod helm;
 pub mod history;
+pub mod import_marker;
 pub mod memory;
 pub mod store;
 
 pub use codec::{DecodeError, decode, encode};
 pub use history::{BrokenRecord, History};
+pub use import_marker::ImportMarker;
 pub use memory::MemoryStore;
 pub use store::{Listing, SecretStore, StoreError};
 
@@ -32,7 +34,8 @@ pub trait ReleaseStore: Send + Sync {
 
     /// Every record of `release` by ascending revision, unreadable ones in `broken`; `each`
     /// sees every record as it is read, newest first, with `true` for the newest readable one
-    /// (see [`SecretStore::history_with`]).
+    /// (see [`SecretStore::history_with`]). An import marker is reported in
+    /// [`History::import`]; while it is uncommitted the history is otherwise empty.
     fn history_with<'a>(
         &'a self,
         release: &'a str,
@@ -72,13 +75,6 @@ pub trait ReleaseStore: Send + Sync {
         &'a self,
         namespace: Option<&'a str>,
     ) -> futures::future::BoxFuture<'a, anyhow::Result<Vec<Release>>>;
-
-    /// Whether an import of `release` has written records it has not committed: until it
-    /// does (or the next command undoes it), they are not the release's.
-    fn uncommitted_import<'a>(
-        &'a self,
-        release: &'a str,
-    ) -> futures::future::BoxFuture<'a, anyhow::Result<bool>>;
 
     /// Every record of `release` (see [`ReleaseStore::history_with`]).
     fn history<'a>(
@@ -136,13 +132,6 @@ impl ReleaseStore for SecretStore {
         namespace: Option<&'a str>,
     ) -> futures::future::BoxFuture<'a, anyhow::Result<Vec<Release>>> {
         Box::pin(SecretStore::list(self, namespace))
-    }
-
-    fn uncommitted_import<'a>(
-        &'a self,
-        release: &'a str,
-    ) -> futures::future::BoxFuture<'a, anyhow::Result<bool>> {
-        Box::pin(SecretStore::uncommitted_import(self, release))
     }
 }
 

@@ -10,17 +10,12 @@ use futures::{StreamExt, TryStreamExt, stream};
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{DeleteParams, ListParams, ObjectMeta, PostParams, Preconditions};
-use kube::{Api, Client};
+use kube::{Api, Client, ResourceExt};
 
 use super::codec::{self, DecodeError};
 use super::history::{BrokenRecord, History};
+use super::import_marker::{IMPORT_OF, ImportMarker};
 use super::{FORMAT, Release, Status, check_release_name};
-
-/// The Secret that marks an import of `release` in progress (`todoctl import helm`): while its
-/// `phase` is not `takeover`, the records written so far are not the release's yet.
-pub fn import_marker_name(release: &str) -> String {
-    format!("todoctl.import.v1.{release}")
-}
 
 /// The Secret `type` of every record Secret, chunks included.
 pub const SECRET_TYPE: &str = "todoctl.io/release.v1";
@@ -178,10 +173,17 @@ impl SecretStore {
             .map_err(|e| api_error(e, &self.namespace))
             .with_context(|| self.listing_what(release))?;
         let mut found = Found::new(&list.items);
+        let mut history = History {
+            import: found.markers.pop(),
+            ..History::default()
+        };
+        // The records of an import that has not committed are not the release's yet.
+        if history.import.as_ref().is_some_and(|m| !m.is_committed()) {
+            return Ok(history);
+        }
         found
             .mains
             .sort_by_key(|m| std::cmp::Reverse(revision_of(m)));
-        let mut history = History::default();
         for main in &found.mains {
             match found.read(main) {
                 Ok(mut r) => {
@@ -195,26 +197,6 @@ impl SecretStore {
         history.releases.sort_by_key(|r| r.revision);
         history.broken.sort_by_key(|b| b.revision);
         Ok(history)
-    }
-
-    /// Whether an import of `release` has written records but not committed them (see
-    /// [`import_marker_name`]): such records are not the release's yet. One GET.
-    pub async fn uncommitted_import(&self, release: &str) -> Result<bool> {
-        let name = import_marker_name(release);
-        let marker = self
-            .api()
-            .get_opt(&name)
-            .await
-            .map_err(|e| api_error(e, &self.namespace))
-            // The first read of every command: a cluster that does not answer is named as the
-            // records' read, which is what the user asked for.
-            .with_context(|| self.listing_what(release))?;
-        Ok(marker.is_some_and(|m| {
-            m.data
-                .as_ref()
-                .and_then(|d| d.get("phase"))
-                .is_none_or(|p| p.0 != b"takeover")
-        }))
     }
 
     /// One revision, or `None` if it has no record. One GET, plus one LIST for a chunked record.
@@ -627,7 +609,8 @@ impl SecretStore {
         )
     }
 
-    /// The release's record Secrets (chunks included), labels and annotations only.
+    /// The release's record Secrets (chunks included, an import marker left out), labels and
+    /// annotations only.
     async fn list_meta(&self, release: &str) -> Result<Vec<Secret>> {
         let list = self
             .api()
@@ -638,6 +621,8 @@ impl SecretStore {
         Ok(list
             .items
             .into_iter()
+            // A metadata LIST carries no `type`: the marker is known by its label.
+            .filter(|m| !m.labels().contains_key(IMPORT_OF))
             .map(|m| Secret {
                 metadata: m.metadata,
                 ..Default::default()
@@ -823,6 +808,8 @@ struct Found<'a> {
     mains: Vec<&'a Secret>,
     /// (namespace, main Secret name, chunk index) -> chunk.
     chunks: HashMap<(String, &'a str, usize), &'a Secret>,
+    /// The import markers among them (see [`ImportMarker`]).
+    markers: Vec<ImportMarker>,
 }
 
 impl<'a> Found<'a> {
@@ -830,9 +817,12 @@ impl<'a> Found<'a> {
         let mut found = Found {
             mains: Vec::new(),
             chunks: HashMap::new(),
+            markers: Vec::new(),
         };
         for s in secrets {
-            if is_chunk(s) {
+            if let Some(marker) = ImportMarker::from_secret(s) {
+                found.markers.push(marker);
+            } else if is_chunk(s) {
                 if let (Some(of), Some(index)) =
                     (annotation(s, key::CHUNK_OF), label_number(s, key::CHUNK))
                 {
