@@ -14,7 +14,7 @@ use kube::{Api, Client, ResourceExt};
 
 use super::codec::{self, DecodeError};
 use super::history::{BrokenRecord, History};
-use super::import_marker::{IMPORT_OF, ImportMarker};
+use super::import_marker::{IMPORT_OF, ImportMarker, MARKER_TYPE};
 use super::{FORMAT, Release, Status, check_release_name};
 
 /// The Secret `type` of every record Secret, chunks included.
@@ -524,9 +524,14 @@ impl SecretStore {
             Some(ns) => Api::namespaced(self.client.clone(), ns),
             None => Api::all(self.client.clone()),
         };
-        let lp = ListParams::default()
-            .labels(&format!("{}={MANAGER}", key::MANAGED_BY))
-            .fields(&format!("type={SECRET_TYPE}"));
+        // Every Secret with the release label: the records and the import markers (a field
+        // selector takes one `type`, and the markers are needed to leave uncommitted imports
+        // out).
+        let lp = ListParams::default().labels(&format!(
+            "{}={MANAGER},{}",
+            key::MANAGED_BY,
+            key::RELEASE
+        ));
         let list = api
             .list(&lp)
             .await
@@ -536,12 +541,23 @@ impl SecretStore {
                 None => "listing the releases in all namespaces".to_string(),
             })?;
         let found = Found::new(&list.items);
+        // The records of an import that has not committed are not a release yet (as in
+        // `history_with`).
+        let importing: Vec<(&str, &str)> = found
+            .markers
+            .iter()
+            .filter(|m| !m.is_committed())
+            .map(|m| (m.namespace.as_str(), m.release.as_str()))
+            .collect();
         let mut latest: BTreeMap<(String, String), &Secret> = BTreeMap::new();
         for main in &found.mains {
             let Some(release) = label(main, key::RELEASE) else {
                 continue;
             };
             let k = (namespace_of(main), release.to_string());
+            if importing.contains(&(k.0.as_str(), release)) {
+                continue;
+            }
             if latest
                 .get(&k)
                 .is_none_or(|s| revision_of(s) < revision_of(main))
@@ -803,7 +819,8 @@ pub(crate) fn prune_plan(records: &[(u64, Option<Status>)], keep: usize) -> Vec<
     victims
 }
 
-/// The Secrets of one LIST, sorted into records and their chunks.
+/// The Secrets of one LIST, sorted by `type` into records, their chunks and import markers;
+/// Secrets of any other type are left out.
 struct Found<'a> {
     mains: Vec<&'a Secret>,
     /// (namespace, main Secret name, chunk index) -> chunk.
@@ -820,18 +837,20 @@ impl<'a> Found<'a> {
             markers: Vec::new(),
         };
         for s in secrets {
-            if let Some(marker) = ImportMarker::from_secret(s) {
-                found.markers.push(marker);
-            } else if is_chunk(s) {
-                if let (Some(of), Some(index)) =
-                    (annotation(s, key::CHUNK_OF), label_number(s, key::CHUNK))
-                {
-                    found
-                        .chunks
-                        .insert((namespace_of(s), of.as_str(), index as usize), s);
+            match s.type_.as_deref() {
+                Some(MARKER_TYPE) => found.markers.extend(ImportMarker::from_secret(s)),
+                Some(SECRET_TYPE) if is_chunk(s) => {
+                    if let (Some(of), Some(index)) =
+                        (annotation(s, key::CHUNK_OF), label_number(s, key::CHUNK))
+                    {
+                        found
+                            .chunks
+                            .insert((namespace_of(s), of.as_str(), index as usize), s);
+                    }
                 }
-            } else {
-                found.mains.push(s);
+                Some(SECRET_TYPE) => found.mains.push(s),
+                // Not todoctl's, whatever its labels say.
+                _ => {}
             }
         }
         found

@@ -15,6 +15,7 @@ mod harness;
 mod helm_habits;
 mod hostile;
 mod import_helm;
+mod import_marker;
 mod keep;
 mod kubeconfig;
 mod lifecycle;
