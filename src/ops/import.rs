@@ -512,6 +512,8 @@ fn convert(
             )
         })?;
         for mut o in objects {
+            // What follows may quote any object; a Secret's values must be scrubbed from it.
+            ctx.ui.remember_object(&o.data);
             mark_object(&mut o, &opts.namespace);
             manifest.push(ManifestEntry {
                 template: o.template.clone(),

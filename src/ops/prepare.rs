@@ -140,7 +140,7 @@ pub fn prepare(ui: &Ui, stop: &StopToken, opts: &PrepareOptions) -> Result<Prepa
 
     let mut objects = Vec::new();
     for file in &rendered.files {
-        objects.extend(manifest::parse::documents(&file.name, &file.text)?);
+        objects.extend(parse(ui, &file.name, &file.text)?);
     }
     if let Some(post) = &opts.post_renderer {
         objects = post_render(ui, stop, post, objects, &opts.namespace)?;
@@ -159,9 +159,6 @@ pub fn prepare(ui: &Ui, stop: &StopToken, opts: &PrepareOptions) -> Result<Prepa
     manifest::validate::validate(&objects, &validate_options)
         .map_err(|problems| anyhow::anyhow!("{problems}"))?;
     manifest::order::sort_for_apply(&mut objects);
-    for o in &objects {
-        ui.remember_object(&o.data);
-    }
     let (tests, objects) = super::test::split_tests(objects)?;
 
     Ok(Prepared {
@@ -181,6 +178,18 @@ pub fn prepare(ui: &Ui, stop: &StopToken, opts: &PrepareOptions) -> Result<Prepa
     })
 }
 
+/// The objects of one rendered file (or of the post-renderer's output), `source` naming it in
+/// errors, with every Secret's values remembered by `ui` at once: the checks that follow (an
+/// object's types, the post-renderer's stderr) may quote any field of any object, and what
+/// they print must already be scrubbed.
+fn parse(ui: &Ui, source: &str, text: &str) -> Result<Vec<Object>> {
+    let objects = manifest::parse::documents(source, text)?;
+    for o in &objects {
+        ui.remember_object(&o.data);
+    }
+    Ok(objects)
+}
+
 /// Pipes the rendered objects through the post-renderer and parses what it returns as rendered
 /// objects are parsed. A returned object keeps the template of the rendered object with the
 /// same kind, namespace and name, so messages still point at a file; a new one is named after
@@ -194,8 +203,6 @@ fn post_render(
 ) -> Result<Vec<Object>> {
     let mut input = String::new();
     for o in &objects {
-        // Secrets reach the program; their values must still be scrubbed from its stderr.
-        ui.remember_object(&o.data);
         let body = crate::yaml::to_string(&o.data)
             .map_err(|e| anyhow::anyhow!("writing {} as YAML: {e}", o.reference()))?;
         input.push_str(&format!("---\n# Source: {}\n{body}", o.template));
@@ -207,7 +214,7 @@ fn post_render(
         stop,
     )?;
     let source = format!("the output of --post-renderer `{}`", post.display());
-    let mut returned = manifest::parse::documents(&source, &output)?;
+    let mut returned = parse(ui, &source, &output)?;
     if returned.is_empty() {
         bail!(
             "--post-renderer `{}` returned no objects; it must write the YAML documents it read, changed as it likes, to stdout",

@@ -30,6 +30,7 @@ mod rbac;
 mod readiness;
 mod release_arg;
 mod release_store;
+mod scrub;
 mod seed_names;
 mod show;
 mod switches;
