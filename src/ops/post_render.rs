@@ -299,8 +299,18 @@ mod tests {
         let firing = stop.clone();
         let pids = tempfile::NamedTempFile::new().unwrap();
         let script = format!("sleep 60 & echo $! >{}; wait", pids.path().display());
+        let written = pids.path().to_path_buf();
+        // Fired once the program runs (its child's pid written), as a Ctrl-C would be.
         std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(300));
+            let waiting = Instant::now();
+            while std::fs::read_to_string(&written)
+                .unwrap_or_default()
+                .trim()
+                .is_empty()
+                && waiting.elapsed() < Duration::from_secs(20)
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
             firing.fire(crate::cancel::StopReason::Signal("SIGINT"));
         });
         let started = Instant::now();
@@ -315,13 +325,18 @@ mod tests {
                 "interrupted by SIGINT while --post-renderer `sh -c {script}` ran: it was stopped, and nothing was changed"
             )
         );
-        // The program's own child was killed with it (a zombie until init reaps it).
+        // The program's own child was killed with it: SIGKILL lands a moment after kill(2)
+        // returns, and the child stays a zombie until init reaps it.
         let pid = std::fs::read_to_string(pids.path()).unwrap();
-        let state = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()));
-        assert!(
-            state.is_err() || state.unwrap().contains(") Z "),
-            "sleep {pid} still runs"
-        );
+        let gone = || {
+            std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+                .map_or(true, |stat| stat.contains(") Z "))
+        };
+        let killed = Instant::now();
+        while !gone() && killed.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(gone(), "sleep {pid} still runs");
 
         // A lost lock stops it with the lock's own error.
         let lost = StopToken::new();

@@ -190,14 +190,25 @@ fn interrupted(cmd: Todoctl, pids: &Path) -> (Output, Duration) {
     (out, sent.elapsed())
 }
 
-/// Every process in `pids` is gone (or a zombie waiting for init to reap it).
+/// Every process in `pids` is gone (or a zombie waiting for init to reap it) within a moment:
+/// SIGKILL lands a little after kill(2) returns.
 fn all_gone(pids: &Path) {
     let text = std::fs::read_to_string(pids).unwrap();
+    let state =
+        |pid: &str| std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let gone = |pid: &str| {
+        let state = state(pid);
+        state.is_empty() || state.contains(") Z ")
+    };
+    let started = Instant::now();
     for pid in text.split_whitespace() {
-        let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        while !gone(pid) && started.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         assert!(
-            state.is_empty() || state.contains(") Z "),
-            "process {pid} of the post-renderer still runs: {state}"
+            gone(pid),
+            "process {pid} of the post-renderer still runs: {}",
+            state(pid)
         );
     }
     std::fs::remove_file(pids).unwrap();
