@@ -34,7 +34,7 @@ use crate::manifest::labels::{MANAGED_BY, MANAGER};
 use crate::manifest::{Object, ObjectKey};
 use crate::release::helm::{self, Driver, HelmRelease, StoredRecord};
 use crate::release::import_marker::{ImportMarker, Phase};
-use crate::release::{FORMAT, History, ManifestEntry, Release, SecretStore, Status};
+use crate::release::{FORMAT, History, ManifestEntry, Release, ReleaseStore, SecretStore, Status};
 use crate::values::ValueSources;
 
 /// The label an import puts on the Helm records it kept: the todoctl release that owns them
@@ -736,7 +736,7 @@ async fn perform(
     let objects = finish(
         ctx,
         &session.client,
-        session.store.as_ref(),
+        session.store.namespace(),
         &opts.release,
         &plan,
     )
@@ -771,11 +771,10 @@ async fn perform(
 async fn finish(
     ctx: &Context,
     client: &Client,
-    store: &dyn crate::release::ReleaseStore,
+    namespace: &str,
     release: &str,
     plan: &Plan,
 ) -> Result<Vec<TakenOver>> {
-    let namespace = store.namespace();
     let applier = Applier::new(
         &ctx.cluster,
         release,
@@ -980,7 +979,7 @@ fn plan_of(marker: &ImportMarker) -> Result<Plan> {
 /// after it is finished. Either way the release is whole again.
 pub async fn recover(
     ctx: &Context,
-    store: &SecretStore,
+    store: &dyn ReleaseStore,
     guard: &LockGuard,
     marker: &ImportMarker,
 ) -> Result<()> {
@@ -990,14 +989,14 @@ pub async fn recover(
     match marker.phase {
         Phase::Records => {
             let deleted = store.delete_all(release).await?;
-            ImportMarker::delete(ctx.client(), &store.namespace, release).await?;
+            ImportMarker::delete(ctx.client(), store.namespace(), release).await?;
             ctx.ui.notice(&format!(
                 "an import of Helm release `{}` into `{release}` stopped before it was complete; its {deleted} records were deleted, and nothing else had changed",
                 plan.helm_release
             ));
         }
         Phase::Takeover => {
-            finish(ctx, ctx.client(), store, release, &plan).await?;
+            finish(ctx, ctx.client(), store.namespace(), release, &plan).await?;
             ctx.ui.notice(&format!(
                 "an import of Helm release `{}` into `{release}` stopped after its records were written; its takeover of the objects was finished now",
                 plan.helm_release
