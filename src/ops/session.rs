@@ -81,80 +81,14 @@ impl Session {
         )
         .await?;
         let store = SecretStore::new(client.clone(), namespace);
-        let mut history = match read_history(&ctx.ui, &store, release).await {
-            Ok(h) => h,
+        // Every step under the lock fails the same way: the lock is released, then the error.
+        let history = match recover_and_read(ctx, &store, release, &guard).await {
+            Ok(history) => history,
             Err(e) => {
                 let _ = guard.release().await;
                 return Err(e);
             }
         };
-        // An import that was stopped is undone or finished before anything uses the records.
-        // A marker written before markers carried the release label is not in the records'
-        // LIST: one GET finds it.
-        let marker = match history.import.take() {
-            Some(m) => Ok(Some(m)),
-            None => ImportMarker::get(&client, namespace, release).await,
-        };
-        let recovered = match marker {
-            Ok(Some(marker)) => super::import::recover(ctx, &store, &guard, &marker)
-                .await
-                .map(|()| Some(marker)),
-            Ok(None) => Ok(None),
-            Err(e) => Err(e),
-        };
-        match recovered {
-            // Undone: the records read were the import's, and are gone.
-            Ok(Some(marker)) if !marker.is_committed() => history = History::default(),
-            Ok(_) => {}
-            Err(e) => {
-                let _ = guard.release().await;
-                return Err(e);
-            }
-        }
-        let interrupted_by = guard
-            .took_over
-            .as_ref()
-            .map(|h| format!("interrupted: `{}` stopped without finishing", h.identity))
-            .unwrap_or_else(|| "interrupted: the operation stopped without finishing".to_string());
-        for r in history
-            .releases
-            .iter_mut()
-            .filter(|r| r.status.is_pending())
-        {
-            r.status = Status::Failed;
-            r.description = interrupted_by.clone();
-            r.updated = ctx.clock.now();
-            let written = match guard.ensure_held() {
-                Ok(()) => store.update(r).await,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = written {
-                let _ = guard.release().await;
-                return Err(e);
-            }
-            ctx.ui.status(&format!(
-                "revision {} was left {} by an interrupted operation; recorded it as failed",
-                r.revision, "pending"
-            ));
-        }
-        // An operation that stopped between recording itself deployed and superseding the
-        // revision before it (killed, or its lock lost) leaves two deployed: the newest is.
-        let newest_deployed = history.last_deployed().map(|r| r.revision);
-        for r in history
-            .releases
-            .iter_mut()
-            .filter(|r| r.status == Status::Deployed && Some(r.revision) != newest_deployed)
-        {
-            r.status = Status::Superseded;
-            let written = match guard.ensure_held() {
-                Ok(()) => store.update(r).await,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = written {
-                let _ = guard.release().await;
-                return Err(e);
-            }
-        }
         ctx.stop.test_pause(&ctx.ui, "locked").await;
         Ok(Some(Session {
             ctx: ctx.clone(),
@@ -300,6 +234,88 @@ impl Session {
     }
 }
 
+/// The steps of [`Session::open`] under the lock: reads the history, undoes or finishes an
+/// import that stopped, and repairs what an operation that stopped midway left (see
+/// [`repair_interrupted`]).
+async fn recover_and_read(
+    ctx: &Context,
+    store: &dyn ReleaseStore,
+    release: &str,
+    guard: &LockGuard,
+) -> Result<History> {
+    let mut history = read_history(&ctx.ui, store, release).await?;
+    // An import that was stopped is undone or finished before anything uses the records.
+    // A marker written before markers carried the release label is not in the records'
+    // LIST: one GET finds it.
+    let marker = match history.import.take() {
+        Some(m) => Some(m),
+        None => ImportMarker::get(ctx.client(), store.namespace(), release).await?,
+    };
+    if let Some(marker) = marker {
+        super::import::recover(ctx, store, guard, &marker).await?;
+        if !marker.is_committed() {
+            // Undone: the records read were the import's, and are gone.
+            history = History::default();
+        }
+    }
+    let interrupted_by = guard
+        .took_over
+        .as_ref()
+        .map(|h| format!("interrupted: `{}` stopped without finishing", h.identity))
+        .unwrap_or_else(|| "interrupted: the operation stopped without finishing".to_string());
+    repair_interrupted(
+        &ctx.ui,
+        store,
+        &mut history,
+        &interrupted_by,
+        ctx.clock.now(),
+        &|| guard.ensure_held(),
+    )
+    .await?;
+    Ok(history)
+}
+
+/// Repairs, in `history` and in `store`, what an operation that stopped midway left: every
+/// revision left pending becomes failed (its description `interrupted_by`, updated at `now`),
+/// and when more than one revision is deployed (an operation stopped between recording itself
+/// deployed and superseding the one before), all but the newest become superseded. `held` is
+/// checked before each write: only the lock holder writes records.
+pub(crate) async fn repair_interrupted(
+    ui: &Ui,
+    store: &dyn ReleaseStore,
+    history: &mut History,
+    interrupted_by: &str,
+    now: jiff::Timestamp,
+    held: &(dyn Fn() -> Result<()> + Sync),
+) -> Result<()> {
+    for r in history
+        .releases
+        .iter_mut()
+        .filter(|r| r.status.is_pending())
+    {
+        r.status = Status::Failed;
+        r.description = interrupted_by.to_string();
+        r.updated = now;
+        held()?;
+        store.update(r).await?;
+        ui.status(&format!(
+            "revision {} was left {} by an interrupted operation; recorded it as failed",
+            r.revision, "pending"
+        ));
+    }
+    let newest_deployed = history.last_deployed().map(|r| r.revision);
+    for r in history
+        .releases
+        .iter_mut()
+        .filter(|r| r.status == Status::Deployed && Some(r.revision) != newest_deployed)
+    {
+        r.status = Status::Superseded;
+        held()?;
+        store.update(r).await?;
+    }
+    Ok(())
+}
+
 /// A release's history, with every secret value it holds remembered for scrubbing: the one
 /// way actions read records, so no output path can miss the registration.
 pub async fn read_history(ui: &Ui, store: &dyn ReleaseStore, release: &str) -> Result<History> {
@@ -429,4 +445,80 @@ pub fn first_line(err: &anyhow::Error) -> String {
         out.push('…');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::release::{MemoryStore, codec};
+
+    /// A store holding `todo-app` with one revision per status, by ascending revision.
+    async fn store_with(statuses: &[Status]) -> MemoryStore {
+        let store = MemoryStore::new("todo");
+        for (i, status) in statuses.iter().enumerate() {
+            let mut r = codec::tests::sample();
+            r.revision = i as u64 + 1;
+            r.status = *status;
+            store.create(&r).await.expect("a new revision is recorded");
+        }
+        store
+    }
+
+    fn statuses(history: &History) -> Vec<Status> {
+        history.releases.iter().map(|r| r.status).collect()
+    }
+
+    #[tokio::test]
+    async fn an_interrupted_operation_is_repaired_in_the_history_and_the_store() {
+        use Status::*;
+        let store = store_with(&[Deployed, Deployed, PendingUpgrade]).await;
+        let mut history = store.history("todo-app").await.expect("history");
+        let now: jiff::Timestamp = "2026-11-29T12:00:00Z".parse().expect("a timestamp");
+        repair_interrupted(
+            &Ui::quiet(),
+            &store,
+            &mut history,
+            "interrupted: `ci` stopped without finishing",
+            now,
+            &|| Ok(()),
+        )
+        .await
+        .expect("repaired");
+        assert_eq!(statuses(&history), [Superseded, Deployed, Failed]);
+        let stored = store.history("todo-app").await.expect("history");
+        assert_eq!(statuses(&stored), [Superseded, Deployed, Failed]);
+        assert_eq!(
+            stored.releases[2].description,
+            "interrupted: `ci` stopped without finishing"
+        );
+        assert_eq!(stored.releases[2].updated, now);
+
+        // A whole history is left alone.
+        let before = stored.releases.clone();
+        let mut again = stored;
+        repair_interrupted(&Ui::quiet(), &store, &mut again, "-", now, &|| Ok(()))
+            .await
+            .expect("nothing to repair");
+        assert_eq!(again.releases, before);
+    }
+
+    #[tokio::test]
+    async fn without_the_lock_nothing_is_repaired() {
+        use Status::*;
+        let store = store_with(&[Deployed, PendingRollback]).await;
+        let mut history = store.history("todo-app").await.expect("history");
+        let err = repair_interrupted(
+            &Ui::quiet(),
+            &store,
+            &mut history,
+            "-",
+            jiff::Timestamp::UNIX_EPOCH,
+            &|| Err(anyhow::anyhow!("the lock was lost")),
+        )
+        .await
+        .expect_err("refused");
+        assert_eq!(err.to_string(), "the lock was lost");
+        let stored = store.history("todo-app").await.expect("history");
+        assert_eq!(statuses(&stored), [Deployed, PendingRollback]);
+    }
 }
