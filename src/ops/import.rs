@@ -718,7 +718,7 @@ async fn perform(
             .collect(),
         helm_records: stored.iter().map(|s| s.object_name.clone()).collect(),
     };
-    write_marker(session, &plan, Phase::Records, true).await?;
+    let marker = mark(session, &plan).await?;
     ctx.stop.test_pause(&ctx.ui, "import-marked").await;
     for (i, record) in planned.records.iter().enumerate() {
         ctx.ui.status(&format!(
@@ -731,7 +731,7 @@ async fn perform(
             ctx.stop.test_pause(&ctx.ui, "import-recording").await;
         }
     }
-    write_marker(session, &plan, Phase::Takeover, false).await?;
+    commit(session, marker).await?;
     ctx.stop.test_pause(&ctx.ui, "import-committed").await;
     let objects = finish(
         ctx,
@@ -936,26 +936,32 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     f.sync_all()
 }
 
-async fn write_marker(session: &Session, plan: &Plan, phase: Phase, create: bool) -> Result<()> {
+/// Creates the import's marker, phase records, if the lock is still held; returns it at the
+/// resourceVersion the API server gave it.
+async fn mark(session: &Session, plan: &Plan) -> Result<ImportMarker> {
     session.ensure_held()?;
-    let marker = ImportMarker {
+    ImportMarker {
         release: session.release.clone(),
         namespace: session.store.namespace().to_string(),
-        phase,
+        phase: Phase::Records,
         plan: Some(serde_json::to_vec(plan)?),
         resource_version: None,
-    };
-    if create {
-        marker.create(&session.client).await?;
-    } else {
-        let live = ImportMarker::get(&session.client, &marker.namespace, &marker.release).await?;
-        ImportMarker {
-            resource_version: live.and_then(|m| m.resource_version),
-            ..marker
-        }
-        .replace(&session.client)
-        .await?;
     }
+    .create(&session.client)
+    .await
+}
+
+/// The commit: the marker's phase becomes takeover, once a read of the lease confirms the lock
+/// is still this import's, and only at the resourceVersion `marker` was created at (a marker
+/// anyone else changed or deleted meanwhile fails the commit instead of being overwritten).
+async fn commit(session: &Session, marker: ImportMarker) -> Result<()> {
+    session.confirm_held().await?;
+    ImportMarker {
+        phase: Phase::Takeover,
+        ..marker
+    }
+    .replace(&session.client)
+    .await?;
     Ok(())
 }
 

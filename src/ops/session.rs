@@ -143,8 +143,9 @@ impl Session {
         self.guard.ensure_held()
     }
 
-    /// `Ok` when one read of the lock confirms it is still this operation's.
-    async fn confirm_held(&self) -> Result<()> {
+    /// `Ok` when one read of the lock confirms it is still this operation's; before a write
+    /// that must not happen once the lock is lost (a record, an import's commit).
+    pub async fn confirm_held(&self) -> Result<()> {
         if let Err(e) = self.ctx.stop.confirm().await
             && e.downcast_ref::<crate::cancel::LockLost>().is_some()
         {
