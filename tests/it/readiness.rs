@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail, ensure};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim};
+use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Secret};
 use kube::api::{ApiResource, DeleteParams, DynamicObject, Patch, PatchParams};
 use kube::{Api, Client, Resource};
 use serde_json::{Value, json};
@@ -15,6 +15,7 @@ use todoctl::cluster::readiness::{WaitError, WaitTarget, wait_deleted, wait_read
 use todoctl::error::Failure;
 use todoctl::ui::progress::Progress;
 
+use crate::command::TestEnv;
 use crate::harness;
 
 /// Server-side applies `object` the way todoctl does and returns what to wait for, with the
@@ -349,9 +350,13 @@ async fn a_deletion_is_waited_for_until_its_finalizers_are_done() -> Result<()> 
     let Err(err) = result else {
         bail!("a ConfigMap held by a finalizer was reported deleted");
     };
+    // Each object left is named with what holds it; those gone are not.
     let text = err.to_string();
     ensure!(
-        text == "timed out after 2s waiting for configmap/held to be deleted; they may have finalizers (todoctl status shows them)",
+        text == "timed out after 2s waiting for 1 of 2 objects to be deleted:\n  \
+                 configmap/held: waiting for finalizers: todoctl.test/hold\n\
+                 a finalizer is removed by the controller that set it: check that it runs, or \
+                 raise --timeout",
         "{text}"
     );
     ensure!(matches!(
@@ -376,5 +381,61 @@ async fn a_deletion_is_waited_for_until_its_finalizers_are_done() -> Result<()> 
     )
     .await
     .map_err(WaitError::into_anyhow)?;
+    Ok(())
+}
+
+/// Through the binary: an uninstall whose wait runs out names every object still there with the
+/// finalizers that hold it, and the time as given; once they are done, uninstall finishes.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_uninstall_held_by_finalizers_names_each_object_and_its_finalizers() -> Result<()> {
+    let Some(env) = TestEnv::installed("ready-uninstall-held", &[]).await? else {
+        return Ok(());
+    };
+    let client = env.client().await;
+    let config_maps = Api::<ConfigMap>::namespaced(client.clone(), env.ns());
+    let secrets = Api::<Secret>::namespaced(client.clone(), env.ns());
+    let hold =
+        |finalizers: Value| Patch::Merge(json!({ "metadata": { "finalizers": finalizers } }));
+    let params = PatchParams::default();
+    config_maps
+        .patch(
+            "backend-config",
+            &params,
+            &hold(json!(["todoctl.test/hold"])),
+        )
+        .await?;
+    secrets
+        .patch(
+            "app-secrets",
+            &params,
+            &hold(json!(["todoctl.test/a", "todoctl.test/b"])),
+        )
+        .await?;
+
+    let out = env.run(["uninstall", "--timeout", "20s"]).failure(3);
+    let error = out.error();
+    // Gone objects are counted, never listed: the line of each held one says what holds it.
+    ensure!(
+        error.contains("waiting for 2 of ")
+            && error.contains(
+                "  secret/app-secrets: waiting for finalizers: todoctl.test/a, todoctl.test/b"
+            )
+            && error
+                .contains("  configmap/backend-config: waiting for finalizers: todoctl.test/hold")
+            && error.contains("timed out after 20s ")
+            && !error.contains("deployment/"),
+        "{out}"
+    );
+    insta::assert_snapshot!(error);
+
+    config_maps
+        .patch("backend-config", &params, &hold(Value::Null))
+        .await?;
+    secrets
+        .patch("app-secrets", &params, &hold(Value::Null))
+        .await?;
+    env.ok(["uninstall"]);
+    ensure!(config_maps.get_opt("backend-config").await?.is_none());
+    ensure!(secrets.get_opt("app-secrets").await?.is_none());
     Ok(())
 }

@@ -27,12 +27,14 @@ pub enum WaitError {
     },
     /// Objects that will not become ready without a change.
     Failed { total: usize, objects: Vec<Unready> },
-    /// The deadline passed with deleted objects still in the cluster (finalizers, usually).
-    /// Exit code 3 through [`Self::into_anyhow`].
+    /// The deadline passed with deleted objects still in the cluster, each with where it stands
+    /// (`waiting for finalizers: example.com/hold`, `being deleted`). Exit code 3 through
+    /// [`Self::into_anyhow`].
     NotDeleted {
         after: Duration,
-        /// `deployment/backend`, ...
-        references: Vec<String>,
+        /// How many objects the wait was for, to say "1 of 3".
+        total: usize,
+        objects: Vec<Unready>,
     },
     /// The API server refused a read for a reason that retrying will not fix (forbidden, ...).
     Api { reference: String, message: String },
@@ -64,13 +66,19 @@ impl fmt::Display for WaitError {
                 )?;
                 objects
             }
-            WaitError::NotDeleted { after, references } => {
-                return write!(
+            WaitError::NotDeleted {
+                after,
+                total,
+                objects,
+            } => {
+                writeln!(
                     f,
-                    "timed out after {}s waiting for {} to be deleted; they may have finalizers (todoctl status shows them)",
-                    after.as_secs(),
-                    references.join(", ")
-                );
+                    "timed out after {} waiting for {} of {} to be deleted:",
+                    go_duration(*after),
+                    objects.len(),
+                    plural(*total as i64, "object")
+                )?;
+                objects
             }
             WaitError::Api { reference, message } => {
                 return write!(
@@ -91,6 +99,12 @@ impl fmt::Display for WaitError {
             WaitError::Timeout { .. } => write!(
                 f,
                 "raise --timeout, or check the objects above (todoctl status shows them too)"
+            ),
+            // A finalizer is removed by the controller that set it; nothing todoctl does helps.
+            WaitError::NotDeleted { .. } => write!(
+                f,
+                "a finalizer is removed by the controller that set it: check that it runs, or \
+                 raise --timeout"
             ),
             _ => write!(
                 f,

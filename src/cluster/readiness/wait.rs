@@ -311,9 +311,18 @@ pub(super) async fn run<R: Reader, O: Observer + ?Sized>(
                 });
             }
             if goal == Goal::Deleted {
+                // Where each stands is all there is to say: nothing to diagnose in a deletion.
                 return Err(WaitError::NotDeleted {
                     after: timeout,
-                    references: pending.iter().map(|p| p.target.reference.clone()).collect(),
+                    total,
+                    objects: pending
+                        .iter()
+                        .map(|p| Unready {
+                            reference: p.target.reference.clone(),
+                            state: p.state.text().to_string(),
+                            details: Vec::new(),
+                        })
+                        .collect(),
                 });
             }
             let left: Vec<&Pending<'_>> = pending.iter().collect();
@@ -670,7 +679,10 @@ mod tests {
         .expect_err("a timeout");
         assert_eq!(
             err.to_string(),
-            "timed out after 0s waiting for configmap/backend-config to be deleted; they may have finalizers (todoctl status shows them)"
+            "timed out after 20ms waiting for 1 of 1 object to be deleted:\n  \
+             configmap/backend-config: waiting for finalizers: example.com/hold\n\
+             a finalizer is removed by the controller that set it: check that it runs, or raise \
+             --timeout"
         );
         assert!(matches!(
             err.into_anyhow().downcast_ref::<crate::error::Failure>(),
