@@ -7,6 +7,10 @@
 //! deletes them unless kept, and records the run in the tested revision (Helm keeps the last run
 //! of its test hooks in the release the same way; `status` and `get all` show it). No revision is
 //! added: a test changes nothing the release deploys.
+//!
+//! Why this file is over 600 lines: the command itself is one sequence of about 600 (lock, apply,
+//! wait, judge, logs, cleanup, record), and the rest is the unit tests of [`judge`] and
+//! [`split_tests`].
 
 use std::time::{Duration, Instant};
 

@@ -1,5 +1,9 @@
 // Helm's pkg/strvals/parser_test.go cases, the typing rules, error texts, values files and
 // property tests for the parser and the merge.
+//
+// Why this file is over 600 lines: it is test data more than code. Its first part is Helm's
+// parser_test.go tables kept whole, one test here per Helm test function in Helm's order, so a
+// case is found by its Helm name; splitting them would only scatter that table.
 
 use std::path::PathBuf;
 
