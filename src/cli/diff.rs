@@ -121,7 +121,7 @@ pub fn run(args: &DiffArgs, env: &super::Env) -> Result<ExitCode> {
             out.display()
         ));
     }
-    if args.detailed_exitcode && ops::has_changes(&result) {
+    if args.detailed_exitcode && result.summary.has_changes() {
         return Ok(ExitCode::from(crate::error::exit::CHANGES));
     }
     Ok(ExitCode::SUCCESS)

@@ -11,7 +11,7 @@ use anyhow::{Result, bail};
 
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::context::Context;
-use crate::diff::{Action, ObjectDiff, Sides, Summary, diff_object_between};
+use crate::diff::{ObjectDiff, Sides, Summary, diff_object_between};
 use crate::manifest::{Object, ObjectKey};
 use crate::plan::{Observed, PlannedChange};
 use crate::release::SecretStore;
@@ -295,9 +295,4 @@ fn between_revisions(
         objects,
         kept: Vec::new(),
     })
-}
-
-/// Whether any object changes; for --detailed-exitcode.
-pub fn has_changes(result: &DiffResult) -> bool {
-    result.objects.iter().any(|o| o.action != Action::Unchanged)
 }

@@ -26,7 +26,7 @@ mod version;
 
 pub use apply::{ApplyOptions, ApplyOutcome, apply};
 pub use deploy::DeployReport;
-pub use diff::{DiffOptions, DiffResult, diff, has_changes};
+pub use diff::{DiffOptions, DiffResult, diff};
 pub use get::{ReleaseMetadata, get};
 pub use history::{HistoryRow, history};
 pub use import::{ImportOptions, ImportReport, import};
