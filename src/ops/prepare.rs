@@ -11,6 +11,8 @@ use serde_json::Value;
 
 use crate::cancel::StopToken;
 use crate::chart::{self, Chart};
+use crate::manifest::kinds::NameRule;
+use crate::manifest::names::name_problem;
 use crate::manifest::{self, Object};
 use crate::render::{Capabilities, Engine, ReleaseInfo};
 use crate::ui::Ui;
@@ -285,7 +287,7 @@ fn random_secret(length: usize) -> Result<String> {
 /// user's typo, named with its flag.
 pub(crate) fn check_release_name(release: &str, namespace: &str) -> Result<()> {
     crate::release::check_release_name(release).map_err(|e| anyhow::anyhow!("{e} (--release)"))?;
-    if !crate::release::is_dns_label(namespace, 63) {
+    if name_problem(namespace, NameRule::Label(63)).is_some() {
         bail!(
             "namespace `{namespace}` is invalid: use at most 63 lowercase letters, digits and `-`, starting and ending with a letter or digit (--namespace)"
         );

@@ -6,6 +6,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::manifest::kinds::NameRule;
+use crate::manifest::names::name_problem;
+
 pub mod codec;
 pub mod helm;
 pub mod history;
@@ -135,23 +138,10 @@ impl ReleaseStore for SecretStore {
     }
 }
 
-/// Whether `name` is a DNS-1123 label of at most `max` bytes: lowercase letters, digits and
-/// `-`, starting and ending with a letter or digit (Kubernetes' rule for namespaces and the
-/// names of most objects).
-pub fn is_dns_label(name: &str, max: usize) -> bool {
-    !name.is_empty()
-        && name.len() <= max
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !name.starts_with('-')
-        && !name.ends_with('-')
-}
-
 /// Release names end up in object names, labels and record Secret names: a DNS-1123 label of
 /// at most 53 bytes, as Helm requires, which leaves room for the record suffix `.v<N>`.
 pub fn check_release_name(release: &str) -> anyhow::Result<()> {
-    if !is_dns_label(release, 53) {
+    if name_problem(release, NameRule::Label(53)).is_some() {
         anyhow::bail!(
             "release name `{release}` is invalid: use at most 53 lowercase letters, digits and `-`, starting and ending with a letter or digit"
         );
