@@ -54,6 +54,8 @@ const ATTEMPTS: usize = 8;
 ///
 /// `Ok(None)`: the object does not exist. `Ok(Some(managers))`: taken over; `managers` are
 /// the entries whose fields moved (`helm (Apply)`), empty when none of `from` held any.
+/// Errors: the object belongs to another todoctl release ([`owner_of`]), checked on the same
+/// read the marks are written against, so that no release's object is taken from it.
 pub async fn take_over(
     api: &Api<DynamicObject>,
     reference: &str,
@@ -64,23 +66,11 @@ pub async fn take_over(
     now: jiff::Timestamp,
 ) -> Result<Option<Vec<String>>> {
     let (release_namespace, release) = release;
+    let ours = super::apply::owner_value(release_namespace, release);
     let params = PatchParams {
         field_manager: Some(FIELD_MANAGER.to_string()),
         ..Default::default()
     };
-    let marks = if namespace == Some(release_namespace) {
-        json!({"metadata": {"labels": { MANAGED_BY: MANAGER, IMPORTED_INTO: release }}})
-    } else {
-        json!({"metadata": {
-            "labels": { MANAGED_BY: MANAGER },
-            "annotations": { OWNER_ANNOTATION: super::apply::owner_value(release_namespace, release) },
-        }})
-    };
-    match api.patch(name, &params, &Patch::Merge(&marks)).await {
-        Ok(_) => {}
-        Err(kube::Error::Api(s)) if s.code == 404 => return Ok(None),
-        Err(e) => return Err(api_error(e, &format!("marking {reference} as todoctl's"))),
-    }
     let time = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
     for _ in 0..ATTEMPTS {
         let Some(live) = api
@@ -90,14 +80,37 @@ pub async fn take_over(
         else {
             return Ok(None);
         };
-        let entries: Vec<Value> = match &live.metadata.managed_fields {
+        if let Some(owner) = owner_of(&live.metadata)
+            && owner != ours
+        {
+            return Err(anyhow!(
+                "{reference} belongs to todoctl release `{owner}` (`<namespace>/<release>`), not to `{ours}`; it was left as it is"
+            ));
+        }
+        // Written against the version just read: an owner set in between is a 409, read again.
+        let mut marks = if namespace == Some(release_namespace) {
+            json!({"metadata": {"labels": { MANAGED_BY: MANAGER, IMPORTED_INTO: release }}})
+        } else {
+            json!({"metadata": {
+                "labels": { MANAGED_BY: MANAGER },
+                "annotations": { OWNER_ANNOTATION: ours },
+            }})
+        };
+        marks["metadata"]["resourceVersion"] = json!(live.metadata.resource_version);
+        let marked = match api.patch(name, &params, &Patch::Merge(&marks)).await {
+            Ok(o) => o,
+            Err(kube::Error::Api(s)) if s.code == 404 => return Ok(None),
+            Err(kube::Error::Api(s)) if s.code == 409 => continue,
+            Err(e) => return Err(api_error(e, &format!("marking {reference} as todoctl's"))),
+        };
+        let entries: Vec<Value> = match &marked.metadata.managed_fields {
             Some(m) => m
                 .iter()
                 .map(serde_json::to_value)
                 .collect::<Result<_, _>>()?,
             None => Vec::new(),
         };
-        let api_version = live
+        let api_version = marked
             .types
             .as_ref()
             .map(|t| t.api_version.clone())
@@ -108,7 +121,7 @@ pub async fn take_over(
         }
         let body = json!({
             "metadata": {
-                "resourceVersion": live.metadata.resource_version,
+                "resourceVersion": marked.metadata.resource_version,
                 "managedFields": rewritten,
             }
         });

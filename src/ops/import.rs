@@ -25,7 +25,7 @@ use super::prepare::PrepareRequest;
 use super::session::{NamespacePolicy, Session};
 use crate::cluster::apply::{Applier, ApplyMode, FIELD_MANAGER};
 use crate::cluster::lock::LockGuard;
-use crate::cluster::ownership::{HELM_MANAGERS, take_over};
+use crate::cluster::ownership::{HELM_MANAGERS, owner_of, take_over};
 use crate::context::Context;
 use crate::diff::{ObjectDiff, Sides, Summary, diff_object_between};
 use crate::error::{Error, Kind};
@@ -152,31 +152,12 @@ pub async fn import(ctx: &Context, opts: &ImportOptions) -> Result<ImportReport>
         &super::session::read_history(&ctx.ui, &store, &opts.release).await?,
         opts,
     )?;
+    refuse_imported(&stored, opts)?;
     let plan = plan(opts, &stored, helm_releases, ctx).await?;
+    // Checked again under the lock; here so that a refusal takes no lock.
+    let objects = live_states(&applier(ctx, opts), &plan.takeover, opts).await?;
 
     if opts.dry_run {
-        let mut objects = Vec::new();
-        let applier = applier(ctx, opts);
-        for o in &plan.takeover {
-            let (api, _) = applier.api_for(o).await?;
-            let exists = api
-                .get_metadata_opt(o.name())
-                .await
-                .map_err(|e| {
-                    crate::cluster::apply::api_error(e, &format!("reading {}", o.reference()))
-                })?
-                .is_some();
-            objects.push(TakenOver {
-                object: o.reference(),
-                state: if exists {
-                    "would be taken over"
-                } else {
-                    "not in the cluster"
-                }
-                .into(),
-                from: Vec::new(),
-            });
-        }
         return Ok(ImportReport {
             helm_release: opts.helm_release.clone(),
             release: opts.release.clone(),
@@ -608,6 +589,79 @@ fn refuse_existing(history: &History, opts: &ImportOptions) -> Result<()> {
     ))
 }
 
+/// Refuses Helm records an earlier import labelled [`IMPORTED_TO`]: their objects belong to
+/// that todoctl release now, and importing them again (under another `-r` name) would take
+/// them from it.
+fn refuse_imported(stored: &[StoredRecord], opts: &ImportOptions) -> Result<()> {
+    let Some((record, into)) = stored.iter().find_map(|s| {
+        let into = s.raw.get("metadata")?.get("labels")?.get(IMPORTED_TO)?;
+        Some((s, into.as_str().unwrap_or_default()))
+    }) else {
+        return Ok(());
+    };
+    Err(Error::anyhow(
+        Kind::Conflict,
+        format!(
+            "Helm release `{}` in namespace `{}` was already imported into todoctl release `{into}` ({} is labelled `{IMPORTED_TO}={into}`); nothing was imported. Its objects belong to `{into}`: manage them with `todoctl status {into} -n {}`. To import the Helm release again, uninstall `{into}` first, then remove the label (`kubectl label {}s -l owner=helm,name={} {IMPORTED_TO}- -n {}`)",
+            opts.helm_release,
+            opts.namespace,
+            record.reference(),
+            opts.namespace,
+            opts.driver.kind(),
+            opts.helm_release,
+            opts.namespace,
+        ),
+    ))
+}
+
+/// What the takeover will find, object by object, read before anything is written: an object
+/// that another todoctl release owns refuses the import, as an object has one owner.
+/// `would be taken over` or `not in the cluster` for each.
+async fn live_states(
+    applier: &Applier,
+    takeover: &[Object],
+    opts: &ImportOptions,
+) -> Result<Vec<TakenOver>> {
+    let ours = crate::cluster::apply::owner_value(&opts.namespace, &opts.release);
+    let mut out = Vec::new();
+    for o in takeover {
+        let (api, _) = applier.api_for(o).await?;
+        let live = api.get_metadata_opt(o.name()).await.map_err(|e| {
+            crate::cluster::apply::api_error(e, &format!("reading {}", o.reference()))
+        })?;
+        if let Some(live) = &live
+            && let Some(owner) = owner_of(&live.metadata)
+            && owner != ours
+        {
+            return Err(owned_elsewhere(&o.reference(), &owner, opts));
+        }
+        out.push(TakenOver {
+            object: o.reference(),
+            state: if live.is_some() {
+                "would be taken over"
+            } else {
+                "not in the cluster"
+            }
+            .into(),
+            from: Vec::new(),
+        });
+    }
+    Ok(out)
+}
+
+/// The refusal of an object of the Helm release that todoctl release `owner`
+/// (`<namespace>/<release>`) owns.
+fn owned_elsewhere(reference: &str, owner: &str, opts: &ImportOptions) -> anyhow::Error {
+    let (owner_namespace, owner_release) = owner.split_once('/').unwrap_or(("", owner));
+    Error::anyhow(
+        Kind::Conflict,
+        format!(
+            "{reference} of Helm release `{}` belongs to todoctl release `{owner_release}` in namespace `{owner_namespace}`; nothing was imported. An object has one owner: it stays with `{owner_release}` (`todoctl status {owner_release} -n {owner_namespace}`); to import Helm release `{}` anyway, uninstall `{owner_release}` first (`todoctl uninstall {owner_release} -n {owner_namespace}`)",
+            opts.helm_release, opts.helm_release
+        ),
+    )
+}
+
 async fn not_found(client: &Client, opts: &ImportOptions) -> anyhow::Error {
     let here = helm::release_names(client, Some(&opts.namespace), opts.driver, None)
         .await
@@ -699,6 +753,9 @@ async fn perform(
 ) -> Result<ImportReport> {
     let ctx = &session.ctx;
     refuse_existing(&session.history, opts)?;
+    // Under the lock: an object another release took since the check above is refused
+    // before anything is written.
+    live_states(&applier(ctx, opts), &planned.takeover, opts).await?;
     let backup = write_backup(stored, opts, ctx)?;
     let plan = Plan {
         helm_release: opts.helm_release.clone(),

@@ -993,3 +993,88 @@ async fn an_import_killed_after_its_commit_is_complete_after_the_next_command() 
     assert_eq!(records.items.len(), 3, "Helm's records were not labelled");
     Ok(())
 }
+
+/// `todoctl import helm todo-app-local` with the PVC mapped, backed up into `backup`.
+fn import_args(backup: &std::path::Path, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "import",
+        "helm",
+        "todo-app-local",
+        "--set",
+        "database.persistence.existingClaim=postgres-pvc",
+    ]
+    .iter()
+    .chain(extra)
+    .map(|s| s.to_string())
+    .collect();
+    args.push("--backup-dir".to_string());
+    args.push(backup.display().to_string());
+    args
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_import_takes_nothing_from_the_release_of_the_first() -> Result<()> {
+    let Some(env) = TestEnv::new("import-twice").await? else {
+        return Ok(());
+    };
+    let ns = env.ns().to_string();
+    let client = env.client().await;
+    let home = tempfile::tempdir()?;
+    let install = helm(
+        &env,
+        Helm::V4,
+        &home,
+        &["install", "todo-app-local", CHART, "-f", VALUES],
+    );
+    assert_eq!(install.code, 0, "{}", install.stderr);
+    let backup = tempfile::tempdir()?;
+    env.todoctl()
+        .args(import_args(backup.path(), &[]))
+        .run()
+        .success();
+    let backups = std::fs::read_dir(backup.path())?.count();
+
+    let mut transcript = String::new();
+    let secrets = Api::<Secret>::namespaced(client.clone(), &ns);
+    // First Helm's records say where they went; then, with that label removed by hand, the
+    // objects still have their owner.
+    for what in ["of imported records", "of owned objects"] {
+        if what == "of owned objects" {
+            for s in secrets
+                .list(&ListParams::default().labels("owner=helm,name=todo-app-local"))
+                .await?
+            {
+                let patch = json!({"metadata": {"labels": {"todoctl.io/imported-to": null}}});
+                secrets
+                    .patch(
+                        &s.metadata.name.unwrap_or_default(),
+                        &kube::api::PatchParams::default(),
+                        &kube::api::Patch::Merge(&patch),
+                    )
+                    .await?;
+            }
+        }
+        let before = everything(&client, &ns).await?;
+        for extra in [&["-r", "other"][..], &["-r", "other", "--dry-run"]] {
+            let out = env
+                .todoctl()
+                .args(import_args(backup.path(), extra))
+                .run()
+                .failure(1);
+            transcript.push_str(&out.transcript());
+            assert_eq!(
+                everything(&client, &ns).await?,
+                before,
+                "the import {what} {extra:?} changed something"
+            );
+        }
+        assert_eq!(
+            std::fs::read_dir(backup.path())?.count(),
+            backups,
+            "a refused import wrote a backup"
+        );
+    }
+    assert_eq!(statuses_of(&env), vec![(1, "deployed".to_string())]);
+    insta::assert_snapshot!(transcript);
+    Ok(())
+}
