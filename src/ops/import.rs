@@ -614,9 +614,10 @@ fn refuse_imported(stored: &[StoredRecord], opts: &ImportOptions) -> Result<()> 
     ))
 }
 
-/// What the takeover will find, object by object, read before anything is written: an object
-/// that another todoctl release owns refuses the import, as an object has one owner.
-/// `would be taken over` or `not in the cluster` for each.
+/// What the takeover will find, object by object, read before anything is written: every kind
+/// resolved through discovery (an unserved apiVersion or a deleted CRD refuses the import here,
+/// not after its commit), and an object that another todoctl release owns refuses it, as an
+/// object has one owner. `would be taken over` or `not in the cluster` for each.
 async fn live_states(
     applier: &Applier,
     takeover: &[Object],
@@ -625,7 +626,15 @@ async fn live_states(
     let ours = crate::cluster::apply::owner_value(&opts.namespace, &opts.release);
     let mut out = Vec::new();
     for o in takeover {
-        let (api, _) = applier.api_for(o).await?;
+        let (api, _) = applier.api_for(o).await.map_err(|e| {
+            Error::anyhow(
+                Kind::BadInput,
+                format!(
+                    "{e:#}; nothing was imported (Helm release `{}` has it)",
+                    opts.helm_release
+                ),
+            )
+        })?;
         let live = api.get_metadata_opt(o.name()).await.map_err(|e| {
             crate::cluster::apply::api_error(e, &format!("reading {}", o.reference()))
         })?;
@@ -753,8 +762,8 @@ async fn perform(
 ) -> Result<ImportReport> {
     let ctx = &session.ctx;
     refuse_existing(&session.history, opts)?;
-    // Under the lock: an object another release took since the check above is refused
-    // before anything is written.
+    // Before the marker: after it, a kind that is not served or an object another release
+    // owns would stop the takeover, and every command that takes the lock with it.
     live_states(&applier(ctx, opts), &planned.takeover, opts).await?;
     let backup = write_backup(stored, opts, ctx)?;
     let plan = Plan {
@@ -825,7 +834,35 @@ async fn perform(
 
 /// The committed part of an import, also run by the next command after an import stopped
 /// there: takes over the objects, labels or deletes Helm's records, deletes the marker.
+/// Errors name the marker and the two ways on: every command that takes the release lock
+/// runs this first, so a cause that stays (a kind no longer served, a forbidden patch) would
+/// otherwise stop them all without saying why.
 async fn finish(
+    ctx: &Context,
+    client: &Client,
+    namespace: &str,
+    release: &str,
+    plan: &Plan,
+) -> Result<Vec<TakenOver>> {
+    finish_steps(ctx, client, namespace, release, plan)
+        .await
+        .map_err(|e| {
+            let kind = crate::error::kind(&e);
+            if matches!(kind, Kind::Interrupted | Kind::Locked) {
+                return e;
+            }
+            let marker = crate::release::import_marker::marker_name(release);
+            Error::anyhow(
+                kind,
+                format!(
+                    "finishing the import of Helm release `{}` into `{release}` (marker `{marker}` in namespace `{namespace}`): {e:#}. The import is committed, and every command that takes the lock of `{release}` finishes it first: fix the cause and run the command again; or, after checking `todoctl history {release} -n {namespace}`, delete the marker (`kubectl delete secret {marker} -n {namespace}`), which leaves the objects not yet taken over with Helm's field managers and Helm's records as they are",
+                    plan.helm_release
+                ),
+            )
+        })
+}
+
+async fn finish_steps(
     ctx: &Context,
     client: &Client,
     namespace: &str,

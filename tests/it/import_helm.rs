@@ -994,6 +994,46 @@ async fn an_import_killed_after_its_commit_is_complete_after_the_next_command() 
     Ok(())
 }
 
+/// Helm's record of revision `version` of `todo-app-local`, and the release it holds.
+async fn read_record(secrets: &Api<Secret>, version: u64) -> Result<(Secret, Value)> {
+    use std::io::Read;
+    let secret = secrets
+        .get(&format!("sh.helm.release.v1.todo-app-local.v{version}"))
+        .await?;
+    let data = secret
+        .data
+        .as_ref()
+        .and_then(|d| d.get("release"))
+        .context("a Helm record without `release` data")?;
+    let gzipped = base64::engine::general_purpose::STANDARD.decode(&data.0)?;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&gzipped[..]).read_to_string(&mut text)?;
+    Ok((secret, serde_json::from_str(&text)?))
+}
+
+/// Writes `release` into the Helm record `secret`, with its `status` label following it, as
+/// Helm's secrets driver does.
+async fn write_record(secrets: &Api<Secret>, mut secret: Secret, release: &Value) -> Result<()> {
+    let name = secret.metadata.name.clone().unwrap_or_default();
+    secret.data = Some(
+        [(
+            "release".to_string(),
+            k8s_openapi::ByteString(encoded(release).into_bytes()),
+        )]
+        .into(),
+    );
+    if let (Some(labels), Some(status)) = (
+        secret.metadata.labels.as_mut(),
+        release.pointer("/info/status").and_then(Value::as_str),
+    ) {
+        labels.insert("status".to_string(), status.to_string());
+    }
+    secrets
+        .replace(&name, &PostParams::default(), &secret)
+        .await?;
+    Ok(())
+}
+
 /// `todoctl import helm todo-app-local` with the PVC mapped, backed up into `backup`.
 fn import_args(backup: &std::path::Path, extra: &[&str]) -> Vec<String> {
     let mut args: Vec<String> = [
@@ -1075,6 +1115,117 @@ async fn a_second_import_takes_nothing_from_the_release_of_the_first() -> Result
         );
     }
     assert_eq!(statuses_of(&env), vec![(1, "deployed".to_string())]);
+    insta::assert_snapshot!(transcript);
+    Ok(())
+}
+
+/// Runs `run` until it is not refused as locked (exit 4: the killed import's lock has not
+/// expired yet), for up to 30 seconds.
+fn unlocked(run: impl Fn() -> crate::command::Output) -> crate::command::Output {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let out = run();
+        if out.code != 4 || Instant::now() >= deadline {
+            return out;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_committed_import_that_cannot_finish_names_its_marker_and_the_ways_on() -> Result<()> {
+    let Some(env) = TestEnv::new("import-unfinished").await? else {
+        return Ok(());
+    };
+    let ns = env.ns().to_string();
+    let client = env.client().await;
+    let home = tempfile::tempdir()?;
+    three_revisions(&env, Helm::V4, &home, &[]);
+    let backup = tempfile::tempdir()?;
+    kill_import_at(&env, backup.path(), "import-committed");
+    // A deployer that may not patch Deployments cannot finish the takeover.
+    let dir = tempfile::tempdir()?;
+    let kubeconfig = crate::rbac::deployer(&env.cluster, &client, &ns, dir.path()).await?;
+    crate::rbac::set_role(&client, &ns, Some(("deployments", "patch"))).await?;
+    let mut transcript = String::new();
+    for args in [
+        &["upgrade", "todo-app-local"][..],
+        &["uninstall", "todo-app-local"],
+    ] {
+        let out = unlocked(|| crate::rbac::todoctl(&env, &kubeconfig, args)).failure(1);
+        transcript.push_str(&out.transcript());
+    }
+    let markers = Api::<Secret>::namespaced(client.clone(), &ns);
+    assert!(
+        markers
+            .get_opt("todoctl.import.v1.todo-app-local")
+            .await?
+            .is_some(),
+        "the marker of the unfinished import is gone"
+    );
+    // The cause fixed, the next command finishes the import and goes on.
+    crate::rbac::set_role(&client, &ns, None).await?;
+    crate::rbac::todoctl(
+        &env,
+        &kubeconfig,
+        &[
+            "upgrade",
+            "todo-app-local",
+            "--set",
+            "backend.replicaCount=3",
+        ],
+    )
+    .success();
+    assert_eq!(replicas(&client, &ns, "backend-deployment").await, 3);
+    assert!(
+        markers
+            .get_opt("todoctl.import.v1.todo-app-local")
+            .await?
+            .is_none(),
+        "the import marker is left"
+    );
+    assert_eq!(
+        helm_managers_left(&client, &ns).await?,
+        Vec::<String>::new()
+    );
+    insta::assert_snapshot!(transcript);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kind_the_cluster_does_not_serve_refuses_the_import_before_its_marker() -> Result<()> {
+    let Some(env) = TestEnv::new("import-unserved").await? else {
+        return Ok(());
+    };
+    let ns = env.ns().to_string();
+    let client = env.client().await;
+    let home = tempfile::tempdir()?;
+    three_revisions(&env, Helm::V4, &home, &[]);
+    // The failed upgrade also held an object of a kind no CRD defines.
+    let secrets = Api::<Secret>::namespaced(client.clone(), &ns);
+    let (secret, mut release) = read_record(&secrets, 3).await?;
+    let manifest = release["manifest"].as_str().unwrap_or_default().to_string();
+    release["manifest"] = json!(format!(
+        "{manifest}\n---\n# Source: todo-app/templates/widget.yaml\napiVersion: {ns}.todoctl.test/v1\nkind: Widget\nmetadata:\n  name: main\n"
+    ));
+    write_record(&secrets, secret, &release).await?;
+    let untouched = everything(&client, &ns).await?;
+    let backup = tempfile::tempdir()?;
+    let mut transcript = String::new();
+    for extra in [&[][..], &["--dry-run"]] {
+        let out = env
+            .todoctl()
+            .args(import_args(backup.path(), extra))
+            .run()
+            .failure(1);
+        transcript.push_str(&out.transcript());
+        assert_eq!(everything(&client, &ns).await?, untouched);
+    }
+    assert_eq!(
+        std::fs::read_dir(backup.path())?.count(),
+        0,
+        "a backup was written"
+    );
     insta::assert_snapshot!(transcript);
     Ok(())
 }

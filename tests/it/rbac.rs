@@ -111,7 +111,11 @@ fn rules(without: Option<(&str, &str)>) -> Vec<PolicyRule> {
 }
 
 /// Sets the Role to the documented one, less `without` (resource, verb).
-async fn set_role(client: &Client, ns: &str, without: Option<(&str, &str)>) -> Result<()> {
+pub(crate) async fn set_role(
+    client: &Client,
+    ns: &str,
+    without: Option<(&str, &str)>,
+) -> Result<()> {
     let role = Role {
         metadata: ObjectMeta {
             name: Some(ROLE.into()),
@@ -131,7 +135,12 @@ async fn set_role(client: &Client, ns: &str, without: Option<(&str, &str)>) -> R
 
 /// The ServiceAccount, its RoleBinding and a kubeconfig with a fresh token; returns the
 /// kubeconfig's path (inside `dir`).
-async fn deployer(cluster: &Cluster, client: &Client, ns: &str, dir: &Path) -> Result<PathBuf> {
+pub(crate) async fn deployer(
+    cluster: &Cluster,
+    client: &Client,
+    ns: &str,
+    dir: &Path,
+) -> Result<PathBuf> {
     let pp = PostParams::default();
     let accounts = Api::<ServiceAccount>::namespaced(client.clone(), ns);
     accounts
@@ -205,7 +214,7 @@ async fn deployer(cluster: &Cluster, client: &Client, ns: &str, dir: &Path) -> R
 }
 
 /// `todoctl ARGS -n NS` as the deployer whose kubeconfig is `kubeconfig`.
-fn todoctl(env: &TestEnv, kubeconfig: &Path, args: &[&str]) -> Output {
+pub(crate) fn todoctl(env: &TestEnv, kubeconfig: &Path, args: &[&str]) -> Output {
     env.todoctl()
         .kubeconfig(kubeconfig)
         .args(args)
