@@ -14,10 +14,47 @@ use serde_json::{Map, Value, json};
 use super::apply::{FIELD_MANAGER, OWNER_ANNOTATION, api_error};
 use crate::manifest::labels::{MANAGED_BY, MANAGER};
 
-/// The field managers Helm leaves: `helm` (Helm 4 applies server-side under it, Helm 3
-/// creates and patches under it as `Update`), and `kubectl-client-side-apply` for objects
-/// made with `kubectl apply` before Helm adopted them.
-pub const HELM_MANAGERS: &[&str] = &["helm", "kubectl-client-side-apply"];
+/// The annotation Helm writes on every object of a release, naming the release: the field
+/// manager that owns it is Helm's.
+pub const HELM_RELEASE_NAME: &str = "meta.helm.sh/release-name";
+
+/// Field managers that are Helm's on every object of a Helm release: `helm` (the `helm`
+/// command's: Helm 4 applies server-side under it, Helm 3 creates and patches under it as
+/// `Update`), and `kubectl-client-side-apply` for objects made with `kubectl apply` before Helm
+/// adopted them.
+pub const KNOWN_HELM_MANAGERS: &[&str] = &["helm", "kubectl-client-side-apply"];
+
+/// The field managers of Helm's on an object's managedFields `entries`: [`KNOWN_HELM_MANAGERS`]
+/// and the managers of the top-level entries that own the [`HELM_RELEASE_NAME`] annotation.
+/// Helm's field manager is not a fixed name: the `helm` command sets `helm`, but Helm's Go
+/// library falls back to the base name of the running binary (`getManagedFieldsManager` in
+/// Helm's pkg/kube), so a program built on it, such as Flux's `helm-controller`, writes under
+/// its own name; it is found by the field Helm writes on every object. todoctl's own manager
+/// is never one of them.
+pub fn helm_managers(entries: &[Value]) -> Vec<String> {
+    let mut out: Vec<String> = KNOWN_HELM_MANAGERS.iter().map(|m| m.to_string()).collect();
+    for e in entries {
+        let top_level = e
+            .get("subresource")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty);
+        let owns_release_name = e
+            .pointer("/fieldsV1/f:metadata/f:annotations")
+            .and_then(|a| a.get(format!("f:{HELM_RELEASE_NAME}")))
+            .is_some();
+        let Some(manager) = e.get("manager").and_then(Value::as_str) else {
+            continue;
+        };
+        if top_level
+            && owns_release_name
+            && manager != FIELD_MANAGER
+            && !out.iter().any(|m| m == manager)
+        {
+            out.push(manager.to_string());
+        }
+    }
+    out
+}
 
 /// The mark of an object taken over in the release namespace, whose value is the release:
 /// a label, because a Deployment's `metadata.generation` moves with every change of its
@@ -46,14 +83,15 @@ pub fn owner_of(meta: &kube::api::ObjectMeta) -> Option<String> {
 /// between (a Deployment's status follows its pods).
 const ATTEMPTS: usize = 8;
 
-/// Marks `name` as release `release`'s and moves the fields of the managers in `from` to
-/// todoctl's `Apply` entry. The marks are labels (`app.kubernetes.io/managed-by: todoctl`,
-/// [`IMPORTED_INTO`]) for an object in the release namespace `namespace`, and the
+/// Marks `name` as release `release`'s and moves the fields of Helm's field managers
+/// ([`helm_managers`], read from the object) to todoctl's `Apply` entry. The marks are labels
+/// (`app.kubernetes.io/managed-by: todoctl`, [`IMPORTED_INTO`]) for an object in the release
+/// namespace `namespace`, and the
 /// `todoctl.io/owner` annotation only for one outside it (cluster-scoped). The last-applied
 /// annotation stays, owned by todoctl now, so the next todoctl apply removes it.
 ///
 /// `Ok(None)`: the object does not exist. `Ok(Some(managers))`: taken over; `managers` are
-/// the entries whose fields moved (`helm (Apply)`), empty when none of `from` held any.
+/// the entries whose fields moved (`helm (Apply)`), empty when none of Helm's held any.
 /// Errors: the object belongs to another todoctl release ([`owner_of`]), checked on the same
 /// read the marks are written against, so that no release's object is taken from it.
 pub async fn take_over(
@@ -62,7 +100,6 @@ pub async fn take_over(
     name: &str,
     namespace: Option<&str>,
     release: (&str, &str),
-    from: &[&str],
     now: jiff::Timestamp,
 ) -> Result<Option<Vec<String>>> {
     let (release_namespace, release) = release;
@@ -115,7 +152,8 @@ pub async fn take_over(
             .as_ref()
             .map(|t| t.api_version.clone())
             .unwrap_or_default();
-        let (rewritten, moved) = transferred(&entries, from, &api_version, &time);
+        let from = helm_managers(&entries);
+        let (rewritten, moved) = transferred(&entries, &from, &api_version, &time);
         if rewritten == entries {
             return Ok(Some(moved));
         }
@@ -147,7 +185,7 @@ pub async fn take_over(
 /// Returns the new entries and the moved ones as `manager (Operation)`.
 pub fn transferred(
     entries: &[Value],
-    from: &[&str],
+    from: &[String],
     api_version: &str,
     time: &str,
 ) -> (Vec<Value>, Vec<String>) {
@@ -160,7 +198,7 @@ pub fn transferred(
         let manager = field(e, "manager").unwrap_or_default();
         let operation = field(e, "operation").unwrap_or_default();
         let top_level = field(e, "subresource").is_none_or(|s| s.is_empty());
-        let theirs = from.contains(&manager.as_str());
+        let theirs = from.contains(&manager);
         let ours = manager == FIELD_MANAGER;
         if !top_level || !(theirs || ours) {
             kept.push(e.clone());
@@ -241,7 +279,8 @@ mod tests {
             ),
             status.clone(),
         ];
-        let (out, moved) = transferred(&entries, HELM_MANAGERS, "apps/v1", "2026-11-29T12:00:00Z");
+        let from = helm_managers(&entries);
+        let (out, moved) = transferred(&entries, &from, "apps/v1", "2026-11-29T12:00:00Z");
         assert_eq!(moved, vec!["helm (Update)".to_string()]);
         assert_eq!(out.len(), 2);
         assert_eq!(out[0], status);
@@ -254,7 +293,7 @@ mod tests {
                 "f:todoctl.io/owner": {}}}, "f:spec": {"f:replicas": {}}})
         );
         // A second pass changes nothing.
-        let (again, moved) = transferred(&out, HELM_MANAGERS, "apps/v1", "later");
+        let (again, moved) = transferred(&out, &helm_managers(&out), "apps/v1", "later");
         assert_eq!(again, out);
         assert!(moved.is_empty());
     }
@@ -262,16 +301,59 @@ mod tests {
     #[test]
     fn other_managers_keep_their_fields() {
         let entries = vec![
-            entry("helm", "Apply", json!({"f:spec": {"f:replicas": {}}})),
+            entry(
+                "helm",
+                "Apply",
+                json!({"f:metadata": {"f:annotations": {"f:meta.helm.sh/release-name": {}}},
+                    "f:spec": {"f:replicas": {}}}),
+            ),
             entry(
                 "kubectl-edit",
                 "Update",
                 json!({"f:spec": {"f:paused": {}}}),
             ),
         ];
-        let (out, moved) = transferred(&entries, HELM_MANAGERS, "apps/v1", "t");
+        let (out, moved) = transferred(&entries, &helm_managers(&entries), "apps/v1", "t");
         assert_eq!(moved, vec!["helm (Apply)".to_string()]);
         assert_eq!(out[0]["manager"], "kubectl-edit");
-        assert_eq!(out[1]["fieldsV1"], json!({"f:spec": {"f:replicas": {}}}));
+        assert_eq!(
+            out[1]["fieldsV1"],
+            json!({"f:metadata": {"f:annotations": {"f:meta.helm.sh/release-name": {}}},
+                "f:spec": {"f:replicas": {}}})
+        );
+    }
+
+    #[test]
+    fn helm_is_the_manager_of_the_release_name_whatever_its_binary_is_called() {
+        let release_name =
+            json!({"f:metadata": {"f:annotations": {"f:meta.helm.sh/release-name": {}}}});
+        let mut status = entry("helm3", "Update", release_name.clone());
+        status["subresource"] = json!("status");
+        let entries = vec![
+            entry("helm3", "Update", release_name.clone()),
+            entry("helm-controller", "Apply", release_name.clone()),
+            // Already taken over: todoctl's own entry holds it.
+            entry("todoctl", "Apply", release_name),
+            entry(
+                "kubectl-edit",
+                "Update",
+                json!({"f:spec": {"f:paused": {}}}),
+            ),
+            entry(
+                "kube-controller-manager",
+                "Update",
+                json!({"f:metadata": {"f:annotations": {"f:deployment.kubernetes.io/revision": {}}}}),
+            ),
+            status,
+        ];
+        assert_eq!(
+            helm_managers(&entries),
+            vec![
+                "helm",
+                "kubectl-client-side-apply",
+                "helm3",
+                "helm-controller"
+            ]
+        );
     }
 }

@@ -25,7 +25,7 @@ use super::prepare::PrepareRequest;
 use super::session::{NamespacePolicy, Session};
 use crate::cluster::apply::{Applier, ApplyMode, FIELD_MANAGER};
 use crate::cluster::lock::LockGuard;
-use crate::cluster::ownership::{HELM_MANAGERS, owner_of, take_over};
+use crate::cluster::ownership::{owner_of, take_over};
 use crate::context::Context;
 use crate::diff::{ObjectDiff, Sides, Summary, diff_object_between};
 use crate::error::{Error, Kind};
@@ -897,7 +897,6 @@ async fn finish_steps(
                 .or(Some(namespace))
                 .filter(|_| o.scope() != Scope::Cluster),
             (namespace, release),
-            HELM_MANAGERS,
             ctx.clock.now(),
         )
         .await

@@ -247,6 +247,12 @@ async fn everything(client: &Client, ns: &str) -> Result<BTreeMap<String, String
 
 /// The managers of the top-level managedFields entries of every object Helm made.
 async fn helm_managers_left(client: &Client, ns: &str) -> Result<Vec<String>> {
+    managers_left(client, ns, &["helm", "kubectl-client-side-apply"]).await
+}
+
+/// `<kind>/<name> <manager>` of every top-level managedFields entry of a manager in `managers`
+/// on the objects Helm made.
+async fn managers_left(client: &Client, ns: &str, managers: &[&str]) -> Result<Vec<String>> {
     let mut left = Vec::new();
     let lp = ListParams::default().labels("app.kubernetes.io/instance=todo-app-local");
     macro_rules! check {
@@ -257,8 +263,7 @@ async fn helm_managers_left(client: &Client, ns: &str) -> Result<Vec<String>> {
             {
                 for e in o.metadata.managed_fields.clone().unwrap_or_default() {
                     let m = e.manager.clone().unwrap_or_default();
-                    if e.subresource.is_none() && (m == "helm" || m == "kubectl-client-side-apply")
-                    {
+                    if e.subresource.is_none() && managers.contains(&m.as_str()) {
                         left.push(format!(
                             "{}/{} {m}",
                             $name,
@@ -1116,6 +1121,85 @@ async fn a_second_import_takes_nothing_from_the_release_of_the_first() -> Result
     }
     assert_eq!(statuses_of(&env), vec![(1, "deployed".to_string())]);
     insta::assert_snapshot!(transcript);
+    Ok(())
+}
+
+/// A release installed by Helm, then changed by programs built on Helm's Go library, which
+/// write under their own field manager (the base name of their binary): Flux's
+/// `helm-controller` applying server-side, another one updating. Each owns Helm's
+/// `meta.helm.sh/release-name` annotation, as Helm writes it on every object.
+#[tokio::test(flavor = "multi_thread")]
+async fn helm_under_another_field_manager_is_taken_over_as_helm() -> Result<()> {
+    let Some(env) = TestEnv::new("import-sdk").await? else {
+        return Ok(());
+    };
+    let ns = env.ns().to_string();
+    let client = env.client().await;
+    let home = tempfile::tempdir()?;
+    let install = helm(
+        &env,
+        Helm::V4,
+        &home,
+        &["install", "todo-app-local", CHART, "-f", VALUES],
+    );
+    assert_eq!(install.code, 0, "{}", install.stderr);
+    let annotated = |replicas: Option<i32>| {
+        let mut o = json!({"metadata": {"annotations": {
+            "meta.helm.sh/release-name": "todo-app-local",
+            "meta.helm.sh/release-namespace": ns,
+        }}});
+        if let Some(r) = replicas {
+            o["apiVersion"] = json!("apps/v1");
+            o["kind"] = json!("Deployment");
+            o["spec"] = json!({"replicas": r});
+        }
+        o
+    };
+    let deployments = Api::<Deployment>::namespaced(client.clone(), &ns);
+    deployments
+        .patch(
+            "backend-deployment",
+            &kube::api::PatchParams::apply("helm-controller").force(),
+            &kube::api::Patch::Apply(annotated(Some(2))),
+        )
+        .await?;
+    // An update owns only what it changes: the annotations are written anew.
+    let services = Api::<Service>::namespaced(client.clone(), &ns);
+    let unannotated = json!({"metadata": {"annotations": {
+        "meta.helm.sh/release-name": null,
+        "meta.helm.sh/release-namespace": null,
+    }}});
+    for (manager, patch) in [
+        ("test-setup", unannotated),
+        ("helm-sdk-app", annotated(None)),
+    ] {
+        let params = kube::api::PatchParams {
+            field_manager: Some(manager.to_string()),
+            ..Default::default()
+        };
+        services
+            .patch("backend-service", &params, &kube::api::Patch::Merge(patch))
+            .await?;
+    }
+    let managers = ["helm-controller", "helm-sdk-app"];
+    assert_eq!(managers_left(&client, &ns, &managers).await?.len(), 2);
+    let backup = tempfile::tempdir()?;
+    env.todoctl()
+        .args(import_args(backup.path(), &[]))
+        .run()
+        .success();
+    assert_eq!(
+        managers_left(&client, &ns, &managers).await?,
+        Vec::<String>::new()
+    );
+    // No field manager of Helm's holds a field todoctl's upgrade changes.
+    env.ok([
+        "upgrade",
+        "todo-app-local",
+        "--set",
+        "backend.replicaCount=3",
+    ]);
+    assert_eq!(replicas(&client, &ns, "backend-deployment").await, 3);
     Ok(())
 }
 
