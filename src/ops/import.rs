@@ -306,7 +306,11 @@ async fn plan(
     let mut hooks = 0;
     for (h, s) in helm_releases.iter().zip(stored) {
         hooks += h.hooks;
-        records.push(convert(h, s, opts, ctx)?);
+        let record = convert(h, s, opts, ctx)?;
+        // Before the values are checked against the chart: a schema error may quote them.
+        ctx.ui.remember_values(&record.values, &marks.secret);
+        ctx.ui.remember_values(&record.user_values, &marks.secret);
+        records.push(record);
     }
     // The import's -f/--set go over the values of the revision the next upgrade starts from.
     let base_index = records
@@ -371,9 +375,6 @@ async fn plan(
     for r in &mut records {
         r.generated = prepared.generated.clone();
         r.secret_paths = marks.secret.to_vec();
-        for e in &r.manifest {
-            ctx.ui.remember_object(&e.object);
-        }
     }
     let history = History {
         releases: records.clone(),
@@ -481,6 +482,18 @@ fn convert(
     let mut manifest = Vec::new();
     for (template, text) in helm::split_manifest(&h.manifest) {
         let objects = crate::manifest::parse::documents(&template, &text).map_err(|e| {
+            // Where, without the line itself: in a Helm record it may be a Secret's data,
+            // which the scrubber cannot know from a document that does not parse.
+            let e = match e {
+                crate::manifest::ManifestError::Yaml {
+                    template,
+                    line,
+                    column,
+                    message,
+                    ..
+                } => format!("{template}:{line}:{column}: {message}"),
+                other => other.to_string(),
+            };
             Error::anyhow(
                 Kind::BadInput,
                 format!(

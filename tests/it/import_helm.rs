@@ -1203,6 +1203,74 @@ async fn helm_under_another_field_manager_is_taken_over_as_helm() -> Result<()> 
     Ok(())
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_helm_record_that_does_not_parse_shows_none_of_its_secrets() -> Result<()> {
+    let Some(env) = TestEnv::new("import-unparsed").await? else {
+        return Ok(());
+    };
+    let ns = env.ns().to_string();
+    let client = env.client().await;
+    let home = tempfile::tempdir()?;
+    const KEY: &str = "sk-import-secret-value";
+    let set_key = format!("secrets.openaiApiKey={KEY}");
+    for (verb, extra) in [
+        ("install", "backend.replicaCount=1"),
+        ("upgrade", "backend.replicaCount=2"),
+    ] {
+        let run = helm(
+            &env,
+            Helm::V4,
+            &home,
+            &[
+                verb,
+                "todo-app-local",
+                CHART,
+                "-f",
+                VALUES,
+                "--set",
+                &set_key,
+                "--set",
+                extra,
+            ],
+        );
+        assert_eq!(run.code, 0, "helm {verb}: {}", run.stderr);
+    }
+    let secrets = Api::<Secret>::namespaced(client.clone(), &ns);
+    let backup = tempfile::tempdir()?;
+    let line = format!("OPENAI_API_KEY: \"{KEY}\"");
+    // The Secret's line broken in a superseded revision, then in the deployed one.
+    for version in [1, 2] {
+        let (secret, original) = read_record(&secrets, version).await?;
+        let manifest = original["manifest"].as_str().unwrap_or_default();
+        assert!(manifest.contains(&line), "{manifest}");
+        let mut broken = original.clone();
+        broken["manifest"] = json!(manifest.replace(&line, &format!("OPENAI_API_KEY: [{KEY}")));
+        write_record(&secrets, secret, &broken).await?;
+        let untouched = everything(&client, &ns).await?;
+        let out = env
+            .todoctl()
+            .forbid(KEY)
+            .args(import_args(backup.path(), &[]))
+            .run()
+            .failure(1);
+        let error = out.error();
+        assert!(
+            error.contains(&format!("revision {version} of release `todo-app-local`"))
+                && error.contains("templates/secrets.yaml:"),
+            "{out}"
+        );
+        assert_eq!(everything(&client, &ns).await?, untouched);
+        let (secret, _) = read_record(&secrets, version).await?;
+        write_record(&secrets, secret, &original).await?;
+    }
+    env.todoctl()
+        .forbid(KEY)
+        .args(import_args(backup.path(), &[]))
+        .run()
+        .success();
+    Ok(())
+}
+
 /// Runs `run` until it is not refused as locked (exit 4: the killed import's lock has not
 /// expired yet), for up to 30 seconds.
 fn unlocked(run: impl Fn() -> crate::command::Output) -> crate::command::Output {
