@@ -304,9 +304,26 @@ async fn plan(
         .unwrap_or_default();
     let mut records = Vec::new();
     let mut hooks = 0;
+    // Helm can leave more than one revision `deployed` (an upgrade that died before it
+    // superseded the one before); like Helm's storage, which takes the newest of them, the
+    // history gets one: the last.
+    let last_deployed = helm_releases
+        .iter()
+        .rev()
+        .find(|h| h.status == Status::Deployed.as_str())
+        .map(|h| h.version);
     for (h, s) in helm_releases.iter().zip(stored) {
         hooks += h.hooks;
-        let record = convert(h, s, opts, ctx)?;
+        let mut record = convert(h, s, opts, ctx)?;
+        if record.status == Status::Deployed && Some(h.version) != last_deployed {
+            record.status = Status::Superseded;
+            record.description = format!(
+                "imported from Helm revision {} (Helm status `deployed`, superseded by revision {}){}",
+                h.version,
+                last_deployed.unwrap_or_default(),
+                helm_said(h)
+            );
+        }
         // Before the values are checked against the chart: a schema error may quote them.
         ctx.ui.remember_values(&record.values, &marks.secret);
         ctx.ui.remember_values(&record.user_values, &marks.secret);
@@ -516,11 +533,7 @@ fn convert(
         }
     }
     let status = status_of(&h.status);
-    let helm_said = if h.description.is_empty() {
-        String::new()
-    } else {
-        format!(": {}", h.description)
-    };
+    let helm_said = helm_said(h);
     let status_note = if status.as_str() != h.status {
         format!(" (Helm status `{}`)", h.status)
     } else {
@@ -554,6 +567,15 @@ fn convert(
         last_test: None,
         post_renderer: None,
     })
+}
+
+/// `: <Helm's description>` of a revision, or nothing when it has none.
+fn helm_said(h: &HelmRelease) -> String {
+    if h.description.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", h.description)
+    }
 }
 
 /// An imported object as the takeover leaves it live: in the release namespace when Helm's

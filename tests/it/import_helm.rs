@@ -1271,6 +1271,65 @@ async fn a_helm_record_that_does_not_parse_shows_none_of_its_secrets() -> Result
     Ok(())
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn of_two_deployed_helm_revisions_the_last_is_imported_deployed() -> Result<()> {
+    let Some(env) = TestEnv::new("import-two-deployed").await? else {
+        return Ok(());
+    };
+    let ns = env.ns().to_string();
+    let client = env.client().await;
+    let home = tempfile::tempdir()?;
+    three_revisions(&env, Helm::V4, &home, &[]);
+    // Revision 1 left deployed, as by an upgrade that died before it superseded it.
+    let secrets = Api::<Secret>::namespaced(client.clone(), &ns);
+    let (secret, mut release) = read_record(&secrets, 1).await?;
+    release["info"]["status"] = json!("deployed");
+    write_record(&secrets, secret, &release).await?;
+    let backup = tempfile::tempdir()?;
+    let dry = env
+        .todoctl()
+        .args(import_args(backup.path(), &["--dry-run", "-o", "json"]))
+        .run()
+        .success()
+        .json();
+    let statuses: Vec<(Value, Value)> = dry["revisions"]
+        .as_array()
+        .context("revisions")?
+        .iter()
+        .map(|r| (r["status"].clone(), r["helm_status"].clone()))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            (json!("superseded"), json!("deployed")),
+            (json!("deployed"), json!("deployed")),
+            (json!("failed"), json!("failed")),
+        ]
+    );
+    env.todoctl()
+        .args(import_args(backup.path(), &[]))
+        .run()
+        .success();
+    assert_eq!(
+        statuses_of(&env),
+        vec![
+            (1, "superseded".to_string()),
+            (2, "deployed".to_string()),
+            (3, "failed".to_string())
+        ]
+    );
+    let history = env.ok(["history", "todo-app-local", "-o", "json"]).json();
+    let first = history[0]["description"].as_str().unwrap_or_default();
+    assert!(
+        first.contains("Helm status `deployed`, superseded by revision 2"),
+        "{first}"
+    );
+    // The next upgrade starts from revision 2 (two backend replicas).
+    env.ok(["upgrade", "todo-app-local"]);
+    assert_eq!(replicas(&client, &ns, "backend-deployment").await, 2);
+    Ok(())
+}
+
 /// Runs `run` until it is not refused as locked (exit 4: the killed import's lock has not
 /// expired yet), for up to 30 seconds.
 fn unlocked(run: impl Fn() -> crate::command::Output) -> crate::command::Output {
