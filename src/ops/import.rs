@@ -1039,19 +1039,40 @@ fn write_backup(stored: &[StoredRecord], opts: &ImportOptions, ctx: &Context) ->
         .collect();
     let list = json!({"apiVersion": "v1", "kind": "List", "items": items});
     let stamp = ctx.clock.now().strftime("%Y%m%dT%H%M%SZ").to_string();
-    let path = opts.backup_dir.join(format!(
-        "helm-records-{}-{}-{stamp}.yaml",
+    let stem = format!(
+        "helm-records-{}-{}-{stamp}",
         opts.namespace, opts.helm_release
-    ));
+    );
     let text = crate::yaml::to_string(&list).map_err(|e| anyhow::anyhow!("writing YAML: {e}"))?;
-    write_private(&path, text.as_bytes()).with_context(|| {
-        format!(
-            "writing the backup of Helm's records to {} (choose another directory with --backup-dir); nothing was imported",
-            path.display()
-        )
-    })?;
-    Ok(path)
+    // A backup is never overwritten: one written in the same second (an import refused after
+    // its backup, run again) keeps its file, and this one gets the next free `-N`.
+    for n in 1..=BACKUPS_PER_SECOND {
+        let path = opts.backup_dir.join(if n == 1 {
+            format!("{stem}.yaml")
+        } else {
+            format!("{stem}-{n}.yaml")
+        });
+        match write_private(&path, text.as_bytes()) {
+            Ok(()) => return Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!(
+                        "writing the backup of Helm's records to {} (choose another directory with --backup-dir); nothing was imported",
+                        path.display()
+                    )
+                });
+            }
+        }
+    }
+    bail!(
+        "writing the backup of Helm's records: {} already holds {BACKUPS_PER_SECOND} backups named {stem}[-N].yaml; choose another directory with --backup-dir; nothing was imported",
+        opts.backup_dir.display()
+    )
 }
+
+/// How many backups of one Helm release one second can name (`-2` ... `-N` after the first).
+const BACKUPS_PER_SECOND: usize = 100;
 
 fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;

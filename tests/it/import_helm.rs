@@ -1330,6 +1330,63 @@ async fn of_two_deployed_helm_revisions_the_last_is_imported_deployed() -> Resul
     Ok(())
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_backup_written_in_the_same_second_as_another_keeps_both() -> Result<()> {
+    let Some(env) = TestEnv::new("import-backup").await? else {
+        return Ok(());
+    };
+    let ns = env.ns().to_string();
+    let home = tempfile::tempdir()?;
+    let install = helm(
+        &env,
+        Helm::V4,
+        &home,
+        &["install", "todo-app-local", CHART, "-f", VALUES],
+    );
+    assert_eq!(install.code, 0, "{}", install.stderr);
+    // Backups already written in every second the import may run in: the first, and one
+    // that took `-2` after it.
+    let backup = tempfile::tempdir()?;
+    let now = jiff::Timestamp::now();
+    let mut earlier = Vec::new();
+    for s in 0..120 {
+        let stamp = (now + jiff::SignedDuration::from_secs(s))
+            .strftime("%Y%m%dT%H%M%SZ")
+            .to_string();
+        for suffix in ["", "-2"] {
+            let path = backup.path().join(format!(
+                "helm-records-{ns}-todo-app-local-{stamp}{suffix}.yaml"
+            ));
+            std::fs::write(&path, "an earlier backup\n")?;
+            earlier.push(path);
+        }
+    }
+    let out = env
+        .todoctl()
+        .args(import_args(backup.path(), &[]))
+        .run()
+        .success();
+    for path in &earlier {
+        assert_eq!(std::fs::read_to_string(path)?, "an earlier backup\n");
+    }
+    let written: Vec<PathBuf> = std::fs::read_dir(backup.path())?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|p| !earlier.contains(p))
+        .collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+    let name = written[0]
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    assert!(name.ends_with("-3.yaml"), "{name}");
+    assert!(out.stdout.contains(&name), "{out}");
+    assert!(std::fs::read_to_string(&written[0])?.contains("sh.helm.release.v1.todo-app-local.v1"));
+    Ok(())
+}
+
 /// Runs `run` until it is not refused as locked (exit 4: the killed import's lock has not
 /// expired yet), for up to 30 seconds.
 fn unlocked(run: impl Fn() -> crate::command::Output) -> crate::command::Output {
