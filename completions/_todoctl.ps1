@@ -128,8 +128,8 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
         'todoctl;apply' {
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'The release the plan must be for [default: the plan''s]')
             [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'The release the plan must be for [default: the plan''s]')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace the plan must be for')
-            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace the plan must be for')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace the plan must be for [default: the plan''s]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace the plan must be for [default: the plan''s]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for readiness before failing, e.g. 90s, 5m')
             [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Refuse a plan older than this, e.g. 1h, 30m (0: no limit)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')

@@ -122,8 +122,8 @@ set edit:completion:arg-completer[todoctl] = {|@words|
         &'todoctl;apply'= {
             cand -r 'The release the plan must be for [default: the plan''s]'
             cand --release 'The release the plan must be for [default: the plan''s]'
-            cand -n 'The namespace the plan must be for'
-            cand --namespace 'The namespace the plan must be for'
+            cand -n 'The namespace the plan must be for [default: the plan''s]'
+            cand --namespace 'The namespace the plan must be for [default: the plan''s]'
             cand --timeout 'How long to wait for readiness before failing, e.g. 90s, 5m'
             cand --max-age 'Refuse a plan older than this, e.g. 1h, 30m (0: no limit)'
             cand -o 'Output format'

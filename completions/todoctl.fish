@@ -107,7 +107,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l no-progress 
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand apply" -s r -l release -d 'The release the plan must be for [default: the plan\'s]' -r
-complete -c todoctl -n "__fish_todoctl_using_subcommand apply" -s n -l namespace -d 'The namespace the plan must be for' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand apply" -s n -l namespace -d 'The namespace the plan must be for [default: the plan\'s]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand apply" -l timeout -d 'How long to wait for readiness before failing, e.g. 90s, 5m' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand apply" -l max-age -d 'Refuse a plan older than this, e.g. 1h, 30m (0: no limit)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand apply" -s o -l output -d 'Output format' -r -f -a "table\t''

@@ -18,8 +18,9 @@ use crate::ops::{self, ApplyOutcome};
 /// as it was (not changed, created or deleted since). Anything else is refused without
 /// changing anything; run `todoctl diff --out` again, review, and apply the new plan. Also
 /// refused: a file that was edited or is not a plan, a plan for another release, namespace
-/// or cluster than -r, -n and the kubeconfig select, and a plan older than --max-age. A plan
-/// that changes nothing applies as a no-op and records no revision.
+/// or cluster than -r, -n (each defaults to the plan's) and the kubeconfig select, and a plan
+/// older than --max-age. A plan that changes nothing applies as a no-op and records no
+/// revision.
 ///
 /// The plan holds the release's values and Secrets in the clear: keep it as secret as a
 /// kubeconfig, and delete it once applied.
@@ -38,14 +39,9 @@ pub struct ApplyPlanArgs {
     /// The release the plan must be for [default: the plan's]
     #[arg(short = 'r', long = "release", value_name = "NAME")]
     pub release: Option<String>,
-    /// The namespace the plan must be for
-    #[arg(
-        short = 'n',
-        long,
-        default_value = "todo-app",
-        value_name = "NAMESPACE"
-    )]
-    pub namespace: String,
+    /// The namespace the plan must be for [default: the plan's]
+    #[arg(short = 'n', long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
     #[command(flatten)]
     pub wait: WaitArgs,
     /// On failure, roll back to the previous revision (or uninstall a failed install)

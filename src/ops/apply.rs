@@ -150,8 +150,8 @@ pub struct ApplyOptions {
     pub plan: PathBuf,
     /// `-r`: when given, the plan must be for this release.
     pub release: Option<String>,
-    /// `-n`: the plan must be for this namespace.
-    pub namespace: String,
+    /// `-n`: when given, the plan must be for this namespace.
+    pub namespace: Option<String>,
     pub wait: Option<Duration>,
     pub atomic: bool,
     /// `--max-age`: a plan older than this is refused; `None` for no limit.
@@ -173,17 +173,12 @@ async fn open_plan(ctx: &Context, opts: &ApplyOptions) -> Result<Plan> {
             ),
         ));
     }
-    if plan.namespace != opts.namespace {
+    if let Some(n) = opts.namespace.as_deref().filter(|n| *n != plan.namespace) {
         return Err(Error::anyhow(
             Kind::BadInput,
             format!(
-                "plan {file} is for release `{}` in namespace `{}`, but -n selects namespace `{}`; apply it with `-n {}`, or run `todoctl diff -n {} --out` to plan for namespace `{}`",
-                plan.release,
-                plan.namespace,
-                opts.namespace,
-                plan.namespace,
-                opts.namespace,
-                opts.namespace
+                "plan {file} is for release `{}` in namespace `{}`, but -n selects namespace `{n}`; apply it with `-n {}` or without -n, or run `todoctl diff -n {n} --out` to plan for namespace `{n}`",
+                plan.release, plan.namespace, plan.namespace,
             ),
         ));
     }

@@ -343,3 +343,48 @@ async fn a_killed_apply_recovers_like_a_killed_upgrade() -> Result<()> {
     assert_eq!(h[2]["status"], "deployed", "{h:?}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_without_n_takes_the_plans_namespace() -> Result<()> {
+    let Some(env) = TestEnv::installed("plan-ns", &[]).await? else {
+        return Ok(());
+    };
+    let plan = PlanFile::new();
+    env.ok([
+        "diff",
+        "--set",
+        "backend.replicaCount=3",
+        "--out",
+        plan.arg(),
+    ]);
+    // Neither -n nor -r: both are the plan's, whatever namespace it is for.
+    let out = Todoctl::new(&env.cluster)
+        .args(["apply", plan.arg(), "--no-wait"])
+        .run()
+        .success();
+    assert!(out.stdout.contains("revision 2 deployed"), "{out}");
+    assert_eq!(replicas(&env, "backend-deployment").await, 3);
+
+    // -n of the plan's namespace is accepted; -n of another is refused before anything is read.
+    let plan = PlanFile::new();
+    env.ok([
+        "diff",
+        "--set",
+        "backend.replicaCount=2",
+        "--out",
+        plan.arg(),
+    ]);
+    let out = Todoctl::new(&env.cluster)
+        .args(["apply", plan.arg(), "-n", "todo-app"])
+        .filter(env.ns(), "<ns>")
+        .run()
+        .failure(1);
+    insta::assert_snapshot!("apply_default_namespace_given", out.error());
+    assert_eq!(env.statuses().len(), 2);
+    let out = Todoctl::new(&env.cluster)
+        .args(["apply", plan.arg(), "--no-wait", "-n", env.ns()])
+        .run()
+        .success();
+    assert!(out.stdout.contains("revision 3 deployed"), "{out}");
+    Ok(())
+}
