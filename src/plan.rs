@@ -24,7 +24,9 @@ pub const KIND: &str = "TodoctlPlan";
 
 /// The plan format this build writes, and the only one it applies. Bump it for any change an
 /// older reader would misread; plans live for one review, so no older format is read.
-pub const FORMAT: u32 = 1;
+/// Format 2: [`fingerprint`] leaves out managedFields entries of the `status` subresource, so
+/// the fingerprints of format 1 do not compare with today's.
+pub const FORMAT: u32 = 2;
 
 /// A plan file above this size is refused unread: todoctl did not write it.
 const MAX_BYTES: u64 = 64 * 1024 * 1024;
@@ -198,8 +200,10 @@ impl Seen {
 }
 
 /// SHA-256 of a live object without what changes when nothing but its status does: `status`,
-/// `metadata.resourceVersion` and the time stamps of `metadata.managedFields`. A change to
-/// its spec, labels, annotations or field ownership changes it.
+/// `metadata.resourceVersion`, the time stamps of `metadata.managedFields`, and its entries
+/// for the `status` subresource (whose field sets change as status fields come and go, e.g.
+/// `unavailableReplicas` during a rollout). A change to its spec, labels, annotations or the
+/// ownership of any of them changes it.
 pub fn fingerprint(live: &Value) -> String {
     let mut v = live.clone();
     if let Some(map) = v.as_object_mut() {
@@ -208,6 +212,7 @@ pub fn fingerprint(live: &Value) -> String {
     if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.remove("resourceVersion");
         if let Some(Value::Array(fields)) = meta.get_mut("managedFields") {
+            fields.retain(|e| e.get("subresource").and_then(Value::as_str) != Some("status"));
             for entry in fields.iter_mut().filter_map(Value::as_object_mut) {
                 entry.remove("time");
             }
@@ -415,7 +420,8 @@ mod tests {
         let err = decode(&serde_json::to_vec(&v).unwrap(), p)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("todoctl 9.9.9 in plan format 2"), "{err}");
+        let other = format!("todoctl 9.9.9 in plan format {}", FORMAT + 1);
+        assert!(err.contains(&other), "{err}");
     }
 
     #[test]
@@ -428,6 +434,24 @@ mod tests {
         b["metadata"]["managedFields"][0]["time"] = json!("t2");
         b["status"]["readyReplicas"] = json!(1);
         assert!(Seen::of(&a).matches(&Seen::of(&b)));
+        // A status field appearing changes the status subresource's entry: still status only.
+        let status_entry = json!({"manager": "kube-controller-manager", "subresource": "status",
+            "fieldsV1": {"f:status": {"f:unavailableReplicas": {}}}});
+        b["metadata"]["managedFields"]
+            .as_array_mut()
+            .unwrap()
+            .push(status_entry.clone());
+        assert!(Seen::of(&a).matches(&Seen::of(&b)));
+        // An entry of another subresource (scale) or of the object itself is not status.
+        let mut d = a.clone();
+        d["metadata"]["resourceVersion"] = json!("3");
+        let mut scale_entry = status_entry;
+        scale_entry["subresource"] = json!("scale");
+        d["metadata"]["managedFields"]
+            .as_array_mut()
+            .unwrap()
+            .push(scale_entry);
+        assert!(!Seen::of(&a).matches(&Seen::of(&d)));
         b["spec"]["replicas"] = json!(3);
         assert!(!Seen::of(&a).matches(&Seen::of(&b)));
         let mut c = a.clone();

@@ -388,3 +388,41 @@ async fn apply_without_n_takes_the_plans_namespace() -> Result<()> {
     assert!(out.stdout.contains("revision 3 deployed"), "{out}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_status_written_since_the_plan_is_not_a_change() -> Result<()> {
+    let Some(env) = TestEnv::installed("plan-status", &[]).await? else {
+        return Ok(());
+    };
+    let plan = PlanFile::new();
+    env.ok([
+        "diff",
+        "--set",
+        "backend.replicaCount=3",
+        "--out",
+        plan.arg(),
+    ]);
+    // A status field appears, written by another manager through the status subresource, as
+    // a controller does during a rollout: a new resourceVersion and a new managedFields entry
+    // of subresource `status`, nothing else.
+    let api =
+        Api::<k8s_openapi::api::apps::v1::Deployment>::namespaced(env.client().await, env.ns());
+    for (name, manager) in [
+        ("backend-deployment", "rollout-watcher"),
+        ("frontend-deployment", "rollout-watcher"),
+    ] {
+        api.patch_status(
+            name,
+            &kube::api::PatchParams {
+                field_manager: Some(manager.to_string()),
+                ..Default::default()
+            },
+            &kube::api::Patch::Merge(serde_json::json!({"status": {"unavailableReplicas": 1}})),
+        )
+        .await?;
+    }
+    let out = env.ok(["apply", plan.arg(), "--no-wait"]);
+    assert!(out.stdout.contains("revision 2 deployed"), "{out}");
+    assert_eq!(replicas(&env, "backend-deployment").await, 3);
+    Ok(())
+}
