@@ -19,8 +19,8 @@ use crate::ops::{self, ApplyOutcome};
 /// changing anything; run `todoctl diff --out` again, review, and apply the new plan. Also
 /// refused: a file that was edited or is not a plan, a plan for another release, namespace
 /// or cluster than -r, -n (each defaults to the plan's) and the kubeconfig select, and a plan
-/// older than --max-age. A plan that changes nothing applies as a no-op and records no
-/// revision.
+/// older than --max-age. A plan that changes nothing (no object, and the values and chart of
+/// the current revision, which is deployed) applies as a no-op and records no revision.
 ///
 /// The plan holds the release's values and Secrets in the clear: keep it as secret as a
 /// kubeconfig, and delete it once applied.
@@ -93,6 +93,7 @@ pub fn run(args: &ApplyPlanArgs, env: &super::Env) -> Result<ExitCode> {
                 release,
                 namespace,
                 revision,
+                ..
             },
             OutputFormat::Table,
         ) => {
@@ -111,12 +112,13 @@ pub fn run(args: &ApplyPlanArgs, env: &super::Env) -> Result<ExitCode> {
                     release,
                     namespace,
                     revision,
+                    status,
                 } => Applied {
                     release,
                     namespace,
                     revision: *revision,
                     changed: false,
-                    status: "deployed".to_string(),
+                    status: status.to_string(),
                     applied: 0,
                     waves: 0,
                     pruned: none,

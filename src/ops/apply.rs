@@ -17,17 +17,18 @@ use crate::diff::Action as Change;
 use crate::error::{Error, Kind};
 use crate::manifest::Object;
 use crate::plan::{ClusterIdentity, Plan, Seen};
-use crate::release::History;
+use crate::release::{History, Release, Status};
 
 /// What `apply` did.
 #[derive(Debug, Clone)]
 pub enum ApplyOutcome {
-    /// The plan changes no object: nothing was applied and no revision recorded; `revision`
-    /// stays the current one.
+    /// The plan changes nothing (see [`is_no_op`]): nothing was applied and no revision
+    /// recorded; `revision` stays the current one, with its `status`.
     Unchanged {
         release: String,
         namespace: String,
         revision: u64,
+        status: Status,
     },
     /// The plan ran as an upgrade (or an install) would.
     Applied(Box<ChangeOutcome>),
@@ -71,28 +72,6 @@ async fn apply_locked(
     started: Instant,
 ) -> Result<ApplyOutcome> {
     check_unmoved(&session.ctx, plan, &session.history).await?;
-    let action = match plan.base {
-        Some(revision) => {
-            let unchanged = plan
-                .changes
-                .iter()
-                .all(|c| super::plan::diff_of(c, false).action == Change::Unchanged);
-            if unchanged {
-                return Ok(ApplyOutcome::Unchanged {
-                    release: plan.release.clone(),
-                    namespace: plan.namespace.clone(),
-                    revision,
-                });
-            }
-            Action::Upgrade
-        }
-        None => Action::Install,
-    };
-    let objects: Vec<Object> = plan
-        .objects
-        .iter()
-        .map(|e| Object::new(e.template.clone(), e.object.clone()))
-        .collect();
     let r = &plan.record;
     let content = Content {
         chart: r.chart.clone(),
@@ -105,6 +84,24 @@ async fn apply_locked(
         tests: r.tests.clone(),
         post_renderer: r.post_renderer.clone(),
     };
+    // check_unmoved made sure the current revision is the plan's base.
+    let action = match session.history.current() {
+        None => Action::Install,
+        Some(base) if is_no_op(plan, &content, base) => {
+            return Ok(ApplyOutcome::Unchanged {
+                release: plan.release.clone(),
+                namespace: plan.namespace.clone(),
+                revision: base.revision,
+                status: base.status,
+            });
+        }
+        Some(_) => Action::Upgrade,
+    };
+    let objects: Vec<Object> = plan
+        .objects
+        .iter()
+        .map(|e| Object::new(e.template.clone(), e.object.clone()))
+        .collect();
     let applier = Applier::new(
         &session.ctx.cluster,
         &plan.release,
@@ -127,6 +124,26 @@ async fn apply_locked(
     perform(session, action, content, &objects, applier, &how, started)
         .await
         .map(|o| ApplyOutcome::Applied(Box::new(o)))
+}
+
+/// Whether applying `plan` (whose record would hold `content`) on top of `base` would change
+/// nothing, so that no revision is recorded: no object changes, `base` is deployed, and the
+/// record would hold what `base` holds. A plan that changes only values, the chart or the
+/// tests, or that builds on a failed revision, runs as an upgrade instead (which skips the
+/// unchanged objects), so that the next upgrade builds on its values and the release ends
+/// deployed. The notes are left out of the comparison: they are rendered with the revision
+/// number and whether it is an install, so they differ for every new revision, and what
+/// else changes them (values, chart) is compared itself.
+fn is_no_op(plan: &Plan, content: &Content, base: &Release) -> bool {
+    let objects_unchanged = plan
+        .changes
+        .iter()
+        .all(|c| super::plan::diff_of(c, false).action == Change::Unchanged);
+    let recorded = Content {
+        notes: content.notes.clone(),
+        ..Content::recorded(base)
+    };
+    objects_unchanged && base.status == Status::Deployed && recorded == *content
 }
 
 /// A refusal of `plan` because the cluster moved: what moved, that nothing changed, and what

@@ -85,7 +85,7 @@ impl Action {
 
 /// What a revision deploys and records, apart from its number, status and times: the chart,
 /// the values, the objects and what came with them.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Content {
     pub chart: ChartInfo,
     pub user_values: serde_json::Value,

@@ -390,6 +390,75 @@ async fn apply_without_n_takes_the_plans_namespace() -> Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_plan_of_values_only_or_on_a_failed_revision_records_a_revision() -> Result<()> {
+    let Some(env) = TestEnv::installed("plan-values", &[]).await? else {
+        return Ok(());
+    };
+    // Values that change no object (the Ingress is disabled) are still the revision's values.
+    let plan = PlanFile::new();
+    let diff = env.run([
+        "diff",
+        "--set",
+        "ingress.host=todo.example.org",
+        "--detailed-exitcode",
+        "--out",
+        plan.arg(),
+    ]);
+    assert_eq!(diff.code, 0, "{diff}");
+    let out = env.ok(["apply", plan.arg(), "-o", "json"]).json();
+    assert_eq!(out["changed"], true, "{out}");
+    assert_eq!(out["revision"], 2, "{out}");
+    assert_eq!(out["status"], "deployed", "{out}");
+    assert_eq!(
+        env.statuses(),
+        vec![(1, "superseded".to_string()), (2, "deployed".to_string())]
+    );
+    // The next upgrade builds on them.
+    env.ok(["upgrade", "--set", "backend.replicaCount=3"]);
+    let values = env.ok(["get", "values", "-o", "json"]).json();
+    assert_eq!(values["ingress"]["host"], "todo.example.org", "{values}");
+
+    // A failed current revision whose objects the plan leaves as they are: the apply records
+    // a new revision rather than leaving the release failed.
+    env.run([
+        "upgrade",
+        "--set",
+        "backend.nodeSelector.disktype=none",
+        "--timeout",
+        "3s",
+    ])
+    .failure(3);
+    assert_eq!(env.statuses()[3], (4, "failed".to_string()));
+    let plan = PlanFile::new();
+    let diff = env.run([
+        "diff",
+        "--set",
+        "backend.nodeSelector.disktype=none",
+        "--detailed-exitcode",
+        "--out",
+        plan.arg(),
+    ]);
+    assert_eq!(diff.code, 0, "{diff}");
+    let out = env
+        .ok(["apply", plan.arg(), "--no-wait", "-o", "json"])
+        .json();
+    assert_eq!(out["changed"], true, "{out}");
+    assert_eq!(out["revision"], 5, "{out}");
+    assert_eq!(out["status"], "deployed", "{out}");
+    assert_eq!(env.statuses()[4], (5, "deployed".to_string()));
+
+    // Only now is an empty plan a no-op, and -o json says what the current revision is.
+    let plan = PlanFile::new();
+    env.ok(["diff", "--out", plan.arg()]);
+    let out = env.ok(["apply", plan.arg(), "-o", "json"]).json();
+    assert_eq!(out["changed"], false, "{out}");
+    assert_eq!(out["revision"], 5, "{out}");
+    assert_eq!(out["status"], "deployed", "{out}");
+    assert_eq!(env.statuses().len(), 5);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_status_written_since_the_plan_is_not_a_change() -> Result<()> {
     let Some(env) = TestEnv::installed("plan-status", &[]).await? else {
         return Ok(());
