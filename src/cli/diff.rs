@@ -27,7 +27,9 @@ use crate::ops;
 /// With --out PLAN it also saves what it showed as a plan, which `todoctl apply PLAN` carries
 /// out exactly, refusing it if the release or any object it read changed meanwhile, and which
 /// `todoctl show plan PLAN` prints again for review. The plan holds the release's values and
-/// Secrets in the clear: it is written mode 0600; keep it as secret as a kubeconfig.
+/// Secrets in the clear: it is written mode 0600; keep it as secret as a kubeconfig. No plan is
+/// made while a revision of the release is pending (another operation running, or one stopped
+/// without finishing).
 ///
 /// Examples:
 ///   todoctl diff --set backend.replicaCount=4

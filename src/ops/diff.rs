@@ -76,6 +76,21 @@ pub async fn diff(ctx: &Context, opts: &DiffOptions) -> Result<DiffResult> {
             ),
         ));
     }
+    if let (Some(path), Some(r)) = (&opts.out, live_release)
+        && r.status.is_pending()
+    {
+        return Err(crate::error::Error::anyhow(
+            crate::error::Kind::Conflict,
+            format!(
+                "not saving plan {}: revision {} of release `{}` in namespace `{}` is {}, so another operation is running or one stopped without finishing, and a plan must build on a finished revision; wait for it to finish (a stopped one is recorded failed by the next `todoctl upgrade` or `todoctl rollback` once its lock expires), then run `todoctl diff --out` again",
+                path.display(),
+                r.revision,
+                opts.release,
+                opts.namespace,
+                r.status
+            ),
+        ));
+    }
     let prepared = super::prepare::prepare_release(
         ctx,
         &history,

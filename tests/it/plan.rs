@@ -495,3 +495,83 @@ async fn a_status_written_since_the_plan_is_not_a_change() -> Result<()> {
     assert_eq!(replicas(&env, "backend-deployment").await, 3);
     Ok(())
 }
+
+/// Starts `todoctl ARGS -n NS` paused once its revision is recorded pending, and waits until
+/// the release's newest revision has `status`.
+async fn paused_at_recorded(env: &TestEnv, args: &[&str], status: &str) -> crate::command::Running {
+    let running = env
+        .todoctl()
+        .args(args)
+        .env("TODOCTL_TEST_PAUSE_AT", "recorded")
+        .env("TODOCTL_TEST_PAUSE_SECS", "60")
+        .spawn();
+    crate::harness::wait_for(
+        &format!("a {status} revision"),
+        std::time::Duration::from_secs(30),
+        || async {
+            // Until an install records its revision, the release does not exist.
+            let history = env.run(["history", "-o", "json"]);
+            let newest = (history.code == 0)
+                .then(|| history.json())
+                .and_then(|h| h.as_array().and_then(|rows| rows.last()).cloned());
+            Ok(newest.is_some_and(|r| r["status"] == status).then_some(()))
+        },
+    )
+    .await
+    .expect("the operation to record its revision");
+    running
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_plan_is_made_on_a_pending_revision() -> Result<()> {
+    let Some(env) = TestEnv::installed("plan-pending", &[]).await? else {
+        return Ok(());
+    };
+    let mut upgrade = paused_at_recorded(
+        &env,
+        &["upgrade", "--set", "backend.replicaCount=3"],
+        "pending-upgrade",
+    )
+    .await;
+    let plan = PlanFile::new();
+    let out = env
+        .run([
+            "diff",
+            "--set",
+            "frontend.replicaCount=1",
+            "--out",
+            plan.arg(),
+        ])
+        .failure(1);
+    insta::assert_snapshot!("diff_out_on_pending_upgrade", out.error());
+    assert!(!plan.path.exists());
+    upgrade.child().kill()?;
+    upgrade.wait();
+
+    // Its neighbours: an install and a rollback in progress.
+    let env = TestEnv::on(&env.cluster, "plan-pending-install").await?;
+    let mut install = paused_at_recorded(
+        &env,
+        &["install", "--set", ANY_NODE_PORT],
+        "pending-install",
+    )
+    .await;
+    let out = env
+        .run(["diff", "--install", "--out", plan.arg()])
+        .failure(1);
+    assert!(out.stderr.contains("is pending-install"), "{out}");
+    assert!(!plan.path.exists());
+    install.child().kill()?;
+    install.wait();
+
+    let env = TestEnv::on(&env.cluster, "plan-pending-rollback").await?;
+    env.install(&[]);
+    env.ok(["upgrade", "--no-wait", "--set", "backend.replicaCount=3"]);
+    let mut rollback = paused_at_recorded(&env, &["rollback"], "pending-rollback").await;
+    let out = env.run(["diff", "--out", plan.arg()]).failure(1);
+    assert!(out.stderr.contains("is pending-rollback"), "{out}");
+    assert!(!plan.path.exists());
+    rollback.child().kill()?;
+    rollback.wait();
+    Ok(())
+}
