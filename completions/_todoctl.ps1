@@ -401,7 +401,7 @@ Register-ArgumentCompleter -Native -CommandName 'todoctl' -ScriptBlock {
             [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Accepted for the same command line as upgrade, and ignored: diff changes nothing')
             [CompletionResult]::new('--atomic', '--atomic', [CompletionResultType]::ParameterName, 'Accepted for the same command line as upgrade, and ignored: diff changes nothing')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Accepted for the same command line as upgrade; diff is always a dry run')
-            [CompletionResult]::new('--adopt', '--adopt', [CompletionResultType]::ParameterName, 'Accepted for the same command line as upgrade; diff always shows objects of another release as they would be after --adopt')
+            [CompletionResult]::new('--adopt', '--adopt', [CompletionResultType]::ParameterName, 'Without --out, accepted for the same command line as upgrade (diff shows objects of another release as they would be after --adopt); with --out, the plan takes them over only with it, and diff refuses them without it')
             [CompletionResult]::new('--force-conflicts', '--force-conflicts', [CompletionResultType]::ParameterName, 'Show what a forced apply would do to fields another field manager owns, instead of failing on them')
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars, even on a terminal')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeat for more)')

@@ -383,7 +383,7 @@ set edit:completion:arg-completer[todoctl] = {|@words|
             cand --no-wait 'Accepted for the same command line as upgrade, and ignored: diff changes nothing'
             cand --atomic 'Accepted for the same command line as upgrade, and ignored: diff changes nothing'
             cand --dry-run 'Accepted for the same command line as upgrade; diff is always a dry run'
-            cand --adopt 'Accepted for the same command line as upgrade; diff always shows objects of another release as they would be after --adopt'
+            cand --adopt 'Without --out, accepted for the same command line as upgrade (diff shows objects of another release as they would be after --adopt); with --out, the plan takes them over only with it, and diff refuses them without it'
             cand --force-conflicts 'Show what a forced apply would do to fields another field manager owns, instead of failing on them'
             cand --no-progress 'Never draw progress bars, even on a terminal'
             cand -v 'Say more about what is happening (repeat for more)'

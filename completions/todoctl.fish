@@ -297,7 +297,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l show-secrets -d
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l no-wait -d 'Accepted for the same command line as upgrade, and ignored: diff changes nothing'
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l atomic -d 'Accepted for the same command line as upgrade, and ignored: diff changes nothing'
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l dry-run -d 'Accepted for the same command line as upgrade; diff is always a dry run'
-complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l adopt -d 'Accepted for the same command line as upgrade; diff always shows objects of another release as they would be after --adopt'
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l adopt -d 'Without --out, accepted for the same command line as upgrade (diff shows objects of another release as they would be after --adopt); with --out, the plan takes them over only with it, and diff refuses them without it'
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l force-conflicts -d 'Show what a forced apply would do to fields another field manager owns, instead of failing on them'
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l no-progress -d 'Never draw progress bars, even on a terminal'
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s v -l verbose -d 'Say more about what is happening (repeat for more)'

@@ -21,8 +21,9 @@ use crate::ops;
 /// --prune-pvcs); those that only say
 /// how an upgrade runs (--timeout, --no-wait, --atomic, --history-max, --dry-run) are accepted
 /// and ignored, since diff changes nothing. Objects of another release show as they would be
-/// after --adopt, with or without it. A release that does not exist is an error, as for
-/// upgrade, unless --install is given: then the diff is its install.
+/// after --adopt, with or without it; but with --out, diff refuses them without --adopt, as
+/// the upgrade would (the plan is applied with --adopt as given). A release that does not
+/// exist is an error, as for upgrade, unless --install is given: then the diff is its install.
 ///
 /// With --out PLAN it also saves what it showed as a plan, which `todoctl apply PLAN` carries
 /// out exactly, refusing it if the release or any object it read changed meanwhile, and which
@@ -45,7 +46,7 @@ use crate::ops;
 #[command(mut_arg("atomic", |a| a.help(IGNORED)))]
 #[command(mut_arg("history_max", |a| a.help(IGNORED)))]
 #[command(mut_arg("dry_run", |a| a.help("Accepted for the same command line as upgrade; diff is always a dry run")))]
-#[command(mut_arg("adopt", |a| a.help("Accepted for the same command line as upgrade; diff always shows objects of another release as they would be after --adopt")))]
+#[command(mut_arg("adopt", |a| a.help("Without --out, accepted for the same command line as upgrade (diff shows objects of another release as they would be after --adopt); with --out, the plan takes them over only with it, and diff refuses them without it")))]
 #[command(mut_arg("force_conflicts", |a| a.help("Show what a forced apply would do to fields another field manager owns, instead of failing on them")))]
 pub struct DiffArgs {
     #[command(flatten)]

@@ -120,6 +120,7 @@ async fn apply_locked(
             delete_pvcs: plan.options.prune_pvcs,
         },
         history_max: plan.options.history_max,
+        retry: super::preflight::Retry::Plan,
     };
     perform(session, action, content, &objects, applier, &how, started)
         .await

@@ -117,7 +117,9 @@ pub async fn diff(ctx: &Context, opts: &DiffOptions) -> Result<DiffResult> {
         ApplyMode {
             dry_run: true,
             force_conflicts: opts.force_conflicts,
-            adopt: true,
+            // A plain diff shows an object it would take over as a change; a plan is applied
+            // with its --adopt as given, so its dry run must refuse what the apply would.
+            adopt: opts.adopt || opts.out.is_none(),
         },
     );
     let mut seen = Vec::new();

@@ -12,7 +12,7 @@ use anyhow::{Context as _, Result};
 
 use super::deploy::{DeployOptions, DeployReport, deploy, prune};
 use super::keep::KeepRules;
-use super::preflight::preflight;
+use super::preflight::{Refused, Retry, preflight};
 use super::prepare::Prepared;
 use super::session::{Session, read_history};
 use crate::chart::Chart;
@@ -180,6 +180,8 @@ pub struct Run<'a> {
     pub keep: KeepRules,
     /// `--history-max`: records kept after a successful revision (0: all).
     pub history_max: usize,
+    /// What a refusal before anything is written tells the user to run next.
+    pub retry: Retry,
 }
 
 /// How a revision that was recorded ended.
@@ -234,7 +236,10 @@ impl Session {
             self.store.namespace(),
             true,
             run.keep,
-            &what,
+            Refused {
+                what: &what,
+                retry: run.retry,
+            },
         )
         .await?;
         self.create_record(&record).await?;
@@ -338,6 +343,7 @@ impl Session {
                     wait,
                     keep: KeepRules::default(),
                     history_max,
+                    retry: Retry::Command,
                 };
                 match self.run_revision(record, action, run).await? {
                     Outcome::Deployed { record, .. } => Ok(format!(

@@ -21,6 +21,47 @@ use super::keep::KeepRules;
 use crate::cluster::apply::{Applier, Rejection, Takeover};
 use crate::manifest::{Object, ObjectKey, kinds};
 
+/// What a refusal tells the user to run once its cause is fixed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Retry {
+    /// The same command, with other flags if need be (install, upgrade, rollback).
+    #[default]
+    Command,
+    /// `todoctl diff --out` again: `apply` carries out a saved plan, whose flags and objects
+    /// cannot change.
+    Plan,
+}
+
+impl Retry {
+    /// How to take over objects of another release (or of none), or avoid them.
+    fn takeover(self) -> &'static str {
+        match self {
+            Retry::Command => {
+                "install this release in another namespace (-n), or pass --adopt to manage them as part of it"
+            }
+            Retry::Plan => {
+                "make a new plan with `todoctl diff --adopt --out` to manage them as part of it, review it, and apply that"
+            }
+        }
+    }
+
+    /// What follows a fix: `run the command again`.
+    fn again(self) -> &'static str {
+        match self {
+            Retry::Command => "run the command again",
+            Retry::Plan => "run `todoctl diff --out` again, review the new plan, and apply that",
+        }
+    }
+}
+
+/// How a refusal names the operation ("upgrade of release `todo-app`") and what it tells the
+/// user to run once its cause is fixed.
+#[derive(Debug, Clone, Copy)]
+pub struct Refused<'a> {
+    pub what: &'a str,
+    pub retry: Retry,
+}
+
 /// What the check found acceptable, and what it left for later.
 #[derive(Debug, Default)]
 pub struct Checked {
@@ -36,8 +77,7 @@ fn says_immutable(message: &str) -> bool {
 }
 
 /// Dry-runs every apply of `objects` and every delete the prune after them would make, and
-/// refuses with every rejection listed. `what` names the operation for the message
-/// ("upgrade of release `todo-app`").
+/// refuses with every rejection listed, worded as `refused` says.
 pub async fn preflight(
     applier: &Applier,
     objects: &[Object],
@@ -45,7 +85,7 @@ pub async fn preflight(
     namespace: &str,
     prune: bool,
     keep: KeepRules,
-    what: &str,
+    refused: Refused<'_>,
 ) -> Result<Checked> {
     let started = Instant::now();
     let waits_for = WaitsFor::new(applier, objects).await;
@@ -113,7 +153,7 @@ pub async fn preflight(
     if rejections.is_empty() {
         return Ok(checked);
     }
-    Err(refusal(what, rejections))
+    Err(refusal(refused.what, rejections, refused.retry))
 }
 
 /// Checks the deferred objects among `objects` that can be checked now (their CRD established,
@@ -155,7 +195,7 @@ pub async fn check_deferred(
     if rejections.is_empty() {
         Ok(())
     } else {
-        Err(refusal(what, rejections))
+        Err(refusal(what, rejections, Retry::Command))
     }
 }
 
@@ -177,7 +217,7 @@ enum Finding {
 /// One error for everything found, each part saying who refused and what to do: takeovers are
 /// todoctl's own refusal (the fix is another namespace or --adopt), rejections the API
 /// server's (the fix is in the chart or values).
-fn refusal(what: &str, mut findings: Vec<Finding>) -> anyhow::Error {
+fn refusal(what: &str, mut findings: Vec<Finding>, retry: Retry) -> anyhow::Error {
     findings.sort();
     findings.dedup();
     let plural = |n: usize| if n == 1 { "" } else { "s" };
@@ -199,10 +239,11 @@ fn refusal(what: &str, mut findings: Vec<Finding>) -> anyhow::Error {
     if !takeovers.is_empty() {
         let n = takeovers.len();
         parts.push(format!(
-            "todoctl will not take over {n} object{} that already exist{} and belong to another release or to none:\n  {}\ninstall this release in another namespace (-n), or pass --adopt to manage them as part of it",
+            "todoctl will not take over {n} object{} that already exist{} and belong to another release or to none:\n  {}\n{}",
             plural(n),
             if n == 1 { "s" } else { "" },
             takeovers.join("\n  "),
+            retry.takeover(),
         ));
     }
     if !rejections.is_empty() {
@@ -213,9 +254,15 @@ fn refusal(what: &str, mut findings: Vec<Finding>) -> anyhow::Error {
             plural(n),
             rejections.join("\n  "),
             if immutable {
-                "an immutable field cannot change in place: keep its old value in the chart or values, or delete the object (`kubectl delete`) and run the command again to recreate it"
+                format!(
+                    "an immutable field cannot change in place: keep its old value in the chart or values, or delete the object (`kubectl delete`) and {} to recreate it",
+                    retry.again()
+                )
             } else {
-                "fix the chart or values for each object above and run the command again"
+                format!(
+                    "fix the chart or values for each object above and {}",
+                    retry.again()
+                )
             }
         ));
     }

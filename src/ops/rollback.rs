@@ -161,6 +161,7 @@ async fn rollback_locked(
         wait: opts.wait,
         keep: opts.keep,
         history_max: opts.history_max,
+        retry: super::preflight::Retry::Command,
     };
     match session.run_revision(record, action, run).await? {
         Outcome::Deployed { record, report } => Ok(RollbackOutcome {

@@ -10,6 +10,7 @@ use anyhow::Result;
 
 use super::deploy::DeployReport;
 use super::lifecycle::{self, Action, Content, Outcome, Run};
+use super::preflight::Retry;
 use super::prepare::{PrepareRequest, prepare_release};
 use super::session::{NamespacePolicy, Session, namespace_exists, read_history};
 use crate::cluster::apply::{Applier, ApplyMode};
@@ -166,6 +167,7 @@ async fn change_locked(
             atomic: opts.atomic,
             keep: opts.keep,
             history_max: opts.history_max,
+            retry: Retry::Command,
         },
         started,
     )
@@ -179,6 +181,8 @@ pub(super) struct Perform {
     pub atomic: bool,
     pub keep: super::KeepRules,
     pub history_max: usize,
+    /// What a refusal before anything is written tells the user to run next.
+    pub retry: Retry,
 }
 
 /// What install and upgrade do once they know what to deploy, shared with `apply` of a plan so
@@ -208,6 +212,7 @@ pub(super) async fn perform(
         wait: how.wait,
         keep: how.keep,
         history_max: how.history_max,
+        retry: how.retry,
     };
     let (record, error) = match session.run_revision(record, action, run).await? {
         Outcome::Deployed { record, report } => {

@@ -575,3 +575,99 @@ async fn no_plan_is_made_on_a_pending_revision() -> Result<()> {
     rollback.wait();
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plan_takes_over_an_object_only_with_adopt() -> Result<()> {
+    let Some(env) = TestEnv::new("plan-adopt").await? else {
+        return Ok(());
+    };
+    // An object of the chart that exists already, created by someone else.
+    let configs =
+        Api::<k8s_openapi::api::core::v1::ConfigMap>::namespaced(env.client().await, env.ns());
+    configs
+        .create(
+            &Default::default(),
+            &serde_json::from_value(serde_json::json!({
+                "metadata": {"name": "backend-config"},
+                "data": {"LOG_LEVEL": "debug"},
+            }))?,
+        )
+        .await?;
+    // A plan without --adopt is refused when it is made, not when it is applied.
+    let plan = PlanFile::new();
+    let out = env
+        .run([
+            "diff",
+            "--install",
+            "--set",
+            ANY_NODE_PORT,
+            "--out",
+            plan.arg(),
+        ])
+        .failure(1);
+    insta::assert_snapshot!("diff_out_takeover_without_adopt", out.error());
+    assert!(!plan.path.exists());
+    // A plain diff still shows it as it would be after --adopt.
+    env.ok(["diff", "--install", "--set", ANY_NODE_PORT]);
+
+    env.ok([
+        "diff",
+        "--install",
+        "--adopt",
+        "--set",
+        ANY_NODE_PORT,
+        "--out",
+        plan.arg(),
+    ]);
+    let out = env.ok(["apply", plan.arg(), "--no-wait"]);
+    assert!(out.stdout.contains("revision 1 deployed"), "{out}");
+    let cm = configs.get("backend-config").await?;
+    let labels = cm.metadata.labels.unwrap_or_default();
+    assert_eq!(
+        labels
+            .get("app.kubernetes.io/managed-by")
+            .map(String::as_str),
+        Some("todoctl"),
+        "{labels:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plan_the_cluster_now_refuses_says_to_plan_again() -> Result<()> {
+    let Some(env) = TestEnv::installed("plan-refused", &[]).await? else {
+        return Ok(());
+    };
+    let plan = PlanFile::new();
+    env.ok([
+        "diff",
+        "--set",
+        "backend.podDisruptionBudget.enabled=true",
+        "--out",
+        plan.arg(),
+    ]);
+    // Since the plan, a quota forbids the object it creates: no object it read moved, and the
+    // API server refuses its dry run.
+    Api::<k8s_openapi::api::core::v1::ResourceQuota>::namespaced(env.client().await, env.ns())
+        .create(
+            &Default::default(),
+            &serde_json::from_value(serde_json::json!({
+                "metadata": {"name": "no-budgets"},
+                "spec": {"hard": {"count/poddisruptionbudgets.policy": "0"}},
+            }))?,
+        )
+        .await?;
+    let out = env.run(["apply", plan.arg()]).failure(1);
+    assert!(out.stderr.contains("poddisruptionbudget/backend"), "{out}");
+    assert!(
+        out.stderr
+            .contains("and run `todoctl diff --out` again, review the new plan, and apply that"),
+        "{out}"
+    );
+    assert!(!out.stderr.contains("the command again"), "{out}");
+    assert_eq!(env.statuses(), vec![(1, "deployed".to_string())]);
+    let leases =
+        Api::<k8s_openapi::api::coordination::v1::Lease>::namespaced(env.client().await, env.ns());
+    assert!(leases.list(&Default::default()).await?.items.is_empty());
+    Ok(())
+}
