@@ -213,20 +213,27 @@ impl Cluster {
     /// The resource serving `kind` at `api_version`; an error names the kind and what to do when
     /// the cluster does not serve it (a CRD not installed, a removed API version).
     pub async fn resolve(&self, api_version: &str, kind: &str) -> Result<Resolved> {
+        self.served(api_version, kind).await?.ok_or_else(|| {
+            anyhow!(
+                "the cluster does not serve `{kind}` in `{api_version}`; install the CustomResourceDefinition that defines it, or use an apiVersion this cluster serves (`kubectl api-resources` lists them)"
+            )
+        })
+    }
+
+    /// The resource serving `kind` at `api_version`, or `None` when the cluster does not serve
+    /// it (its CRD deleted, its API version removed), for a reader to whom that means every
+    /// object of the kind is gone. Errors: an invalid apiVersion, a failed discovery.
+    pub async fn served(&self, api_version: &str, kind: &str) -> Result<Option<Resolved>> {
         let _: GroupVersion = api_version
             .parse()
             .map_err(|_| anyhow!("`{api_version}` is not a valid apiVersion"))?;
         let known = catalog(self, None).await?;
         if let Some(r) = known.find(api_version, kind) {
-            return Ok(r.clone());
+            return Ok(Some(r.clone()));
         }
         // The kind may be new since the catalogue was made (a CRD applied): ask again.
         let fresh = catalog(self, Some(&known)).await?;
-        fresh.find(api_version, kind).cloned().ok_or_else(|| {
-            anyhow!(
-                "the cluster does not serve `{kind}` in `{api_version}`; install the CustomResourceDefinition that defines it, or use an apiVersion this cluster serves (`kubectl api-resources` lists them)"
-            )
-        })
+        Ok(fresh.find(api_version, kind).cloned())
     }
 
     /// What the cluster serves, for templates: its version and every group/version.

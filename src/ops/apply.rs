@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use futures::{StreamExt as _, TryStreamExt as _};
+use kube::api::{Api, DynamicObject};
 
 use super::lifecycle::{Action, Content};
 use super::session::{NamespacePolicy, Session};
@@ -16,7 +17,7 @@ use crate::context::Context;
 use crate::diff::Action as Change;
 use crate::error::{Error, Kind};
 use crate::manifest::Object;
-use crate::plan::{ClusterIdentity, Plan, Seen};
+use crate::plan::{ClusterIdentity, Observed, Plan, Seen};
 use crate::release::{History, Release, Status};
 
 /// What `apply` did.
@@ -282,32 +283,9 @@ const READ_CONCURRENCY: usize = 8;
 /// Every object the plan read that is not as it was, in words: `deployment/backend-deployment
 /// changed since the plan`.
 async fn moved_objects(ctx: &Context, plan: &Plan) -> Result<Vec<String>> {
-    let applier = Applier::new(
-        &ctx.cluster,
-        &plan.release,
-        &plan.namespace,
-        ApplyMode::default(),
-    );
-    let applier = &applier;
     let found: Vec<Option<String>> = futures::stream::iter(&plan.observed)
         .map(|o| async move {
-            let probe = Object::new(
-                "plan",
-                serde_json::json!({
-                    "apiVersion": o.api_version,
-                    "kind": o.kind,
-                    "metadata": {"name": o.name, "namespace": o.namespace},
-                }),
-            );
-            let (api, _) = applier.api_for(&probe).await?;
-            let live = api
-                .get_opt(&o.name)
-                .await
-                .map_err(|e| crate::cluster::apply::api_error(e, &format!("reading {}", o.object)))?
-                .map(|l| serde_json::to_value(&l))
-                .transpose()
-                .context("reading a live object")?;
-            let now = live.as_ref().map(Seen::of);
+            let now = live_seen(ctx, plan, o).await?;
             Ok::<_, anyhow::Error>(match (&o.seen, &now) {
                 (None, None) => None,
                 (None, Some(_)) => Some(format!("{} was created since the plan", o.object)),
@@ -326,6 +304,28 @@ async fn moved_objects(ctx: &Context, plan: &Plan) -> Result<Vec<String>> {
         .try_collect()
         .await?;
     Ok(found.into_iter().flatten().collect())
+}
+
+/// What identifies the object `o` names as it is now; `None` when it does not exist, which is
+/// also the case of every object of a kind the cluster no longer serves (its CRD deleted).
+async fn live_seen(ctx: &Context, plan: &Plan, o: &Observed) -> Result<Option<Seen>> {
+    let Some(resolved) = ctx.cluster.served(&o.api_version, &o.kind).await? else {
+        return Ok(None);
+    };
+    let client = ctx.client().clone();
+    let api: Api<DynamicObject> = if resolved.namespaced {
+        let ns = o.namespace.as_deref().unwrap_or(&plan.namespace);
+        Api::namespaced_with(client, ns, &resolved.resource)
+    } else {
+        Api::all_with(client, &resolved.resource)
+    };
+    let live = api
+        .get_opt(&o.name)
+        .await
+        .map_err(|e| crate::cluster::apply::api_error(e, &format!("reading {}", o.object)))?;
+    live.map(|l| serde_json::to_value(&l).map(|v| Seen::of(&v)))
+        .transpose()
+        .with_context(|| format!("reading {}", o.object))
 }
 
 /// `1h30m`, `25h0m`, `45s`: a duration as --max-age takes it, to the second.

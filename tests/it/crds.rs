@@ -12,7 +12,7 @@ use crate::harness;
 use crate::preflight::{versions, write_chart, written};
 
 /// The CRD's group is the release namespace's, so parallel installs never share one.
-const WIDGETS: &str = r#"apiVersion: apiextensions.k8s.io/v1
+pub const WIDGETS: &str = r#"apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
 metadata:
   name: widgets.{{ release.namespace }}.todoctl.test

@@ -634,6 +634,47 @@ async fn a_plan_takes_over_an_object_only_with_adopt() -> Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_object_whose_kind_is_gone_was_deleted_since_the_plan() -> Result<()> {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    let Some(env) = TestEnv::new("plan-gone").await? else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    crate::preflight::write_chart(
+        dir.path(),
+        "size: 1\n",
+        &[("widgets.yaml", crate::crds::WIDGETS)],
+    );
+    let chart = dir.path().to_string_lossy().into_owned();
+    env.ok(["install", "--chart", &chart, "--no-wait"]);
+    let plan = PlanFile::new();
+    env.ok([
+        "diff",
+        "--chart",
+        &chart,
+        "--set",
+        "size=2",
+        "--out",
+        plan.arg(),
+    ]);
+
+    // The CRD goes, and every object of its kind with it.
+    let crds: Api<CustomResourceDefinition> = Api::all(env.client().await);
+    let crd = format!("widgets.{}.todoctl.test", env.ns());
+    crds.delete(&crd, &Default::default()).await?;
+    crate::harness::wait_for(
+        "the CRD to be deleted",
+        std::time::Duration::from_secs(60),
+        || async { Ok(crds.get_opt(&crd).await?.is_none().then_some(())) },
+    )
+    .await?;
+    let out = env.run(["apply", plan.arg(), "--no-wait"]).failure(1);
+    insta::assert_snapshot!("apply_after_its_kind_went", out.error());
+    assert_eq!(env.statuses(), vec![(1, "deployed".to_string())]);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_plan_the_cluster_now_refuses_says_to_plan_again() -> Result<()> {
     let Some(env) = TestEnv::installed("plan-refused", &[]).await? else {
         return Ok(());
