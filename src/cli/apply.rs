@@ -17,7 +17,7 @@ use crate::ops::{self, ApplyOutcome};
 /// release is still at the revision the plan builds on, and every object the plan read is
 /// as it was (not changed, created or deleted since). Anything else is refused without
 /// changing anything; run `todoctl diff --out` again, review, and apply the new plan. Also
-/// refused: a file that was edited or is not a plan, a plan for another release, namespace
+/// refused: a file that is damaged or is not a plan, a plan for another release, namespace
 /// or cluster than -r, -n (each defaults to the plan's) and the kubeconfig select, and a plan
 /// older than --max-age. A plan that changes nothing (no object, and the values and chart of
 /// the current revision, which is deployed) applies as a no-op and records no revision.

@@ -44,7 +44,7 @@ pub enum ShowCommand {
     /// redacted as `diff` redacts them
     ///
     /// For the reviewer who gets the plan from CI. Reads only the file: needs no cluster.
-    /// Refuses a file that is not a plan or was edited since it was written.
+    /// Refuses a file that is not a plan or was damaged since it was written.
     ///
     /// Examples:
     ///   todoctl show plan todo-app.plan

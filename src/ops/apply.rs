@@ -46,7 +46,6 @@ pub enum ApplyOutcome {
 pub async fn apply(ctx: &Context, opts: &ApplyOptions) -> Result<ApplyOutcome> {
     let started = Instant::now();
     let plan = open_plan(ctx, opts).await?;
-    super::plan::remember_secrets(&ctx.ui, &plan);
     let policy = match plan.base {
         None => NamespacePolicy::Create,
         Some(_) => NamespacePolicy::MustExist,
@@ -182,6 +181,7 @@ pub struct ApplyOptions {
 async fn open_plan(ctx: &Context, opts: &ApplyOptions) -> Result<Plan> {
     let now = ctx.clock.now();
     let plan = crate::plan::read(&opts.plan)?;
+    super::plan::remember_secrets(&ctx.ui, &plan);
     let file = opts.plan.display();
     if let Some(r) = opts.release.as_deref().filter(|r| *r != plan.release) {
         return Err(Error::anyhow(
@@ -233,7 +233,82 @@ async fn open_plan(ctx: &Context, opts: &ApplyOptions) -> Result<Plan> {
             ),
         ));
     }
+    let served = ctx.cluster.capabilities().await?.api_versions;
+    check_whole(&plan, &file.to_string(), &served)?;
     Ok(plan)
+}
+
+/// Checks that the plan is one `diff --out` could have written: the objects it applies are
+/// those its diff shows created or changed (what the reviewer saw), and each is one todoctl
+/// would render. The checksum catches a damaged file, not one edited with care (anyone can
+/// compute a SHA-256); this catches what such an edit would most likely get wrong.
+fn check_whole(plan: &Plan, file: &str, served_api_versions: &[String]) -> Result<()> {
+    let damaged = |what: String| {
+        Error::anyhow(
+            Kind::BadInput,
+            format!(
+                "plan {file} is damaged: {what}; a damaged plan is not the plan that was reviewed: {AGAIN}"
+            ),
+        )
+    };
+    let objects: Vec<Object> = plan
+        .objects
+        .iter()
+        .map(|e| Object::new(e.template.clone(), e.object.clone()))
+        .collect();
+    let mut applied: Vec<String> = objects.iter().map(Object::reference).collect();
+    let mut shown: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| c.after.is_some())
+        .map(|c| c.object.clone())
+        .collect();
+    applied.sort();
+    shown.sort();
+    if applied != shown {
+        let only = |a: &[String], b: &[String]| -> Vec<String> {
+            a.iter().filter(|x| !b.contains(x)).cloned().collect()
+        };
+        let mut parts = Vec::new();
+        let unshown = only(&applied, &shown);
+        if !unshown.is_empty() {
+            parts.push(format!(
+                "it applies {} that its diff does not show",
+                unshown.join(", ")
+            ));
+        }
+        let unapplied = only(&shown, &applied);
+        if !unapplied.is_empty() {
+            parts.push(format!(
+                "its diff shows {} that it does not apply",
+                unapplied.join(", ")
+            ));
+        }
+        if parts.is_empty() {
+            parts.push("it applies an object more than once".to_string());
+        }
+        return Err(damaged(parts.join(", and ")));
+    }
+    crate::manifest::validate::validate(
+        &objects,
+        &crate::manifest::ValidateOptions {
+            // As `diff` validated them: an object at an apiVersion the cluster serves is never
+            // refused for it.
+            served_api_versions,
+            ..crate::manifest::ValidateOptions::new(&plan.namespace)
+        },
+    )
+    .map_err(|problems| {
+        // The list comes last, one problem a line, after what to do.
+        let lines: Vec<String> = problems.0.iter().map(ToString::to_string).collect();
+        Error::anyhow(
+            Kind::BadInput,
+            format!(
+                "plan {file} is damaged: it applies objects todoctl would not render; a damaged plan is not the plan that was reviewed: {AGAIN}:\n  {}",
+                lines.join("\n  ")
+            ),
+        )
+    })
 }
 
 fn uid_note(c: &ClusterIdentity) -> String {

@@ -674,6 +674,96 @@ async fn an_object_whose_kind_is_gone_was_deleted_since_the_plan() -> Result<()>
     Ok(())
 }
 
+/// Rewrites the plan in `file` with `edit` and a checksum that matches again, as someone who
+/// knows the format could.
+fn rewrite(file: &PlanFile, edit: impl FnOnce(&mut serde_json::Value)) -> Result<()> {
+    use sha2::Digest as _;
+    let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file.path)?)?;
+    edit(&mut v["plan"]);
+    let digest = sha2::Sha256::digest(serde_json::to_vec(&v["plan"])?);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    v["checksum"] = serde_json::json!(format!("sha256:{hex}"));
+    std::fs::write(&file.path, serde_json::to_vec_pretty(&v)?)?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plan_whose_objects_are_not_its_diff_is_refused_as_damaged() -> Result<()> {
+    let Some(env) = TestEnv::installed("plan-damaged", &[]).await? else {
+        return Ok(());
+    };
+    let configs =
+        Api::<k8s_openapi::api::core::v1::ConfigMap>::namespaced(env.client().await, env.ns());
+    // An object the diff never showed, slipped into what the plan applies.
+    let plan = PlanFile::new();
+    env.ok([
+        "diff",
+        "--set",
+        "backend.replicaCount=3",
+        "--out",
+        plan.arg(),
+    ]);
+    rewrite(&plan, |p| {
+        let objects = p["objects"].as_array_mut().expect("objects");
+        let mut extra = objects
+            .iter()
+            .find(|e| e["object"]["metadata"]["name"] == "backend-config")
+            .expect("backend-config")
+            .clone();
+        extra["object"]["metadata"]["name"] = serde_json::json!("smuggled");
+        objects.push(extra);
+    })?;
+    let out = env.run(["apply", plan.arg()]).failure(1);
+    insta::assert_snapshot!("apply_damaged_unshown_object", out.error());
+
+    // Its neighbours: an object shown but no longer applied, and one changed to what todoctl
+    // never renders (another namespace than the release's).
+    let plan = PlanFile::new();
+    env.ok([
+        "diff",
+        "--set",
+        "backend.replicaCount=3",
+        "--out",
+        plan.arg(),
+    ]);
+    rewrite(&plan, |p| {
+        let objects = p["objects"].as_array_mut().expect("objects");
+        objects.retain(|e| e["object"]["metadata"]["name"] != "frontend-config");
+    })?;
+    let out = env.run(["apply", plan.arg()]).failure(1);
+    assert!(
+        out.stderr
+            .contains("its diff shows configmap/frontend-config that it does not apply"),
+        "{out}"
+    );
+    let plan = PlanFile::new();
+    env.ok([
+        "diff",
+        "--set",
+        "backend.replicaCount=3",
+        "--out",
+        plan.arg(),
+    ]);
+    rewrite(&plan, |p| {
+        for e in p["objects"].as_array_mut().expect("objects") {
+            if e["object"]["metadata"]["name"] == "backend-config" {
+                e["object"]["metadata"]["namespace"] = serde_json::json!("kube-system");
+            }
+        }
+    })?;
+    let out = env.run(["apply", plan.arg()]).failure(1);
+    assert!(
+        out.stderr
+            .contains("is damaged: it applies objects todoctl would not render"),
+        "{out}"
+    );
+
+    assert!(configs.get_opt("smuggled").await?.is_none());
+    assert_eq!(env.statuses(), vec![(1, "deployed".to_string())]);
+    assert_eq!(replicas(&env, "backend-deployment").await, 2);
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_plan_the_cluster_now_refuses_says_to_plan_again() -> Result<()> {
     let Some(env) = TestEnv::installed("plan-refused", &[]).await? else {
