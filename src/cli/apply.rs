@@ -19,8 +19,9 @@ use crate::ops::{self, ApplyOutcome};
 /// changing anything; run `todoctl diff --out` again, review, and apply the new plan. Also
 /// refused: a file that is damaged or is not a plan, a plan for another release, namespace
 /// or cluster than -r, -n (each defaults to the plan's) and the kubeconfig select, and a plan
-/// older than --max-age. A plan that changes nothing (no object, and the values and chart of
-/// the current revision, which is deployed) applies as a no-op and records no revision.
+/// older than --max-age (or dated later than now by more than that). A plan that changes
+/// nothing (no object, and the values and chart of the current revision, which is deployed)
+/// applies as a no-op and records no revision.
 ///
 /// The plan holds the release's values and Secrets in the clear: keep it as secret as a
 /// kubeconfig, and delete it once applied.

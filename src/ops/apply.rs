@@ -203,6 +203,20 @@ async fn open_plan(ctx: &Context, opts: &ApplyOptions) -> Result<Plan> {
     }
     if let Some(max) = opts.max_age {
         let age = now.duration_since(plan.created);
+        // A plan dated later than now (a clock off on either machine) has no age to trust; a
+        // skew smaller than --max-age is let through, as an age within it would be.
+        let ahead = Duration::try_from(-age).unwrap_or_default();
+        if ahead > max {
+            return Err(Error::anyhow(
+                Kind::BadInput,
+                format!(
+                    "plan {file} is dated {}, {} later than this machine's clock and more than --max-age {}, so its age is unknown: the clock of the machine that made it or of this one is wrong; set it right and {AGAIN} (or give --max-age 0 for no limit)",
+                    crate::ui::time::human(plan.created),
+                    span(ahead),
+                    span(max),
+                ),
+            ));
+        }
         let age = Duration::try_from(age).unwrap_or_default();
         if age > max {
             return Err(Error::anyhow(

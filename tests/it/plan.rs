@@ -802,3 +802,40 @@ async fn a_plan_the_cluster_now_refuses_says_to_plan_again() -> Result<()> {
     assert!(leases.list(&Default::default()).await?.items.is_empty());
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plan_dated_later_than_now_is_held_to_max_age() -> Result<()> {
+    let Some(env) = TestEnv::installed("plan-future", &[]).await? else {
+        return Ok(());
+    };
+    let plan = PlanFile::new();
+    env.ok(["diff", "--out", plan.arg()]);
+    let dated = |ahead: jiff::SignedDuration| -> Result<()> {
+        let created = jiff::Timestamp::now() + ahead;
+        rewrite(&plan, |p| {
+            p["created"] = serde_json::json!(created.to_string())
+        })
+    };
+    // More than a day ahead, as a wrong clock makes it: its age is unknown.
+    dated(jiff::SignedDuration::from_hours(25))?;
+    let out = env.run(["apply", plan.arg(), "--max-age", "1h"]).failure(1);
+    assert!(
+        out.stderr
+            .contains("later than this machine's clock and more than --max-age 1h"),
+        "{out}"
+    );
+    assert!(
+        out.stderr.contains("run `todoctl diff --out` again"),
+        "{out}"
+    );
+    let out = env.run(["apply", plan.arg()]).failure(1);
+    assert!(out.stderr.contains("more than --max-age 24h0m"), "{out}");
+    // Without a limit, its date does not matter; a skew within --max-age is let through.
+    let out = env.ok(["apply", plan.arg(), "--max-age", "0"]);
+    assert!(out.stdout.contains("the plan changes nothing"), "{out}");
+    dated(jiff::SignedDuration::from_mins(10))?;
+    let out = env.ok(["apply", plan.arg(), "--max-age", "1h"]);
+    assert!(out.stdout.contains("the plan changes nothing"), "{out}");
+    assert_eq!(env.statuses(), vec![(1, "deployed".to_string())]);
+    Ok(())
+}
