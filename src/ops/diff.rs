@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 
+use super::session::release_not_found;
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::context::Context;
 use crate::diff::{ObjectDiff, Sides, Summary, diff_object_between};
@@ -68,12 +69,10 @@ pub async fn diff(ctx: &Context, opts: &DiffOptions) -> Result<DiffResult> {
 
     let live_release = history.current();
     if live_release.is_none() && !opts.install_if_missing {
-        return Err(crate::error::Error::anyhow(
-            crate::error::Kind::NotFound,
-            format!(
-                "release `{}` not found in namespace `{}`, so there is no upgrade to show; `todoctl diff --install` shows what installing it would create",
-                opts.release, opts.namespace
-            ),
+        return Err(release_not_found(
+            &opts.release,
+            &opts.namespace,
+            ", so there is no upgrade to show; `todoctl diff --install` shows what installing it would create",
         ));
     }
     if let (Some(path), Some(r)) = (&opts.out, live_release)

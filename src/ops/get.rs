@@ -4,7 +4,7 @@
 use anyhow::{Result, anyhow, bail};
 use serde::Serialize;
 
-use super::session::{Keep, read_history_keeping};
+use super::session::{Keep, LIST_RELEASES, read_history_keeping, release_not_found};
 use crate::context::Ui;
 use crate::release::{History, Release, ReleaseStore};
 use crate::ui::Scrubber;
@@ -34,7 +34,11 @@ fn pick<'h>(
     match revision {
         Some(n) => {
             if let Some(b) = h.broken.iter().find(|b| b.revision == n) {
-                bail!("revision {n} of release `{release}` cannot be read (record `{}`): {}", b.secret, b.error);
+                bail!(
+                    "revision {n} of release `{release}` cannot be read (record `{}`): {}",
+                    b.secret,
+                    b.error
+                );
             }
             h.releases.iter().find(|r| r.revision == n).ok_or_else(|| {
                 anyhow!(
@@ -42,9 +46,10 @@ fn pick<'h>(
                 )
             })
         }
-        None => h.releases.last().ok_or_else(|| {
-            anyhow!("release `{release}` not found in namespace `{namespace}`; `todoctl list -A` shows every release")
-        }),
+        None => h
+            .releases
+            .last()
+            .ok_or_else(|| release_not_found(release, namespace, LIST_RELEASES)),
     }
 }
 

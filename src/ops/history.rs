@@ -1,10 +1,10 @@
 //! history: the revisions of a release, oldest first, as Helm's `helm history` lists them.
 //! Read-only; no lock.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use serde::Serialize;
 
-use super::session::{Keep, read_history_keeping};
+use super::session::{Keep, LIST_RELEASES, read_history_keeping, release_not_found};
 use crate::context::Ui;
 use crate::release::{Release, ReleaseStore};
 use crate::ui::Scrubber;
@@ -38,9 +38,7 @@ pub async fn history(
     super::prepare::check_release_name(release, namespace)?;
     let h = read_history_keeping(ui, store, release, Keep::Latest).await?;
     if h.releases.is_empty() && h.broken.is_empty() {
-        bail!(
-            "release `{release}` not found in namespace `{namespace}`; `todoctl list -A` shows every release"
-        );
+        return Err(release_not_found(release, namespace, LIST_RELEASES));
     }
     let mut rows: Vec<HistoryRow> = h.releases.iter().map(|r| row(r, ui.scrubber())).collect();
     for b in &h.broken {

@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 
 use super::deploy::DeployReport;
 use super::lifecycle::{Action, Content, Outcome, Run};
-use super::session::{NamespacePolicy, Session};
+use super::session::{NamespacePolicy, Session, release_not_found};
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::context::Context;
 use crate::release::{Release, Status};
@@ -46,20 +46,14 @@ pub async fn rollback(ctx: &Context, opts: &RollbackOptions) -> Result<RollbackO
     )
     .await?
     else {
-        return Err(release_not_found(opts));
+        return Err(release_not_found(
+            &opts.release,
+            &opts.namespace,
+            "; nothing to roll back",
+        ));
     };
     let result = rollback_locked(&session, opts, started).await;
     session.close(result).await
-}
-
-fn release_not_found(opts: &RollbackOptions) -> anyhow::Error {
-    crate::error::Error::anyhow(
-        crate::error::Kind::NotFound,
-        format!(
-            "release `{}` not found in namespace `{}`; nothing to roll back",
-            opts.release, opts.namespace
-        ),
-    )
 }
 
 async fn rollback_locked(
@@ -69,7 +63,11 @@ async fn rollback_locked(
 ) -> Result<RollbackOutcome> {
     let history = &session.history;
     if history.releases.is_empty() {
-        return Err(release_not_found(opts));
+        return Err(release_not_found(
+            &opts.release,
+            &opts.namespace,
+            "; nothing to roll back",
+        ));
     }
     let revisions = || {
         history

@@ -448,6 +448,19 @@ pub fn first_line(err: &anyhow::Error) -> String {
     out
 }
 
+/// What to do when a release is not found where the user looked.
+pub(crate) const LIST_RELEASES: &str = "; `todoctl list -A` shows every release";
+
+/// The error for a release with no records in `namespace`: `release `R` not found in namespace
+/// `N``, then `next` verbatim (`; nothing to roll back`, `; `todoctl list -A` shows every
+/// release`), of kind [`Kind::NotFound`](crate::error::Kind::NotFound).
+pub(crate) fn release_not_found(release: &str, namespace: &str, next: &str) -> anyhow::Error {
+    crate::error::Error::anyhow(
+        crate::error::Kind::NotFound,
+        format!("release `{release}` not found in namespace `{namespace}`{next}"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,7 +22,7 @@ use kube::api::{ListParams, LogParams};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::session::Session;
+use super::session::{LIST_RELEASES, Session, release_not_found};
 use crate::cluster::Cluster;
 use crate::cluster::apply::{Applier, ApplyMode, api_error};
 use crate::cluster::readiness::{self, State};
@@ -144,20 +144,14 @@ pub async fn test(ctx: &Context, opts: &TestOptions) -> Result<TestReport> {
     )
     .await?
     else {
-        return Err(release_not_found(opts));
+        return Err(release_not_found(
+            &opts.release,
+            &opts.namespace,
+            LIST_RELEASES,
+        ));
     };
     let result = test_locked(&session, opts, &ctx.ui.progress).await;
     session.close(result).await
-}
-
-fn release_not_found(opts: &TestOptions) -> anyhow::Error {
-    crate::error::Error::anyhow(
-        crate::error::Kind::NotFound,
-        format!(
-            "release `{}` not found in namespace `{}`; `todoctl list -A` shows every release",
-            opts.release, opts.namespace
-        ),
-    )
 }
 
 async fn test_locked(
@@ -167,7 +161,11 @@ async fn test_locked(
 ) -> Result<TestReport> {
     let Some(target) = session.history.last_deployed() else {
         if session.history.releases.is_empty() {
-            return Err(release_not_found(opts));
+            return Err(release_not_found(
+                &opts.release,
+                &opts.namespace,
+                LIST_RELEASES,
+            ));
         }
         bail!(
             "release `{}` has no deployed revision to test; `todoctl history` shows why, and `todoctl upgrade` deploys one",

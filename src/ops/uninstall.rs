@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 
 use super::keep::{KeepRules, Kept, Removal};
-use super::session::{NamespacePolicy, Session};
+use super::session::{NamespacePolicy, Session, release_not_found};
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::cluster::readiness::{self, WaitTarget};
 use crate::context::Context;
@@ -46,20 +46,14 @@ pub async fn uninstall(ctx: &Context, opts: &UninstallOptions) -> Result<Uninsta
     )
     .await?
     else {
-        return Err(release_not_found(opts));
+        return Err(release_not_found(
+            &opts.release,
+            &opts.namespace,
+            " (or already uninstalled); `todoctl list -A` shows every release",
+        ));
     };
     let result = uninstall_locked(&session, opts, started).await;
     session.close(result).await
-}
-
-fn release_not_found(opts: &UninstallOptions) -> anyhow::Error {
-    crate::error::Error::anyhow(
-        crate::error::Kind::NotFound,
-        format!(
-            "release `{}` not found in namespace `{}` (or already uninstalled); `todoctl list -A` shows every release",
-            opts.release, opts.namespace
-        ),
-    )
 }
 
 async fn uninstall_locked(
@@ -94,7 +88,11 @@ async fn uninstall_locked(
                 ..Default::default()
             });
         }
-        return Err(release_not_found(opts));
+        return Err(release_not_found(
+            &opts.release,
+            &opts.namespace,
+            " (or already uninstalled); `todoctl list -A` shows every release",
+        ));
     };
     let (mut objects, kept) = opts
         .keep

@@ -12,7 +12,7 @@ use super::deploy::DeployReport;
 use super::lifecycle::{self, Action, Content, Outcome, Run};
 use super::preflight::Retry;
 use super::prepare::{PrepareRequest, prepare_release};
-use super::session::{NamespacePolicy, Session, namespace_exists, read_history};
+use super::session::{NamespacePolicy, Session, namespace_exists, read_history, release_not_found};
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::context::Context;
 use crate::error::{Error, Kind};
@@ -53,7 +53,7 @@ impl ChangeMode {
             )),
             (ChangeMode::Install | ChangeMode::UpgradeOrInstall, None) => Ok(Action::Install),
             (ChangeMode::Upgrade | ChangeMode::UpgradeOrInstall, Some(_)) => Ok(Action::Upgrade),
-            (ChangeMode::Upgrade, None) => Err(release_not_found(release, namespace)),
+            (ChangeMode::Upgrade, None) => Err(no_upgrade_without_install(release, namespace)),
         }
     }
 }
@@ -139,7 +139,7 @@ pub async fn change(ctx: &Context, opts: &ChangeOptions) -> Result<ChangeOutcome
     )
     .await?
     else {
-        return Err(release_not_found(&opts.release, &opts.namespace));
+        return Err(no_upgrade_without_install(&opts.release, &opts.namespace));
     };
     let result = change_locked(&session, opts, started).await;
     session.close(result).await
@@ -259,13 +259,12 @@ pub(super) async fn perform(
     )))
 }
 
-/// An upgrade without --install of a release that does not exist.
-fn release_not_found(release: &str, namespace: &str) -> anyhow::Error {
-    Error::anyhow(
-        Kind::NotFound,
-        format!(
-            "release `{release}` not found in namespace `{namespace}`; install it with `todoctl install`, or use `todoctl upgrade --install`"
-        ),
+/// The error for an upgrade without --install of a release that does not exist.
+fn no_upgrade_without_install(release: &str, namespace: &str) -> anyhow::Error {
+    release_not_found(
+        release,
+        namespace,
+        "; install it with `todoctl install`, or use `todoctl upgrade --install`",
     )
 }
 
