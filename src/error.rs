@@ -244,6 +244,14 @@ pub fn describe_kube(err: &kube::Error) -> String {
     }
 }
 
+/// Whether a 403 is the authorizer's (RBAC: `User "x" cannot get resource "secrets" ...`), not
+/// an admission plugin's (a ResourceQuota's `exceeded quota`, Pod Security, a namespace being
+/// deleted), which answer with the same code and reason. The text is the API server's
+/// `forbiddenMessage` (k8s.io/apiserver, endpoints/handlers/responsewriters/errors.go).
+pub fn denied_by_rbac(status: &kube::core::Status) -> bool {
+    status.code == 403 && status.message.contains("User \"") && status.message.contains(" cannot ")
+}
+
 /// A failed API request at `step` ("applying deployment/backend"), as an error with its kind and
 /// one sentence: the step, the server's message, and a hint for the usual causes.
 pub fn api_error(err: kube::Error, step: &str) -> anyhow::Error {
@@ -252,9 +260,10 @@ pub fn api_error(err: kube::Error, step: &str) -> anyhow::Error {
         kube::Error::Api(s) => {
             let hint = match s.code {
                 401 => "; the credentials in the kubeconfig were refused",
-                403 => {
+                403 if denied_by_rbac(s) => {
                     "; the kubeconfig's user lacks permission for this (docs/rbac.md lists what todoctl needs)"
                 }
+                403 => "; an admission check such as a ResourceQuota refused it, not RBAC",
                 422 => "; the API server rejected the object as invalid",
                 _ => "",
             };
@@ -356,6 +365,42 @@ mod tests {
         let lost = anyhow::Error::from(crate::cancel::LockLost("gone".into()))
             .context(api_error(api(503, "busy", "ServiceUnavailable"), "x").to_string());
         assert_eq!(kind(&lost), Kind::Locked);
+    }
+
+    #[test]
+    fn a_403_names_rbac_only_when_the_authorizer_refused() {
+        let rbac = api_error(
+            api(
+                403,
+                r#"secrets "x" is forbidden: User "system:serviceaccount:a:b" cannot delete resource "secrets" in API group "" in the namespace "a""#,
+                "Forbidden",
+            ),
+            "deleting secret/x",
+        )
+        .to_string();
+        assert!(
+            rbac.ends_with("(docs/rbac.md lists what todoctl needs)"),
+            "{rbac}"
+        );
+        for admission in [
+            r#"configmaps "c" is forbidden: exceeded quota: q, requested: configmaps=1, used: configmaps=0, limited: configmaps=0"#,
+            r#"pods "p" is forbidden: violates PodSecurity "restricted:latest": privileged"#,
+            "unable to create new content in namespace a because it is being terminated",
+        ] {
+            let err = api_error(api(403, admission, "Forbidden"), "applying configmap/c");
+            let text = err.to_string();
+            assert!(
+                !text.contains("rbac") && !text.contains("lacks permission"),
+                "{text}"
+            );
+            assert!(
+                text.ends_with(
+                    "(403); an admission check such as a ResourceQuota refused it, not RBAC"
+                ),
+                "{text}"
+            );
+            assert_eq!(kind(&err), Kind::Forbidden);
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! todoctl as a user with only the Role of docs/rbac.md: a ServiceAccount in a test namespace, a
 //! token from the TokenRequest API and a kubeconfig of its own. With exactly that Role every
 //! release command works; with a narrower one the command fails with a `forbidden` error that
-//! names the verb and resource, and the release's objects stay as they were.
+//! names the verb and resource, and the release's objects stay as they were. A refusal that is
+//! not RBAC's (a ResourceQuota's) is not described as a missing permission.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,8 +10,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
-use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service, ServiceAccount};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, ResourceQuota, ResourceQuotaSpec, Secret, Service, ServiceAccount,
+};
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use kube::api::{ListParams, ObjectMeta, Patch, PatchParams, PostParams};
 use kube::config::Kubeconfig;
 use kube::{Api, Client, Resource};
@@ -446,5 +450,95 @@ async fn a_refused_request_beside_the_output_is_a_sentence() -> Result<()> {
         "{upgrade}"
     );
     set_role(&client, ns, None).await?;
+    Ok(())
+}
+
+/// Sets a ResourceQuota in `ns` that allows `hard` (resource -> count) and waits until the
+/// quota controller has counted what is there: until then admission refuses everything it
+/// covers with "status unknown for quota".
+async fn set_quota(client: &Client, ns: &str, hard: &[(&str, &str)]) -> Result<()> {
+    let quotas = Api::<ResourceQuota>::namespaced(client.clone(), ns);
+    let quota = ResourceQuota {
+        metadata: ObjectMeta {
+            name: Some("limits".into()),
+            ..Default::default()
+        },
+        spec: Some(ResourceQuotaSpec {
+            hard: Some(
+                hard.iter()
+                    .map(|(k, v)| (k.to_string(), Quantity(v.to_string())))
+                    .collect(),
+            ),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    quotas
+        .patch(
+            "limits",
+            &PatchParams::apply("todoctl-test").force(),
+            &Patch::Apply(&quota),
+        )
+        .await?;
+    let started = std::time::Instant::now();
+    loop {
+        let q = quotas.get("limits").await?;
+        let counted = q.status.and_then(|s| s.hard).unwrap_or_default();
+        if hard
+            .iter()
+            .all(|(k, v)| counted.get(*k).map(|q| q.0.as_str()) == Some(*v))
+        {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the quota controller never counted quota `limits`"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// A ResourceQuota answers 403 Forbidden as RBAC does: the error quotes the quota and does not
+/// speak of a missing permission, for an object of the chart (ConfigMaps, refused by the
+/// preflight's dry run) and for the release's record (Secrets, refused to the release store).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_quota_refusal_is_not_described_as_missing_rbac() -> Result<()> {
+    let Some(env) = TestEnv::new("quota").await? else {
+        return Ok(());
+    };
+    let client = env.client().await;
+    let quota_not_rbac = |out: &Output, what: &str| {
+        let error = out.error();
+        assert!(
+            error.contains("exceeded quota: limits") && error.contains(what),
+            "{out}"
+        );
+        assert!(
+            !error.contains("rbac")
+                && !error.contains("permission")
+                && !error.contains("needs get"),
+            "{out}"
+        );
+    };
+
+    set_quota(&client, env.ns(), &[("configmaps", "0")]).await?;
+    let out = env
+        .run(["install", "--set", ANY_NODE_PORT, "--no-wait"])
+        .failure(1);
+    quota_not_rbac(&out, "configmap/");
+    set_quota(&client, env.ns(), &[("configmaps", "10")]).await?;
+
+    // Room for the Secrets there are, not for the upgrade's record.
+    env.install(&["--no-wait"]);
+    let secrets = Api::<Secret>::namespaced(client.clone(), env.ns())
+        .list_metadata(&ListParams::default())
+        .await?
+        .items
+        .len()
+        .to_string();
+    set_quota(&client, env.ns(), &[("secrets", &secrets)]).await?;
+    let out = env.run(["upgrade", "--no-wait"]).failure(1);
+    quota_not_rbac(&out, "todoctl.release.v1.todo-app.v2");
+    assert_eq!(env.history().len(), 1, "{out}");
     Ok(())
 }

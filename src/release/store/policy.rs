@@ -46,7 +46,7 @@ pub(super) fn api_error(err: kube::Error, namespace: &str) -> anyhow::Error {
     };
     match err {
         kube::Error::Api(status) => {
-            let hint = if status.is_forbidden() {
+            let hint = if crate::error::denied_by_rbac(&status) {
                 format!(
                     "; todoctl keeps release records in Secrets and needs get, list, create, update and delete on secrets in {place}"
                 )
@@ -109,8 +109,11 @@ mod tests {
 
     #[test]
     fn api_errors_carry_no_debug_dump() {
-        let status =
-            kube::core::Status::failure("secrets is forbidden: nope", "Forbidden").with_code(403);
+        let status = kube::core::Status::failure(
+            r#"secrets is forbidden: User "u" cannot list resource "secrets""#,
+            "Forbidden",
+        )
+        .with_code(403);
         let msg = api_error(kube::Error::Api(status.boxed()), "todo").to_string();
         assert!(!msg.contains("Status {"), "{msg}");
         assert!(
