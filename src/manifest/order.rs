@@ -30,12 +30,16 @@ fn stage(object: &Object) -> u8 {
 /// Install order: by kind, unknown kinds last and alphabetically, then by name; stable, so
 /// equal objects keep the order the chart rendered them in.
 pub fn sort_for_apply(objects: &mut [Object]) {
-    objects.sort_by(|a, b| {
-        install_rank(a)
-            .cmp(&install_rank(b))
-            .then_with(|| a.kind().cmp(b.kind()))
-            .then_with(|| a.name().cmp(b.name()))
-    });
+    objects.sort_by(install_order);
+}
+
+/// The install order of two objects: by kind's rank, unknown kinds last and alphabetically, then
+/// by name.
+fn install_order(a: &Object, b: &Object) -> std::cmp::Ordering {
+    install_rank(a)
+        .cmp(&install_rank(b))
+        .then_with(|| a.kind().cmp(b.kind()))
+        .then_with(|| a.name().cmp(b.name()))
 }
 
 /// Uninstall order: Helm's uninstall list, unknown kinds first (custom resources must go
@@ -144,13 +148,7 @@ pub fn waves(objects: &[Object]) -> Result<Vec<Vec<usize>>, ManifestError> {
         out[l].push(i);
     }
     for wave in &mut out {
-        wave.sort_by(|&a, &b| {
-            let (a, b) = (&objects[a], &objects[b]);
-            install_rank(a)
-                .cmp(&install_rank(b))
-                .then_with(|| a.kind().cmp(b.kind()))
-                .then_with(|| a.name().cmp(b.name()))
-        });
+        wave.sort_by(|&a, &b| install_order(&objects[a], &objects[b]));
     }
     out.retain(|w| !w.is_empty());
     Ok(out)
