@@ -9,20 +9,21 @@ use super::pods::{containers, hopeless, pod_summary, terminated};
 use super::{State, condition, condition_true, int, plural, reason_message, text};
 use crate::manifest::kinds::{self, Readiness};
 
-type Rule = fn(&Value, Option<i64>) -> State;
-
 /// The function of each readiness rule. Which kind uses which rule is the kinds table's
 /// `readiness` column; a kind without one (Service, ConfigMap, Secret, ...) is ready as soon as
-/// the apply returns: nothing reports progress for it.
-const RULES: &[(Readiness, Rule)] = &[
-    (Readiness::Deployment, deployment),
-    (Readiness::StatefulSet, stateful_set),
-    (Readiness::DaemonSet, daemon_set),
-    (Readiness::ReplicaSet, replica_set),
-    (Readiness::Job, job),
-    (Readiness::PersistentVolumeClaim, persistent_volume_claim),
-    (Readiness::Pod, pod),
-];
+/// the apply returns: nothing reports progress for it. The match is exhaustive, so a new
+/// [`Readiness`] cannot be added without its rule.
+fn rule(readiness: Readiness) -> fn(&Value, Option<i64>) -> State {
+    match readiness {
+        Readiness::Deployment => deployment,
+        Readiness::StatefulSet => stateful_set,
+        Readiness::DaemonSet => daemon_set,
+        Readiness::ReplicaSet => replica_set,
+        Readiness::Job => job,
+        Readiness::PersistentVolumeClaim => persistent_volume_claim,
+        Readiness::Pod => pod,
+    }
+}
 
 /// Whether `live` (the object as the API server returns it, status included) is ready.
 /// `applied_generation` is `metadata.generation` as returned by the apply: status from before
@@ -35,8 +36,7 @@ pub fn assess(kind: &str, live: &Value, applied_generation: Option<i64>) -> Stat
         None => kinds::named(kind),
     };
     info.and_then(|k| k.readiness)
-        .and_then(|r| RULES.iter().find(|(rule, _)| *rule == r))
-        .map_or(State::Ready, |(_, rule)| rule(live, applied_generation))
+        .map_or(State::Ready, |r| rule(r)(live, applied_generation))
 }
 
 /// Whether a kind is waited for at all after an apply. By name only: [`assess`] then checks
