@@ -183,6 +183,7 @@ pub async fn import(ctx: &Context, opts: &ImportOptions) -> Result<ImportReport>
         });
     }
 
+    ctx.stop.test_pause(&ctx.ui, "import-read").await;
     let Some(session) = Session::open(
         ctx,
         &opts.namespace,
@@ -624,6 +625,61 @@ fn refuse_existing(history: &History, opts: &ImportOptions) -> Result<()> {
     ))
 }
 
+/// Refuses the import when Helm's records of the release are no longer those read before the
+/// lock: a Helm operation in between (an upgrade writes a record and supersedes another, a
+/// rollback too, `--history-max` deletes one) would otherwise be imported as it was before.
+/// One metadata LIST.
+async fn refuse_moved(
+    client: &Client,
+    stored: &[StoredRecord],
+    opts: &ImportOptions,
+) -> Result<()> {
+    let live =
+        helm::record_versions(client, &opts.namespace, opts.driver, &opts.helm_release).await?;
+    let mut read: Vec<(String, String)> = stored
+        .iter()
+        .map(|s| {
+            let version = s
+                .raw
+                .pointer("/metadata/resourceVersion")
+                .and_then(Value::as_str);
+            (
+                s.object_name.clone(),
+                version.unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    read.sort();
+    if live == read {
+        return Ok(());
+    }
+    let kind = opts.driver.kind();
+    let mut moved = Vec::new();
+    for (name, version) in &live {
+        match read.iter().find(|(n, _)| n == name) {
+            None => moved.push(format!("{kind}/{name} was written")),
+            Some((_, v)) if v != version => moved.push(format!("{kind}/{name} changed")),
+            Some(_) => {}
+        }
+    }
+    for (name, _) in &read {
+        if !live.iter().any(|(n, _)| n == name) {
+            moved.push(format!("{kind}/{name} was deleted"));
+        }
+    }
+    Err(Error::anyhow(
+        Kind::Conflict,
+        format!(
+            "Helm release `{}` in namespace `{}` changed while it was being imported ({}): a Helm operation ran in between; nothing was imported. Run the import again when Helm is done (`helm history {} -n {}`)",
+            opts.helm_release,
+            opts.namespace,
+            moved.join(", "),
+            opts.helm_release,
+            opts.namespace
+        ),
+    ))
+}
+
 /// Refuses Helm records an earlier import labelled [`IMPORTED_TO`]: their objects belong to
 /// that todoctl release now, and importing them again (under another `-r` name) would take
 /// them from it.
@@ -797,6 +853,7 @@ async fn perform(
 ) -> Result<ImportReport> {
     let ctx = &session.ctx;
     refuse_existing(&session.history, opts)?;
+    refuse_moved(&session.client, stored, opts).await?;
     // Before the marker: after it, a kind that is not served or an object another release
     // owns would stop the takeover, and every command that takes the lock with it.
     live_states(&applier(ctx, opts), &planned.takeover, opts).await?;

@@ -289,6 +289,46 @@ pub async fn records(
     Ok(out)
 }
 
+/// `(record name, resourceVersion)` of every record of Helm release `release` in `namespace`,
+/// sorted by name: one metadata LIST, to tell whether the records read earlier are still what
+/// Helm has (every Helm operation writes a record or changes one's labels).
+pub async fn record_versions(
+    client: &Client,
+    namespace: &str,
+    driver: Driver,
+    release: &str,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let selector = format!("owner=helm,name={release}");
+    let lp = ListParams::default().labels(&selector);
+    let meta = |m: kube::api::ObjectMeta| {
+        (
+            m.name.unwrap_or_default(),
+            m.resource_version.unwrap_or_default(),
+        )
+    };
+    let listed: Result<Vec<(String, String)>, kube::Error> = match driver {
+        Driver::Secret => Api::<Secret>::namespaced(client.clone(), namespace)
+            .list_metadata(&lp)
+            .await
+            .map(|l| l.items.into_iter().map(|o| meta(o.metadata)).collect()),
+        Driver::ConfigMap => Api::<ConfigMap>::namespaced(client.clone(), namespace)
+            .list_metadata(&lp)
+            .await
+            .map(|l| l.items.into_iter().map(|o| meta(o.metadata)).collect()),
+    };
+    let mut out = listed.map_err(|e| {
+        crate::cluster::apply::api_error(
+            e,
+            &format!(
+                "listing Helm's release records ({}s labelled `{selector}`)",
+                driver.kind()
+            ),
+        )
+    })?;
+    out.sort();
+    Ok(out)
+}
+
 /// The names of the Helm releases with records in `namespace` (every namespace with `None`),
 /// as `(namespace, name)`, sorted and without repeats.
 pub async fn release_names(

@@ -1497,3 +1497,96 @@ async fn a_kind_the_cluster_does_not_serve_refuses_the_import_before_its_marker(
     insta::assert_snapshot!(transcript);
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_helm_operation_while_an_import_prepares_refuses_the_import() -> Result<()> {
+    let Some(env) = TestEnv::new("import-moved").await? else {
+        return Ok(());
+    };
+    let ns = env.ns().to_string();
+    let client = env.client().await;
+    let home = tempfile::tempdir()?;
+    let install = helm(
+        &env,
+        Helm::V4,
+        &home,
+        &["install", "todo-app-local", CHART, "-f", VALUES],
+    );
+    assert_eq!(install.code, 0, "{}", install.stderr);
+    let secrets = Api::<Secret>::namespaced(client.clone(), &ns);
+    let backup = tempfile::tempdir()?;
+    let mut said = String::new();
+    // Between the read of Helm's records and the lock: an upgrade (a record written, one
+    // superseded), then the deletion of a record (`--history-max`).
+    for step in ["helm upgrade", "a record deleted"] {
+        let mut run = env
+            .todoctl()
+            .env("TODOCTL_TEST_PAUSE_AT", "import-read")
+            .env("TODOCTL_TEST_PAUSE_SECS", "20")
+            .args(import_args(backup.path(), &[]))
+            .spawn();
+        let stderr = run.child().stderr.take().context("stderr")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            let mut seen = String::new();
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.contains("paused at import-read") {
+                    let _ = tx.send(());
+                }
+                seen.push_str(&line);
+                seen.push('\n');
+            }
+            seen
+        });
+        rx.recv_timeout(Duration::from_secs(60))
+            .context("the import never paused at import-read")?;
+        if step == "helm upgrade" {
+            let up = helm(
+                &env,
+                Helm::V4,
+                &home,
+                &["upgrade", "todo-app-local", CHART, "-f", VALUES],
+            );
+            assert_eq!(up.code, 0, "{}", up.stderr);
+        } else {
+            secrets
+                .delete(
+                    "sh.helm.release.v1.todo-app-local.v1",
+                    &kube::api::DeleteParams::default(),
+                )
+                .await?;
+        }
+        assert!(
+            run.child().try_wait()?.is_none(),
+            "the import ended before the {step} was done"
+        );
+        let untouched = everything(&client, &ns).await?;
+        let code = run.child().wait()?.code();
+        let stderr = reader.join().expect("the stderr reader");
+        assert_eq!(code, Some(1), "{stderr}");
+        let error = stderr
+            .lines()
+            .find(|l| l.starts_with("error:"))
+            .context("no error line")?
+            .replace(&ns, "<ns>");
+        said.push_str(&format!("{step}:\n{error}\n"));
+        assert_eq!(
+            everything(&client, &ns).await?,
+            untouched,
+            "after the {step}"
+        );
+        assert_eq!(
+            std::fs::read_dir(backup.path())?.count(),
+            0,
+            "a backup was written"
+        );
+    }
+    insta::assert_snapshot!(said);
+    // Run again, the import takes what Helm has now.
+    env.todoctl()
+        .args(import_args(backup.path(), &[]))
+        .run()
+        .success();
+    assert_eq!(statuses_of(&env), vec![(2, "deployed".to_string())]);
+    Ok(())
+}
