@@ -36,7 +36,7 @@ pub(super) async fn save(
     let plan = Plan {
         release: opts.release.clone(),
         namespace: opts.namespace.clone(),
-        created: jiff::Timestamp::now(),
+        created: ctx.clock.now(),
         todoctl_version: crate::release::TODOCTL_VERSION.to_string(),
         cluster: identity(ctx).await?,
         base: draft.base,
