@@ -48,9 +48,14 @@ impl Catalog {
     }
 }
 
-/// A connection's catalogue, shared by its clones; empty until first asked.
+/// A connection's catalogue and the cluster's identity, shared by its clones; empty until
+/// first asked.
 #[derive(Default)]
-pub struct Cache(Mutex<State>);
+pub struct Cache {
+    state: Mutex<State>,
+    /// The UID of namespace `kube-system`, once read; see [`Cluster::kube_system_uid`].
+    kube_system_uid: tokio::sync::OnceCell<Option<String>>,
+}
 
 #[derive(Default)]
 struct State {
@@ -65,7 +70,7 @@ struct State {
 /// server again (so concurrent misses cost one discovery, not one each).
 async fn catalog(cluster: &Cluster, stale: Option<&Arc<Catalog>>) -> Result<Arc<Catalog>> {
     let client = &cluster.client;
-    let mut st = cluster.discovery.0.lock().await;
+    let mut st = cluster.discovery.state.lock().await;
     if let Some(c) = &st.catalog
         && stale.is_none_or(|s| !Arc::ptr_eq(s, c))
     {
@@ -158,11 +163,7 @@ async fn cache_dir(cluster: &Cluster) -> Option<PathBuf> {
             .trim_start_matches("http://")
             .trim_end_matches('/')
             .to_string(),
-        None => {
-            let api: Api<Namespace> = Api::all(cluster.client.clone());
-            let ns = api.get_metadata("kube-system").await.ok()?;
-            format!("uid-{}", ns.metadata.uid?)
-        }
+        None => format!("uid-{}", cluster.kube_system_uid().await.ok()??),
     };
     let base = std::env::var_os("XDG_CACHE_HOME")
         .filter(|v| !v.is_empty())
@@ -234,6 +235,27 @@ impl Cluster {
         // The kind may be new since the catalogue was made (a CRD applied): ask again.
         let fresh = catalog(self, Some(&known)).await?;
         Ok(fresh.find(api_version, kind).cloned())
+    }
+
+    /// The UID of namespace `kube-system`, which names the cluster whatever address reaches
+    /// it: read once per connection (a GET of its metadata). `None` when the credentials may
+    /// not read it (403). Errors: any other failure of the read, named.
+    pub async fn kube_system_uid(&self) -> Result<Option<String>> {
+        self.discovery
+            .kube_system_uid
+            .get_or_try_init(|| async {
+                let api: Api<Namespace> = Api::all(self.client.clone());
+                match api.get_metadata_opt("kube-system").await {
+                    Ok(ns) => Ok(ns.and_then(|n| n.metadata.uid)),
+                    Err(kube::Error::Api(s)) if s.code == 403 => Ok(None),
+                    Err(e) => Err(super::apply::api_error(
+                        e,
+                        "reading namespace `kube-system` to identify the cluster",
+                    )),
+                }
+            })
+            .await
+            .cloned()
     }
 
     /// What the cluster serves, for templates: its version and every group/version.

@@ -6,8 +6,6 @@ use std::path::Path;
 
 use crate::context::{Context, Ui};
 use anyhow::Result;
-use k8s_openapi::api::core::v1::Namespace;
-use kube::api::Api;
 
 use super::diff::{DiffOptions, DiffResult};
 use super::lifecycle::{chart_info, manifest_entries};
@@ -75,26 +73,9 @@ pub(super) async fn save(
 /// The cluster the client talks to: its server URL and the UID of namespace `kube-system`
 /// (`None` when the credentials may not read it).
 pub async fn identity(ctx: &Context) -> Result<ClusterIdentity> {
-    let server = ctx
-        .cluster
-        .server_url()
-        .unwrap_or_default()
-        .trim_end_matches('/')
-        .to_string();
-    let api: Api<Namespace> = Api::all(ctx.client().clone());
-    let kube_system_uid = match api.get_opt("kube-system").await {
-        Ok(ns) => ns.and_then(|n| n.metadata.uid),
-        Err(kube::Error::Api(s)) if s.code == 403 => None,
-        Err(e) => {
-            return Err(crate::cluster::apply::api_error(
-                e,
-                "reading namespace `kube-system` to identify the cluster",
-            ));
-        }
-    };
     Ok(ClusterIdentity {
-        server,
-        kube_system_uid,
+        server: ctx.cluster.server_url().unwrap_or_default().to_string(),
+        kube_system_uid: ctx.cluster.kube_system_uid().await?,
     })
 }
 
