@@ -3,8 +3,8 @@
 //! documents on stdin and writes YAML documents on stdout.
 //!
 //! The program sees every rendered object, Secrets and their values included: run only programs
-//! you trust with them. Its stderr is shown when it fails, scrubbed of every secret value
-//! todoctl knows.
+//! you trust with them. Its stderr is shown when it fails; like every error it reaches the user
+//! through `error::report`, which scrubs it of every secret value todoctl knows.
 
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
@@ -14,7 +14,6 @@ use anyhow::{Result, anyhow, bail};
 
 use crate::cancel::StopToken;
 use crate::error::{Error, Kind};
-use crate::ui::Scrubber;
 
 /// How long a post-renderer may run unless `TODOCTL_POST_RENDERER_TIMEOUT` (seconds) says
 /// otherwise: kustomize takes well under a second; a program that takes this long is stuck.
@@ -62,20 +61,14 @@ impl PostRenderer {
     /// until it ends: call it off the async workers (`spawn_blocking`).
     ///
     /// Errors, each naming the command: it cannot be started (not found, not executable); it
-    /// exits non-zero or is killed by a signal (with the end of its stderr, scrubbed of secrets);
-    /// it runs longer than `timeout` (it and its children are killed); its output is not UTF-8;
-    /// `stop` fires while it runs (it and its children are killed; the error is of kind
-    /// `Interrupted` after a signal, the lock-lost error after a lost lock). The program runs in
-    /// its own process group, so a Ctrl-C at the terminal reaches only todoctl, and `stop` is
-    /// how it reaches the program.
-    pub fn run(
-        &self,
-        input: &str,
-        timeout: Duration,
-        scrubber: &Scrubber,
-        stop: &StopToken,
-    ) -> Result<String> {
-        let shown = scrubber.scrub(&self.display());
+    /// exits non-zero or is killed by a signal (with the end of its stderr, which
+    /// `error::report` scrubs of secrets as it prints it); it runs longer than `timeout` (it
+    /// and its children are killed); its output is not UTF-8; `stop` fires while it runs (it
+    /// and its children are killed; the error is of kind `Interrupted` after a signal, the
+    /// lock-lost error after a lost lock). The program runs in its own process group, so a
+    /// Ctrl-C at the terminal reaches only todoctl, and `stop` is how it reaches the program.
+    pub fn run(&self, input: &str, timeout: Duration, stop: &StopToken) -> Result<String> {
+        let shown = self.display();
         // Stopped before it starts (a signal during rendering): nothing to kill.
         stop.check().map_err(|e| stopped(&shown, e))?;
         let mut command = Command::new(&self.command);
@@ -152,7 +145,7 @@ impl PostRenderer {
             let said = if stderr.is_empty() {
                 " and wrote nothing to stderr".to_string()
             } else {
-                format!("; its stderr ends:\n{}", scrubber.scrub(&stderr))
+                format!("; its stderr ends:\n{stderr}")
             };
             bail!("--post-renderer `{shown}` {how}{said}");
         }
@@ -219,12 +212,7 @@ mod tests {
     #[test]
     fn output_is_what_the_program_wrote() {
         let out = sh("sed s/a/b/")
-            .run(
-                "a: 1\n",
-                DEFAULT_TIMEOUT,
-                &Scrubber::default(),
-                &StopToken::new(),
-            )
+            .run("a: 1\n", DEFAULT_TIMEOUT, &StopToken::new())
             .unwrap();
         assert_eq!(out, "b: 1\n");
     }
@@ -234,12 +222,7 @@ mod tests {
         // Bigger than a pipe buffer both ways.
         let input = "k: v\n".repeat(200_000);
         let out = sh("cat")
-            .run(
-                &input,
-                DEFAULT_TIMEOUT,
-                &Scrubber::default(),
-                &StopToken::new(),
-            )
+            .run(&input, DEFAULT_TIMEOUT, &StopToken::new())
             .unwrap();
         assert_eq!(out.len(), input.len());
     }
@@ -247,12 +230,7 @@ mod tests {
     #[test]
     fn failure_shows_the_code_and_the_end_of_stderr() {
         let err = sh("cat >/dev/null; echo first >&2; echo 'no such patch' >&2; exit 3")
-            .run(
-                "a: 1\n",
-                DEFAULT_TIMEOUT,
-                &Scrubber::default(),
-                &StopToken::new(),
-            )
+            .run("a: 1\n", DEFAULT_TIMEOUT, &StopToken::new())
             .unwrap_err()
             .to_string();
         assert_eq!(
@@ -267,7 +245,7 @@ mod tests {
             command: "./no-such-renderer".into(),
             args: vec![],
         }
-        .run("", DEFAULT_TIMEOUT, &Scrubber::default(), &StopToken::new())
+        .run("", DEFAULT_TIMEOUT, &StopToken::new())
         .unwrap_err()
         .to_string();
         assert!(
@@ -281,12 +259,7 @@ mod tests {
         let started = Instant::now();
         // The shell starts a child that would hold stdout open for a minute.
         let err = sh("sleep 60; echo done")
-            .run(
-                "",
-                Duration::from_secs(1),
-                &Scrubber::default(),
-                &StopToken::new(),
-            )
+            .run("", Duration::from_secs(1), &StopToken::new())
             .unwrap_err()
             .to_string();
         assert!(started.elapsed() < Duration::from_secs(10));
@@ -314,9 +287,7 @@ mod tests {
             firing.fire(crate::cancel::StopReason::Signal("SIGINT"));
         });
         let started = Instant::now();
-        let err = sh(&script)
-            .run("", DEFAULT_TIMEOUT, &Scrubber::default(), &stop)
-            .unwrap_err();
+        let err = sh(&script).run("", DEFAULT_TIMEOUT, &stop).unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(10));
         assert_eq!(crate::error::kind(&err), Kind::Interrupted);
         assert_eq!(
@@ -341,7 +312,7 @@ mod tests {
         // A lost lock stops it with the lock's own error.
         let lost = StopToken::new();
         lost.fire(crate::cancel::StopReason::LockLost("taken over".into()));
-        let err = sh("cat").run("", DEFAULT_TIMEOUT, &Scrubber::default(), &lost);
+        let err = sh("cat").run("", DEFAULT_TIMEOUT, &lost);
         assert_eq!(err.unwrap_err().to_string(), "taken over");
     }
 }

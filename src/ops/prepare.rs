@@ -209,18 +209,13 @@ fn post_render(
             .map_err(|e| anyhow::anyhow!("writing {} as YAML: {e}", o.reference()))?;
         input.push_str(&format!("---\n# Source: {}\n{body}", o.template));
     }
-    let output = post.run(
-        &input,
-        super::PostRenderer::timeout_from_env()?,
-        ui.scrubber(),
-        stop,
-    )?;
+    let output = post.run(&input, super::PostRenderer::timeout_from_env()?, stop)?;
     let source = format!("the output of --post-renderer `{}`", post.display());
     let mut returned = parse(ui, &source, &output)?;
     if returned.is_empty() {
         bail!(
             "--post-renderer `{}` returned no objects; it must write the YAML documents it read, changed as it likes, to stdout",
-            ui.scrub(&post.display())
+            post.display()
         );
     }
     for o in &mut returned {
