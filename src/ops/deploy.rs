@@ -106,17 +106,7 @@ pub async fn deploy(
         crate::cluster::crd::wait_served(applier.cluster(), &members, crd_budget).await?;
 
         if let Some(deadline) = deadline {
-            let targets: Vec<WaitTarget> = applied
-                .iter()
-                .map(|a| WaitTarget {
-                    reference: a.reference.clone(),
-                    kind: a.kind.clone(),
-                    namespace: a.namespace.clone().unwrap_or_default(),
-                    name: a.name.clone(),
-                    api: a.api.clone(),
-                    generation: a.generation,
-                })
-                .collect();
+            let targets: Vec<WaitTarget> = applied.iter().map(WaitTarget::applied).collect();
             let remaining = deadline.saturating_duration_since(Instant::now());
             ctx.stop.test_pause(&ctx.ui, "waiting").await;
             tokio::select! {

@@ -182,27 +182,20 @@ async fn delete_and_wait(
     wait: Option<Duration>,
 ) -> Result<Vec<String>> {
     let mut deleted = Vec::new();
+    // Only what this uninstall deleted is waited for: the rest was gone already, or kept.
+    let mut targets = Vec::new();
     for o in objects {
         ctx.stop.check()?;
         if applier.delete(o).await? {
             ctx.ui.status(&format!("deleted {}", o.reference()));
             deleted.push(o.reference());
+            if wait.is_some() {
+                let (api, _) = applier.api_for(o).await?;
+                targets.push(WaitTarget::deleted(o, api));
+            }
         }
     }
     if let Some(timeout) = wait {
-        // Only what this uninstall deleted: the rest was gone already.
-        let mut targets = Vec::new();
-        for o in objects.iter().filter(|o| deleted.contains(&o.reference())) {
-            let (api, _) = applier.api_for(o).await?;
-            targets.push(WaitTarget {
-                reference: o.reference(),
-                kind: o.kind().to_string(),
-                namespace: o.namespace().unwrap_or_default().to_string(),
-                name: o.name().to_string(),
-                api,
-                generation: None,
-            });
-        }
         tokio::select! {
             biased;
             stopped = ctx.stop.stopped() => return Err(stopped),

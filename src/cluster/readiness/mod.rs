@@ -1,8 +1,8 @@
 //! Knowing when applied objects are ready (or gone), and saying exactly why when they are not.
 //! Split the way kstatus splits `pkg/kstatus/status` and `pkg/kstatus/polling`:
 //!
-//! - [`rules`]: readiness rules per kind, as a data table (kubectl's rollout-status rules for
-//!   workloads); pure functions of the live object.
+//! - [`rules`]: readiness rules per kind (kubectl's rollout-status rules for workloads), chosen by
+//!   the kinds table's `readiness` column; pure functions of the live object.
 //! - [`pods`]: which pods belong to a workload's current rollout, and which of them cannot
 //!   recover (the fail-fast table).
 //! - [`diagnose`]: why an object is not ready, in lines for a person (pods, log tails, events).

@@ -57,6 +57,33 @@ pub struct WaitTarget {
     pub generation: Option<i64>,
 }
 
+impl WaitTarget {
+    /// An object as an apply returned it, to wait for until ready.
+    pub fn applied(applied: &crate::cluster::apply::Applied) -> Self {
+        WaitTarget {
+            reference: applied.reference.clone(),
+            kind: applied.kind.clone(),
+            namespace: applied.namespace.clone().unwrap_or_default(),
+            name: applied.name.clone(),
+            api: applied.api.clone(),
+            generation: applied.generation,
+        }
+    }
+
+    /// An object this operation deleted, to wait for until gone; `api` is its kind's API in its
+    /// namespace.
+    pub fn deleted(object: &crate::manifest::Object, api: Api<DynamicObject>) -> Self {
+        WaitTarget {
+            reference: object.reference(),
+            kind: object.kind().to_string(),
+            namespace: object.namespace().unwrap_or_default().to_string(),
+            name: object.name().to_string(),
+            api,
+            generation: None,
+        }
+    }
+}
+
 /// What the engine tells its observer, in the order it happens for each object: `Started`,
 /// any number of `Progress`, then one of `Reached` or `Failed`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
