@@ -31,6 +31,9 @@ use super::Cluster;
 use super::discovery::Resolved;
 use crate::manifest::{Object, ObjectKey};
 
+// Re-exported: the cluster layer's callers name it here; there is one definition, in error.rs.
+pub use crate::error::api_error;
+
 /// The field manager of every server-side apply todoctl makes (objects and the lock lease).
 pub const FIELD_MANAGER: &str = "todoctl";
 pub const OWNER_ANNOTATION: &str = "todoctl.io/owner";
@@ -747,9 +750,3 @@ fn set_annotation(data: &mut Value, key: &str, value: &str) {
     }
 }
 
-/// An API error as one sentence: the step, the server's message, and a hint for the usual
-/// causes; its kind (forbidden, not found, unreachable, ...) goes with it. See
-/// [`crate::error::api_error`].
-pub fn api_error(err: kube::Error, step: &str) -> anyhow::Error {
-    crate::error::api_error(err, step)
-}
