@@ -749,4 +749,3 @@ fn set_annotation(data: &mut Value, key: &str, value: &str) {
         ann.insert(key.to_string(), Value::String(value.to_string()));
     }
 }
-
