@@ -6,16 +6,13 @@
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 
+/// Helm's `--version` (and `-V`) on a subcommand picks a chart version.
+const CHART_VERSION: &str = "todoctl does not pick chart versions by flag: the chart is the one given with --chart DIR (or the CHART argument), else the todo-app chart built into todoctl; `todoctl --version` prints todoctl's own version";
+
 /// (the flag as typed, what to do instead). Matched on the flag's name, without a `=value`.
 const HELM_FLAGS: &[(&str, &str)] = &[
-    (
-        "--version",
-        "todoctl does not pick chart versions by flag: the chart is the one given with --chart DIR (or the CHART argument), else the todo-app chart built into todoctl; `todoctl --version` prints todoctl's own version",
-    ),
-    (
-        "-V",
-        "todoctl does not pick chart versions by flag: the chart is the one given with --chart DIR (or the CHART argument), else the todo-app chart built into todoctl; `todoctl --version` prints todoctl's own version",
-    ),
+    ("--version", CHART_VERSION),
+    ("-V", CHART_VERSION),
     (
         "--wait",
         "todoctl waits for readiness by default; --no-wait turns waiting off and --timeout sets how long to wait",
