@@ -37,7 +37,7 @@ pub const TTL_ENV: &str = "TODOCTL_LOCK_TTL";
 pub const CLOCK_GRACE: Duration = Duration::from_secs(2);
 
 use crate::cluster::apply::FIELD_MANAGER;
-use crate::manifest::labels::{MANAGED_BY, MANAGER};
+use crate::manifest::labels::{MANAGED_BY, MANAGER, RELEASE};
 
 /// Create, read and take over can interleave with other processes; after this many rounds
 /// something is fighting over the lease and the user should hear about it.
@@ -187,7 +187,7 @@ fn new_lease(name: &str, release: &str, identity: &str, ttl: Duration, now: Time
         metadata: ObjectMeta {
             name: Some(name.to_string()),
             labels: Some(
-                [(MANAGED_BY, MANAGER), ("todoctl.io/release", release)]
+                [(MANAGED_BY, MANAGER), (RELEASE, release)]
                     .map(|(k, v)| (k.to_string(), v.to_string()))
                     .into(),
             ),

@@ -10,6 +10,9 @@ use super::kinds::{self, Scope};
 pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 pub const INSTANCE: &str = "app.kubernetes.io/instance";
 pub const CHART: &str = "todoctl.io/chart";
+/// The release a record, an import marker or the lock's Lease belongs to; objects carry
+/// [`INSTANCE`] instead.
+pub const RELEASE: &str = "todoctl.io/release";
 /// The value of [`MANAGED_BY`] on everything todoctl writes: objects, records, lock, namespace.
 pub const MANAGER: &str = "todoctl";
 

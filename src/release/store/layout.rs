@@ -24,8 +24,7 @@ pub const CHUNK_SIZE: usize = 900 * 1024;
 
 /// Label and annotation keys, as stored.
 pub mod key {
-    pub use crate::manifest::labels::MANAGED_BY;
-    pub const RELEASE: &str = "todoctl.io/release";
+    pub use crate::manifest::labels::{MANAGED_BY, RELEASE};
     pub const REVISION: &str = "todoctl.io/revision";
     pub const STATUS: &str = "todoctl.io/status";
     pub const FORMAT: &str = "todoctl.io/format";
