@@ -18,7 +18,7 @@ use crate::diff::Action as Change;
 use crate::error::{Error, Kind};
 use crate::manifest::Object;
 use crate::plan::{ClusterIdentity, Observed, Plan, Seen};
-use crate::release::{History, Release, Status};
+use crate::release::{History, ManifestEntry, Release, Status};
 
 /// What `apply` did.
 #[derive(Debug, Clone)]
@@ -97,11 +97,7 @@ async fn apply_locked(
         }
         Some(_) => Action::Upgrade,
     };
-    let objects: Vec<Object> = plan
-        .objects
-        .iter()
-        .map(|e| Object::new(e.template.clone(), e.object.clone()))
-        .collect();
+    let objects: Vec<Object> = plan.objects.iter().map(ManifestEntry::to_object).collect();
     let applier = Applier::new(
         &session.ctx.cluster,
         &plan.release,
@@ -265,11 +261,7 @@ fn check_whole(plan: &Plan, file: &str, served_api_versions: &[String]) -> Resul
             ),
         )
     };
-    let objects: Vec<Object> = plan
-        .objects
-        .iter()
-        .map(|e| Object::new(e.template.clone(), e.object.clone()))
-        .collect();
+    let objects: Vec<Object> = plan.objects.iter().map(ManifestEntry::to_object).collect();
     let mut applied: Vec<String> = objects.iter().map(Object::reference).collect();
     let mut shown: Vec<String> = plan
         .changes

@@ -388,10 +388,7 @@ pub fn unchanged_objects(
         .map(|r| {
             r.manifest
                 .iter()
-                .map(|e| {
-                    let o = Object::new(e.template.clone(), e.object.clone());
-                    (o.key(&r.namespace), &e.object)
-                })
+                .map(|e| (e.to_object().key(&r.namespace), &e.object))
                 .collect()
         })
         .collect();

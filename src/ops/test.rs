@@ -28,7 +28,7 @@ use crate::cluster::apply::{Applier, ApplyMode, api_error};
 use crate::cluster::readiness::{self, State};
 use crate::context::Context;
 use crate::manifest::Object;
-use crate::release::{Release, TestOutcome, TestRun};
+use crate::release::{ManifestEntry, Release, TestOutcome, TestRun};
 use crate::ui::progress::Progress;
 
 /// The annotation that makes an object a test: run by `todoctl test`, never by install or
@@ -172,11 +172,7 @@ async fn test_locked(
             opts.release
         );
     };
-    let tests: Vec<Object> = target
-        .tests
-        .iter()
-        .map(|e| Object::new(e.template.clone(), e.object.clone()))
-        .collect();
+    let tests: Vec<Object> = target.tests.iter().map(ManifestEntry::to_object).collect();
     let mut report = TestReport {
         release: opts.release.clone(),
         namespace: opts.namespace.clone(),

@@ -228,6 +228,13 @@ pub struct ManifestEntry {
     pub object: serde_json::Value,
 }
 
+impl ManifestEntry {
+    /// The object as recorded, ready to apply again.
+    pub fn to_object(&self) -> crate::manifest::Object {
+        crate::manifest::Object::new(self.template.clone(), self.object.clone())
+    }
+}
+
 // Objects may be Secrets: Debug names them without their content.
 impl fmt::Debug for ManifestEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -337,10 +344,7 @@ impl TestRun {
 impl Release {
     /// The revision's objects, as recorded, ready to apply again.
     pub fn objects(&self) -> Vec<crate::manifest::Object> {
-        self.manifest
-            .iter()
-            .map(|e| crate::manifest::Object::new(e.template.clone(), e.object.clone()))
-            .collect()
+        self.manifest.iter().map(ManifestEntry::to_object).collect()
     }
 }
 
