@@ -51,7 +51,7 @@ impl Catalog {
 /// A connection's catalogue and the cluster's identity, shared by its clones; empty until
 /// first asked.
 #[derive(Default)]
-pub struct Cache {
+pub(super) struct Cache {
     state: Mutex<State>,
     /// The UID of namespace `kube-system`, once read; see [`Cluster::kube_system_uid`].
     kube_system_uid: tokio::sync::OnceCell<Option<String>>,

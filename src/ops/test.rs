@@ -239,7 +239,7 @@ async fn run(
         stop.check()?;
         let applied = applier.apply(o).await?;
         if is_judged(o.kind()) {
-            progress.object(&applied.reference);
+            progress.ensure(&applied.reference);
             judged.push(applied);
         }
     }

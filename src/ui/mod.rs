@@ -59,11 +59,6 @@ impl Ui {
         }
     }
 
-    /// The `-v` level.
-    pub fn verbosity(&self) -> u8 {
-        self.verbosity
-    }
-
     pub fn scrubber(&self) -> &Scrubber {
         &self.scrubber
     }

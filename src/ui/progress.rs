@@ -23,13 +23,6 @@ pub struct Progress {
     inner: Arc<Inner>,
 }
 
-/// A handle on one object's line, for code that updates the same object repeatedly.
-#[derive(Clone)]
-pub struct ObjectLine {
-    inner: Arc<Inner>,
-    reference: String,
-}
-
 struct Inner {
     mode: Mode,
     lines: Mutex<Lines>,
@@ -85,13 +78,9 @@ impl Progress {
         }
     }
 
-    /// The line of `reference` (`deployment/backend`), created (showing "waiting") if new.
-    pub fn object(&self, reference: &str) -> ObjectLine {
+    /// Creates the line of `reference` (`deployment/backend`), showing "waiting", if it is new.
+    pub fn ensure(&self, reference: &str) {
         self.inner.ensure(reference);
-        ObjectLine {
-            inner: Arc::clone(&self.inner),
-            reference: reference.to_string(),
-        }
     }
 
     /// Shows `state` (`1/2 replicas ready`) for the object; plain output prints only changes.
@@ -136,24 +125,6 @@ impl Observer for Progress {
             }
             Event::Failed { reference, why } => self.failed(reference, why),
         }
-    }
-}
-
-impl ObjectLine {
-    pub fn reference(&self) -> &str {
-        &self.reference
-    }
-
-    pub fn update(&self, state: &str) {
-        self.inner.update(&self.reference, state);
-    }
-
-    pub fn done(&self) {
-        self.inner.finish(&self.reference, true, "ready");
-    }
-
-    pub fn failed(&self, why: &str) {
-        self.inner.finish(&self.reference, false, why);
     }
 }
 
@@ -278,19 +249,19 @@ mod tests {
     #[test]
     fn progress_is_shared_across_tasks() {
         assert_send_sync::<Progress>();
-        assert_send_sync::<ObjectLine>();
     }
 
     #[test]
     fn plain_lines_are_recorded_only_on_change() {
         let progress = Progress::hidden();
-        let line = progress.object("deployment/backend");
-        line.update("1/2 replicas ready");
-        line.update("1/2 replicas ready");
-        progress.update("deployment/backend", "2/2 replicas ready");
-        line.done();
+        let line = "deployment/backend";
+        progress.ensure(line);
+        progress.update(line, "1/2 replicas ready");
+        progress.update(line, "1/2 replicas ready");
+        progress.update(line, "2/2 replicas ready");
+        progress.done(line);
         // Finished lines keep their last word: a late update does not revive them.
-        line.update("0/2 replicas ready");
+        progress.update(line, "0/2 replicas ready");
         let lines = progress.inner.lock();
         let state = &lines.by_reference["deployment/backend"];
         assert!(state.finished);
