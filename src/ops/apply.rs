@@ -97,7 +97,6 @@ async fn apply_locked(
         }
         Some(_) => Action::Upgrade,
     };
-    let objects: Vec<Object> = plan.objects.iter().map(ManifestEntry::to_object).collect();
     let applier = Applier::new(
         &session.ctx.cluster,
         &plan.release,
@@ -118,7 +117,7 @@ async fn apply_locked(
         history_max: plan.options.history_max,
         retry: super::preflight::Retry::Plan,
     };
-    perform(session, action, content, &objects, applier, &how, started)
+    perform(session, action, content, applier, &how, started)
         .await
         .map(|o| ApplyOutcome::Applied(Box::new(o)))
 }

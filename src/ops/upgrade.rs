@@ -160,7 +160,6 @@ async fn change_locked(
         session,
         action,
         Content::rendered(&prepared),
-        &prepared.objects,
         applier,
         &Perform {
             wait: opts.wait,
@@ -187,19 +186,19 @@ pub(super) struct Perform {
 
 /// What install and upgrade do once they know what to deploy, shared with `apply` of a plan so
 /// that a planned change runs exactly as an upgrade: the revision `action` with `content`
-/// built, run through the lifecycle with `applier` (objects unchanged since the last deployed
+/// built, its objects those of `content.manifest`, run through the lifecycle with `applier` (objects unchanged since the last deployed
 /// revision are skipped), and on failure recorded failed and, with `--atomic`, recovered.
 pub(super) async fn perform(
     session: &Session,
     action: Action,
     content: Content,
-    objects: &[crate::manifest::Object],
     applier: Applier,
     how: &Perform,
     started: Instant,
 ) -> Result<ChangeOutcome> {
     let history = &session.history;
     let record = session.pending(action, content);
+    let objects = &record.objects();
     let applier = applier.with_unchanged(lifecycle::unchanged_objects(
         history,
         objects,
