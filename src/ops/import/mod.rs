@@ -96,6 +96,45 @@ pub struct ImportReport {
     pub elapsed_seconds: f64,
 }
 
+impl ImportReport {
+    /// The report of the import `planned`, whose objects are as `objects` says, of `records`
+    /// Helm records: with --dry-run what it would do, with the diff; else what it did, with
+    /// the `backup` file it wrote.
+    fn new(
+        opts: &ImportOptions,
+        planned: Planned,
+        objects: Vec<TakenOver>,
+        records: usize,
+        backup: Option<PathBuf>,
+        elapsed_seconds: f64,
+    ) -> ImportReport {
+        let action = match (opts.dry_run, opts.delete_helm_records) {
+            (true, true) => "would be deleted",
+            (true, false) => "would be labelled",
+            (false, true) => "deleted",
+            (false, false) => "labelled",
+        };
+        ImportReport {
+            helm_release: opts.helm_release.clone(),
+            release: opts.release.clone(),
+            namespace: opts.namespace.clone(),
+            driver: opts.driver.as_str(),
+            dry_run: opts.dry_run,
+            revisions: planned.revisions,
+            objects,
+            kept: planned.kept,
+            hooks_skipped: planned.hooks,
+            helm_records: HelmRecords {
+                action: action.into(),
+                count: records,
+                backup,
+            },
+            diff: opts.dry_run.then_some(planned.diff),
+            elapsed_seconds,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportedRevision {
     pub revision: u64,
@@ -172,29 +211,14 @@ pub async fn import(ctx: &Context, opts: &ImportOptions) -> Result<ImportReport>
     let objects = live_states(&applier(ctx, opts), &plan.takeover, opts).await?;
 
     if opts.dry_run {
-        return Ok(ImportReport {
-            helm_release: opts.helm_release.clone(),
-            release: opts.release.clone(),
-            namespace: opts.namespace.clone(),
-            driver: opts.driver.as_str(),
-            dry_run: true,
-            revisions: plan.revisions,
+        return Ok(ImportReport::new(
+            opts,
+            plan,
             objects,
-            kept: plan.kept,
-            hooks_skipped: plan.hooks,
-            helm_records: HelmRecords {
-                action: if opts.delete_helm_records {
-                    "would be deleted"
-                } else {
-                    "would be labelled"
-                }
-                .into(),
-                count: stored.len(),
-                backup: None,
-            },
-            diff: Some(plan.diff),
-            elapsed_seconds: started.elapsed().as_secs_f64(),
-        });
+            stored.len(),
+            None,
+            started.elapsed().as_secs_f64(),
+        ));
     }
 
     ctx.stop.test_pause(&ctx.ui, "import-read").await;
@@ -269,29 +293,14 @@ async fn perform(
         &plan,
     )
     .await?;
-    Ok(ImportReport {
-        helm_release: opts.helm_release.clone(),
-        release: opts.release.clone(),
-        namespace: opts.namespace.clone(),
-        driver: opts.driver.as_str(),
-        dry_run: false,
-        revisions: planned.revisions,
+    Ok(ImportReport::new(
+        opts,
+        planned,
         objects,
-        kept: planned.kept,
-        hooks_skipped: planned.hooks,
-        helm_records: HelmRecords {
-            action: if opts.delete_helm_records {
-                "deleted"
-            } else {
-                "labelled"
-            }
-            .into(),
-            count: stored.len(),
-            backup: Some(backup),
-        },
-        diff: None,
-        elapsed_seconds: 0.0,
-    })
+        stored.len(),
+        Some(backup),
+        0.0,
+    ))
 }
 
 /// Creates the import's marker, phase records, if the lock is still held; returns it at the
