@@ -142,9 +142,7 @@ pub fn run(cmd: &ImportCommand, env: &super::Env) -> Result<ExitCode> {
         };
         crate::outln!(ui, "{} {}{from}", o.state, o.object)?;
     }
-    for k in &r.kept {
-        crate::outln!(ui, "kept {}: {}", k.object, k.reason)?;
-    }
+    super::print_kept(ui, &r.kept)?;
     if r.hooks_skipped > 0 {
         crate::outln!(
             ui,
