@@ -204,7 +204,6 @@ impl Env {
         F: FnOnce(crate::context::Context) -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
-        crate::cluster::find_kubeconfig(self.global.kubeconfig.as_deref())?;
         let runtime = Env::runtime()?;
         let conn = self.connection();
         runtime.block_on(async move {

@@ -77,6 +77,8 @@ fn list_paths(paths: &[PathBuf]) -> String {
         .join(", ")
 }
 
+/// Where a cluster connection comes from, following kubectl's rules; an error naming the file
+/// when --kubeconfig or every `$KUBECONFIG` entry is missing, or when nothing is configured.
 fn locate(flag: Option<&Path>) -> Result<Source> {
     if let Some(path) = flag {
         if !path.is_file() {
@@ -115,13 +117,6 @@ fn locate(flag: Option<&Path>) -> Result<Source> {
     bail!(
         "this command needs a cluster connection, and none is configured: pass --kubeconfig FILE, set KUBECONFIG, or start the local cluster with `scripts/dev-cluster up` and `eval \"$(scripts/dev-cluster env)\"`"
     )
-}
-
-/// Where a cluster connection would come from (`kubeconfig `~/.kube/config``), following
-/// kubectl's rules; an error naming the file when --kubeconfig or every `$KUBECONFIG` entry is
-/// missing, or when nothing is configured.
-pub fn find_kubeconfig(flag: Option<&Path>) -> Result<String> {
-    locate(flag).map(|s| s.describe())
 }
 
 fn home_kubeconfig() -> Option<PathBuf> {
