@@ -357,9 +357,6 @@ async fn check_unmoved(ctx: &Context, plan: &Plan, history: &History) -> Result<
     Ok(())
 }
 
-/// How many objects are read at once for the check.
-const READ_CONCURRENCY: usize = 8;
-
 /// Every object the plan read that is not as it was, in words: `deployment/backend-deployment
 /// changed since the plan`.
 async fn moved_objects(ctx: &Context, plan: &Plan) -> Result<Vec<String>> {
@@ -380,7 +377,8 @@ async fn moved_objects(ctx: &Context, plan: &Plan) -> Result<Vec<String>> {
                 _ => None,
             })
         })
-        .buffered(READ_CONCURRENCY)
+        // As many requests at once as a wave's applies make.
+        .buffered(super::deploy::APPLY_CONCURRENCY)
         .try_collect()
         .await?;
     Ok(found.into_iter().flatten().collect())
