@@ -38,6 +38,10 @@ struct Catalog {
     kube_version: String,
     api_versions: Vec<String>,
     resources: Vec<Resolved>,
+    /// Discovered from the API server by this process (not read from the disk cache): as
+    /// current as a live check of what it serves would be.
+    #[serde(skip)]
+    live: bool,
 }
 
 impl Catalog {
@@ -151,6 +155,7 @@ async fn discover(client: &kube::Client, kube_version: String) -> Result<Catalog
         kube_version,
         api_versions,
         resources,
+        live: true,
     })
 }
 
@@ -263,28 +268,31 @@ impl Cluster {
         let client = &self.client;
         let mut c = catalog(self, None).await?;
         // Templates branch on what the cluster serves right now (a CRD installed a minute ago), so a
-        // cached catalogue is checked against the live list of groups: one cheap request.
-        let groups = client
-            .list_api_groups()
-            .await
-            .context("listing the API groups the cluster serves")?;
-        let live: std::collections::BTreeSet<String> = groups
-            .groups
-            .iter()
-            .flat_map(|g| g.versions.iter().map(|v| v.group_version.clone()))
-            .collect();
-        let cached: std::collections::BTreeSet<String> = c
-            .api_versions
-            .iter()
-            .filter(|v| v.contains('/'))
-            .cloned()
-            .collect();
-        if live != cached {
-            self.ui.verbose(
-                2,
-                "discovery: the served API groups changed; discovering again",
-            );
-            c = catalog(self, Some(&c)).await?;
+        // catalogue from the disk cache is checked against the live list of groups: one cheap
+        // request. One this process just discovered is that list already.
+        if !c.live {
+            let groups = client
+                .list_api_groups()
+                .await
+                .context("listing the API groups the cluster serves")?;
+            let live: std::collections::BTreeSet<String> = groups
+                .groups
+                .iter()
+                .flat_map(|g| g.versions.iter().map(|v| v.group_version.clone()))
+                .collect();
+            let cached: std::collections::BTreeSet<String> = c
+                .api_versions
+                .iter()
+                .filter(|v| v.contains('/'))
+                .cloned()
+                .collect();
+            if live != cached {
+                self.ui.verbose(
+                    2,
+                    "discovery: the served API groups changed; discovering again",
+                );
+                c = catalog(self, Some(&c)).await?;
+            }
         }
         Ok(Capabilities {
             kube_version: c.kube_version.clone(),
