@@ -300,10 +300,11 @@ impl Applier {
             if owner.as_deref() != Some(self.owner.as_str()) && !self.mode.adopt {
                 return Err(Takeover {
                     reference: reference.clone(),
-                    whose: match owner {
+                    whose: match &owner {
                         Some(o) => format!("it belongs to release `{o}`"),
                         None => "it was not created by todoctl".to_string(),
                     },
+                    owner,
                     release: self.owner.clone(),
                 }
                 .into());
@@ -647,6 +648,8 @@ pub struct Takeover {
     pub reference: String,
     /// `it belongs to release `shop`` or `it was not created by todoctl`.
     pub whose: String,
+    /// The release that owns it (`<namespace>/<release>`), if one does.
+    pub owner: Option<String>,
     /// The release that would take it over.
     pub release: String,
 }
@@ -655,9 +658,18 @@ impl std::fmt::Display for Takeover {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} already exists in the cluster and {}; todoctl will not take it over silently: install release `{}` in another namespace (-n), pass --adopt to manage the object as part of it, or delete or rename the object",
+            "{} already exists in the cluster and {}; todoctl will not take it over silently: install release `{}` in another namespace (-n), ",
             self.reference, self.whose, self.release
-        )
+        )?;
+        // An object another release manages stays that release's: taking it with --adopt would
+        // change it under that release (its selector, its labels), so it is not offered.
+        match self.owner {
+            Some(_) => write!(f, "or change the release that owns it instead"),
+            None => write!(
+                f,
+                "pass --adopt to manage the object as part of it, or delete or rename the object"
+            ),
+        }
     }
 }
 

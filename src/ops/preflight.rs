@@ -33,7 +33,20 @@ pub enum Retry {
 }
 
 impl Retry {
-    /// How to take over objects of another release (or of none), or avoid them.
+    /// How to avoid objects that other releases manage. --adopt is not offered: it would take
+    /// them from under their release (a Deployment's selector cannot even change).
+    fn owned(self) -> &'static str {
+        match self {
+            Retry::Command => {
+                "install this release in another namespace (-n), or upgrade that release instead"
+            }
+            Retry::Plan => {
+                "make the plan for another namespace (`todoctl diff -n NAMESPACE --out`), or for that release"
+            }
+        }
+    }
+
+    /// How to take over objects of no release, or avoid them.
     fn takeover(self) -> &'static str {
         match self {
             Retry::Command => {
@@ -208,8 +221,9 @@ enum Verdict {
 /// Why one object of the revision cannot be applied, by who says so.
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
 enum Finding {
-    /// todoctl refuses to take over an object of another release (or of none) without --adopt.
-    Takeover(String),
+    /// todoctl refuses to take over an object of another release (or of none) without --adopt:
+    /// the line, and the release that owns it if one does.
+    Takeover(String, Option<String>),
     /// The API server rejects the change.
     Rejected(String),
 }
@@ -224,7 +238,7 @@ fn refusal(what: &str, mut findings: Vec<Finding>, retry: Retry) -> anyhow::Erro
     let takeovers: Vec<&str> = findings
         .iter()
         .filter_map(|f| match f {
-            Finding::Takeover(l) => Some(l.as_str()),
+            Finding::Takeover(l, _) => Some(l.as_str()),
             Finding::Rejected(_) => None,
         })
         .collect();
@@ -232,18 +246,32 @@ fn refusal(what: &str, mut findings: Vec<Finding>, retry: Retry) -> anyhow::Erro
         .iter()
         .filter_map(|f| match f {
             Finding::Rejected(l) => Some(l.as_str()),
-            Finding::Takeover(_) => None,
+            Finding::Takeover(..) => None,
         })
         .collect();
     let mut parts = Vec::new();
     if !takeovers.is_empty() {
         let n = takeovers.len();
+        let owned = findings
+            .iter()
+            .filter(|f| matches!(f, Finding::Takeover(_, Some(_))))
+            .count();
+        let advice = if owned == 0 {
+            retry.takeover().to_string()
+        } else if owned == n {
+            format!("another release manages them: {}", retry.owned())
+        } else {
+            format!(
+                "for those another release manages: {}\nfor those no release owns: {}",
+                retry.owned(),
+                retry.takeover()
+            )
+        };
         parts.push(format!(
-            "todoctl will not take over {n} object{} that already exist{} and belong to another release or to none:\n  {}\n{}",
+            "todoctl will not take over {n} object{} that already exist{} and belong to another release or to none:\n  {}\n{advice}",
             plural(n),
             if n == 1 { "s" } else { "" },
             takeovers.join("\n  "),
-            retry.takeover(),
         ));
     }
     if !rejections.is_empty() {
@@ -353,7 +381,10 @@ async fn describe(
     err: &anyhow::Error,
 ) -> Vec<Finding> {
     if let Some(t) = err.downcast_ref::<Takeover>() {
-        return vec![Finding::Takeover(format!("{}: {}", t.reference, t.whose))];
+        return vec![Finding::Takeover(
+            format!("{}: {}", t.reference, t.whose),
+            t.owner.clone(),
+        )];
     }
     describe_rejection(applier, object, previous, err)
         .await

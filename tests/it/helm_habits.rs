@@ -393,3 +393,28 @@ async fn taking_over_another_release_is_todoctl_refusing() -> Result<()> {
     insta::assert_snapshot!(out.error());
     Ok(())
 }
+
+/// The neighbour: some objects belong to another release, one to none. Only the one no release
+/// owns is offered to --adopt.
+#[tokio::test(flavor = "multi_thread")]
+async fn objects_of_another_release_and_of_none_get_their_own_advice() -> Result<()> {
+    let Some(env) = TestEnv::new("not-yours-mixed").await? else {
+        return Ok(());
+    };
+    env.ok(["install", "--no-wait", "--set", ANY_NODE_PORT]);
+    // As if made by hand: the owner annotation removed.
+    let configmaps: Api<ConfigMap> = Api::namespaced(env.client().await, env.ns());
+    let patch = json!({ "metadata": { "annotations": { "todoctl.io/owner": null } } });
+    configmaps
+        .patch(
+            "frontend-config",
+            &PatchParams::default(),
+            &Patch::Merge(&patch),
+        )
+        .await?;
+    let out = env
+        .run(["install", "other", "--no-wait", "--set", ANY_NODE_PORT])
+        .failure(1);
+    insta::assert_snapshot!(out.error());
+    Ok(())
+}
