@@ -1590,3 +1590,48 @@ async fn a_helm_operation_while_an_import_prepares_refuses_the_import() -> Resul
     assert_eq!(statuses_of(&env), vec![(2, "deployed".to_string())]);
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_uninstalled_helm_release_is_refused_with_the_way_on() -> Result<()> {
+    let Some(env) = TestEnv::new("import-uninstalled").await? else {
+        return Ok(());
+    };
+    let ns = env.ns().to_string();
+    let client = env.client().await;
+    let home = tempfile::tempdir()?;
+    for args in [
+        &["install", "todo-app-local", CHART, "-f", VALUES][..],
+        &["uninstall", "todo-app-local", "--keep-history"],
+    ] {
+        let run = helm(&env, Helm::V4, &home, args);
+        assert_eq!(run.code, 0, "helm {args:?}: {}", run.stderr);
+    }
+    let secrets = Api::<Secret>::namespaced(client.clone(), &ns);
+    let backup = tempfile::tempdir()?;
+    let mut transcript = String::new();
+    // Uninstalled by Helm, then an uninstall that stopped half-way.
+    for status in ["uninstalled", "uninstalling"] {
+        let (secret, mut release) = read_record(&secrets, 1).await?;
+        if status == "uninstalled" {
+            assert_eq!(release["info"]["status"], json!(status), "helm uninstall");
+        } else {
+            release["info"]["status"] = json!(status);
+            write_record(&secrets, secret, &release).await?;
+        }
+        let untouched = everything(&client, &ns).await?;
+        let out = env
+            .todoctl()
+            .args(import_args(backup.path(), &[]))
+            .run()
+            .failure(1);
+        transcript.push_str(&out.transcript());
+        assert_eq!(everything(&client, &ns).await?, untouched);
+        assert_eq!(
+            std::fs::read_dir(backup.path())?.count(),
+            0,
+            "a backup was written"
+        );
+    }
+    insta::assert_snapshot!(transcript);
+    Ok(())
+}

@@ -53,6 +53,41 @@ pub(super) fn decoded(stored: &[StoredRecord], opts: &ImportOptions) -> Result<V
             ),
         ));
     }
+    // `helm uninstall --keep-history` leaves the last revision uninstalled, its objects
+    // deleted: there is nothing running to bring under todoctl.
+    if let Some(last) = out.last()
+        && matches!(last.status.as_str(), "uninstalled" | "uninstalling")
+    {
+        let (what, next) = if last.status == "uninstalled" {
+            (
+                "Helm uninstalled it and kept its history: its objects are gone",
+                format!(
+                    "install it with `todoctl install {} -n {}`, or bring it back with `helm rollback {} -n {}` first, then import",
+                    opts.release, opts.namespace, opts.helm_release, opts.namespace
+                ),
+            )
+        } else {
+            (
+                "a Helm uninstall is deleting it, or stopped without finishing",
+                format!(
+                    "let it end (`helm status {} -n {}`) or finish it (`helm uninstall {} -n {}`), then install it with `todoctl install {} -n {}`",
+                    opts.helm_release,
+                    opts.namespace,
+                    opts.helm_release,
+                    opts.namespace,
+                    opts.release,
+                    opts.namespace
+                ),
+            )
+        };
+        return Err(Error::anyhow(
+            Kind::Conflict,
+            format!(
+                "revision {} of Helm release `{}` in namespace `{}` is {}: {what}; nothing was imported. To manage it with todoctl, {next}",
+                last.version, opts.helm_release, opts.namespace, last.status
+            ),
+        ));
+    }
     Ok(out)
 }
 
