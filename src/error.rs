@@ -54,13 +54,12 @@ impl Kind {
     }
 
     /// The line after the error that says what to do, when the kind alone says it; `server` is
-    /// the URL of the API server the command talked to, if it got that far.
+    /// the URL of the API server the command talked to (`Cluster::server_url`, without a
+    /// trailing slash), if it got that far.
     pub fn hint(self, server: Option<&str>) -> Option<String> {
         match self {
             Kind::Unreachable => {
-                let at = server
-                    .map(|u| format!(" at {}", u.trim_end_matches('/')))
-                    .unwrap_or_default();
+                let at = server.map(|u| format!(" at {u}")).unwrap_or_default();
                 Some(format!(
                     "the API server{at} did not answer; check that the cluster is running and that --kubeconfig and --context point at it"
                 ))

@@ -208,9 +208,7 @@ impl Env {
         let conn = self.connection();
         runtime.block_on(async move {
             let cluster = crate::cluster::connect(&conn, &ui).await?;
-            if let Some(url) = cluster.server_url() {
-                let _ = self.server.set(url.to_string());
-            }
+            let _ = self.server.set(cluster.server_url().to_string());
             let ctx = crate::context::Context::new(cluster, ui);
             ctx.stop.install_handlers(&ctx.ui);
             f(ctx).await

@@ -64,9 +64,6 @@ pub(super) struct Cache {
 #[derive(Default)]
 struct State {
     catalog: Option<Arc<Catalog>>,
-    /// Where this cluster's catalogues go on disk; `None` when the cluster cannot be identified.
-    cache_dir: Option<PathBuf>,
-    identified: bool,
 }
 
 /// The catalogue: from memory, else from disk if fresh, else from the API server. `stale`
@@ -91,14 +88,7 @@ async fn catalog(cluster: &Cluster, stale: Option<&Arc<Catalog>>) -> Result<Arc<
                 .git_version
         }
     };
-    if !st.identified {
-        st.cache_dir = cache_dir(cluster).await;
-        st.identified = true;
-    }
-    let file = st
-        .cache_dir
-        .as_ref()
-        .map(|d| d.join(format!("{}.json", sanitize(&version))));
+    let file = cache_dir(cluster).map(|d| d.join(format!("{}.json", sanitize(&version))));
     if !refresh
         && let Some(c) = file.as_deref().and_then(load)
         && c.kube_version == version
@@ -159,22 +149,18 @@ async fn discover(client: &kube::Client, kube_version: String) -> Result<Catalog
     })
 }
 
-/// `<cache>/todoctl/discovery/<host_port>` when the cluster URL is known, else keyed by the
-/// `kube-system` namespace's UID (unique per cluster); `None` when neither is available.
-async fn cache_dir(cluster: &Cluster) -> Option<PathBuf> {
-    let key = match &cluster.server {
-        Some(url) => url
-            .trim_start_matches("https://")
-            .trim_start_matches("http://")
-            .trim_end_matches('/')
-            .to_string(),
-        None => format!("uid-{}", cluster.kube_system_uid().await.ok()??),
-    };
+/// `<cache>/todoctl/discovery/<host_port>`, keyed by the cluster's URL; `None` when there is
+/// no cache directory (no `XDG_CACHE_HOME` or `HOME`).
+fn cache_dir(cluster: &Cluster) -> Option<PathBuf> {
+    let key = cluster
+        .server_url()
+        .trim_start_matches("https://")
+        .trim_start_matches("http://");
     let base = std::env::var_os("XDG_CACHE_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(base.join("todoctl").join("discovery").join(sanitize(&key)))
+    Some(base.join("todoctl").join("discovery").join(sanitize(key)))
 }
 
 fn sanitize(s: &str) -> String {

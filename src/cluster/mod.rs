@@ -194,27 +194,27 @@ fn check_context(kc: &Kubeconfig, wanted: Option<&str>, source: &Source) -> Resu
 #[derive(Clone)]
 pub struct Cluster {
     pub client: Client,
-    /// `https://127.0.0.1:6443`; `None` for a client made without a kubeconfig (tests).
-    server: Option<String>,
+    /// `https://127.0.0.1:6443`, without a trailing slash.
+    server: String,
     discovery: std::sync::Arc<discovery::Cache>,
     ui: crate::ui::Ui,
 }
 
 impl Cluster {
     /// A connection over `client`; `server` names the API server in messages and keys the
-    /// discovery cache on disk (without it, the `kube-system` namespace's UID does).
-    pub fn new(client: Client, server: Option<String>, ui: crate::ui::Ui) -> Cluster {
+    /// discovery cache on disk.
+    pub fn new(client: Client, server: &str, ui: crate::ui::Ui) -> Cluster {
         Cluster {
             client,
-            server,
+            server: server.trim_end_matches('/').to_string(),
             discovery: Default::default(),
             ui,
         }
     }
 
     /// The API server's URL without a trailing slash, for messages about failing to reach it.
-    pub fn server_url(&self) -> Option<&str> {
-        self.server.as_deref().map(|u| u.trim_end_matches('/'))
+    pub fn server_url(&self) -> &str {
+        &self.server
     }
 
     /// Where this connection's `-v` lines go.
@@ -297,5 +297,5 @@ pub async fn connect(conn: &Connection, ui: &crate::ui::Ui) -> Result<Cluster> {
         .service(http_client);
     let client =
         kube::client::ClientBuilder::new(service, config.default_namespace.clone()).build();
-    Ok(Cluster::new(client, Some(server), ui.clone()))
+    Ok(Cluster::new(client, &server, ui.clone()))
 }

@@ -74,7 +74,7 @@ pub(super) async fn save(
 /// (`None` when the credentials may not read it).
 pub async fn identity(ctx: &Context) -> Result<ClusterIdentity> {
     Ok(ClusterIdentity {
-        server: ctx.cluster.server_url().unwrap_or_default().to_string(),
+        server: ctx.cluster.server_url().to_string(),
         kube_system_uid: ctx.cluster.kube_system_uid().await?,
     })
 }

@@ -82,7 +82,7 @@ pub async fn server_version(conn: &Connection, ui: &Ui, timeout: Duration) -> Se
         Err(e) => return unreachable(None, crate::error::sentence(&e)),
     };
     let client = &cluster.client;
-    let url = cluster.server_url().map(str::to_string);
+    let url = Some(cluster.server_url().to_string());
     match tokio::time::timeout(timeout, client.apiserver_version()).await {
         // Refused connections are retried below every request, so a server that is down also
         // ends here: ask once more without retries to tell "down" from "silent".
