@@ -262,6 +262,9 @@ pub fn api_error(err: kube::Error, step: &str) -> anyhow::Error {
                 403 if denied_by_rbac(s) => {
                     "; the kubeconfig's user lacks permission for this (docs/rbac.md lists what todoctl needs)"
                 }
+                403 if s.message.contains("because it is being terminated") => {
+                    "; the namespace is being deleted: wait until it is gone, then run the command again"
+                }
                 403 => "; an admission check such as a ResourceQuota refused it, not RBAC",
                 422 => "; the API server rejected the object as invalid",
                 _ => "",
@@ -384,7 +387,6 @@ mod tests {
         for admission in [
             r#"configmaps "c" is forbidden: exceeded quota: q, requested: configmaps=1, used: configmaps=0, limited: configmaps=0"#,
             r#"pods "p" is forbidden: violates PodSecurity "restricted:latest": privileged"#,
-            "unable to create new content in namespace a because it is being terminated",
         ] {
             let err = api_error(api(403, admission, "Forbidden"), "applying configmap/c");
             let text = err.to_string();
@@ -400,6 +402,22 @@ mod tests {
             );
             assert_eq!(kind(&err), Kind::Forbidden);
         }
+        // A namespace being deleted is neither RBAC nor an admission check: it only has to go.
+        let terminating = api_error(
+            api(
+                403,
+                "unable to create new content in namespace a because it is being terminated",
+                "Forbidden",
+            ),
+            "creating lease `todoctl.lock.x`",
+        )
+        .to_string();
+        assert!(
+            terminating.ends_with(
+                "(403); the namespace is being deleted: wait until it is gone, then run the command again"
+            ),
+            "{terminating}"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! nothing more, not even its own failure (the operation that took over records it).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use k8s_openapi::api::core::v1::Namespace;
@@ -63,7 +64,7 @@ impl Session {
         // Bad names are the user's typo, not the cluster's business: say so before any request.
         super::prepare::check_release_name(release, namespace)?;
         let created_namespace = match policy {
-            NamespacePolicy::Create => ensure_namespace(&client, namespace).await?,
+            NamespacePolicy::Create => ensure_namespace(ctx, &client, namespace).await?,
             NamespacePolicy::MustExist => {
                 if !namespace_exists(&client, namespace).await? {
                     return Ok(None);
@@ -396,12 +397,53 @@ pub async fn namespace_exists(client: &Client, namespace: &str) -> Result<bool> 
         .is_some())
 }
 
+/// How long an install waits for a namespace that is being deleted (its objects' finalizers
+/// still running) to go, before creating it again.
+const NAMESPACE_GONE_BUDGET: Duration = Duration::from_secs(60);
+
 /// The release namespace is created outside the chart, so records outlive an uninstall.
 /// Creates the namespace when it is missing. `Ok(true)`: this call created it, so an operation
 /// that is then refused before writing anything deletes it again.
-pub async fn ensure_namespace(client: &Client, namespace: &str) -> Result<bool> {
-    if namespace_exists(client, namespace).await? {
-        return Ok(false);
+///
+/// A namespace being deleted (a refused install deleting the namespace it created, a
+/// `kubectl delete namespace`) takes nothing new, so this waits for it to go, up to
+/// [`NAMESPACE_GONE_BUDGET`] and as long as `ctx.stop` does not fire, and creates it again.
+/// Errors: the namespace is still there after the budget, or the API server refused a read or
+/// the create.
+pub async fn ensure_namespace(ctx: &Context, client: &Client, namespace: &str) -> Result<bool> {
+    let api: Api<Namespace> = Api::all(client.clone());
+    let started = Instant::now();
+    let mut said = false;
+    loop {
+        let live = api.get_opt(namespace).await.map_err(|e| {
+            crate::cluster::apply::api_error(e, &format!("reading namespace `{namespace}`"))
+        })?;
+        match live {
+            None => break,
+            Some(ns) if ns.metadata.deletion_timestamp.is_none() => return Ok(false),
+            Some(_) => {
+                if started.elapsed() >= NAMESPACE_GONE_BUDGET {
+                    return Err(crate::error::Error::anyhow(
+                        crate::error::Kind::Conflict,
+                        format!(
+                            "namespace `{namespace}` is still being deleted after {}s, held by the finalizers of objects in it or of the namespace; wait until `kubectl get namespace {namespace}` finds nothing, then run the command again",
+                            NAMESPACE_GONE_BUDGET.as_secs()
+                        ),
+                    ));
+                }
+                if !said {
+                    ctx.ui.status(&format!(
+                        "namespace `{namespace}` is being deleted; waiting for it to go, then creating it again"
+                    ));
+                    said = true;
+                }
+                tokio::select! {
+                    biased;
+                    stopped = ctx.stop.stopped() => return Err(stopped),
+                    () = tokio::time::sleep(Duration::from_millis(500)) => {}
+                }
+            }
+        }
     }
     let api: Api<Namespace> = Api::all(client.clone());
     let ns = Namespace {

@@ -6,7 +6,7 @@ use anyhow::Result;
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
 use kube::Api;
-use kube::api::{DeleteParams, ListParams, Patch, PatchParams};
+use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use serde_json::json;
 
 use crate::command::{ANY_NODE_PORT, TestEnv, Todoctl, offline};
@@ -260,6 +260,55 @@ async fn a_refused_install_removes_the_namespace_it_created() -> Result<()> {
     assert!(namespace_exists(&cluster, env.ns()).await?);
     let leases = Api::<Lease>::namespaced(env.client().await, env.ns());
     assert!(leases.list(&ListParams::default()).await?.items.is_empty());
+    Ok(())
+}
+
+/// A namespace still being deleted (a refused install's own, a `kubectl delete namespace`)
+/// takes nothing new: install waits for it to go and creates it again, so the retry right after
+/// a refusal is not refused for it.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_install_into_a_namespace_being_deleted_waits_and_creates_it_again() -> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let env = TestEnv::on(&cluster, "ns-going").await?;
+    let target = format!("{}-again", env.ns());
+    let client = env.client().await;
+    let namespaces = Api::<Namespace>::all(client.clone());
+    let namespace = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": target}});
+    namespaces
+        .create(&PostParams::default(), &serde_json::from_value(namespace)?)
+        .await?;
+    // A finalizer on an object in it holds the namespace in Terminating until it is removed.
+    let configmaps = Api::<ConfigMap>::namespaced(client.clone(), &target);
+    let held = json!({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "held", "finalizers": ["todoctl.test/hold"]}
+    });
+    configmaps
+        .create(&PostParams::default(), &serde_json::from_value(held)?)
+        .await?;
+    namespaces.delete(&target, &DeleteParams::default()).await?;
+
+    let install = Todoctl::new(&cluster)
+        .namespace(&target)
+        .args(["install", "--no-wait", "--set", ANY_NODE_PORT])
+        .spawn();
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let release = json!({"metadata": {"finalizers": null}});
+    configmaps
+        .patch("held", &PatchParams::default(), &Patch::Merge(&release))
+        .await?;
+    let out = install.wait().success();
+    assert!(
+        out.stderr.contains(&format!(
+            "namespace `{target}` is being deleted; waiting for it to go, then creating it again"
+        )),
+        "{out}"
+    );
+    let created = namespaces.get(&target).await?;
+    assert!(created.metadata.deletion_timestamp.is_none());
+    namespaces.delete(&target, &DeleteParams::default()).await?;
     Ok(())
 }
 
