@@ -13,7 +13,9 @@ use serde_saphyr::budget::BudgetBreach;
 use serde_saphyr::{DefaultMessageFormatter, MessageFormatter};
 
 use super::merge::merge_maps;
-use super::strvals::{kind_name, parse_set, parse_set_file, parse_set_json, parse_set_string};
+use super::strvals::{
+    kind_name, parse_set, parse_set_env, parse_set_file, parse_set_json, parse_set_string,
+};
 
 /// Deepest nesting accepted in a values file; real charts stay far below it.
 pub const MAX_VALUES_DEPTH: usize = 64;
@@ -72,7 +74,7 @@ impl ValueSources {
             parse_set_file(expr, &mut base, read_set_file)?;
         }
         for expr in &self.set_env {
-            parse_set_file(expr, &mut base, read_env).map_err(|e| e.with_flag("--set-env"))?;
+            parse_set_env(expr, &mut base, read_env)?;
         }
         Ok(base)
     }
@@ -84,11 +86,9 @@ fn read_env(name: &str) -> anyhow::Result<String> {
     match std::env::var(name) {
         Ok(v) => Ok(v),
         Err(std::env::VarError::NotPresent) => Err(anyhow::anyhow!(
-            "environment variable `{name}` is not set; export it before running todoctl"
+            "it is not set; export it before running todoctl"
         )),
-        Err(std::env::VarError::NotUnicode(_)) => Err(anyhow::anyhow!(
-            "environment variable `{name}` is not valid UTF-8"
-        )),
+        Err(std::env::VarError::NotUnicode(_)) => Err(anyhow::anyhow!("it is not valid UTF-8")),
     }
 }
 

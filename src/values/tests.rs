@@ -1127,4 +1127,12 @@ fn set_env_reads_a_variable_and_never_echoes_it() {
     let err = format!("{:#}", missing.user_values().expect_err("unset variable"));
     assert!(err.contains("TODOCTL_TEST_SET_ENV_UNSET"), "{err}");
     assert!(err.contains("--set-env"), "{err}");
+    // A variable, not a file: the message says which it could not read.
+    assert!(
+        err.contains(
+            "cannot read environment variable `TODOCTL_TEST_SET_ENV_UNSET` for key `secrets.key`: it is not set; export it before running todoctl"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("file"), "{err}");
 }

@@ -215,7 +215,18 @@ pub fn parse_set_file(
     dest: &mut Value,
     read: impl Fn(&str) -> anyhow::Result<String>,
 ) -> Result<(), SetError> {
-    Parser::new("--set-file", expr, Mode::File(&read)).apply(dest)
+    Parser::new("--set-file", expr, Mode::Read("file", &read)).apply(dest)
+}
+
+/// Applies a `--set-env` expression: each value is the name of an environment variable, and the
+/// key gets its value as a string. `read` does the reading; its errors name the variable, never
+/// a value.
+pub fn parse_set_env(
+    expr: &str,
+    dest: &mut Value,
+    read: impl Fn(&str) -> anyhow::Result<String>,
+) -> Result<(), SetError> {
+    Parser::new("--set-env", expr, Mode::Read("environment variable", &read)).apply(dest)
 }
 
 /// Helm's `typedVal`: `true`/`false`/`null` in any case, `0`, and integers that fit in an i64 and

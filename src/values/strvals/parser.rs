@@ -13,7 +13,9 @@ pub(super) enum Mode<'r> {
     Typed,
     String,
     Json,
-    File(&'r dyn Fn(&str) -> anyhow::Result<String>),
+    /// Each value names a source read by the function: what it is (`file`, `environment
+    /// variable`) for messages, and the reader.
+    Read(&'static str, &'r dyn Fn(&str) -> anyhow::Result<String>),
 }
 
 /// Whether parsing continues after a step; Helm signals the end with `io.EOF` as an error.
@@ -422,12 +424,12 @@ impl<'a, 'r> Parser<'a, 'r> {
         match &self.mode {
             Mode::Typed => Ok(typed_value(text)),
             Mode::String | Mode::Json => Ok(Value::String(text.to_string())),
-            Mode::File(read) => match read(text) {
+            Mode::Read(source, read) => match read(text) {
                 Ok(contents) => Ok(Value::String(contents)),
                 Err(err) => Err(self.err(
                     at,
                     format!(
-                        "cannot read file `{text}` for key `{}`: {err:#}",
+                        "cannot read {source} `{text}` for key `{}`: {err:#}",
                         self.key_text()
                     ),
                 )),
