@@ -4,6 +4,9 @@
 //! revision, named `sh.helm.release.v1.<name>.v<version>`, labelled `name`, `owner=helm`,
 //! `status` and `version`, whose `release` data is base64(gzip(JSON of `release/v1.Release`))
 //! (`util.go` `encodeRelease`/`decodeRelease`; a Secret adds its own base64 on the wire).
+//!
+//! Why this file is over 600 lines: the reading of Helm's format is under 500; the rest is
+//! unit tests with records encoded as Helm encodes them.
 
 use std::io::Read;
 
