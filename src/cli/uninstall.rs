@@ -16,6 +16,9 @@ use crate::ops;
 ///   CustomResourceDefinitions (deleting one deletes every object of its kind in the
 ///     whole cluster), unless --delete-crds is given;
 ///   PersistentVolumeClaims (they hold data), unless --delete-pvcs is given;
+///   the claims a StatefulSet made from its volumeClaimTemplates (not objects of the
+///     release: Kubernetes keeps them unless the StatefulSet's
+///     persistentVolumeClaimRetentionPolicy.whenDeleted is Delete), whatever the flags;
 ///   objects annotated `todoctl.io/keep: "true"` or `helm.sh/resource-policy: keep`, always.
 ///
 /// Examples:

@@ -140,6 +140,8 @@ pub async fn status(
         },
     );
     let mut objects = Vec::new();
+    // The StatefulSets uninstall would delete, as they are live: the claims they made stay.
+    let mut claim_sets = Vec::new();
     if record.status != Status::Uninstalled {
         for o in record.objects() {
             let reference = o.reference();
@@ -166,6 +168,14 @@ pub async fn status(
                 });
                 continue;
             };
+            if super::KeepRules::default()
+                .reason(&o, super::keep::Removal::Uninstall)
+                .is_none()
+                && let Some(set) =
+                    super::keep::ClaimTemplates::of(&live, o.namespace().unwrap_or(namespace))
+            {
+                claim_sets.push(set);
+            }
             let drift = crate::diff::diff_object(
                 &reference,
                 o.namespace(),
@@ -209,6 +219,16 @@ pub async fn status(
             });
         }
     }
+    let kept_on_uninstall = if record.status == Status::Uninstalled {
+        Vec::new()
+    } else {
+        let own: Vec<String> = record.objects().iter().map(|o| o.reference()).collect();
+        let mut kept = super::KeepRules::default()
+            .split(record.objects(), super::keep::Removal::Uninstall)
+            .1;
+        kept.extend(super::keep::statefulset_claims(&client, &claim_sets, &own).await);
+        kept
+    };
     let locked_by = lock::holder(&client, namespace, release)
         .await
         .ok()
@@ -226,13 +246,7 @@ pub async fn status(
         updated: record.updated,
         locked_by,
         objects,
-        kept_on_uninstall: if record.status == Status::Uninstalled {
-            Vec::new()
-        } else {
-            super::KeepRules::default()
-                .split(record.objects(), super::keep::Removal::Uninstall)
-                .1
-        },
+        kept_on_uninstall,
         notes: record.notes.clone(),
         last_test: record.last_test.clone(),
     })

@@ -1,12 +1,13 @@
 //! uninstall: delete a release's objects in reverse dependency order, wait until they are gone,
 //! then delete (or, with --keep-history, keep) its records. CustomResourceDefinitions,
-//! PersistentVolumeClaims and objects annotated to be kept stay (see [`super::keep`]).
+//! PersistentVolumeClaims and objects annotated to be kept stay (see [`super::keep`]), and so do
+//! the claims the release's StatefulSets made from their volumeClaimTemplates.
 
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 
-use super::keep::{KeepRules, Kept, Removal};
+use super::keep::{self, ClaimTemplates, KeepRules, Kept, Removal};
 use super::session::{NamespacePolicy, Session, release_not_found};
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::cluster::readiness::{self, WaitTarget};
@@ -94,9 +95,11 @@ async fn uninstall_locked(
             " (or already uninstalled); `todoctl list -A` shows every release",
         ));
     };
-    let (mut objects, kept) = opts
-        .keep
-        .split(session.history.previous_objects(), Removal::Uninstall);
+    let previous = session.history.previous_objects();
+    // The release's own objects: a claim among them is reported by the keep rules, not again
+    // as a StatefulSet's.
+    let own: Vec<String> = previous.iter().map(|o| o.reference()).collect();
+    let (mut objects, mut kept) = opts.keep.split(previous, Removal::Uninstall);
     manifest::order::sort_for_delete(&mut objects);
     let applier = Applier::new(
         &session.ctx.cluster,
@@ -107,7 +110,9 @@ async fn uninstall_locked(
             ..Default::default()
         },
     );
+    let claim_sets = claim_templates(&applier, &objects, &opts.namespace).await;
     if opts.dry_run {
+        kept.extend(keep::statefulset_claims(applier.client(), &claim_sets, &own).await);
         return Ok(UninstallOutcome {
             deleted: objects.iter().map(|o| o.reference()).collect(),
             kept,
@@ -162,6 +167,8 @@ async fn uninstall_locked(
         session.ensure_held()?;
         session.store.delete_all(&opts.release).await?;
     }
+    // Listed after the StatefulSets are deleted: what is there now is what stays.
+    kept.extend(keep::statefulset_claims(applier.client(), &claim_sets, &own).await);
     for k in &kept {
         ctx.ui.status(&format!("kept {}: {}", k.object, k.reason));
     }
@@ -171,6 +178,29 @@ async fn uninstall_locked(
         kept_history: opts.keep_history,
         elapsed: started.elapsed(),
     })
+}
+
+/// The claim templates of the StatefulSets among `objects`, read from the cluster (the retention
+/// policy may have been changed there since the revision was recorded), or from the record
+/// when the StatefulSet cannot be read (already gone, or not readable).
+async fn claim_templates(
+    applier: &Applier,
+    objects: &[crate::manifest::Object],
+    namespace: &str,
+) -> Vec<ClaimTemplates> {
+    let mut sets = Vec::new();
+    for o in objects.iter().filter(|o| o.kind() == "StatefulSet") {
+        let live = match applier.api_for(o).await {
+            Ok((api, _)) => api.get_opt(o.name()).await.ok().flatten(),
+            Err(_) => None,
+        };
+        let live = live.and_then(|l| serde_json::to_value(l).ok());
+        let ns = o.namespace().unwrap_or(namespace);
+        if let Some(set) = ClaimTemplates::of(live.as_ref().unwrap_or(&o.data), ns) {
+            sets.push(set);
+        }
+    }
+    sets
 }
 
 /// Deletes `objects` in order and, with `wait`, waits until they are gone; returns the

@@ -4,14 +4,16 @@
 //! is kept and why.
 
 use anyhow::Result;
+use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use kube::api::DeleteParams;
+use kube::api::{DeleteParams, Patch, PatchParams};
 use kube::{Api, Client};
 
 use crate::command::{Output, TestEnv};
 use crate::harness;
 use crate::preflight::write_chart;
+use serde_json::json;
 
 const OBJECTS: &str = r#"{% if values.pvc %}
 apiVersion: v1
@@ -249,4 +251,129 @@ async fn uninstall_keeps_crds_claims_and_annotated_objects_and_says_why() -> Res
     delete_crd(&client, ns1.ns()).await;
     delete_crd(&client, ns2.ns()).await;
     result
+}
+
+/// The claim `data-postgres-0` of the todo-app's StatefulSet, unless it is gone or going.
+async fn data_claim(client: &Client, ns: &str) -> Result<bool> {
+    Ok(Api::<PersistentVolumeClaim>::namespaced(client.clone(), ns)
+        .get_opt("data-postgres-0")
+        .await?
+        .is_some_and(|p| p.metadata.deletion_timestamp.is_none()))
+}
+
+/// Installs the todo app and waits until the StatefulSet controller made the database's claim.
+async fn installed_with_claim(prefix: &str) -> Result<Option<(TestEnv, Client)>> {
+    let Some(env) = TestEnv::installed(
+        prefix,
+        &[
+            "--set",
+            "database.enabled=true,database.auth.password=test-only",
+        ],
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    let client = env.client().await;
+    harness::wait_for(
+        "the StatefulSet controller to make data-postgres-0",
+        std::time::Duration::from_secs(60),
+        || async { Ok(data_claim(&client, env.ns()).await?.then_some(())) },
+    )
+    .await?;
+    Ok(Some((env, client)))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn uninstall_names_the_claims_a_statefulset_made_and_keeps() -> Result<()> {
+    let Some((env, client)) = installed_with_claim("keep-sts-claims").await? else {
+        return Ok(());
+    };
+    let line = "persistentvolumeclaim/data-postgres-0: made by statefulset/postgres from its volumeClaimTemplates";
+    let status = env.run(["status"]).success();
+    assert!(
+        status.stdout.contains("KEPT BY UNINSTALL:"),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        status.stdout.contains(&format!("  {line}")),
+        "{}",
+        status.stdout
+    );
+    let json = env.run(["status", "-o", "json"]).success();
+    let report: serde_json::Value = serde_json::from_str(&json.stdout)?;
+    assert_eq!(
+        report["kept_on_uninstall"][0]["object"], "persistentvolumeclaim/data-postgres-0",
+        "{}",
+        json.stdout
+    );
+    let dry = env.run(["uninstall", "--dry-run"]).success();
+    assert!(dry.stdout.contains(&format!("  {line}")), "{}", dry.stdout);
+    assert!(
+        dry.stdout.contains("would keep 1 objects:"),
+        "{}",
+        dry.stdout
+    );
+
+    let out = env.run(["uninstall", "--keep-history"]).success();
+    assert!(
+        out.stdout.contains(&format!("kept {line}")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(&format!(
+            "`kubectl delete pvc data-postgres-0 -n {}` deletes it",
+            env.ns()
+        )),
+        "{}",
+        out.stdout
+    );
+    let kept = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("kept "))
+        .count();
+    assert_eq!(kept, 1, "{}", out.stdout);
+    assert!(data_claim(&client, env.ns()).await?, "the claim is gone");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn uninstall_does_not_report_claims_whose_retention_policy_deletes_them() -> Result<()> {
+    let Some((env, client)) = installed_with_claim("keep-sts-claims-delete").await? else {
+        return Ok(());
+    };
+    Api::<StatefulSet>::namespaced(client.clone(), env.ns())
+        .patch(
+            "postgres",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"persistentVolumeClaimRetentionPolicy": {
+                "whenDeleted": "Delete"}}})),
+        )
+        .await?;
+    let status = env.run(["status"]).success();
+    assert!(
+        !status.stdout.contains("KEPT BY UNINSTALL:"),
+        "{}",
+        status.stdout
+    );
+    let dry = env.run(["uninstall", "--dry-run"]).success();
+    assert!(!dry.stdout.contains("would keep"), "{}", dry.stdout);
+    let out = env.run(["uninstall"]).success();
+    assert!(
+        out.stderr.contains("deleted statefulset/postgres"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stdout.contains("kept"), "{}", out.stdout);
+    assert!(!out.stderr.contains("kept"), "{}", out.stderr);
+    // The garbage collector deletes it, as the policy says.
+    harness::wait_for(
+        "the garbage collector to delete data-postgres-0",
+        std::time::Duration::from_secs(60),
+        || async { Ok((!data_claim(&client, env.ns()).await?).then_some(())) },
+    )
+    .await
 }
