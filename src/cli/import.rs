@@ -10,6 +10,7 @@ use super::args::{OutputFormat, ValuesArgs};
 use crate::ops;
 use crate::release::helm::Driver;
 
+/// Bring a release another tool deployed under todoctl, without replacing a pod.
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     Helm(HelmArgs),
