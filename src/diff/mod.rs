@@ -78,6 +78,48 @@ pub fn diff_object(
     )
 }
 
+/// Two sets of objects compared (two revisions, Helm's last release and todoctl's render):
+/// each object of `after` against the object of the same key in `before` (created when there is
+/// none), in `after`'s order, then each object of `before` that `after` lacks and that
+/// `show_removed` accepts, as deleted. Keys give objects without a namespace `namespace`.
+pub fn diff_objects_between(
+    sides: Sides<'_>,
+    before: &[crate::manifest::Object],
+    after: &[crate::manifest::Object],
+    namespace: &str,
+    show_secrets: bool,
+    show_removed: impl Fn(&crate::manifest::Object) -> bool,
+) -> Vec<ObjectDiff> {
+    let before_by_key: std::collections::HashMap<_, _> =
+        before.iter().map(|o| (o.key(namespace), o)).collect();
+    let after_keys: std::collections::HashSet<_> = after.iter().map(|o| o.key(namespace)).collect();
+    let one = |o: &crate::manifest::Object, before: Option<&Value>, after: Option<&Value>| {
+        diff_object_between(
+            sides,
+            &o.reference(),
+            o.namespace(),
+            o.kind(),
+            before,
+            after,
+            show_secrets,
+        )
+    };
+    let mut diffs: Vec<ObjectDiff> = after
+        .iter()
+        .map(|o| {
+            let old = before_by_key.get(&o.key(namespace)).map(|x| &x.data);
+            one(o, old, Some(&o.data))
+        })
+        .collect();
+    diffs.extend(
+        before
+            .iter()
+            .filter(|o| !after_keys.contains(&o.key(namespace)) && show_removed(o))
+            .map(|o| one(o, Some(&o.data), None)),
+    );
+    diffs
+}
+
 /// What the two sides of a diff are, named in its `---` and `+++` headers.
 #[derive(Clone, Copy, Debug)]
 pub struct Sides<'a> {

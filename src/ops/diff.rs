@@ -12,7 +12,7 @@ use anyhow::{Result, bail};
 use super::session::release_not_found;
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::context::Context;
-use crate::diff::{ObjectDiff, Sides, Summary, diff_object_between};
+use crate::diff::{ObjectDiff, Sides, Summary, diff_objects_between};
 use crate::manifest::{Object, ObjectKey};
 use crate::plan::{Observed, PlannedChange};
 use crate::release::SecretStore;
@@ -277,35 +277,14 @@ fn between_revisions(
         before: &label_a,
         after: &label_b,
     };
-    let (oa, ob) = (ra.objects(), rb.objects());
-    let mut objects = Vec::new();
-    for o in &ob {
-        let key = o.key(&opts.namespace);
-        let before = oa.iter().find(|x| x.key(&opts.namespace) == key);
-        objects.push(diff_object_between(
-            sides,
-            &o.reference(),
-            o.namespace(),
-            o.kind(),
-            before.map(|x| &x.data),
-            Some(&o.data),
-            opts.show_secrets,
-        ));
-    }
-    for o in &oa {
-        let key = o.key(&opts.namespace);
-        if !ob.iter().any(|x| x.key(&opts.namespace) == key) {
-            objects.push(diff_object_between(
-                sides,
-                &o.reference(),
-                o.namespace(),
-                o.kind(),
-                Some(&o.data),
-                None,
-                opts.show_secrets,
-            ));
-        }
-    }
+    let objects = diff_objects_between(
+        sides,
+        &ra.objects(),
+        &rb.objects(),
+        &opts.namespace,
+        opts.show_secrets,
+        |_| true,
+    );
     Ok(DiffResult {
         summary: Summary::of(&objects),
         objects,

@@ -31,7 +31,7 @@ use crate::cluster::apply::{Applier, ApplyMode, FIELD_MANAGER};
 use crate::cluster::lock::LockGuard;
 use crate::cluster::ownership::{owner_of, take_over};
 use crate::context::Context;
-use crate::diff::{ObjectDiff, Sides, Summary, diff_object_between};
+use crate::diff::{ObjectDiff, Sides, Summary, diff_objects_between};
 use crate::error::{Error, Kind};
 use crate::manifest::kinds::Scope;
 use crate::manifest::labels::{MANAGED_BY, MANAGER};

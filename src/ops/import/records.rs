@@ -272,36 +272,15 @@ pub(super) async fn plan(
         before: &before_label,
         after: "todoctl's chart",
     };
-    let helm_objects = current.objects();
-    let mut diffs = Vec::new();
-    for o in &prepared.objects {
-        let key = o.key(&opts.namespace);
-        let before = helm_objects.iter().find(|x| x.key(&opts.namespace) == key);
-        diffs.push(diff_object_between(
-            sides,
-            &o.reference(),
-            o.namespace(),
-            o.kind(),
-            before.map(|x| &x.data),
-            Some(&o.data),
-            false,
-        ));
-    }
-    for o in &helm_objects {
-        if !rendered.contains(&o.key(&opts.namespace))
-            && !kept.iter().any(|k| k.object == o.reference())
-        {
-            diffs.push(diff_object_between(
-                sides,
-                &o.reference(),
-                o.namespace(),
-                o.kind(),
-                Some(&o.data),
-                None,
-                false,
-            ));
-        }
-    }
+    // Objects the import keeps are reported as kept, not shown as deleted.
+    let diffs = diff_objects_between(
+        sides,
+        &current.objects(),
+        &prepared.objects,
+        &opts.namespace,
+        false,
+        |o| !kept.iter().any(|k| k.object == o.reference()),
+    );
     let revisions = records
         .iter()
         .zip(&helm_releases)
