@@ -1135,4 +1135,13 @@ fn set_env_reads_a_variable_and_never_echoes_it() {
         "{err}"
     );
     assert!(!err.contains("file"), "{err}");
+
+    // A value where the name goes (`--set-env key=$VAR`) is never quoted back.
+    let value_given = ValueSources {
+        set_env: vec!["secrets.key=sk-live-s3cr3t".to_string()],
+        ..Default::default()
+    };
+    let err = format!("{:#}", value_given.user_values().expect_err("not a name"));
+    assert!(!err.contains("s3cr3t"), "{err}");
+    assert!(err.contains("not a variable's name"), "{err}");
 }

@@ -9,7 +9,7 @@ mod parser;
 
 use serde_json::{Map, Value};
 
-use parser::{Mode, Parser};
+use parser::{Mode, Parser, Source};
 
 /// Helm's `MaxIndex`: a bigger index would let one short flag allocate a huge list.
 pub const MAX_INDEX: i64 = 65536;
@@ -32,6 +32,8 @@ pub struct SetError {
     expr: String,
     offset: usize,
     message: String,
+    /// Whether the rendering quotes the expression with a caret.
+    quoted: bool,
 }
 
 impl SetError {
@@ -56,7 +58,15 @@ impl SetError {
             expr: expr.to_string(),
             offset: offset.min(expr.len()),
             message,
+            quoted: true,
         }
+    }
+
+    /// Renders without quoting the expression, for flags whose values may be secrets.
+    #[must_use]
+    pub fn without_expression(mut self) -> Self {
+        self.quoted = false;
+        self
     }
 
     /// Names another flag in the message (for flags that reuse this syntax, e.g. `--set-label`).
@@ -87,6 +97,9 @@ impl SetError {
     }
 
     fn render(&self) -> String {
+        if !self.quoted {
+            return format!("invalid {} expression: {}", self.flag, self.message);
+        }
         let (line, caret) = excerpt(&self.expr, self.offset);
         format!(
             "invalid {} expression: {}\n  {}\n  {}^",
@@ -215,7 +228,7 @@ pub fn parse_set_file(
     dest: &mut Value,
     read: impl Fn(&str) -> anyhow::Result<String>,
 ) -> Result<(), SetError> {
-    Parser::new("--set-file", expr, Mode::Read("file", &read)).apply(dest)
+    Parser::new("--set-file", expr, Mode::Read(Source::File, &read)).apply(dest)
 }
 
 /// Applies a `--set-env` expression: each value is the name of an environment variable, and the
@@ -226,7 +239,15 @@ pub fn parse_set_env(
     dest: &mut Value,
     read: impl Fn(&str) -> anyhow::Result<String>,
 ) -> Result<(), SetError> {
-    Parser::new("--set-env", expr, Mode::Read("environment variable", &read)).apply(dest)
+    // The expression is not quoted back: where a variable's name was meant, it may hold a
+    // secret value.
+    Parser::new(
+        "--set-env",
+        expr,
+        Mode::Read(Source::EnvironmentVariable, &read),
+    )
+    .apply(dest)
+    .map_err(SetError::without_expression)
 }
 
 /// Helm's `typedVal`: `true`/`false`/`null` in any case, `0`, and integers that fit in an i64 and

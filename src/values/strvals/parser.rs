@@ -13,9 +13,40 @@ pub(super) enum Mode<'r> {
     Typed,
     String,
     Json,
-    /// Each value names a source read by the function: what it is (`file`, `environment
-    /// variable`) for messages, and the reader.
-    Read(&'static str, &'r dyn Fn(&str) -> anyhow::Result<String>),
+    /// Each value names a source read by the function.
+    Read(Source, &'r dyn Fn(&str) -> anyhow::Result<String>),
+}
+
+/// What the values of a [`Mode::Read`] expression name.
+#[derive(Clone, Copy)]
+pub(super) enum Source {
+    File,
+    EnvironmentVariable,
+}
+
+impl Source {
+    /// How a message names the value `text`: quoted, unless it cannot be what it should name
+    /// (`--set-env KEY=$VAR` gives the variable's value, maybe a secret, where its name goes).
+    fn describe(self, text: &str) -> String {
+        match self {
+            Source::File => format!("file `{text}`"),
+            Source::EnvironmentVariable if is_variable_name(text) => {
+                format!("environment variable `{text}`")
+            }
+            Source::EnvironmentVariable => {
+                "an environment variable: what follows `=` is not a variable's name (write the name, `NAME`, not its value or `$NAME`)".to_string()
+            }
+        }
+    }
+}
+
+/// POSIX's portable environment variable names: letters, digits and `_`, not starting with a
+/// digit.
+fn is_variable_name(text: &str) -> bool {
+    let text = text.trim();
+    !text.is_empty()
+        && !text.starts_with(|c: char| c.is_ascii_digit())
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Whether parsing continues after a step; Helm signals the end with `io.EOF` as an error.
@@ -429,7 +460,8 @@ impl<'a, 'r> Parser<'a, 'r> {
                 Err(err) => Err(self.err(
                     at,
                     format!(
-                        "cannot read {source} `{text}` for key `{}`: {err:#}",
+                        "cannot read {} for key `{}`: {err:#}",
+                        source.describe(text),
                         self.key_text()
                     ),
                 )),
