@@ -153,8 +153,8 @@ pub fn run(cmd: &ImportCommand, env: &super::Env) -> Result<ExitCode> {
     }
     crate::outln!(
         ui,
-        "Helm's {} records {}{}",
-        r.helm_records.count,
+        "Helm's {} {}{}",
+        crate::ui::plural(r.helm_records.count, "record"),
         r.helm_records.action,
         r.helm_records
             .backup

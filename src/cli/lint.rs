@@ -47,16 +47,16 @@ pub fn run(args: &LintArgs, env: &super::Env) -> Result<ExitCode> {
     let n = report.warnings.len();
     if args.strict && n > 0 {
         bail!(
-            "lint found {n} warning{} and --strict treats warnings as failures; fix them or drop --strict",
-            if n == 1 { "" } else { "s" }
+            "lint found {} and --strict treats warnings as failures; fix them or drop --strict",
+            crate::ui::plural(n, "warning")
         );
     }
     crate::outln!(
         ui,
-        "{}: {} objects checked, {n} warning{}, 0 errors",
+        "{}: {} checked, {}, 0 errors",
         report.chart,
-        report.objects,
-        if n == 1 { "" } else { "s" }
+        crate::ui::plural(report.objects, "object"),
+        crate::ui::plural(n, "warning")
     )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -302,10 +302,10 @@ fn run_change(opts: crate::ops::ChangeOptions, env: &Env) -> Result<ExitCode> {
     if out.dry_run {
         crate::outln!(
             ui,
-            "dry run: release `{}` revision {} would apply {} objects in namespace `{}`; nothing was changed or recorded",
+            "dry run: release `{}` revision {} would apply {} in namespace `{}`; nothing was changed or recorded",
             r.name,
             r.revision,
-            r.manifest.len(),
+            crate::ui::plural(r.manifest.len(), "object"),
             r.namespace
         )?;
         return Ok(ExitCode::SUCCESS);
@@ -320,14 +320,13 @@ fn print_change(ui: &crate::ui::Ui, out: &crate::ops::ChangeOutcome, waited: boo
     let r = &out.release;
     crate::outln!(
         ui,
-        "release `{}` revision {} {} in namespace `{}`: {} objects applied in {} wave{}{}{} ({:.1}s)",
+        "release `{}` revision {} {} in namespace `{}`: {} applied in {}{}{} ({:.1}s)",
         r.name,
         r.revision,
         r.status,
         r.namespace,
-        out.report.applied,
-        out.report.waves,
-        if out.report.waves == 1 { "" } else { "s" },
+        crate::ui::plural(out.report.applied, "object"),
+        crate::ui::plural(out.report.waves, "wave"),
         if waited {
             ", all ready"
         } else {

@@ -76,22 +76,22 @@ pub fn run(args: &RollbackArgs, env: &super::Env) -> Result<ExitCode> {
     if args.apply.dry_run {
         crate::outln!(
             ui,
-            "dry run: release `{}` would roll back to revision {} as revision {}; the API server accepted its {} objects; nothing was changed or recorded",
+            "dry run: release `{}` would roll back to revision {} as revision {}; the API server accepted its {}; nothing was changed or recorded",
             out.release.name,
             out.target,
             out.release.revision,
-            out.report.applied,
+            crate::ui::plural(out.report.applied, "object"),
         )?;
         return Ok(ExitCode::SUCCESS);
     }
     crate::outln!(
         ui,
-        "release `{}` rolled back to revision {}: revision {} is {} ({} objects applied{}) in {:.1}s",
+        "release `{}` rolled back to revision {}: revision {} is {} ({} applied{}) in {:.1}s",
         out.release.name,
         out.target,
         out.release.revision,
         out.release.status,
-        out.report.applied,
+        crate::ui::plural(out.report.applied, "object"),
         super::pruned_note(&out.report.pruned),
         out.elapsed.as_secs_f64()
     )?;

@@ -129,9 +129,9 @@ pub fn run(args: &TestArgs, env: &super::Env) -> Result<ExitCode> {
         "`todoctl test --logs` prints their logs, `--keep` leaves them for a look"
     };
     let message = format!(
-        "{} of {} tests of release `{}` failed: {names}; {hint}",
+        "{} of {} of release `{}` failed: {names}; {hint}",
         failed.len(),
-        report.results.len(),
+        crate::ui::plural(report.results.len(), "test"),
         report.release
     );
     // Only timeouts: exit code 3, as for every wait that runs out.

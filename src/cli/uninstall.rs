@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::args::{ReleaseArgs, WaitArgs};
 use crate::ops;
+use crate::ui::plural;
 
 /// Delete every object of a release, in reverse dependency order, and wait until they are gone.
 ///
@@ -65,12 +66,12 @@ pub fn run(args: &UninstallArgs, env: &super::Env) -> Result<ExitCode> {
     };
     let out = env.with_context(|ctx| async move { ops::uninstall(&ctx, &opts).await })?;
     if args.dry_run {
-        crate::outln!(ui, "would delete {} objects:", out.deleted.len())?;
+        crate::outln!(ui, "would delete {}:", plural(out.deleted.len(), "object"))?;
         for d in &out.deleted {
             crate::outln!(ui, "  {d}")?;
         }
         if !out.kept.is_empty() {
-            crate::outln!(ui, "would keep {} objects:", out.kept.len())?;
+            crate::outln!(ui, "would keep {}:", plural(out.kept.len(), "object"))?;
             for k in &out.kept {
                 crate::outln!(ui, "  {}: {}", k.object, k.reason)?;
             }
@@ -78,9 +79,9 @@ pub fn run(args: &UninstallArgs, env: &super::Env) -> Result<ExitCode> {
     } else {
         crate::outln!(
             ui,
-            "release `{}` uninstalled: {} objects deleted in {:.1}s{}",
+            "release `{}` uninstalled: {} deleted in {:.1}s{}",
             args.release.release,
-            out.deleted.len(),
+            plural(out.deleted.len(), "object"),
             out.elapsed.as_secs_f64(),
             if out.kept_history {
                 "; its history is kept"

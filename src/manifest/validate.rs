@@ -68,18 +68,11 @@ impl fmt::Display for Problems {
             .iter()
             .map(|p| (p.template.as_str(), p.object.as_str()))
             .collect();
-        let plural = |n: usize, word: &str| {
-            if n == 1 {
-                format!("{n} {word}")
-            } else {
-                format!("{n} {word}s")
-            }
-        };
         writeln!(
             f,
             "found {} in {} rendered by the chart; fix the templates named below",
-            plural(n, "problem"),
-            plural(objects.len(), "object")
+            crate::ui::plural(n, "problem"),
+            crate::ui::plural(objects.len(), "object")
         )?;
         for (i, p) in self.0.iter().enumerate() {
             if i + 1 < n {

@@ -237,7 +237,6 @@ enum Finding {
 fn refusal(what: &str, mut findings: Vec<Finding>, retry: Retry) -> anyhow::Error {
     findings.sort();
     findings.dedup();
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
     let takeovers: Vec<&str> = findings
         .iter()
         .filter_map(|f| match f {
@@ -271,8 +270,8 @@ fn refusal(what: &str, mut findings: Vec<Finding>, retry: Retry) -> anyhow::Erro
             )
         };
         parts.push(format!(
-            "todoctl will not take over {n} object{} that already exist{} and belong to another release or to none:\n  {}\n{advice}",
-            plural(n),
+            "todoctl will not take over {} that already exist{} and belong to another release or to none:\n  {}\n{advice}",
+            crate::ui::plural(n, "object"),
             if n == 1 { "s" } else { "" },
             takeovers.join("\n  "),
         ));
@@ -281,8 +280,8 @@ fn refusal(what: &str, mut findings: Vec<Finding>, retry: Retry) -> anyhow::Erro
         let immutable = rejections.iter().any(|r| r.ends_with("is immutable"));
         let n = rejections.len();
         parts.push(format!(
-            "the API server rejects {n} change{} of this revision:\n  {}\n{}",
-            plural(n),
+            "the API server rejects {} of this revision:\n  {}\n{}",
+            crate::ui::plural(n, "change"),
             rejections.join("\n  "),
             if immutable {
                 format!(

@@ -286,7 +286,8 @@ async fn dry_run(ctx: &Context, opts: &ChangeOptions, started: Instant) -> Resul
             checked += 1;
         }
         ctx.ui.status(&format!(
-            "the API server accepted all {checked} objects (dry run)"
+            "the API server accepted all {} (dry run)",
+            crate::ui::plural(checked, "object")
         ));
     } else {
         ctx.ui.status(&format!(

@@ -148,6 +148,19 @@ pub fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
 }
 
+/// A count and its noun: `1 object`, `0 objects`, `2 objects` (the noun's plural is its
+/// singular with an `s`).
+pub fn plural<N>(n: N, word: &str) -> String
+where
+    N: std::fmt::Display + PartialEq + From<u8>,
+{
+    if n == N::from(1) {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 /// `text` on one line: every line break, with the whitespace around it, becomes one space.
 ///
 /// Messages from the cluster (kubelet waiting reasons, events, conditions, API errors) may end

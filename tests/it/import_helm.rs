@@ -641,7 +641,7 @@ async fn configmap_records_are_imported_and_deleted_after_a_backup() -> Result<(
         .arg(backup.path())
         .run()
         .success();
-    assert!(out.stdout.contains("Helm's 1 records deleted"), "{out}");
+    assert!(out.stdout.contains("Helm's 1 record deleted"), "{out}");
     let left = Api::<ConfigMap>::namespaced(client.clone(), &ns)
         .list(&ListParams::default().labels("owner=helm"))
         .await?;

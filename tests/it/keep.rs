@@ -311,7 +311,7 @@ async fn uninstall_names_the_claims_a_statefulset_made_and_keeps() -> Result<()>
     let dry = env.run(["uninstall", "--dry-run"]).success();
     assert!(dry.stdout.contains(&format!("  {line}")), "{}", dry.stdout);
     assert!(
-        dry.stdout.contains("would keep 1 objects:"),
+        dry.stdout.contains("would keep 1 object:"),
         "{}",
         dry.stdout
     );

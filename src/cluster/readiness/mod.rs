@@ -75,13 +75,7 @@ pub(super) fn reason_message(v: &Value) -> String {
     }
 }
 
-pub(super) fn plural(n: i64, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
+pub(super) use crate::ui::plural;
 
 /// Objects shared by the unit tests of the submodules.
 #[cfg(test)]

@@ -10,15 +10,10 @@ pub(super) fn refuse_existing(history: &History, opts: &ImportOptions) -> Result
     Err(Error::anyhow(
         Kind::Conflict,
         format!(
-            "todoctl release `{}` already exists in namespace `{}` ({} revision{}); nothing was imported. Import under another name with `-r NAME`, or remove it first with `todoctl uninstall {} -n {}` (its records go with it)",
+            "todoctl release `{}` already exists in namespace `{}` ({}); nothing was imported. Import under another name with `-r NAME`, or remove it first with `todoctl uninstall {} -n {}` (its records go with it)",
             opts.release,
             opts.namespace,
-            history.releases.len() + history.broken.len(),
-            if history.releases.len() + history.broken.len() == 1 {
-                ""
-            } else {
-                "s"
-            },
+            crate::ui::plural(history.releases.len() + history.broken.len(), "revision"),
             opts.release,
             opts.namespace
         ),
