@@ -579,23 +579,23 @@ impl Applier {
     }
 
     /// Deletes an object if it exists and no other release owns it (see
-    /// [`super::ownership::owner_of`]); returns whether it deleted anything. `false`: the object
-    /// was gone, or another release owns it now and it was kept, with a warning.
-    pub async fn delete(&self, object: &Object) -> Result<bool> {
+    /// [`super::ownership::owner_of`]). Says nothing itself: what was deleted or kept is the
+    /// caller's to report, once (a dry run checks every deletion before the real one).
+    pub async fn delete(&self, object: &Object) -> Result<Deletion> {
         self.delete_as(object, self.mode.dry_run).await
     }
 
     /// What [`Applier::delete`] would do, as a server-side dry run.
-    pub async fn check_delete(&self, object: &Object) -> Result<bool> {
+    pub async fn check_delete(&self, object: &Object) -> Result<Deletion> {
         self.delete_as(object, true).await
     }
 
-    async fn delete_as(&self, object: &Object, dry_run: bool) -> Result<bool> {
+    async fn delete_as(&self, object: &Object, dry_run: bool) -> Result<Deletion> {
         let (api, resolved) = self.api_for(object).await?;
         let reference = object.reference();
         // An object another release owns now (imported or adopted into it since this release
         // applied it) is that release's to delete: deleting it would take it from under its
-        // owner. It is left in place and said so, like an object that is already gone.
+        // owner. It is left in place, like an object that is already gone.
         let namespace = if resolved.namespaced {
             object.namespace().unwrap_or(&self.release_namespace)
         } else {
@@ -605,10 +605,7 @@ impl Applier {
             && let Some(owner) = super::ownership::owner_of(&live.meta)
             && owner != self.owner
         {
-            self.cluster.ui().warn(&format!(
-                "kept {reference}: it belongs to release `{owner}` now, so this release does not delete it"
-            ));
-            return Ok(false);
+            return Ok(Deletion::Kept { owner });
         }
         let dp = DeleteParams {
             propagation_policy: Some(PropagationPolicy::Background),
@@ -623,8 +620,8 @@ impl Applier {
             ),
         );
         match api.delete(object.name(), &dp).await {
-            Ok(_) => Ok(true),
-            Err(kube::Error::Api(s)) if s.code == 404 => Ok(false),
+            Ok(_) => Ok(Deletion::Deleted),
+            Err(kube::Error::Api(s)) if s.code == 404 => Ok(Deletion::Absent),
             Err(e) => Err(api_error(e, &format!("deleting {reference}"))),
         }
     }
@@ -637,6 +634,25 @@ impl Applier {
             .await
             .map_err(|e| api_error(e, &format!("reading {}", object.reference())))?
             .is_some())
+    }
+}
+
+/// What [`Applier::delete`] did with one object (or, as a dry run, would do).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deletion {
+    /// Deleted (or accepted by the API server's dry run).
+    Deleted,
+    /// Not there: deleted already.
+    Absent,
+    /// Left in place: another release (`<namespace>/<release>`) owns it now.
+    Kept { owner: String },
+}
+
+impl Deletion {
+    /// The reason a kept object stays, as uninstall and prune report it: `it belongs to release
+    /// `todo-app/shop` now, so this release does not delete it`.
+    pub fn kept_reason(owner: &str) -> String {
+        format!("it belongs to release `{owner}` now, so this release does not delete it")
     }
 }
 

@@ -9,7 +9,7 @@ use anyhow::Result;
 use futures::{StreamExt, TryStreamExt};
 
 use super::keep::{KeepRules, Kept, Removal};
-use crate::cluster::apply::{Applied, Applier};
+use crate::cluster::apply::{Applied, Applier, Deletion};
 use crate::cluster::readiness::{self, WaitTarget};
 use crate::context::Context;
 use crate::manifest::{self, Object, ObjectKey};
@@ -170,10 +170,18 @@ async fn delete_all(ctx: &Context, applier: &Applier, gone: &[Object]) -> Result
     let mut pruned = Vec::new();
     for o in gone {
         ctx.stop.check()?;
-        if applier.delete(o).await? {
-            ctx.ui
-                .status(&format!("deleted {} (not in this revision)", o.reference()));
-            pruned.push(o.reference());
+        match applier.delete(o).await? {
+            Deletion::Deleted => {
+                ctx.ui
+                    .status(&format!("deleted {} (not in this revision)", o.reference()));
+                pruned.push(o.reference());
+            }
+            Deletion::Absent => {}
+            Deletion::Kept { owner } => ctx.ui.warn(&format!(
+                "kept {}: {}",
+                o.reference(),
+                Deletion::kept_reason(&owner)
+            )),
         }
     }
     Ok(pruned)

@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use super::session::{LIST_RELEASES, Session, release_not_found};
 use crate::cluster::Cluster;
-use crate::cluster::apply::{Applier, ApplyMode, api_error};
+use crate::cluster::apply::{Applier, ApplyMode, Deletion, api_error};
 use crate::cluster::readiness::{self, State};
 use crate::context::Context;
 use crate::manifest::Object;
@@ -230,7 +230,7 @@ async fn run(
     // created again, so every run really runs.
     for o in tests {
         stop.check()?;
-        if applier.delete(o).await? {
+        if applier.delete(o).await? == Deletion::Deleted {
             wait_gone(applier, o).await?;
         }
     }
@@ -533,8 +533,8 @@ async fn cleanup(applier: &Applier, tests: &[Object], progress: &Progress) -> Re
     let mut first_error = None;
     for o in tests.iter().rev() {
         match applier.delete(o).await {
-            Ok(true) => progress.message(&format!("deleted test {}", o.reference())),
-            Ok(false) => {}
+            Ok(Deletion::Deleted) => progress.message(&format!("deleted test {}", o.reference())),
+            Ok(Deletion::Absent | Deletion::Kept { .. }) => {}
             Err(e) => {
                 first_error.get_or_insert(e.context(format!(
                     "cleaning up the test objects; delete {} yourself or run `todoctl test` again",

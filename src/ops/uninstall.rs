@@ -9,7 +9,7 @@ use anyhow::{Result, bail};
 
 use super::keep::{self, ClaimTemplates, KeepRules, Kept, Removal};
 use super::session::{NamespacePolicy, Session, release_not_found};
-use crate::cluster::apply::{Applier, ApplyMode};
+use crate::cluster::apply::{Applier, ApplyMode, Deletion};
 use crate::cluster::readiness::{self, WaitTarget};
 use crate::context::Context;
 use crate::manifest;
@@ -112,9 +112,20 @@ async fn uninstall_locked(
     );
     let claim_sets = claim_templates(&applier, &objects, &opts.namespace).await;
     if opts.dry_run {
+        // The API server's dry run of each deletion: what another release owns now is kept,
+        // and a missing permission is found, as in the real uninstall.
+        let mut deleted = Vec::new();
+        for o in &objects {
+            ctx.stop.check()?;
+            match applier.check_delete(o).await? {
+                Deletion::Deleted => deleted.push(o.reference()),
+                Deletion::Absent => {}
+                Deletion::Kept { owner } => kept.push(owned_elsewhere(o, &owner)),
+            }
+        }
         kept.extend(keep::statefulset_claims(applier.client(), &claim_sets, &own).await);
         return Ok(UninstallOutcome {
-            deleted: objects.iter().map(|o| o.reference()).collect(),
+            deleted,
             kept,
             kept_history: opts.keep_history,
             elapsed: started.elapsed(),
@@ -145,7 +156,7 @@ async fn uninstall_locked(
     ctx.stop.test_pause(&ctx.ui, "uninstalling").await;
     // Whatever stops the deletion (a signal, a timeout, an API error) leaves the record failed,
     // not `uninstalling`: no operation is running it any more.
-    let deleted = match delete_and_wait(ctx, &applier, &objects, opts.wait).await {
+    let deleted = match delete_and_wait(ctx, &applier, &objects, opts.wait, &mut kept).await {
         Ok(deleted) => deleted,
         Err(err) => {
             let err = session
@@ -205,24 +216,31 @@ async fn claim_templates(
 
 /// Deletes `objects` in order and, with `wait`, waits until they are gone; returns the
 /// references of those that existed.
+/// Deletes `objects` in order and waits for them to go; an object another release owns now is
+/// added to `kept` instead. Returns what was deleted.
 async fn delete_and_wait(
     ctx: &Context,
     applier: &Applier,
     objects: &[crate::manifest::Object],
     wait: Option<Duration>,
+    kept: &mut Vec<Kept>,
 ) -> Result<Vec<String>> {
     let mut deleted = Vec::new();
     // Only what this uninstall deleted is waited for: the rest was gone already, or kept.
     let mut targets = Vec::new();
     for o in objects {
         ctx.stop.check()?;
-        if applier.delete(o).await? {
-            ctx.ui.status(&format!("deleted {}", o.reference()));
-            deleted.push(o.reference());
-            if wait.is_some() {
-                let (api, _) = applier.api_for(o).await?;
-                targets.push(WaitTarget::deleted(o, api));
+        match applier.delete(o).await? {
+            Deletion::Deleted => {
+                ctx.ui.status(&format!("deleted {}", o.reference()));
+                deleted.push(o.reference());
+                if wait.is_some() {
+                    let (api, _) = applier.api_for(o).await?;
+                    targets.push(WaitTarget::deleted(o, api));
+                }
             }
+            Deletion::Absent => {}
+            Deletion::Kept { owner } => kept.push(owned_elsewhere(o, &owner)),
         }
     }
     if let Some(timeout) = wait {
@@ -236,4 +254,12 @@ async fn delete_and_wait(
     }
 
     Ok(deleted)
+}
+
+/// An object of the release that another release owns now, kept by the uninstall.
+fn owned_elsewhere(object: &crate::manifest::Object, owner: &str) -> Kept {
+    Kept {
+        object: object.reference(),
+        reason: Deletion::kept_reason(owner),
+    }
 }

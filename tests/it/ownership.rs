@@ -30,15 +30,23 @@ async fn uninstall_keeps_an_object_another_release_owns_now() -> Result<()> {
     let ns = env.ns();
     let configmaps: Api<ConfigMap> = Api::namespaced(env.client().await, ns);
     give_to(&configmaps, ns, "backend-config", "second").await?;
+    let kept = format!("configmap/backend-config: it belongs to release `{ns}/second` now");
+
+    // The dry run says what the uninstall does: the object is kept, not deleted.
+    let dry = env.ok(["uninstall", "--dry-run"]);
+    let (would_delete, would_keep) = dry
+        .stdout
+        .split_once("would keep 1 object:")
+        .unwrap_or_else(|| panic!("the dry run keeps nothing: {dry}"));
+    assert!(!would_delete.contains("configmap/backend-config"), "{dry}");
+    assert!(would_delete.contains("configmap/frontend-config"), "{dry}");
+    assert!(would_keep.contains(&kept), "{dry}");
+    assert!(configmaps.get_opt("frontend-config").await?.is_some());
 
     let out = env.ok(["uninstall"]);
-    assert!(
-        out.stderr.contains(&format!(
-            "kept configmap/backend-config: it belongs to release `{ns}/second` now"
-        )),
-        "{}",
-        out.stderr
-    );
+    // Said once while it runs (its check before deleting says nothing), and in the summary.
+    assert_eq!(out.stderr.matches(&kept).count(), 1, "{out}");
+    assert!(out.stdout.contains(&format!("kept {kept}")), "{out}");
     assert!(configmaps.get_opt("backend-config").await?.is_some());
     assert!(
         configmaps.get_opt("frontend-config").await?.is_none(),
@@ -75,13 +83,9 @@ async fn a_prune_keeps_an_object_another_release_owns_now() -> Result<()> {
         "--set",
         "backend.podDisruptionBudget.enabled=false",
     ]);
-    assert!(
-        out.stderr.contains(&format!(
-            "kept poddisruptionbudget/{name}: it belongs to release `{ns}/second` now"
-        )),
-        "{}",
-        out.stderr
-    );
+    // Said once: the preflight's dry run of the deletion says nothing.
+    let kept = format!("kept poddisruptionbudget/{name}: it belongs to release `{ns}/second` now");
+    assert_eq!(out.stderr.matches(&kept).count(), 1, "{out}");
     assert!(pdbs.get_opt(&name).await?.is_some());
     Ok(())
 }
