@@ -105,23 +105,42 @@ pub fn run(cmd: &ImportCommand, env: &super::Env) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let r = &report;
-    if r.dry_run {
+    if r.resumed && r.dry_run {
         crate::outln!(
             ui,
-            "dry run: would import Helm release `{}` as todoctl release `{}` in namespace `{}`, {} revisions; nothing was changed",
+            "dry run: the import of Helm release `{}` as todoctl release `{}` in namespace `{}` stopped after recording {}; running it again without --dry-run finishes it; nothing was changed",
             r.helm_release,
             r.release,
             r.namespace,
-            r.revisions.len()
+            crate::ui::plural(r.revisions.len(), "revision")
+        )?;
+    } else if r.resumed {
+        crate::outln!(
+            ui,
+            "finished the import of Helm release `{}` as todoctl release `{}` in namespace `{}`, which had stopped after recording {} ({:.1}s)",
+            r.helm_release,
+            r.release,
+            r.namespace,
+            crate::ui::plural(r.revisions.len(), "revision"),
+            r.elapsed_seconds
+        )?;
+    } else if r.dry_run {
+        crate::outln!(
+            ui,
+            "dry run: would import Helm release `{}` as todoctl release `{}` in namespace `{}`, {}; nothing was changed",
+            r.helm_release,
+            r.release,
+            r.namespace,
+            crate::ui::plural(r.revisions.len(), "revision")
         )?;
     } else {
         crate::outln!(
             ui,
-            "imported Helm release `{}` as todoctl release `{}` in namespace `{}`, {} revisions ({:.1}s)",
+            "imported Helm release `{}` as todoctl release `{}` in namespace `{}`, {} ({:.1}s)",
             r.helm_release,
             r.release,
             r.namespace,
-            r.revisions.len(),
+            crate::ui::plural(r.revisions.len(), "revision"),
             r.elapsed_seconds
         )?;
     }

@@ -37,15 +37,19 @@ pub struct RollbackOutcome {
 
 pub async fn rollback(ctx: &Context, opts: &RollbackOptions) -> Result<RollbackOutcome> {
     let started = Instant::now();
-    let Some(session) = Session::open(
-        ctx,
-        &opts.namespace,
-        &opts.release,
-        "rollback",
-        NamespacePolicy::MustExist,
-    )
-    .await?
-    else {
+    let session = if opts.dry_run {
+        Session::open_dry_run(ctx, &opts.namespace, &opts.release).await?
+    } else {
+        Session::open(
+            ctx,
+            &opts.namespace,
+            &opts.release,
+            "rollback",
+            NamespacePolicy::MustExist,
+        )
+        .await?
+    };
+    let Some(session) = session else {
         return Err(release_not_found(
             &opts.release,
             &opts.namespace,
@@ -128,8 +132,8 @@ async fn rollback_locked(
         &opts.namespace,
         ApplyMode {
             dry_run: opts.dry_run,
-            force_conflicts: opts.force_conflicts,
-            adopt: opts.adopt,
+            force_conflicts: opts.force_conflicts || session.takeover_pending(),
+            adopt: opts.adopt || session.takeover_pending(),
         },
     );
     let objects = target.objects();

@@ -42,7 +42,11 @@ pub struct Session {
     recorded: AtomicBool,
     /// The newest revision this operation recorded (0: none yet).
     newest_created: AtomicU64,
-    guard: LockGuard,
+    /// What opening the session did with an import that had stopped (none: there was none,
+    /// or this is a dry run's session, which only describes it).
+    pub recovered: Option<super::import::Recovered>,
+    /// The release lock; none for a dry run's session, which writes nothing.
+    guard: Option<LockGuard>,
 }
 
 impl Session {
@@ -83,8 +87,9 @@ impl Session {
         .await?;
         let store = SecretStore::new(client.clone(), namespace);
         // Every step under the lock fails the same way: the lock is released, then the error.
-        let history = match recover_and_read(ctx, &store, release, &guard).await {
-            Ok(history) => history,
+        let (history, recovered) = match recover_and_read(ctx, &store, release, Some(&guard)).await
+        {
+            Ok(read) => read,
             Err(e) => {
                 let _ = guard.release().await;
                 return Err(e);
@@ -101,18 +106,55 @@ impl Session {
             created_namespace,
             recorded: AtomicBool::new(false),
             newest_created: AtomicU64::new(0),
-            guard,
+            recovered,
+            guard: Some(guard),
+        }))
+    }
+
+    /// A dry run's session: no lock, no write. The history is read as [`Session::open`] would
+    /// leave it (an import that stopped before its commit is left out, revisions left pending
+    /// show as failed), and what that repair would write is said instead of written: the next
+    /// command that changes the release does it. Every record write through this session fails.
+    ///
+    /// `Ok(None)`: the namespace does not exist, so neither does the release.
+    pub async fn open_dry_run(
+        ctx: &Context,
+        namespace: &str,
+        release: &str,
+    ) -> Result<Option<Session>> {
+        let client = ctx.client().clone();
+        super::prepare::check_release_name(release, namespace)?;
+        if !namespace_exists(&client, namespace).await? {
+            return Ok(None);
+        }
+        let store = SecretStore::new(client.clone(), namespace);
+        let (history, recovered) = recover_and_read(ctx, &store, release, None).await?;
+        Ok(Some(Session {
+            ctx: ctx.clone(),
+            client,
+            store: Box::new(store),
+            history,
+            release: release.to_string(),
+            namespace: namespace.to_string(),
+            created_namespace: false,
+            recorded: AtomicBool::new(false),
+            newest_created: AtomicU64::new(0),
+            recovered,
+            guard: None,
         }))
     }
 
     /// Releases the lock whatever the outcome, keeping the operation's own error first. A lock
     /// lost on the way fails an operation that otherwise succeeded.
     pub async fn close<T>(self, result: Result<T>) -> Result<T> {
+        let Some(guard) = self.guard else {
+            return result;
+        };
         // A refused install into a namespace it created leaves no namespace behind: nothing
         // was recorded, so nothing was applied, and deleting the namespace takes the lock
         // with it.
         if result.is_err() && self.created_namespace && !self.recorded.load(Ordering::SeqCst) {
-            let _ = self.guard.release().await;
+            let _ = guard.release().await;
             let api: Api<Namespace> = Api::all(self.client.clone());
             if let Err(e) = api.delete(&self.namespace, &Default::default()).await {
                 self.ctx.ui.warn(&format!(
@@ -124,7 +166,7 @@ impl Session {
             }
             return result;
         }
-        let released = self.guard.release().await;
+        let released = guard.release().await;
         match (result, released) {
             (Ok(v), Ok(())) => Ok(v),
             (Ok(_), Err(e)) if e.downcast_ref::<crate::cancel::LockLost>().is_some() => Err(e
@@ -138,10 +180,27 @@ impl Session {
         }
     }
 
+    /// A dry run's session over an import that committed and has not finished its takeover:
+    /// the real command marks the objects as the release's and moves Helm's fields to todoctl
+    /// before it applies, so the dry run's apply adopts the objects and forces its way past
+    /// Helm's field managers, as that takeover will have done.
+    pub fn takeover_pending(&self) -> bool {
+        matches!(
+            self.recovered,
+            Some(super::import::Recovered::Described { takeover: true })
+        )
+    }
+
     /// `Ok` while this operation still holds the release lock; checked before every record
     /// write.
     pub fn ensure_held(&self) -> Result<()> {
-        self.guard.ensure_held()
+        match &self.guard {
+            Some(guard) => guard.ensure_held(),
+            None => Err(anyhow::anyhow!(
+                "internal error: a dry run tried to write a record of release `{}`",
+                self.release
+            )),
+        }
     }
 
     /// `Ok` when one read of the lock confirms it is still this operation's; before a write
@@ -210,7 +269,9 @@ impl Session {
                 self.release
             )));
         }
-        if let Some(lost) = self.guard.lost_error_now().await {
+        if let Some(guard) = &self.guard
+            && let Some(lost) = guard.lost_error_now().await
+        {
             let cause = if err.downcast_ref::<crate::cancel::LockLost>().is_some() {
                 String::new()
             } else {
@@ -236,15 +297,16 @@ impl Session {
     }
 }
 
-/// The steps of [`Session::open`] under the lock: reads the history, undoes or finishes an
-/// import that stopped, and repairs what an operation that stopped midway left (see
-/// [`repair_interrupted`]).
+/// The steps of [`Session::open`] under the lock `guard`: reads the history, undoes or
+/// finishes an import that stopped, and repairs what an operation that stopped midway left (see
+/// [`repair_interrupted`]). Without a lock (a dry run) the history is read as the repair would
+/// leave it and nothing is written.
 async fn recover_and_read(
     ctx: &Context,
     store: &dyn ReleaseStore,
     release: &str,
-    guard: &LockGuard,
-) -> Result<History> {
+    guard: Option<&LockGuard>,
+) -> Result<(History, Option<super::import::Recovered>)> {
     let mut history = read_history(&ctx.ui, store, release).await?;
     // An import that was stopped is undone or finished before anything uses the records.
     // A marker written before markers carried the release label is not in the records'
@@ -253,13 +315,21 @@ async fn recover_and_read(
         Some(m) => Some(m),
         None => ImportMarker::get(ctx.client(), store.namespace(), release).await?,
     };
+    let mut recovered = None;
     if let Some(marker) = marker {
-        super::import::recover(ctx, store, guard, &marker).await?;
+        recovered = Some(match guard {
+            Some(guard) => super::import::recover(ctx, store, guard, &marker).await?,
+            None => super::import::describe_recovery(ctx, &marker)?,
+        });
         if !marker.is_committed() {
             // Undone: the records read were the import's, and are gone.
             history = History::default();
         }
     }
+    let Some(guard) = guard else {
+        describe_interrupted(&ctx.ui, &mut history);
+        return Ok((history, recovered));
+    };
     let interrupted_by = guard
         .took_over
         .as_ref()
@@ -274,7 +344,31 @@ async fn recover_and_read(
         &|| guard.ensure_held(),
     )
     .await?;
-    Ok(history)
+    Ok((history, recovered))
+}
+
+/// [`repair_interrupted`] for a dry run: `history` is changed as the repair would change it,
+/// the store is not, and each revision left pending is named.
+fn describe_interrupted(ui: &Ui, history: &mut History) {
+    for r in history
+        .releases
+        .iter_mut()
+        .filter(|r| r.status.is_pending())
+    {
+        r.status = Status::Failed;
+        ui.status(&format!(
+            "revision {} was left pending by an interrupted operation; the next command that changes the release records it as failed (this dry run does not)",
+            r.revision
+        ));
+    }
+    let newest_deployed = history.last_deployed().map(|r| r.revision);
+    for r in history
+        .releases
+        .iter_mut()
+        .filter(|r| r.status == Status::Deployed && Some(r.revision) != newest_deployed)
+    {
+        r.status = Status::Superseded;
+    }
 }
 
 /// Repairs, in `history` and in `store`, what an operation that stopped midway left: every

@@ -12,7 +12,7 @@ use super::deploy::DeployReport;
 use super::lifecycle::{self, Action, Content, Outcome, Run};
 use super::preflight::Retry;
 use super::prepare::{PrepareRequest, prepare_release};
-use super::session::{NamespacePolicy, Session, namespace_exists, read_history, release_not_found};
+use super::session::{NamespacePolicy, Session, namespace_exists, release_not_found};
 use crate::cluster::apply::{Applier, ApplyMode};
 use crate::context::Context;
 use crate::error::{Error, Kind};
@@ -93,15 +93,18 @@ impl ChangeOptions {
         }
     }
 
-    fn applier(&self, ctx: &Context, dry_run: bool) -> Applier {
+    /// The applier of the run, as --force-conflicts and --adopt say; a dry run over an import
+    /// whose takeover is unfinished (`takeover_pending`, see [`Session::takeover_pending`])
+    /// forces and adopts, as that takeover will have done before the real run applies.
+    fn applier(&self, ctx: &Context, dry_run: bool, takeover_pending: bool) -> Applier {
         Applier::new(
             &ctx.cluster,
             &self.release,
             &self.namespace,
             ApplyMode {
                 dry_run,
-                force_conflicts: self.force_conflicts,
-                adopt: self.adopt,
+                force_conflicts: self.force_conflicts || takeover_pending,
+                adopt: self.adopt || takeover_pending,
             },
         )
     }
@@ -155,7 +158,7 @@ async fn change_locked(
         .mode
         .action(&opts.release, &opts.namespace, history.current())?;
     let prepared = prepare_release(&session.ctx, history, &opts.render_request(action)).await?;
-    let applier = opts.applier(&session.ctx, false);
+    let applier = opts.applier(&session.ctx, false, false);
     perform(
         session,
         action,
@@ -271,14 +274,18 @@ fn no_upgrade_without_install(release: &str, namespace: &str) -> anyhow::Error {
 /// with a server-side dry-run apply, and record nothing.
 async fn dry_run(ctx: &Context, opts: &ChangeOptions, started: Instant) -> Result<ChangeOutcome> {
     let client = ctx.client().clone();
-    super::prepare::check_release_name(&opts.release, &opts.namespace)?;
-    let store = crate::release::SecretStore::new(client.clone(), &opts.namespace);
-    let history: History = read_history(&ctx.ui, &store, &opts.release).await?;
+    // Read as the real run would find it once it has repaired what a stopped operation left;
+    // the repair itself is only said.
+    let (takeover_pending, history) =
+        match Session::open_dry_run(ctx, &opts.namespace, &opts.release).await? {
+            Some(session) => (session.takeover_pending(), session.history),
+            None => (false, History::default()),
+        };
     let action = opts
         .mode
         .action(&opts.release, &opts.namespace, history.current())?;
     let prepared = prepare_release(ctx, &history, &opts.render_request(action)).await?;
-    let applier = opts.applier(ctx, true);
+    let applier = opts.applier(ctx, true, takeover_pending);
     let mut checked = 0;
     if namespace_exists(&client, &opts.namespace).await? {
         for o in &prepared.objects {

@@ -999,6 +999,108 @@ async fn an_import_killed_after_its_commit_is_complete_after_the_next_command() 
     Ok(())
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_runs_after_an_import_killed_after_its_commit_change_nothing_and_the_import_again_finishes_it()
+-> Result<()> {
+    let Some(env) = TestEnv::new("import-kill-dry").await? else {
+        return Ok(());
+    };
+    let ns = env.ns().to_string();
+    let client = env.client().await;
+    let home = tempfile::tempdir()?;
+    three_revisions(&env, Helm::V4, &home, &[]);
+    let backup = tempfile::tempdir()?;
+    kill_import_at(&env, backup.path(), "import-committed");
+    let managers = helm_managers_left(&client, &ns).await?;
+    assert!(
+        !managers.is_empty(),
+        "the killed import took everything over"
+    );
+    let marker_name = "todoctl.import.v1.todo-app-local";
+    let secrets = Api::<Secret>::namespaced(client.clone(), &ns);
+
+    // No dry run finishes the takeover: each says the next real command does.
+    for args in [
+        &["uninstall", "todo-app-local", "--dry-run"][..],
+        &["rollback", "todo-app-local", "1", "--dry-run"],
+        &["upgrade", "todo-app-local", "--dry-run"],
+        &[
+            "import",
+            "helm",
+            "todo-app-local",
+            "--dry-run",
+            "--set",
+            "database.persistence.existingClaim=postgres-pvc",
+        ],
+    ] {
+        let out = unlocked(|| env.todoctl().args(args).run()).success();
+        assert!(
+            out.stderr
+                .contains("the next command that changes the release finishes its takeover")
+                || out
+                    .stdout
+                    .contains("running it again without --dry-run finishes it"),
+            "{args:?} does not say the import is unfinished: {out}"
+        );
+        assert_eq!(
+            helm_managers_left(&client, &ns).await?,
+            managers,
+            "{args:?} changed the objects"
+        );
+        assert!(
+            secrets.get_opt(marker_name).await?.is_some(),
+            "{args:?} removed the marker"
+        );
+    }
+
+    // Running the import again finishes it, rather than refusing the release it recorded.
+    let out = unlocked(|| {
+        env.todoctl()
+            .env("TODOCTL_LOCK_TTL", TTL)
+            .args([
+                "import",
+                "helm",
+                "todo-app-local",
+                "--set",
+                "database.persistence.existingClaim=postgres-pvc",
+                "--backup-dir",
+            ])
+            .arg(backup.path())
+            .run()
+    })
+    .success();
+    assert!(
+        out.stdout.contains(
+            "finished the import of Helm release `todo-app-local` as todoctl release `todo-app-local`"
+        ),
+        "{out}"
+    );
+    assert!(!out.stderr.contains("uninstall"), "{out}");
+    assert_eq!(
+        helm_managers_left(&client, &ns).await?,
+        Vec::<String>::new()
+    );
+    assert!(
+        secrets.get_opt(marker_name).await?.is_none(),
+        "the marker is left"
+    );
+    assert_eq!(
+        statuses_of(&env),
+        vec![
+            (1, "superseded".to_string()),
+            (2, "deployed".to_string()),
+            (3, "failed".to_string())
+        ]
+    );
+    // A third run is the ordinary refusal: the Helm release is imported.
+    let again = env
+        .todoctl()
+        .args(["import", "helm", "todo-app-local"])
+        .run();
+    assert_ne!(again.code, 0, "{again}");
+    Ok(())
+}
+
 /// Helm's record of revision `version` of `todo-app-local`, and the release it holds.
 async fn read_record(secrets: &Api<Secret>, version: u64) -> Result<(Secret, Value)> {
     use std::io::Read;

@@ -131,7 +131,7 @@ async fn a_marker_without_the_release_label_is_still_undone_by_the_next_command(
     let out = env.run(["upgrade", "--no-wait"]);
     assert!(
         out.stderr
-            .contains("stopped before it was complete; its 1 records were deleted"),
+            .contains("stopped before it was complete; what it had written (1 record) was deleted"),
         "{out}"
     );
     assert_ne!(out.code, 0, "{out}");

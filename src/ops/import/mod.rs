@@ -81,6 +81,9 @@ pub struct ImportReport {
     /// `secret` or `configmap`: where Helm kept its records.
     pub driver: &'static str,
     pub dry_run: bool,
+    /// This run finished (with --dry-run: would finish) an import of the same Helm release
+    /// that had stopped after writing its records, rather than importing anew.
+    pub resumed: bool,
     pub revisions: Vec<ImportedRevision>,
     pub objects: Vec<TakenOver>,
     /// Objects of the Helm release that todoctl's chart does not render and that no todoctl
@@ -120,6 +123,7 @@ impl ImportReport {
             namespace: opts.namespace.clone(),
             driver: opts.driver.as_str(),
             dry_run: opts.dry_run,
+            resumed: false,
             revisions: planned.revisions,
             objects,
             kept: planned.kept,
@@ -194,17 +198,23 @@ pub async fn import(ctx: &Context, opts: &ImportOptions) -> Result<ImportReport>
     super::prepare::check_release_name(&opts.release, &opts.namespace)?;
     super::prepare::check_release_name(&opts.helm_release, &opts.namespace)?;
     let client = ctx.client().clone();
+    let store = SecretStore::new(client.clone(), &opts.namespace);
+    let history = super::session::read_history(&ctx.ui, &store, &opts.release).await?;
+    // The same import, stopped after its commit: running it again finishes it (as any command
+    // that changes the release would) instead of refusing the release its records made.
+    if let Some(marker) = &history.import
+        && marker.is_committed()
+        && plan_of(marker)?.helm_release == opts.helm_release
+    {
+        return resume(ctx, opts, plan_of(marker)?, started).await;
+    }
     let stored = helm::records(&client, &opts.namespace, opts.driver, &opts.helm_release).await?;
     if stored.is_empty() {
         return Err(not_found(&client, opts).await);
     }
     let helm_releases = decoded(&stored, opts)?;
     // Checked again under the lock; here so that it is the first thing said.
-    let store = SecretStore::new(client.clone(), &opts.namespace);
-    refuse_existing(
-        &super::session::read_history(&ctx.ui, &store, &opts.release).await?,
-        opts,
-    )?;
+    refuse_existing(&history, opts)?;
     refuse_imported(&stored, opts)?;
     let plan = plan(opts, &stored, helm_releases, ctx).await?;
     // Checked again under the lock; here so that a refusal takes no lock.
@@ -237,6 +247,89 @@ pub async fn import(ctx: &Context, opts: &ImportOptions) -> Result<ImportReport>
     let mut report = session.close(result).await?;
     report.elapsed_seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Finishes the import `plan` of `opts.helm_release` into `opts.release`, which stopped after
+/// its commit: its records are written, its takeover of the objects is not complete. The
+/// session's recovery does the work; with --dry-run it is only said. The report lists the
+/// revisions recorded then and the objects taken over now.
+async fn resume(
+    ctx: &Context,
+    opts: &ImportOptions,
+    plan: Plan,
+    started: std::time::Instant,
+) -> Result<ImportReport> {
+    let session = if opts.dry_run {
+        Session::open_dry_run(ctx, &opts.namespace, &opts.release).await?
+    } else {
+        Session::open(
+            ctx,
+            &opts.namespace,
+            &opts.release,
+            "import",
+            NamespacePolicy::MustExist,
+        )
+        .await?
+    };
+    let Some(mut session) = session else {
+        return Err(not_found(ctx.client(), opts).await);
+    };
+    let objects = match session.recovered.take() {
+        Some(Recovered::Finished { objects, .. }) => objects,
+        // Finished meanwhile by another command, or a dry run: the plan's objects.
+        _ => plan
+            .objects
+            .iter()
+            .map(|(_, kind, name, _)| TakenOver {
+                object: format!("{}/{name}", kind.to_lowercase()),
+                state: if opts.dry_run {
+                    "would be taken over".into()
+                } else {
+                    "taken over".into()
+                },
+                from: Vec::new(),
+            })
+            .collect(),
+    };
+    let revisions = session
+        .history
+        .releases
+        .iter()
+        .map(|r| ImportedRevision {
+            revision: r.revision,
+            status: r.status,
+            helm_status: r.status.as_str().to_string(),
+            chart: format!("{}-{}", r.chart.name, r.chart.version),
+            updated: r.updated,
+            description: r.description.clone(),
+        })
+        .collect();
+    session.close(Ok(())).await?;
+    let action = match (opts.dry_run, plan.delete_helm_records) {
+        (true, true) => "would be deleted",
+        (true, false) => "would be labelled",
+        (false, true) => "deleted",
+        (false, false) => "labelled",
+    };
+    Ok(ImportReport {
+        helm_release: opts.helm_release.clone(),
+        release: opts.release.clone(),
+        namespace: opts.namespace.clone(),
+        driver: opts.driver.as_str(),
+        dry_run: opts.dry_run,
+        resumed: true,
+        revisions,
+        objects,
+        kept: Vec::new(),
+        hooks_skipped: 0,
+        helm_records: HelmRecords {
+            action: action.into(),
+            count: plan.helm_records.len(),
+            backup: None,
+        },
+        diff: None,
+        elapsed_seconds: started.elapsed().as_secs_f64(),
+    })
 }
 
 async fn perform(
@@ -347,6 +440,19 @@ fn plan_of(marker: &ImportMarker) -> Result<Plan> {
     }
 }
 
+/// What [`recover`] did with an import that had stopped.
+#[derive(Debug)]
+pub enum Recovered {
+    /// It had stopped before its commit: its records were deleted, nothing else had changed.
+    Undone,
+    /// It had stopped after its commit: the takeover of its objects was finished now, as
+    /// `objects` says.
+    Finished { objects: Vec<TakenOver> },
+    /// A dry run's: said, not done. `takeover`: the import had committed, so the next command
+    /// that changes the release finishes its takeover first, moving Helm's fields to todoctl.
+    Described { takeover: bool },
+}
+
 /// Called with the release lock held, with the import marker read with the release's records:
 /// an import that stopped before its commit is undone (its records deleted), one that stopped
 /// after it is finished. Either way the release is whole again.
@@ -355,7 +461,7 @@ pub async fn recover(
     store: &dyn ReleaseStore,
     guard: &LockGuard,
     marker: &ImportMarker,
-) -> Result<()> {
+) -> Result<Recovered> {
     let release = marker.release.as_str();
     let plan = plan_of(marker)?;
     guard.ensure_held()?;
@@ -364,17 +470,39 @@ pub async fn recover(
             let deleted = store.delete_all(release).await?;
             ImportMarker::delete(ctx.client(), store.namespace(), release).await?;
             ctx.ui.notice(&format!(
-                "an import of Helm release `{}` into `{release}` stopped before it was complete; its {deleted} records were deleted, and nothing else had changed",
-                plan.helm_release
+                "an import of Helm release `{}` into `{release}` stopped before it was complete; what it had written ({}) was deleted, and nothing else had changed",
+                plan.helm_release,
+                crate::ui::plural(deleted, "record")
             ));
+            Ok(Recovered::Undone)
         }
         Phase::Takeover => {
-            finish(ctx, ctx.client(), store.namespace(), release, &plan).await?;
+            let objects = finish(ctx, ctx.client(), store.namespace(), release, &plan).await?;
             ctx.ui.notice(&format!(
                 "an import of Helm release `{}` into `{release}` stopped after its records were written; its takeover of the objects was finished now",
                 plan.helm_release
             ));
+            Ok(Recovered::Finished { objects })
         }
     }
-    Ok(())
+}
+
+/// What [`recover`] would do with the import `marker` left, said and not done: a dry run writes
+/// nothing, and the next command that changes the release does it.
+pub fn describe_recovery(ctx: &Context, marker: &ImportMarker) -> Result<Recovered> {
+    let release = marker.release.as_str();
+    let plan = plan_of(marker)?;
+    ctx.ui.notice(&match marker.phase {
+        Phase::Records => format!(
+            "an import of Helm release `{}` into `{release}` stopped before it was complete; the next command that changes the release deletes its records (this dry run reads the release without them)",
+            plan.helm_release
+        ),
+        Phase::Takeover => format!(
+            "an import of Helm release `{}` into `{release}` stopped after its records were written; the next command that changes the release finishes its takeover of the objects first (this dry run does not)",
+            plan.helm_release
+        ),
+    });
+    Ok(Recovered::Described {
+        takeover: marker.is_committed(),
+    })
 }
