@@ -1145,3 +1145,49 @@ fn set_env_reads_a_variable_and_never_echoes_it() {
     assert!(!err.contains("s3cr3t"), "{err}");
     assert!(err.contains("not a variable's name"), "{err}");
 }
+
+#[test]
+fn set_env_and_set_file_with_nothing_after_the_equals_sign_are_errors_not_empty_strings() {
+    // `--set-env key=$UNSET` reaches todoctl as `key=`: at the end, before a comma, in a list.
+    for (env, file, key) in [
+        ("secrets.key=", "secrets.key=", "secrets.key"),
+        (
+            "secrets.key=,a=PATH",
+            "secrets.key=,a=Cargo.toml",
+            "secrets.key",
+        ),
+        (
+            "a=PATH,secrets.key=",
+            "a=Cargo.toml,secrets.key=",
+            "secrets.key",
+        ),
+        ("list[0]=", "list[0]=", "list[0]"),
+    ] {
+        let sources = ValueSources {
+            set_env: vec![env.to_string()],
+            ..Default::default()
+        };
+        let err = format!("{:#}", sources.user_values().expect_err(env));
+        assert!(
+            err.contains("no environment variable named for key")
+                && err.contains("nothing follows `=`"),
+            "{env}: {err}"
+        );
+        assert!(err.contains(&format!("`{key}`")), "{env}: {err}");
+        let sources = ValueSources {
+            set_file: vec![file.to_string()],
+            ..Default::default()
+        };
+        let err = format!("{:#}", sources.user_values().expect_err(file));
+        assert!(
+            err.contains(&format!("no file named for key `{key}`")),
+            "{file}: {err}"
+        );
+    }
+    // --set keeps Helm's rule: `key=` is the empty string.
+    let sources = ValueSources {
+        set: vec!["a=".to_string()],
+        ..Default::default()
+    };
+    assert_eq!(sources.user_values().expect("values")["a"], "");
+}

@@ -25,6 +25,20 @@ pub(super) enum Source {
 }
 
 impl Source {
+    fn noun(self) -> &'static str {
+        match self {
+            Source::File => "file",
+            Source::EnvironmentVariable => "environment variable",
+        }
+    }
+
+    fn placeholder(self) -> &'static str {
+        match self {
+            Source::File => "PATH",
+            Source::EnvironmentVariable => "NAME",
+        }
+    }
+
     /// How a message names the value `text`: quoted, unless it cannot be what it should name
     /// (`--set-env KEY=$VAR` gives the variable's value, maybe a secret, where its name goes).
     fn describe(self, text: &str) -> String {
@@ -413,6 +427,11 @@ impl<'a, 'r> Parser<'a, 'r> {
             return self.json_value().map(Some);
         }
         let Some(first) = self.peek() else {
+            // Helm's empty value (`key=` sets ""), except where the value names what to read:
+            // nothing to name is a mistake (an unset shell variable), not an empty string.
+            if matches!(self.mode, Mode::Read(..)) {
+                return self.convert("", self.pos).map(Some);
+            }
             return Ok(None);
         };
         if first == '{' {
@@ -455,6 +474,16 @@ impl<'a, 'r> Parser<'a, 'r> {
         match &self.mode {
             Mode::Typed => Ok(typed_value(text)),
             Mode::String | Mode::Json => Ok(Value::String(text.to_string())),
+            Mode::Read(source, _) if text.trim().is_empty() => Err(self.err(
+                at,
+                format!(
+                    "no {} named for key `{}`: nothing follows `=` (a shell variable that is not set?); write `{}={}`",
+                    source.noun(),
+                    self.key_text(),
+                    self.key_text(),
+                    source.placeholder()
+                ),
+            )),
             Mode::Read(source, read) => match read(text) {
                 Ok(contents) => Ok(Value::String(contents)),
                 Err(err) => Err(self.err(
