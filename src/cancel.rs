@@ -19,10 +19,10 @@ use tokio::time::Instant;
 /// Exit code after an interruption (128 + SIGINT), as shells report it.
 pub const EXIT_INTERRUPTED: u8 = 130;
 
+/// Says only what every interruption shares: what was recorded (a failed revision, or nothing
+/// yet) is for the operation that knows it to add as context.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "interrupted by {0}: stopped before finishing; the revision is recorded as failed and the lock released"
-)]
+#[error("interrupted by {0}: stopped before finishing")]
 pub struct Interrupted(pub &'static str);
 
 /// The operation lost its release lock and stopped; the message says how and what to do.

@@ -64,6 +64,63 @@ fn wait_for_line(child: &mut Child, marker: &str, timeout: Duration) -> bool {
     rx.recv_timeout(timeout).is_ok()
 }
 
+/// Reads the child's stderr in the background: waits until a line contains `marker` (false at
+/// EOF or timeout), and hands back all of stderr once the child has exited.
+fn stderr_until(
+    child: &mut Child,
+    marker: &str,
+    timeout: Duration,
+) -> (bool, std::thread::JoinHandle<String>) {
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let marker = marker.to_string();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains(&marker) {
+                let _ = tx.send(());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    (rx.recv_timeout(timeout).is_ok(), reader)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_interruption_while_waiting_says_once_that_its_revision_is_recorded_as_failed()
+-> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let ns = cluster.namespace("signal-words").await?;
+    let ns = ns.name();
+    ok(&cluster, ns, &["install", "--set", ANY_NODE_PORT]);
+    let upgrade = [
+        "upgrade",
+        "--set",
+        "backend.nodeSelector.disktype=none",
+        "--timeout",
+        "60s",
+    ];
+    // The interruption itself says nothing of records: the operation that recorded one says so.
+    let mut child = spawn(
+        &cluster,
+        ns,
+        &upgrade,
+        &[("TODOCTL_TEST_PAUSE_AT", "waiting")],
+    );
+    let (paused, stderr) = stderr_until(&mut child, "paused at waiting", Duration::from_secs(30));
+    assert!(paused);
+    signal(&child, "-INT");
+    assert_eq!(child.wait()?.code(), Some(130));
+    let said = stderr.join().expect("reading stderr");
+    assert_eq!(said.matches("recorded as failed").count(), 1, "{said}");
+    assert!(said.contains("revision 2 is recorded as failed"), "{said}");
+    Ok(())
+}
+
 fn signal(child: &Child, sig: &str) {
     let _ = Command::new("kill")
         .args([sig, &child.id().to_string()])

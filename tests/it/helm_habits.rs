@@ -290,6 +290,24 @@ async fn an_install_into_a_namespace_being_deleted_waits_and_creates_it_again() 
         .await?;
     namespaces.delete(&target, &DeleteParams::default()).await?;
 
+    // Interrupted while it waits, before anything is recorded: it says so, and claims no record.
+    let mut first = Todoctl::new(&cluster)
+        .namespace(&target)
+        .args(["install", "--no-wait", "--set", ANY_NODE_PORT])
+        .spawn();
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    std::process::Command::new("kill")
+        .args(["-INT", &first.child().id().to_string()])
+        .status()?;
+    let out = first.wait();
+    assert_eq!(out.code, 130, "{out}");
+    assert!(
+        out.stderr
+            .contains("interrupted by SIGINT: stopped before finishing"),
+        "{out}"
+    );
+    assert!(!out.stderr.contains("recorded"), "{out}");
+
     let install = Todoctl::new(&cluster)
         .namespace(&target)
         .args(["install", "--no-wait", "--set", ANY_NODE_PORT])
