@@ -383,6 +383,20 @@ async fn describe(
     err: &anyhow::Error,
 ) -> Vec<Finding> {
     if let Some(t) = err.downcast_ref::<Takeover>() {
+        // An object kept by a release uninstalled since (a claim, a CRD, one annotated to be
+        // kept) still names it: nobody can change it through that release, so it is one of no
+        // release's, and --adopt is the way to manage it.
+        if let Some(owner) = &t.owner
+            && owner_gone(applier.client(), owner).await
+        {
+            return vec![Finding::Takeover(
+                format!(
+                    "{}: it was kept by release `{owner}`, which no longer exists",
+                    t.reference
+                ),
+                None,
+            )];
+        }
         return vec![Finding::Takeover(
             format!("{}: {}", t.reference, t.whose),
             t.owner.clone(),
@@ -393,6 +407,20 @@ async fn describe(
         .into_iter()
         .map(Finding::Rejected)
         .collect()
+}
+
+/// Whether release `owner` (`<namespace>/<release>`) has no records left. A read that fails
+/// counts as not gone: the advice then stays the cautious one.
+async fn owner_gone(client: &kube::Client, owner: &str) -> bool {
+    let Some((namespace, release)) = owner.split_once('/') else {
+        return false;
+    };
+    matches!(
+        crate::release::SecretStore::new(client.clone(), namespace)
+            .has_records(release)
+            .await,
+        Ok(false)
+    )
 }
 
 /// One line per rejected field: `kind/name: path: old -> new is immutable` for immutable

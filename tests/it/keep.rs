@@ -377,3 +377,54 @@ async fn uninstall_does_not_report_claims_whose_retention_policy_deletes_them() 
     )
     .await
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn objects_an_uninstalled_release_kept_are_offered_to_the_next_release_with_adopt()
+-> Result<()> {
+    let Some(env) = TestEnv::new("keep-then-adopt").await? else {
+        return Ok(());
+    };
+    let ns = env.ns();
+    let client = env.client().await;
+    let dir = chart()?;
+    let r = Release {
+        env: &env,
+        chart: dir.path().to_string_lossy().into_owned(),
+    };
+    let result = async {
+        r.run(&["install", "-r", "first"]).success();
+        r.run(&["uninstall", "-r", "first"]).success();
+        assert_eq!(exists(&client, ns).await?, (true, true, true, false));
+
+        // The claim, the CRD and the annotated ConfigMap still name `first`, which is gone:
+        // upgrading it is no way on; --adopt is.
+        let refused = r.run(&["install", "-r", "second"]).failure(1);
+        for object in [
+            "persistentvolumeclaim/data",
+            "customresourcedefinition/gadgets.",
+            "configmap/helm-kept",
+        ] {
+            let said = format!("kept by release `{ns}/first`, which no longer exists");
+            assert!(
+                refused
+                    .stderr
+                    .lines()
+                    .any(|l| l.contains(object) && l.contains(&said)),
+                "{object}: {refused}"
+            );
+        }
+        assert!(refused.stderr.contains("pass --adopt"), "{refused}");
+        assert!(
+            !refused.stderr.contains("upgrade that release"),
+            "{refused}"
+        );
+        // Refused, so nothing of `second` exists.
+        assert!(r.run(&["history", "-r", "second"]).code != 0);
+
+        r.run(&["install", "-r", "second", "--adopt"]).success();
+        Ok(())
+    }
+    .await;
+    delete_crd(&client, ns).await;
+    result
+}

@@ -192,6 +192,12 @@ impl SecretStore {
         Ok(listing)
     }
 
+    /// Whether release `release` has any record in this namespace (one metadata LIST): an
+    /// uninstalled release has none, though objects it kept may still name it as their owner.
+    pub async fn has_records(&self, release: &str) -> Result<bool> {
+        Ok(!self.list_meta(release).await?.is_empty())
+    }
+
     /// The release's record Secrets (chunks included, an import marker left out), labels and
     /// annotations only.
     pub(super) async fn list_meta(&self, release: &str) -> Result<Vec<Secret>> {
