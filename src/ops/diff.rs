@@ -121,9 +121,35 @@ pub async fn diff(ctx: &Context, opts: &DiffOptions) -> Result<DiffResult> {
             adopt: opts.adopt || opts.out.is_none(),
         },
     );
+    let previous: std::collections::HashMap<ObjectKey, Object> = history
+        .previous_objects()
+        .into_iter()
+        .map(|o| (o.key(&opts.namespace), o))
+        .collect();
     let mut seen = Vec::new();
+    // Refusals are gathered and explained together, as the upgrade's preflight does (what to
+    // do about an immutable field, or an object another release owns), not the first alone.
+    let mut refused = Vec::new();
     for o in &prepared.objects {
-        seen.push(object_change(&applier, o, namespace_exists, &opts.namespace).await?);
+        match object_change(&applier, o, namespace_exists, &opts.namespace).await {
+            Ok(s) => seen.push(s),
+            Err(e) if super::preflight::is_refusal(&e) => {
+                refused.push((o, previous.get(&o.key(&opts.namespace)), e));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if !refused.is_empty() {
+        let what = format!(
+            "the {} this diff shows, of release `{}`, would be",
+            if live_release.is_some() {
+                "upgrade"
+            } else {
+                "install"
+            },
+            opts.release
+        );
+        return Err(super::preflight::explain(&applier, &refused, &what).await);
     }
     let rendered: HashSet<ObjectKey> = prepared
         .objects

@@ -215,6 +215,27 @@ pub async fn check_deferred(
     }
 }
 
+/// Whether `err`, from a dry-run apply, is one [`describe`] explains: todoctl's refusal to take
+/// an object over, or the API server's rejection of it.
+pub fn is_refusal(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<Takeover>().is_some() || err.downcast_ref::<Rejection>().is_some()
+}
+
+/// The error for `failed` (each object, the previous revision's version of it, and the error
+/// [`is_refusal`] accepted), worded as the preflight of the operation `what` words it: what to
+/// do about each takeover and each immutable field, all objects at once.
+pub async fn explain(
+    applier: &Applier,
+    failed: &[(&Object, Option<&Object>, anyhow::Error)],
+    what: &str,
+) -> anyhow::Error {
+    let mut findings = Vec::new();
+    for (object, previous, err) in failed {
+        findings.extend(describe(applier, object, *previous, err).await);
+    }
+    refusal(what, findings, Retry::Command)
+}
+
 enum Verdict {
     Accepted,
     Deferred(ObjectKey),

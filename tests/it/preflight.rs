@@ -211,6 +211,33 @@ async fn an_upgrade_with_immutable_changes_is_refused_whole_and_writes_nothing()
     insta::assert_snapshot!("refused_upgrade", out.stderr);
     assert_untouched(&client, ns, &before, &history, &env.statuses()).await?;
 
+    // `diff` of the same upgrade says the same, every refused object with what to do about
+    // it, instead of the API server's first 422.
+    let diff = todoctl(
+        &env,
+        dir.path(),
+        &[
+            "diff",
+            "--set",
+            "greeting=changed",
+            "--set",
+            "selector=other",
+            "--set",
+            "dbTag=16.6-alpine",
+        ],
+    )
+    .failure(1);
+    let (_, refused) = out
+        .stderr
+        .split_once("refused, so nothing was applied or recorded:")
+        .expect("the upgrade's refusal");
+    assert!(
+        diff.stderr.contains(&format!(
+            "the upgrade this diff shows, of release `todo-app`, would be refused, so nothing was applied or recorded:{refused}"
+        )),
+        "{diff}"
+    );
+
     // The same upgrade without the immutable changes goes through.
     todoctl(
         &env,
