@@ -1,30 +1,45 @@
-//! The wait engine, as kstatus's polling engine: it polls every object still short of its goal
-//! (one GET each, every [`POLL`]) through a [`Reader`], and reports each change to an
-//! [`Observer`]. The goal is readiness after an apply, or absence after a delete; the terminal
-//! progress ([`crate::ui::progress::Progress`]) is one observer, the unit tests' recorder another.
+//! The wait engine: it watches every object still short of its goal and polls it as a backstop,
+//! judges it through a [`Reader`], and reports each change to an [`Observer`]. The goal is
+//! readiness after an apply, or absence after a delete; the terminal progress
+//! ([`crate::ui::progress::Progress`]) is one observer, the unit tests' recorder another.
+//!
+//! When it looks follows Helm 4's `--wait=watcher` (kstatus's watcher engine): after its first
+//! read, each object gets one WATCH (`metadata.name=<name>`, from that read's resourceVersion)
+//! for the whole wait, and any event makes the engine read and judge that object again at once,
+//! instead of up to [`POLL`] later. What it decides is kstatus's polling engine unchanged: every
+//! judgement comes from a fresh GET and the same [`assess`] rules, and every object is still read
+//! every [`POLL`], so a watch that the server ends, refuses (403, 410 Gone) or loses only slows the
+//! wait down to polling; no watch failure is ever an error.
 //!
 //! Why this file is over 600 lines: half of it is the engine's unit tests, with the scripted
-//! reader and the recording observer they need; the engine itself is about 350 lines.
+//! reader and the recording observer they need; the engine itself is about 450 lines.
 
 use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use futures::FutureExt;
 use futures::future::join_all;
-use kube::api::DynamicObject;
+use futures::stream::{self, BoxStream, StreamExt};
+use kube::api::{DynamicObject, WatchEvent, WatchParams};
 use kube::{Api, Client};
 use serde_json::Value;
+use tokio::time::Instant;
 
-use super::State;
 use super::diagnose::{DIAGNOSE_BUDGET, diagnose};
 use super::error::{Unready, WaitError, go_duration};
 use super::pods::{fail_fast, rollout};
 use super::rules::{assess, deletion, has_rule};
+use super::{State, text};
 use crate::error::{describe_kube as describe_error, is_transient};
 
-/// How often the wait polls each object it still waits for (one GET each).
+/// How often the wait reads each object it still waits for (one GET each), watched or not.
 const POLL: Duration = Duration::from_millis(500);
 /// How often the pods of an unready workload are checked for hopeless states (one or two LISTs).
 const POD_CHECK: Duration = Duration::from_secs(2);
+/// How long the API server keeps one watch open before it ends it in good order (and the engine
+/// opens another after the object's next read). Under the client's 60 s read timeout, so a
+/// quiet watch is ended by the server, not failed by the client.
+const WATCH_TIMEOUT_SECS: u32 = 50;
 
 /// What the wait waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,8 +129,19 @@ pub(super) enum Poll {
     Fatal(String),
 }
 
-/// How the engine reads objects and explains them (kstatus's status readers). The cluster
-/// reader is the real one; unit tests script theirs.
+/// What a watch tells the engine. A watch that fails or is refused simply ends, without
+/// [`Watched::Closed`]: its object is then polled only, for the rest of the wait.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Watched {
+    /// The object changed (added, modified or deleted): read and judge it again now.
+    Changed,
+    /// The API server ended the watch in good order (its timeout, [`WATCH_TIMEOUT_SECS`]): open
+    /// another from the object's next read.
+    Closed,
+}
+
+/// How the engine reads objects, learns of their changes and explains them (kstatus's status
+/// readers). The cluster reader is the real one; unit tests script theirs.
 pub(super) trait Reader: Sync {
     /// Reads `target` once, within `budget`, and judges it against `goal`. With `check_pods`,
     /// a waiting workload whose current pods cannot recover is failed at once.
@@ -126,6 +152,11 @@ pub(super) trait Reader: Sync {
         check_pods: bool,
         budget: Duration,
     ) -> impl Future<Output = Poll> + Send;
+
+    /// The changes to `target` after `resource_version` (that of its last read), as they
+    /// happen. Lazy: nothing is sent before the stream is first polled. The stream ends when the
+    /// watch does, after [`Watched::Closed`] when the server closed it in good order.
+    fn watch(&self, target: &WaitTarget, resource_version: &str) -> BoxStream<'static, Watched>;
 
     /// Why `live` is not ready, in lines for a person.
     fn diagnose(
@@ -180,6 +211,38 @@ impl Reader for ClusterReader<'_> {
         Poll::Seen(state, live)
     }
 
+    fn watch(&self, t: &WaitTarget, resource_version: &str) -> BoxStream<'static, Watched> {
+        let api = t.api.clone();
+        let params = WatchParams::default()
+            .fields(&format!("metadata.name={}", t.name))
+            .timeout(WATCH_TIMEOUT_SECS);
+        let since = resource_version.to_string();
+        async move {
+            // Refused (403 without the watch verb, a 410 for a version already compacted) or
+            // unreachable: no stream, and the object is polled as before.
+            let Ok(events) = api.watch(&params, &since).await else {
+                return stream::empty().boxed();
+            };
+            stream::unfold(Some(events.boxed()), |events| async move {
+                let mut events = events?;
+                loop {
+                    match events.next().await {
+                        Some(Ok(
+                            WatchEvent::Added(_) | WatchEvent::Modified(_) | WatchEvent::Deleted(_),
+                        )) => return Some((Watched::Changed, Some(events))),
+                        Some(Ok(WatchEvent::Bookmark(_))) => {}
+                        // 410 Gone mid-stream, a decoding or connection error: polling carries on.
+                        Some(Ok(WatchEvent::Error(_)) | Err(_)) => return None,
+                        None => return Some((Watched::Closed, None)),
+                    }
+                }
+            })
+            .boxed()
+        }
+        .flatten_stream()
+        .boxed()
+    }
+
     async fn diagnose(&self, t: &WaitTarget, live: &Value) -> Vec<String> {
         diagnose(self.client, &t.namespace, &t.kind, live).await
     }
@@ -217,9 +280,28 @@ struct Pending<'a> {
     state: State,
     live: Option<Value>,
     last_pod_check: Option<Instant>,
+    /// When it was last read: it is read again [`POLL`] later, or as soon as it changes.
+    read_at: Option<Instant>,
+    /// Its watch reported a change since it was last read.
+    changed: bool,
+    /// Its changes, from the first read that found it until the watch ends.
+    watch: Option<BoxStream<'static, Watched>>,
+    /// Whether the next read may open a watch: at first, and after the server closed one in
+    /// good order; not after a watch failed or was refused.
+    may_watch: bool,
 }
 
-/// The engine: polls until every target reached `goal`, one fails, or the deadline passes.
+impl Pending<'_> {
+    fn due(&self, now: Instant, deadline: Instant) -> bool {
+        self.changed
+            || now >= deadline
+            || self.read_at.is_none_or(|at| now.duration_since(at) >= POLL)
+    }
+}
+
+/// The engine: reads every target at once, then each again when its watch reports a change or
+/// [`POLL`] after its last read, until every target reached `goal`, one fails, or the deadline
+/// passes.
 pub(super) async fn run<R: Reader, O: Observer + ?Sized>(
     reader: &R,
     targets: &[WaitTarget],
@@ -242,17 +324,23 @@ pub(super) async fn run<R: Reader, O: Observer + ?Sized>(
                 state: State::Waiting("waiting".to_string()),
                 live: None,
                 last_pod_check: None,
+                read_at: None,
+                changed: false,
+                watch: None,
+                may_watch: true,
             }
         })
         .collect();
 
     while !pending.is_empty() {
         let now = Instant::now();
+        let due: Vec<bool> = pending.iter().map(|p| p.due(now, deadline)).collect();
         // The first pod check waits one interval: pods of a fresh rollout have barely started.
         let checks: Vec<bool> = pending
             .iter()
-            .map(|p| {
-                goal == Goal::Ready
+            .zip(&due)
+            .map(|(p, due)| {
+                *due && goal == Goal::Ready
                     && rollout(&p.target.kind).is_some()
                     && now.duration_since(start) >= POD_CHECK
                     && p.last_pod_check
@@ -263,20 +351,28 @@ pub(super) async fn run<R: Reader, O: Observer + ?Sized>(
         let polls = join_all(
             pending
                 .iter()
+                .zip(&due)
                 .zip(&checks)
-                .map(|(p, check)| reader.read(p.target, goal, *check, budget)),
+                .filter(|((_, due), _)| **due)
+                .map(|((p, _), check)| reader.read(p.target, goal, *check, budget)),
         )
         .await;
 
         let mut failed = false;
-        for ((p, poll), check) in pending.iter_mut().zip(polls).zip(checks) {
+        let read = pending
+            .iter_mut()
+            .zip(due)
+            .zip(checks)
+            .filter(|((_, due), _)| *due);
+        for (((p, _), check), poll) in read.zip(polls) {
+            p.read_at = Some(now);
+            p.changed = false;
             if check {
                 p.last_pod_check = Some(now);
             }
             let reference = p.target.reference.as_str();
             match poll {
                 Poll::Seen(state, live) => {
-                    p.live = Some(live);
                     observer.notify(&match &state {
                         State::Ready => Event::Reached { reference, goal },
                         State::Waiting(s) => Event::Progress {
@@ -288,6 +384,7 @@ pub(super) async fn run<R: Reader, O: Observer + ?Sized>(
                             Event::Failed { reference, why: s }
                         }
                     });
+                    p.live = Some(live);
                     p.state = state;
                 }
                 Poll::Transient(why) => {
@@ -360,9 +457,63 @@ pub(super) async fn run<R: Reader, O: Observer + ?Sized>(
                 objects,
             });
         }
-        tokio::time::sleep(POLL.min(deadline - now)).await;
+        for p in &mut pending {
+            // A watch from the version just read: no change after that read can be missed.
+            let version = p
+                .live
+                .as_ref()
+                .and_then(|l| text(l, "/metadata/resourceVersion"));
+            if p.watch.is_none()
+                && p.may_watch
+                && let Some(version) = version
+            {
+                p.watch = Some(reader.watch(p.target, version));
+                p.may_watch = false;
+            }
+        }
+        let next_read = pending
+            .iter()
+            .filter_map(|p| p.read_at)
+            .map(|at| at + POLL)
+            .min()
+            .unwrap_or(now)
+            .min(deadline);
+        tokio::select! {
+            () = tokio::time::sleep_until(next_read) => {}
+            () = changes(&mut pending) => {}
+        }
     }
     Ok(())
+}
+
+/// Resolves as soon as the watch of one of `pending` reports a change (marking each object that
+/// changed); never when none is watched. Watches that ended are dropped: their objects are
+/// polled only, or watched again from their next read when the server closed the watch.
+fn changes<'a, 'b>(pending: &'a mut [Pending<'b>]) -> impl Future<Output = ()> + use<'a, 'b> {
+    std::future::poll_fn(move |cx| {
+        let mut woken = false;
+        for p in pending.iter_mut() {
+            while let Some(watch) = p.watch.as_mut() {
+                match watch.poll_next_unpin(cx) {
+                    std::task::Poll::Ready(Some(Watched::Changed)) => {
+                        p.changed = true;
+                        woken = true;
+                    }
+                    std::task::Poll::Ready(Some(Watched::Closed)) => {
+                        p.watch = None;
+                        p.may_watch = true;
+                    }
+                    std::task::Poll::Ready(None) => p.watch = None,
+                    std::task::Poll::Pending => break,
+                }
+            }
+        }
+        if woken {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
 }
 
 /// Diagnoses `pending` within [`DIAGNOSE_BUDGET`], for the error.
@@ -393,16 +544,22 @@ mod tests {
     use std::collections::{HashMap, VecDeque};
     use std::sync::Mutex;
 
+    use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
     use kube::discovery::ApiResource;
     use serde_json::json;
 
     use super::*;
 
-    /// Plays each object's polls in order, repeating the last one.
+    /// Plays each object's polls in order, repeating the last one. Its watches are the
+    /// receivers a test gave it, one per watch opened, in order; past those, a watch that never
+    /// reports anything.
     struct Script {
         polls: Mutex<HashMap<String, VecDeque<Poll>>>,
         /// The `check_pods` flag of every read, to see when pods are looked at.
         checks: Mutex<Vec<bool>>,
+        watches: Mutex<HashMap<String, VecDeque<UnboundedReceiver<Watched>>>>,
+        /// Every watch opened: the object and the resourceVersion it starts from.
+        opened: Mutex<Vec<(String, String)>>,
     }
 
     impl Script {
@@ -415,7 +572,29 @@ mod tests {
                         .collect(),
                 ),
                 checks: Mutex::new(Vec::new()),
+                watches: Mutex::new(HashMap::new()),
+                opened: Mutex::new(Vec::new()),
             }
+        }
+
+        /// The sender of the next watch opened on `reference`.
+        fn watched(&self, reference: &str) -> UnboundedSender<Watched> {
+            let (tx, rx) = unbounded();
+            self.watches
+                .lock()
+                .unwrap()
+                .entry(reference.to_string())
+                .or_default()
+                .push_back(rx);
+            tx
+        }
+
+        fn opened(&self) -> Vec<(String, String)> {
+            self.opened.lock().unwrap().clone()
+        }
+
+        fn reads(&self) -> usize {
+            self.checks.lock().unwrap().len()
         }
     }
 
@@ -436,6 +615,23 @@ mod tests {
                 queue.pop_front().expect("not empty")
             } else {
                 copy(queue.front().expect("at least one poll"))
+            }
+        }
+
+        fn watch(&self, t: &WaitTarget, version: &str) -> BoxStream<'static, Watched> {
+            self.opened
+                .lock()
+                .unwrap()
+                .push((t.reference.clone(), version.to_string()));
+            match self
+                .watches
+                .lock()
+                .unwrap()
+                .get_mut(&t.reference)
+                .and_then(VecDeque::pop_front)
+            {
+                Some(rx) => rx.boxed(),
+                None => stream::pending().boxed(),
             }
         }
 
@@ -487,6 +683,167 @@ mod tests {
 
     fn waiting(s: &str) -> State {
         State::Waiting(s.to_string())
+    }
+
+    /// A look at an object as the API server returns it, at `version`.
+    fn seen_at(state: State, version: &str) -> Poll {
+        Poll::Seen(state, json!({ "metadata": { "resourceVersion": version } }))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_change_wakes_the_engine_long_before_the_next_poll() {
+        let script = Script::new(vec![(
+            "deployment/backend",
+            vec![
+                seen_at(waiting("1/2 replicas ready"), "41"),
+                seen_at(State::Ready, "42"),
+            ],
+        )]);
+        let change = script.watched("deployment/backend");
+        let recorder = Recorder::default();
+        let started = Instant::now();
+        let targets = [target("Deployment", "backend")];
+        let engine = run(
+            &script,
+            &targets,
+            Goal::Ready,
+            Duration::from_secs(30),
+            &recorder,
+        );
+        let rollout = async {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            change.unbounded_send(Watched::Changed).expect("watched");
+        };
+        let (waited, ()) = tokio::join!(engine, rollout);
+        waited.expect("ready");
+        // Judged again when the change came, not at the next poll.
+        assert_eq!(started.elapsed(), Duration::from_millis(30));
+        assert_eq!(script.reads(), 2);
+        // One watch, from the version of the first read.
+        assert_eq!(
+            script.opened(),
+            [("deployment/backend".to_string(), "41".to_string())]
+        );
+        assert_eq!(
+            recorder.lines(),
+            [
+                "deployment/backend started",
+                "deployment/backend: 1/2 replicas ready",
+                "deployment/backend ready",
+            ]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn only_the_object_that_changed_is_read_again() {
+        let script = Script::new(vec![
+            (
+                "deployment/backend",
+                vec![
+                    seen_at(waiting("0/1 replicas ready"), "7"),
+                    seen_at(State::Ready, "8"),
+                ],
+            ),
+            (
+                "statefulset/db",
+                vec![
+                    seen_at(waiting("0/1 replicas ready"), "5"),
+                    seen_at(State::Ready, "6"),
+                ],
+            ),
+        ]);
+        let change = script.watched("deployment/backend");
+        let recorder = Recorder::default();
+        let started = Instant::now();
+        let targets = [target("Deployment", "backend"), target("StatefulSet", "db")];
+        let engine = run(
+            &script,
+            &targets,
+            Goal::Ready,
+            Duration::from_secs(30),
+            &recorder,
+        );
+        let rollout = async {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            change.unbounded_send(Watched::Changed).expect("watched");
+        };
+        let (waited, ()) = tokio::join!(engine, rollout);
+        waited.expect("ready");
+        // The unchanged one waits for its poll.
+        assert_eq!(started.elapsed(), POLL);
+        assert_eq!(script.reads(), 4);
+        assert_eq!(
+            recorder.lines()[4..],
+            ["deployment/backend ready", "statefulset/db ready"]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_watch_that_fails_leaves_the_object_to_polling() {
+        let script = Script::new(vec![(
+            "deployment/backend",
+            vec![
+                seen_at(waiting("0/2 replicas ready"), "3"),
+                seen_at(waiting("1/2 replicas ready"), "4"),
+                seen_at(State::Ready, "5"),
+            ],
+        )]);
+        // Refused at once: the stream ends without a word.
+        drop(script.watched("deployment/backend"));
+        let recorder = Recorder::default();
+        let started = Instant::now();
+        run(
+            &script,
+            &[target("Deployment", "backend")],
+            Goal::Ready,
+            Duration::from_secs(30),
+            &recorder,
+        )
+        .await
+        .expect("ready, by polling");
+        assert_eq!(started.elapsed(), 2 * POLL);
+        assert_eq!(script.reads(), 3);
+        // Not tried again.
+        assert_eq!(script.opened().len(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_watch_the_server_closed_is_opened_again_from_the_next_read() {
+        let script = Script::new(vec![(
+            "configmap/backend-config",
+            vec![
+                seen_at(waiting("waiting for finalizers: example.com/hold"), "10"),
+                seen_at(waiting("waiting for finalizers: example.com/hold"), "11"),
+                Poll::Seen(State::Ready, Value::Null),
+            ],
+        )]);
+        let first = script.watched("configmap/backend-config");
+        first.unbounded_send(Watched::Closed).expect("watched");
+        let second = script.watched("configmap/backend-config");
+        let recorder = Recorder::default();
+        let started = Instant::now();
+        let targets = [target("ConfigMap", "backend-config")];
+        let engine = run(
+            &script,
+            &targets,
+            Goal::Deleted,
+            Duration::from_secs(30),
+            &recorder,
+        );
+        let deletion = async {
+            tokio::time::sleep(POLL + Duration::from_millis(100)).await;
+            second.unbounded_send(Watched::Changed).expect("watched");
+        };
+        let (waited, ()) = tokio::join!(engine, deletion);
+        waited.expect("gone");
+        assert_eq!(started.elapsed(), POLL + Duration::from_millis(100));
+        assert_eq!(
+            script.opened(),
+            [
+                ("configmap/backend-config".to_string(), "10".to_string()),
+                ("configmap/backend-config".to_string(), "11".to_string()),
+            ]
+        );
     }
 
     #[tokio::test]
