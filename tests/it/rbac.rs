@@ -40,7 +40,8 @@ const ROLE_RULES: &[(&[&str], &[&str], &[&str])] = &[
         &["leases"],
         &["get", "create", "update", "delete"],
     ),
-    // The objects the todo-app chart can render.
+    // The objects the todo-app chart can render. Without the optional `watch`: every wait here
+    // has its watches refused (403) and runs on the poll alone, and must still succeed.
     (
         &[""],
         &[

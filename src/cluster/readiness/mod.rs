@@ -6,8 +6,9 @@
 //! - [`pods`]: which pods belong to a workload's current rollout, and which of them cannot
 //!   recover (the fail-fast table).
 //! - [`diagnose`]: why an object is not ready, in lines for a person (pods, log tails, events).
-//! - [`wait`]: the engine that polls objects until each reaches its goal (ready, or deleted)
-//!   and reports every change to an [`Observer`]; the terminal progress is one observer.
+//! - [`wait`]: the engine that watches objects (and polls them as a backstop) until each
+//!   reaches its goal (ready, or deleted) and reports every change to an [`Observer`]; the
+//!   terminal progress is one observer.
 //! - [`error`]: how a wait that did not succeed is told.
 
 pub mod diagnose;
