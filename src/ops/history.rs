@@ -157,9 +157,89 @@ mod tests {
         api.name = "api".into();
         api.revision = 1;
         store.create(&api).await.expect("recorded");
-        let rows = crate::ops::list(&store, Some("todo")).await.expect("list");
+        let rows = crate::ops::list(&store, Some("todo"), &Default::default())
+            .await
+            .expect("list");
         let seen: Vec<(&str, u64)> = rows.iter().map(|r| (r.name.as_str(), r.revision)).collect();
         assert_eq!(seen, [("api", 1), ("todo-app", 2)]);
+    }
+
+    #[tokio::test]
+    async fn list_filters_and_orders_as_helm_list_does() {
+        use crate::ops::ListFilter;
+        let store = MemoryStore::new("todo");
+        // (name, status, updated seconds)
+        for (name, status, at) in [
+            ("web", Status::Deployed, 30),
+            ("api", Status::Failed, 10),
+            ("old", Status::Uninstalled, 20),
+            ("new", Status::PendingInstall, 40),
+            ("gone", Status::Uninstalling, 50),
+        ] {
+            let mut r = codec::tests::sample();
+            r.name = name.into();
+            r.revision = 1;
+            r.status = status;
+            r.updated = jiff::Timestamp::from_second(at).expect("a time");
+            store.create(&r).await.expect("recorded");
+        }
+        let names = |filter: ListFilter| {
+            let store = &store;
+            async move {
+                crate::ops::list(store, Some("todo"), &filter)
+                    .await
+                    .expect("list")
+                    .into_iter()
+                    .map(|r| r.name)
+                    .collect::<Vec<_>>()
+            }
+        };
+        // Helm's default: deployed and failed, by name.
+        assert_eq!(names(ListFilter::default()).await, ["api", "web"]);
+        assert_eq!(
+            names(ListFilter {
+                all: true,
+                ..Default::default()
+            })
+            .await,
+            ["api", "gone", "new", "old", "web"]
+        );
+        assert_eq!(
+            names(ListFilter {
+                statuses: vec![Status::Uninstalled, Status::PendingInstall],
+                ..Default::default()
+            })
+            .await,
+            ["new", "old"]
+        );
+        assert_eq!(
+            names(ListFilter {
+                all: true,
+                name: Some(regex::Regex::new("^(o|n)").expect("a regex")),
+                ..Default::default()
+            })
+            .await,
+            ["new", "old"]
+        );
+        let by_date = ListFilter {
+            all: true,
+            by_date: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            names(by_date.clone()).await,
+            ["api", "old", "web", "new", "gone"]
+        );
+        assert_eq!(
+            names(ListFilter {
+                reverse: true,
+                offset: 1,
+                max: 2,
+                ..by_date
+            })
+            .await,
+            ["new", "web"]
+        );
     }
 
     #[tokio::test]

@@ -32,7 +32,7 @@ pub use history::{HistoryRow, history};
 pub use import::{ImportOptions, ImportReport, import};
 pub use keep::{KeepRules, Kept};
 pub use lint::{LintReport, lint};
-pub use list::{ListRow, list};
+pub use list::{ListFilter, ListRow, list};
 pub use plan::{ShownPlan, show as show_plan};
 pub use post_render::PostRenderer;
 pub use prepare::{

@@ -485,3 +485,53 @@ async fn objects_of_another_release_and_of_none_get_their_own_advice() -> Result
     insta::assert_snapshot!(out.error());
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_shows_what_helm_list_shows_and_takes_its_filters() -> Result<()> {
+    let Some(env) = TestEnv::installed("list-filters", &[]).await? else {
+        return Ok(());
+    };
+    let chart = tempfile::tempdir()?;
+    crate::preflight::write_chart(
+        chart.path(),
+        "x: 1\n",
+        &[(
+            "cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kept-{{ release.name }}\ndata:\n  x: \"{{ values.x }}\"\n",
+        )],
+    );
+    let chart = chart.path().to_string_lossy().into_owned();
+    env.ok(["install", "-r", "old", "--chart", &chart]);
+    env.ok(["uninstall", "-r", "old", "--keep-history"]);
+
+    // An uninstalled release is not listed by default, as in Helm; -a and --uninstalled show it.
+    let names = |args: &[&str]| -> Vec<String> {
+        env.ok([&["list", "-q"], args].concat())
+            .stdout
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(names(&[]), ["todo-app"]);
+    assert_eq!(names(&["-a"]), ["old", "todo-app"]);
+    assert_eq!(names(&["--uninstalled"]), ["old"]);
+    assert_eq!(names(&["-a", "-f", "^o"]), ["old"]);
+    assert_eq!(names(&["-a", "-r", "-m", "1"]), ["todo-app"]);
+    let table = env.ok(["list", "-a"]);
+    assert!(
+        table
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("old") && l.contains("uninstalled")),
+        "{table}"
+    );
+
+    let bad = env.run(["list", "-f", "(unclosed"]);
+    assert_ne!(bad.code, 0, "{bad}");
+    assert!(
+        bad.stderr
+            .contains("--filter `(unclosed` is not a regular expression"),
+        "{bad}"
+    );
+    Ok(())
+}
