@@ -27,7 +27,7 @@ pub struct RollbackArgs {
     /// Release name [default: todo-app]; a lone number is the REVISION
     #[arg(value_name = "RELEASE")]
     pub first: Option<String>,
-    /// The revision to return to (default: the previous deployed revision)
+    /// The revision to return to (default, or 0 as in Helm: the previous deployed revision)
     #[arg(value_name = "REVISION")]
     pub revision: Option<String>,
     #[command(flatten)]
@@ -41,19 +41,23 @@ pub struct RollbackArgs {
 impl RollbackArgs {
     /// (release, revision) from `[RELEASE] [REVISION]` and -r: `rollback 2` is revision 2 of
     /// the default release, `rollback todo-app 2` and `rollback todo-app` name the release.
+    /// Revision 0 is the previous deployed revision, as in `helm rollback RELEASE 0`.
     pub fn target(&self) -> Result<(ReleaseArgs, Option<u64>)> {
-        let revision = |s: &str| {
-            s.parse::<u64>().map_err(|_| {
-                anyhow!(
-                    "revision `{s}` is not a revision number; `todoctl history` lists the revisions"
-                )
-            })
+        let revision = |s: &str| match s.parse::<u64>() {
+            Ok(0) => Ok(None),
+            Ok(n) => Ok(Some(n)),
+            Err(_) => Err(anyhow!(
+                "revision `{s}` is not a revision number; `todoctl history` lists the revisions"
+            )),
         };
         match (self.first.as_deref(), self.revision.as_deref()) {
             (Some(n), None) if n.bytes().all(|b| b.is_ascii_digit()) => {
-                Ok((self.release.resolve(None)?, Some(revision(n)?)))
+                Ok((self.release.resolve(None)?, revision(n)?))
             }
-            (name, rev) => Ok((self.release.resolve(name)?, rev.map(revision).transpose()?)),
+            (name, rev) => Ok((
+                self.release.resolve(name)?,
+                rev.map(revision).transpose()?.flatten(),
+            )),
         }
     }
 }
@@ -126,6 +130,9 @@ mod tests {
         assert_eq!(t(&["shop", "3"]), ("shop".into(), Some(3)));
         assert_eq!(t(&["shop", "3", "-r", "shop"]), ("shop".into(), Some(3)));
         assert_eq!(t(&["-r", "shop"]), ("shop".into(), None));
+        // Helm's 0: the previous deployed revision.
+        assert_eq!(t(&["0"]), ("todo-app".into(), None));
+        assert_eq!(t(&["shop", "0"]), ("shop".into(), None));
     }
 
     #[test]
