@@ -53,9 +53,12 @@ fn pick<'h>(
     }
 }
 
-/// What `get metadata` shows of a revision (Helm's `helm get metadata`). `deployed_at` is the
-/// time the revision was last written, RFC 3339 in UTC to the second, as kubectl prints times.
+/// What `get metadata` shows of a revision (Helm's `helm get metadata`), with Helm's keys in
+/// `-o json|yaml` (`appVersion`, `deployedAt`: cmd/helm/get_metadata.go), so that scripts
+/// written for Helm read it. `deployed_at` is the time the revision was last written, RFC 3339
+/// in UTC to the second, as kubectl prints times.
 #[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ReleaseMetadata {
     pub name: String,
     pub chart: String,

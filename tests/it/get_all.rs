@@ -43,11 +43,11 @@ async fn metadata_and_all_show_a_revision_with_secrets_redacted() -> Result<()> 
     assert_eq!(meta["revision"], 2);
     assert_eq!(meta["status"], "deployed");
     assert!(
-        meta["version"].is_string() && meta["app_version"].is_string(),
+        meta["version"].is_string() && meta["appVersion"].is_string(),
         "{meta}"
     );
-    let at = meta["deployed_at"].as_str().unwrap_or_default();
-    assert!(is_rfc3339_seconds(at), "deployed_at `{at}` is not RFC 3339");
+    let at = meta["deployedAt"].as_str().unwrap_or_default();
+    assert!(is_rfc3339_seconds(at), "deployedAt `{at}` is not RFC 3339");
 
     let yaml = env
         .ok(["get", "metadata", "--revision", "1", "-o", "yaml"])

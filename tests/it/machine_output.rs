@@ -77,15 +77,15 @@ async fn timestamps_are_rfc3339_in_json_and_yaml() -> Result<()> {
         let out = env.ok(["get", "metadata", "-o", format]);
         let meta = parse(format, &out.stdout);
         assert_rfc3339(
-            &format!("get metadata -o {format} deployed_at"),
-            &meta["deployed_at"],
+            &format!("get metadata -o {format} deployedAt"),
+            &meta["deployedAt"],
         );
-        assert_eq!(meta["deployed_at"], status["updated"]);
+        assert_eq!(meta["deployedAt"], status["updated"]);
         let out = env.ok(["get", "all", "-o", format]);
         let all = parse(format, &out.stdout);
         assert_rfc3339(
-            &format!("get all -o {format} metadata.deployed_at"),
-            &all["metadata"]["deployed_at"],
+            &format!("get all -o {format} metadata.deployedAt"),
+            &all["metadata"]["deployedAt"],
         );
     }
 
