@@ -512,6 +512,13 @@ async fn describe_rejection(
             }));
         } else if cause.field.is_empty() {
             lines.push(format!("{reference}: {}", cause.message));
+        } else if cause.message.contains("port is already allocated") {
+            // A nodePort is unique in the whole cluster, not per namespace: a second install
+            // of the todo app in another namespace asks for the same one.
+            lines.push(format!(
+                "{reference}: {}: {}: another Service in the cluster has that port; choose a free one in the values (the todo-app chart: --set frontend.service.nodePort=PORT, or null to let Kubernetes pick one)",
+                cause.field, cause.message
+            ));
         } else {
             lines.push(format!("{reference}: {}: {}", cause.field, cause.message));
         }

@@ -535,3 +535,32 @@ async fn list_shows_what_helm_list_shows_and_takes_its_filters() -> Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_port_taken_in_another_namespace_is_named_with_the_value_to_change() -> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let first = TestEnv::on(&cluster, "nodeport-a").await?;
+    let second = TestEnv::on(&cluster, "nodeport-b").await?;
+    // A port of its own: other tests use none (ANY_NODE_PORT) or 30080.
+    let port = ["--no-wait", "--set", "frontend.service.nodePort=30979"];
+    first.ok([&["install"][..], &port].concat());
+    let refused = second.run([&["install"][..], &port].concat());
+    assert_eq!(refused.code, 1, "{refused}");
+    assert!(
+        refused
+            .stderr
+            .contains("service/frontend-service: spec.ports[0].nodePort")
+            && refused
+                .stderr
+                .contains("another Service in the cluster has that port")
+            && refused
+                .stderr
+                .contains("--set frontend.service.nodePort=PORT"),
+        "{refused}"
+    );
+    // Refused: nothing of it is left, and a free port goes through.
+    second.ok(["install", "--no-wait", "--set", ANY_NODE_PORT]);
+    Ok(())
+}
