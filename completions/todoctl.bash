@@ -370,7 +370,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__diff)
-            opts="-r -n -f -i -o -v -h --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --post-renderer --post-renderer-args --prune-pvcs --prune-crds --install --reset-values --detailed-exitcode --revision --show-secrets --out --output --timeout --no-wait --atomic --history-max --dry-run --adopt --force-conflicts --kubeconfig --context --no-progress --verbose --help"
+            opts="-r -n -f -i -o -v -h --release --namespace --chart --values --set --set-string --set-json --set-file --set-env --post-renderer --post-renderer-args --prune-pvcs --prune-crds --install --reset-values --detailed-exitcode --revision --show-secrets --out --output --timeout --no-wait --rollback-on-failure --atomic --history-max --dry-run --take-ownership --adopt --force-conflicts --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -453,6 +453,10 @@ _todoctl() {
                     return 0
                     ;;
                 --history-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1422,6 +1426,10 @@ _todoctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dry-run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --backup-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1492,7 +1500,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__install)
-            opts="-r -f -n -v -h --release --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --prune-pvcs --prune-crds --post-renderer --post-renderer-args --namespace --kubeconfig --context --no-progress --verbose --help"
+            opts="-r -f -n -v -h --release --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --rollback-on-failure --atomic --force-conflicts --take-ownership --adopt --history-max --prune-pvcs --prune-crds --post-renderer --post-renderer-args --namespace --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1539,6 +1547,10 @@ _todoctl() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1656,7 +1668,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__list)
-            opts="-n -A -o -v -h --namespace --all-namespaces --output --kubeconfig --context --no-progress --verbose --help"
+            opts="-n -A -a -f -q -d -r -m -o -v -h --namespace --all-namespaces --all --deployed --failed --pending --uninstalled --uninstalling --filter --short --date --reverse --max --offset --output --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1667,6 +1679,26 @@ _todoctl() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --offset)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1694,7 +1726,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__rollback)
-            opts="-r -n -v -h --release --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --prune-pvcs --prune-crds --namespace --kubeconfig --context --no-progress --verbose --help"
+            opts="-r -n -v -h --release --no-wait --timeout --dry-run --rollback-on-failure --atomic --force-conflicts --take-ownership --adopt --history-max --prune-pvcs --prune-crds --namespace --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1709,6 +1741,10 @@ _todoctl() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2206,6 +2242,10 @@ _todoctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dry-run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2268,7 +2308,7 @@ _todoctl() {
             return 0
             ;;
         todoctl__subcmd__upgrade)
-            opts="-r -f -i -n -v -h --release --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --atomic --force-conflicts --adopt --history-max --prune-pvcs --prune-crds --post-renderer --post-renderer-args --install --reset-values --namespace --kubeconfig --context --no-progress --verbose --help"
+            opts="-r -f -i -n -v -h --release --chart --values --set --set-string --set-json --set-file --set-env --no-wait --timeout --dry-run --rollback-on-failure --atomic --force-conflicts --take-ownership --adopt --history-max --prune-pvcs --prune-crds --post-renderer --post-renderer-args --install --reset-values --namespace --kubeconfig --context --no-progress --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2315,6 +2355,10 @@ _todoctl() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

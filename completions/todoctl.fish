@@ -63,6 +63,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l set-json -d 
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l set-file -d 'Set a value to a file\'s contents: `path=FILE`' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l set-env -d 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l timeout -d 'How long to wait for readiness before failing, e.g. 90s, 5m' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l dry-run -d 'Ask the API server to validate and dry-run every change; change and record nothing' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l history-max -d 'Keep at most this many revision records (0: keep all)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l post-renderer -d 'A program that reads the rendered YAML on stdin and writes the objects to use on stdout, e.g. a kustomize wrapper; it sees secret values (TODOCTL_POST_RENDERER_TIMEOUT: seconds it may run, default 60)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l post-renderer-args -d 'An argument for the post-renderer (repeatable)' -r
@@ -70,10 +71,9 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand install" -s n -l namespa
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l no-wait -d 'Return as soon as everything is applied; do not wait for readiness'
-complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l dry-run -d 'Ask the API server to validate and dry-run every change; change and record nothing'
-complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l atomic -d 'On failure, roll back to the previous revision (or uninstall a failed install)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l atomic -l rollback-on-failure -d 'On failure, roll back to the previous revision (or uninstall a failed install)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l force-conflicts -d 'Take over fields another field manager owns instead of failing on the conflict'
-complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l adopt -d 'Take over existing objects that belong to no release or to another one'
+complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l adopt -l take-ownership -d 'Take over existing objects that belong to no release or to another one'
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l prune-pvcs -d 'Delete PersistentVolumeClaims this revision no longer has (kept by default: they hold data)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l prune-crds -d 'Delete CustomResourceDefinitions this revision no longer has (kept by default: deleting one deletes every object of its kind in the cluster)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand install" -l no-progress -d 'Never draw progress bars, even on a terminal'
@@ -88,6 +88,7 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l set-json -d 
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l set-file -d 'Set a value to a file\'s contents: `path=FILE`' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l set-env -d 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l timeout -d 'How long to wait for readiness before failing, e.g. 90s, 5m' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l dry-run -d 'Ask the API server to validate and dry-run every change; change and record nothing' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l history-max -d 'Keep at most this many revision records (0: keep all)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l post-renderer -d 'A program that reads the rendered YAML on stdin and writes the objects to use on stdout, e.g. a kustomize wrapper; it sees secret values (TODOCTL_POST_RENDERER_TIMEOUT: seconds it may run, default 60)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l post-renderer-args -d 'An argument for the post-renderer (repeatable)' -r
@@ -95,10 +96,9 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -s n -l namespa
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l no-wait -d 'Return as soon as everything is applied; do not wait for readiness'
-complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l dry-run -d 'Ask the API server to validate and dry-run every change; change and record nothing'
-complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l atomic -d 'On failure, roll back to the previous revision (or uninstall a failed install)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l atomic -l rollback-on-failure -d 'On failure, roll back to the previous revision (or uninstall a failed install)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l force-conflicts -d 'Take over fields another field manager owns instead of failing on the conflict'
-complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l adopt -d 'Take over existing objects that belong to no release or to another one'
+complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l adopt -l take-ownership -d 'Take over existing objects that belong to no release or to another one'
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l prune-pvcs -d 'Delete PersistentVolumeClaims this revision no longer has (kept by default: they hold data)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -l prune-crds -d 'Delete CustomResourceDefinitions this revision no longer has (kept by default: deleting one deletes every object of its kind in the cluster)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand upgrade" -s i -l install -d 'Install the release if it does not exist yet'
@@ -122,15 +122,15 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand apply" -s v -l verbose -
 complete -c todoctl -n "__fish_todoctl_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l timeout -d 'How long to wait for readiness before failing, e.g. 90s, 5m' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l dry-run -d 'Ask the API server to validate and dry-run every change; change and record nothing' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l history-max -d 'Keep at most this many revision records (0: keep all)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -s n -l namespace -d 'Namespace of the release and its objects (never created: a missing one means the release is not found)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l no-wait -d 'Return as soon as everything is applied; do not wait for readiness'
-complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l dry-run -d 'Ask the API server to validate and dry-run every change; change and record nothing'
-complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l atomic -d 'On failure, roll back to the previous revision (or uninstall a failed install)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l atomic -l rollback-on-failure -d 'On failure, roll back to the previous revision (or uninstall a failed install)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l force-conflicts -d 'Take over fields another field manager owns instead of failing on the conflict'
-complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l adopt -d 'Take over existing objects that belong to no release or to another one'
+complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l adopt -l take-ownership -d 'Take over existing objects that belong to no release or to another one'
 complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l prune-pvcs -d 'Delete PersistentVolumeClaims this revision no longer has (kept by default: they hold data)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l prune-crds -d 'Delete CustomResourceDefinitions this revision no longer has (kept by default: deleting one deletes every object of its kind in the cluster)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand rollback" -l no-progress -d 'Never draw progress bars, even on a terminal'
@@ -160,12 +160,12 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand status" -s v -l verbose 
 complete -c todoctl -n "__fish_todoctl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -l timeout -d 'How long to wait for readiness before failing, e.g. 90s, 5m' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -l dry-run -d 'Show what would be deleted, delete nothing' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -s n -l namespace -d 'Namespace of the release and its objects (never created: a missing one means the release is not found)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -l no-wait -d 'Return as soon as everything is applied; do not wait for readiness'
 complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -l keep-history -d 'Keep the release records (history) after deleting the objects'
-complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -l dry-run -d 'Show what would be deleted, delete nothing'
 complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -l delete-crds -d 'Delete the release\'s CustomResourceDefinitions too, and with them every object of their kinds in the cluster'
 complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -l delete-pvcs -d 'Delete the release\'s PersistentVolumeClaims too, and with them the data of volumes whose reclaim policy is Delete'
 complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -l no-progress -d 'Never draw progress bars, even on a terminal'
@@ -173,12 +173,12 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -s v -l verbo
 complete -c todoctl -n "__fish_todoctl_using_subcommand uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand un" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand un" -l timeout -d 'How long to wait for readiness before failing, e.g. 90s, 5m' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand un" -l dry-run -d 'Show what would be deleted, delete nothing' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand un" -s n -l namespace -d 'Namespace of the release and its objects (never created: a missing one means the release is not found)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand un" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand un" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand un" -l no-wait -d 'Return as soon as everything is applied; do not wait for readiness'
 complete -c todoctl -n "__fish_todoctl_using_subcommand un" -l keep-history -d 'Keep the release records (history) after deleting the objects'
-complete -c todoctl -n "__fish_todoctl_using_subcommand un" -l dry-run -d 'Show what would be deleted, delete nothing'
 complete -c todoctl -n "__fish_todoctl_using_subcommand un" -l delete-crds -d 'Delete the release\'s CustomResourceDefinitions too, and with them every object of their kinds in the cluster'
 complete -c todoctl -n "__fish_todoctl_using_subcommand un" -l delete-pvcs -d 'Delete the release\'s PersistentVolumeClaims too, and with them the data of volumes whose reclaim policy is Delete'
 complete -c todoctl -n "__fish_todoctl_using_subcommand un" -l no-progress -d 'Never draw progress bars, even on a terminal'
@@ -186,12 +186,12 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand un" -s v -l verbose -d '
 complete -c todoctl -n "__fish_todoctl_using_subcommand un" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand del" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand del" -l timeout -d 'How long to wait for readiness before failing, e.g. 90s, 5m' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand del" -l dry-run -d 'Show what would be deleted, delete nothing' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand del" -s n -l namespace -d 'Namespace of the release and its objects (never created: a missing one means the release is not found)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand del" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand del" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand del" -l no-wait -d 'Return as soon as everything is applied; do not wait for readiness'
 complete -c todoctl -n "__fish_todoctl_using_subcommand del" -l keep-history -d 'Keep the release records (history) after deleting the objects'
-complete -c todoctl -n "__fish_todoctl_using_subcommand del" -l dry-run -d 'Show what would be deleted, delete nothing'
 complete -c todoctl -n "__fish_todoctl_using_subcommand del" -l delete-crds -d 'Delete the release\'s CustomResourceDefinitions too, and with them every object of their kinds in the cluster'
 complete -c todoctl -n "__fish_todoctl_using_subcommand del" -l delete-pvcs -d 'Delete the release\'s PersistentVolumeClaims too, and with them the data of volumes whose reclaim policy is Delete'
 complete -c todoctl -n "__fish_todoctl_using_subcommand del" -l no-progress -d 'Never draw progress bars, even on a terminal'
@@ -199,34 +199,58 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand del" -s v -l verbose -d 
 complete -c todoctl -n "__fish_todoctl_using_subcommand del" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand delete" -s r -l release -d 'Release name [default: todo-app]' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand delete" -l timeout -d 'How long to wait for readiness before failing, e.g. 90s, 5m' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand delete" -l dry-run -d 'Show what would be deleted, delete nothing' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand delete" -s n -l namespace -d 'Namespace of the release and its objects (never created: a missing one means the release is not found)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand delete" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand delete" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand delete" -l no-wait -d 'Return as soon as everything is applied; do not wait for readiness'
 complete -c todoctl -n "__fish_todoctl_using_subcommand delete" -l keep-history -d 'Keep the release records (history) after deleting the objects'
-complete -c todoctl -n "__fish_todoctl_using_subcommand delete" -l dry-run -d 'Show what would be deleted, delete nothing'
 complete -c todoctl -n "__fish_todoctl_using_subcommand delete" -l delete-crds -d 'Delete the release\'s CustomResourceDefinitions too, and with them every object of their kinds in the cluster'
 complete -c todoctl -n "__fish_todoctl_using_subcommand delete" -l delete-pvcs -d 'Delete the release\'s PersistentVolumeClaims too, and with them the data of volumes whose reclaim policy is Delete'
 complete -c todoctl -n "__fish_todoctl_using_subcommand delete" -l no-progress -d 'Never draw progress bars, even on a terminal'
 complete -c todoctl -n "__fish_todoctl_using_subcommand delete" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand list" -s n -l namespace -d 'Namespace to list' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -s f -l filter -d 'Show only releases whose name matches this regular expression' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -s m -l max -d 'Show at most this many releases (0: all)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -l offset -d 'Skip this many releases first' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand list" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
 complete -c todoctl -n "__fish_todoctl_using_subcommand list" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand list" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand list" -s A -l all-namespaces -d 'List releases in every namespace'
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -s a -l all -d 'Show releases of every status (by default: deployed and failed)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -l deployed -d 'Show deployed releases'
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -l failed -d 'Show failed releases'
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -l pending -d 'Show releases an operation is installing, upgrading or rolling back'
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -l uninstalled -d 'Show releases uninstalled with --keep-history'
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -l uninstalling -d 'Show releases being uninstalled'
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -s q -l short -d 'Print release names only, one per line'
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -s d -l date -d 'Sort by last update, oldest first (default: by namespace and name)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand list" -s r -l reverse -d 'Reverse the order'
 complete -c todoctl -n "__fish_todoctl_using_subcommand list" -l no-progress -d 'Never draw progress bars, even on a terminal'
 complete -c todoctl -n "__fish_todoctl_using_subcommand list" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c todoctl -n "__fish_todoctl_using_subcommand ls" -s n -l namespace -d 'Namespace to list' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand ls" -s f -l filter -d 'Show only releases whose name matches this regular expression' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand ls" -s m -l max -d 'Show at most this many releases (0: all)' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand ls" -l offset -d 'Skip this many releases first' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand ls" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
 complete -c todoctl -n "__fish_todoctl_using_subcommand ls" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand ls" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand ls" -s A -l all-namespaces -d 'List releases in every namespace'
+complete -c todoctl -n "__fish_todoctl_using_subcommand ls" -s a -l all -d 'Show releases of every status (by default: deployed and failed)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand ls" -l deployed -d 'Show deployed releases'
+complete -c todoctl -n "__fish_todoctl_using_subcommand ls" -l failed -d 'Show failed releases'
+complete -c todoctl -n "__fish_todoctl_using_subcommand ls" -l pending -d 'Show releases an operation is installing, upgrading or rolling back'
+complete -c todoctl -n "__fish_todoctl_using_subcommand ls" -l uninstalled -d 'Show releases uninstalled with --keep-history'
+complete -c todoctl -n "__fish_todoctl_using_subcommand ls" -l uninstalling -d 'Show releases being uninstalled'
+complete -c todoctl -n "__fish_todoctl_using_subcommand ls" -s q -l short -d 'Print release names only, one per line'
+complete -c todoctl -n "__fish_todoctl_using_subcommand ls" -s d -l date -d 'Sort by last update, oldest first (default: by namespace and name)'
+complete -c todoctl -n "__fish_todoctl_using_subcommand ls" -s r -l reverse -d 'Reverse the order'
 complete -c todoctl -n "__fish_todoctl_using_subcommand ls" -l no-progress -d 'Never draw progress bars, even on a terminal'
 complete -c todoctl -n "__fish_todoctl_using_subcommand ls" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -286,6 +310,7 @@ json\t''
 yaml\t''"
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l timeout -d 'Accepted for the same command line as upgrade, and ignored: diff changes nothing' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l history-max -d 'Accepted for the same command line as upgrade, and ignored: diff changes nothing' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l dry-run -d 'Accepted for the same command line as upgrade; diff is always a dry run' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l prune-pvcs -d 'Delete PersistentVolumeClaims this revision no longer has (kept by default: they hold data)'
@@ -295,9 +320,8 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l reset-values -d
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l detailed-exitcode -d 'Exit 2 when there are changes, 0 when there are none, 1 on error'
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l show-secrets -d 'Show secret values in the diff'
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l no-wait -d 'Accepted for the same command line as upgrade, and ignored: diff changes nothing'
-complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l atomic -d 'Accepted for the same command line as upgrade, and ignored: diff changes nothing'
-complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l dry-run -d 'Accepted for the same command line as upgrade; diff is always a dry run'
-complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l adopt -d 'Without --out, accepted for the same command line as upgrade (diff shows objects of another release as they would be after --adopt); with --out, the plan takes them over only with it, and diff refuses them without it'
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l atomic -l rollback-on-failure -d 'Accepted for the same command line as upgrade, and ignored: diff changes nothing'
+complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l adopt -l take-ownership -d 'Without --out, accepted for the same command line as upgrade (diff shows objects of another release as they would be after --adopt); with --out, the plan takes them over only with it, and diff refuses them without it'
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l force-conflicts -d 'Show what a forced apply would do to fields another field manager owns, instead of failing on them'
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -l no-progress -d 'Never draw progress bars, even on a terminal'
 complete -c todoctl -n "__fish_todoctl_using_subcommand diff" -s v -l verbose -d 'Say more about what is happening (repeat for more)'
@@ -389,13 +413,13 @@ complete -c todoctl -n "__fish_todoctl_using_subcommand import; and __fish_seen_
 complete -c todoctl -n "__fish_todoctl_using_subcommand import; and __fish_seen_subcommand_from helm" -l set-json -d 'Set a value from JSON: `path={"a":1}`' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand import; and __fish_seen_subcommand_from helm" -l set-file -d 'Set a value to a file\'s contents: `path=FILE`' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand import; and __fish_seen_subcommand_from helm" -l set-env -d 'Set a value from an environment variable, e.g. `secrets.openaiApiKey=OPENAI_API_KEY`, so secrets stay off the command line' -r
+complete -c todoctl -n "__fish_todoctl_using_subcommand import; and __fish_seen_subcommand_from helm" -l dry-run -d 'Show what would be imported and what the first upgrade would change; change nothing' -r
 complete -c todoctl -n "__fish_todoctl_using_subcommand import; and __fish_seen_subcommand_from helm" -l backup-dir -d 'Directory for the backup of Helm\'s records (a file readable only by you: they hold the release\'s values)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand import; and __fish_seen_subcommand_from helm" -s o -l output -d 'Output format of the report' -r -f -a "table\t''
 json\t''
 yaml\t''"
 complete -c todoctl -n "__fish_todoctl_using_subcommand import; and __fish_seen_subcommand_from helm" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
 complete -c todoctl -n "__fish_todoctl_using_subcommand import; and __fish_seen_subcommand_from helm" -l context -d 'The kubeconfig context to use (default: the current context)' -r
-complete -c todoctl -n "__fish_todoctl_using_subcommand import; and __fish_seen_subcommand_from helm" -l dry-run -d 'Show what would be imported and what the first upgrade would change; change nothing'
 complete -c todoctl -n "__fish_todoctl_using_subcommand import; and __fish_seen_subcommand_from helm" -l delete-helm-records -d 'Delete Helm\'s records after the import instead of labelling them (a backup is written first either way)'
 complete -c todoctl -n "__fish_todoctl_using_subcommand import; and __fish_seen_subcommand_from helm" -l no-progress -d 'Never draw progress bars, even on a terminal'
 complete -c todoctl -n "__fish_todoctl_using_subcommand import; and __fish_seen_subcommand_from helm" -s v -l verbose -d 'Say more about what is happening (repeat for more)'

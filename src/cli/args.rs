@@ -281,16 +281,16 @@ impl WaitArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ApplyArgs {
     /// Ask the API server to validate and dry-run every change; change and record nothing
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_value = "false", default_missing_value = "server", value_parser = parse_dry_run, value_name = "MODE")]
     pub dry_run: bool,
     /// On failure, roll back to the previous revision (or uninstall a failed install)
-    #[arg(long)]
+    #[arg(long, visible_alias = "rollback-on-failure")]
     pub atomic: bool,
     /// Take over fields another field manager owns instead of failing on the conflict
     #[arg(long)]
     pub force_conflicts: bool,
     /// Take over existing objects that belong to no release or to another one
-    #[arg(long)]
+    #[arg(long, visible_alias = "take-ownership")]
     pub adopt: bool,
     /// Keep at most this many revision records (0: keep all)
     #[arg(long, default_value_t = 10, value_name = "N")]
@@ -320,6 +320,18 @@ pub enum OutputFormat {
     Table,
     Json,
     Yaml,
+}
+
+/// `--dry-run` as Helm users type it: bare or `=server` (the API server's dry run, the only kind
+/// todoctl does), `=none`/`=false` (none). `=client` is Helm's offline render, which is
+/// `todoctl template`.
+pub fn parse_dry_run(s: &str) -> Result<bool, String> {
+    match s {
+        "server" | "true" => Ok(true),
+        "none" | "false" => Ok(false),
+        "client" => Err("todoctl's dry run always asks the API server (`--dry-run` is `--dry-run=server`); `todoctl template` renders and checks offline, as Helm's `--dry-run=client` does".to_string()),
+        other => Err(format!("`{other}` is not a dry-run mode; use `--dry-run` (the API server's dry run) or `todoctl template` (offline)")),
+    }
 }
 
 /// Parses `300`, `90s`, `5m`, `1h30m`.

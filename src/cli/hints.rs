@@ -26,6 +26,30 @@ const HELM_FLAGS: &[(&str, &str)] = &[
         "upgrade reuses the previous revision's values by default; --reset-values starts again from the chart defaults",
     ),
     ("--debug", "use -v (repeat it, -vv, for more) to say more"),
+    (
+        "--description",
+        "todoctl writes each revision's description itself (`Install complete`, `Rollback to 2`, the error of a failed one); `todoctl history` shows them",
+    ),
+    (
+        "--cleanup-on-fail",
+        "a refused install or upgrade changes nothing, and --atomic rolls a failed one back (a failed install is uninstalled)",
+    ),
+    (
+        "--wait-for-jobs",
+        "todoctl waits for the revision's Jobs to complete by default, as for every other object; --no-wait turns waiting off",
+    ),
+    (
+        "--skip-crds",
+        "todoctl applies the chart's CustomResourceDefinitions like its other objects, first; leave them out of the chart or values to skip them (--prune-crds is about deleting ones a revision drops)",
+    ),
+    (
+        "--force",
+        "todoctl applies server-side: --force-conflicts takes over fields another manager owns; an object whose immutable field changed is deleted by you (`kubectl delete`) and created again by the next upgrade",
+    ),
+    (
+        "--server-side",
+        "todoctl always applies server-side; no flag is needed",
+    ),
 ];
 
 /// What to type instead of a Helm flag todoctl does not have, for the flag as typed

@@ -65,7 +65,7 @@ pub struct HelmArgs {
     #[command(flatten)]
     pub values: ValuesArgs,
     /// Show what would be imported and what the first upgrade would change; change nothing
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_value = "false", default_missing_value = "server", value_parser = super::args::parse_dry_run, value_name = "MODE")]
     pub dry_run: bool,
     /// Delete Helm's records after the import instead of labelling them (a backup is
     /// written first either way)

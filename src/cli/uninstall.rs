@@ -39,7 +39,7 @@ pub struct UninstallArgs {
     #[arg(long)]
     pub keep_history: bool,
     /// Show what would be deleted, delete nothing
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_value = "false", default_missing_value = "server", value_parser = super::args::parse_dry_run, value_name = "MODE")]
     pub dry_run: bool,
     /// Delete the release's CustomResourceDefinitions too, and with them every object of
     /// their kinds in the cluster

@@ -48,6 +48,12 @@ fn helm_flags_todoctl_lacks_get_a_hint_instead_of_a_guess() {
         &["upgrade", "--reuse-values"],
         &["status", "--debug"],
         &["list", "--debug"],
+        &["upgrade", "--description", "hotfix"],
+        &["install", "--cleanup-on-fail"],
+        &["upgrade", "--wait-for-jobs"],
+        &["install", "--skip-crds"],
+        &["upgrade", "--force"],
+        &["install", "--server-side=true"],
     ] {
         let r = offline(args).failure(1);
         // clap's own guess for --wait is --no-wait, the opposite of what was meant.
@@ -58,6 +64,35 @@ fn helm_flags_todoctl_lacks_get_a_hint_instead_of_a_guess() {
     // Other unknown flags keep clap's guesses.
     let r = offline(&["install", "--atomik"]).failure(1);
     insta::assert_snapshot!("unknown_flag", r.error());
+}
+
+#[test]
+fn helm_4_flag_names_and_dry_run_modes_are_understood() {
+    // Helm 4's names for --atomic and --adopt are the same flags.
+    for args in [
+        &["upgrade", "--rollback-on-failure", "--help"][..],
+        &["install", "--take-ownership", "--help"],
+    ] {
+        offline(args).success();
+    }
+    let help = offline(&["upgrade", "--help"]).stdout;
+    assert!(help.contains("rollback-on-failure"), "{help}");
+    assert!(help.contains("take-ownership"), "{help}");
+    // --dry-run=server is todoctl's --dry-run; =client points to template; nonsense is named.
+    let mut errors = String::new();
+    for args in [
+        &["install", "--dry-run=client"][..],
+        &["uninstall", "--dry-run=client"],
+        &["upgrade", "--dry-run=maybe"],
+    ] {
+        errors.push_str(&offline(args).failure(1).transcript());
+    }
+    assert!(errors.contains("todoctl template"), "{errors}");
+    assert!(errors.contains("`maybe` is not a dry-run mode"), "{errors}");
+    // Without a cluster, `--dry-run=server` gets as far as connecting, like `--dry-run`.
+    let server = offline(&["install", "--dry-run=server"]).failure(1);
+    let plain = offline(&["install", "--dry-run"]).failure(1);
+    assert_eq!(server.stderr, plain.stderr);
 }
 
 #[test]
