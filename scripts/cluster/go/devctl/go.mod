@@ -1,0 +1,3 @@
+module todoctl.local/devctl
+
+go 1.26
