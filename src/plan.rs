@@ -297,8 +297,17 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<Plan> {
 
 /// Reads and checks the plan at `path`; see [`decode`].
 pub fn read(path: &Path) -> Result<Plan> {
-    let file = std::fs::File::open(path)
-        .with_context(|| format!("reading plan file {}", path.display()))?;
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+            "plan file {} does not exist; make a plan with `todoctl diff --out {}` (with the flags the upgrade would take), review it, then apply it",
+            path.display(),
+            path.display()
+        ),
+        Err(e) => {
+            return Err(e).with_context(|| format!("reading plan file {}", path.display()));
+        }
+    };
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_BYTES + 1), &mut bytes)
         .with_context(|| format!("reading plan file {}", path.display()))?;

@@ -839,3 +839,24 @@ async fn a_plan_dated_later_than_now_is_held_to_max_age() -> Result<()> {
     assert_eq!(env.statuses(), vec![(1, "deployed".to_string())]);
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_plan_file_says_how_to_make_one() -> Result<()> {
+    let Some(env) = TestEnv::new("plan-missing").await? else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("nope.plan");
+    let out = env.run(["apply", &path.to_string_lossy()]);
+    assert_eq!(out.code, 1, "{out}");
+    assert!(
+        out.stderr.contains(&format!(
+            "plan file {} does not exist; make a plan with `todoctl diff --out {}`",
+            path.display(),
+            path.display()
+        )),
+        "{out}"
+    );
+    assert!(!out.stderr.contains("os error"), "{out}");
+    Ok(())
+}
