@@ -102,7 +102,50 @@ pub enum Command {
 /// Parses the process's arguments; a usage error names what to type instead of a Helm flag
 /// todoctl does not have.
 pub fn parse() -> Result<Cli, clap::Error> {
-    <Cli as Parser>::try_parse().map_err(hints::with_helm_hint)
+    <Cli as Parser>::try_parse_from(hoist_namespace(std::env::args_os().collect()))
+        .map_err(hints::with_helm_hint)
+}
+
+/// Helm's `-n` is a global flag, so Helm users type it before the command (`helm -n shop
+/// list`); todoctl's is each command's own. `-n NAME`, `-nNAME`, `--namespace NAME` and
+/// `--namespace=NAME` before the command move to the end of the arguments (before a `--`),
+/// where the command reads them. Everything else stays as typed.
+fn hoist_namespace(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    use std::ffi::OsString;
+    let mut out: Vec<OsString> = Vec::with_capacity(args.len());
+    let mut moved: Vec<OsString> = Vec::new();
+    let mut rest = args.into_iter();
+    if let Some(program) = rest.next() {
+        out.push(program);
+    }
+    // Up to the command: global flags, two of which take a value.
+    while let Some(arg) = rest.next() {
+        let text = arg.to_string_lossy().into_owned();
+        match text.as_str() {
+            "-n" | "--namespace" => {
+                moved.push(arg);
+                moved.extend(rest.next());
+            }
+            _ if text.starts_with("--namespace=") || (text.starts_with("-n") && text.len() > 2) => {
+                moved.push(arg);
+            }
+            "--kubeconfig" | "--context" => {
+                out.push(arg);
+                out.extend(rest.next());
+            }
+            _ if text.starts_with('-') && text != "-" && text != "--" => out.push(arg),
+            _ => {
+                // The command: what follows is its own.
+                out.push(arg);
+                break;
+            }
+        }
+    }
+    let mut tail: Vec<OsString> = rest.collect();
+    let at = tail.iter().position(|a| a == "--").unwrap_or(tail.len());
+    tail.splice(at..at, moved);
+    out.extend(tail);
+    out
 }
 
 /// Runs the parsed command line and reports its error, if any, through the run's UI (so
@@ -346,4 +389,57 @@ NOTES:
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_namespace_before_the_command_moves_after_it() {
+        let args = |line: &str| -> Vec<String> {
+            hoist_namespace(line.split(' ').map(Into::into).collect())
+                .into_iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(
+            args("todoctl -n shop list"),
+            ["todoctl", "list", "-n", "shop"]
+        );
+        assert_eq!(
+            args("todoctl --namespace=shop --context c get values -o json"),
+            [
+                "todoctl",
+                "--context",
+                "c",
+                "get",
+                "values",
+                "-o",
+                "json",
+                "--namespace=shop"
+            ]
+        );
+        assert_eq!(
+            args("todoctl -nshop upgrade --post-renderer x -- -n"),
+            [
+                "todoctl",
+                "upgrade",
+                "--post-renderer",
+                "x",
+                "-nshop",
+                "--",
+                "-n"
+            ]
+        );
+        // After the command, and without one, nothing moves.
+        assert_eq!(
+            args("todoctl list -n shop"),
+            ["todoctl", "list", "-n", "shop"]
+        );
+        assert_eq!(
+            args("todoctl --kubeconfig -n"),
+            ["todoctl", "--kubeconfig", "-n"]
+        );
+    }
 }

@@ -599,3 +599,22 @@ async fn a_node_port_taken_in_another_namespace_is_named_with_the_value_to_chang
     second.ok(["install", "--no-wait", "--set", ANY_NODE_PORT]);
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_namespace_given_before_the_command_is_the_commands() -> Result<()> {
+    let Some(env) = TestEnv::installed("ns-first", &[]).await? else {
+        return Ok(());
+    };
+    // As `helm -n NS list`: the namespace flag may come before the command.
+    let out = Todoctl::new(&env.cluster)
+        .args(["-n", env.ns(), "list", "-q"])
+        .run()
+        .success();
+    assert_eq!(out.stdout.trim(), "todo-app", "{out}");
+    let out = Todoctl::new(&env.cluster)
+        .args([&format!("--namespace={}", env.ns()), "get", "values"])
+        .run()
+        .success();
+    assert!(!out.stdout.is_empty(), "{out}");
+    Ok(())
+}
