@@ -291,10 +291,10 @@ fn refusal(what: &str, mut findings: Vec<Finding>, retry: Retry) -> anyhow::Erro
             )
         };
         parts.push(format!(
-            "todoctl will not take over {} that already exist{} and belong to another release or to none:\n  {}\n{advice}",
+            "todoctl will not take over {} that already exist{s} and belong{s} to another release or to none:\n  {}\n{advice}",
             crate::ui::plural(n, "object"),
-            if n == 1 { "s" } else { "" },
             takeovers.join("\n  "),
+            s = if n == 1 { "s" } else { "" },
         ));
     }
     if !rejections.is_empty() {
