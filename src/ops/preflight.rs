@@ -169,7 +169,7 @@ pub async fn preflight(
     if rejections.is_empty() {
         return Ok(checked);
     }
-    Err(refusal(refused.what, rejections, refused.retry))
+    Err(refusal_settled(applier, refused.what, rejections, refused.retry).await)
 }
 
 /// Checks the deferred objects among `objects` that can be checked now (their CRD established,
@@ -211,7 +211,7 @@ pub async fn check_deferred(
     if rejections.is_empty() {
         Ok(())
     } else {
-        Err(refusal(what, rejections, Retry::Command))
+        Err(refusal_settled(applier, what, rejections, Retry::Command).await)
     }
 }
 
@@ -233,7 +233,7 @@ pub async fn explain(
     for (object, previous, err) in failed {
         findings.extend(describe(applier, object, *previous, err).await);
     }
-    refusal(what, findings, Retry::Command)
+    refusal_settled(applier, what, findings, Retry::Command).await
 }
 
 enum Verdict {
@@ -246,8 +246,13 @@ enum Verdict {
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
 enum Finding {
     /// todoctl refuses to take over an object of another release (or of none) without --adopt:
-    /// the line, and the release that owns it if one does.
-    Takeover(String, Option<String>),
+    /// the line (`configmap/x: it belongs to release `ns/shop``), the release that owns it if
+    /// one does, and the object (`configmap/x`). Sorted by the line.
+    Takeover {
+        line: String,
+        owner: Option<String>,
+        reference: String,
+    },
     /// The API server rejects the change.
     Rejected(String),
 }
@@ -261,7 +266,7 @@ fn refusal(what: &str, mut findings: Vec<Finding>, retry: Retry) -> anyhow::Erro
     let takeovers: Vec<&str> = findings
         .iter()
         .filter_map(|f| match f {
-            Finding::Takeover(l, _) => Some(l.as_str()),
+            Finding::Takeover { line, .. } => Some(line.as_str()),
             Finding::Rejected(_) => None,
         })
         .collect();
@@ -269,7 +274,7 @@ fn refusal(what: &str, mut findings: Vec<Finding>, retry: Retry) -> anyhow::Erro
         .iter()
         .filter_map(|f| match f {
             Finding::Rejected(l) => Some(l.as_str()),
-            Finding::Takeover(..) => None,
+            Finding::Takeover { .. } => None,
         })
         .collect();
     let mut parts = Vec::new();
@@ -277,7 +282,7 @@ fn refusal(what: &str, mut findings: Vec<Finding>, retry: Retry) -> anyhow::Erro
         let n = takeovers.len();
         let owned = findings
             .iter()
-            .filter(|f| matches!(f, Finding::Takeover(_, Some(_))))
+            .filter(|f| matches!(f, Finding::Takeover { owner: Some(_), .. }))
             .count();
         let advice = if owned == 0 {
             retry.takeover().to_string()
@@ -404,30 +409,62 @@ async fn describe(
     err: &anyhow::Error,
 ) -> Vec<Finding> {
     if let Some(t) = err.downcast_ref::<Takeover>() {
-        // An object kept by a release uninstalled since (a claim, a CRD, one annotated to be
-        // kept) still names it: nobody can change it through that release, so it is one of no
-        // release's, and --adopt is the way to manage it.
-        if let Some(owner) = &t.owner
-            && owner_gone(applier.client(), owner).await
-        {
-            return vec![Finding::Takeover(
-                format!(
-                    "{}: it was kept by release `{owner}`, which no longer exists",
-                    t.reference
-                ),
-                None,
-            )];
-        }
-        return vec![Finding::Takeover(
-            format!("{}: {}", t.reference, t.whose),
-            t.owner.clone(),
-        )];
+        return vec![Finding::Takeover {
+            line: format!("{}: {}", t.reference, t.whose),
+            owner: t.owner.clone(),
+            reference: t.reference.clone(),
+        }];
     }
     describe_rejection(applier, object, previous, err)
         .await
         .into_iter()
         .map(Finding::Rejected)
         .collect()
+}
+
+/// [`refusal`], once the takeovers of objects whose owner has no records left are settled: an
+/// object kept by a release uninstalled since (a claim, a CRD, one annotated to be kept) still
+/// names it, but nobody can change it through that release, so it is one of no release's and
+/// --adopt is the way to manage it. One LIST per owner named, however many objects name it.
+async fn refusal_settled(
+    applier: &Applier,
+    what: &str,
+    findings: Vec<Finding>,
+    retry: Retry,
+) -> anyhow::Error {
+    let owners: std::collections::BTreeSet<String> = findings
+        .iter()
+        .filter_map(|f| match f {
+            Finding::Takeover {
+                owner: Some(owner), ..
+            } => Some(owner.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut gone = std::collections::BTreeSet::new();
+    for owner in owners {
+        if owner_gone(applier.client(), &owner).await {
+            gone.insert(owner);
+        }
+    }
+    let findings = findings
+        .into_iter()
+        .map(|f| match f {
+            Finding::Takeover {
+                owner: Some(owner),
+                reference,
+                ..
+            } if gone.contains(&owner) => Finding::Takeover {
+                line: format!(
+                    "{reference}: it was kept by release `{owner}`, which no longer exists"
+                ),
+                owner: None,
+                reference,
+            },
+            f => f,
+        })
+        .collect();
+    refusal(what, findings, retry)
 }
 
 /// Whether release `owner` (`<namespace>/<release>`) has no records left. A read that fails

@@ -37,18 +37,15 @@ pub struct RollbackOutcome {
 
 pub async fn rollback(ctx: &Context, opts: &RollbackOptions) -> Result<RollbackOutcome> {
     let started = Instant::now();
-    let session = if opts.dry_run {
-        Session::open_dry_run(ctx, &opts.namespace, &opts.release).await?
-    } else {
-        Session::open(
-            ctx,
-            &opts.namespace,
-            &opts.release,
-            "rollback",
-            NamespacePolicy::MustExist,
-        )
-        .await?
-    };
+    let session = Session::open_for(
+        ctx,
+        &opts.namespace,
+        &opts.release,
+        "rollback",
+        NamespacePolicy::MustExist,
+        opts.dry_run,
+    )
+    .await?;
     let Some(session) = session else {
         return Err(release_not_found(
             &opts.release,

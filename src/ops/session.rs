@@ -96,19 +96,31 @@ impl Session {
             }
         };
         ctx.stop.test_pause(&ctx.ui, "locked").await;
-        Ok(Some(Session {
-            ctx: ctx.clone(),
-            client,
-            store: Box::new(store),
-            history,
-            release: release.to_string(),
-            namespace: namespace.to_string(),
+        Ok(Some(Session::assemble(
+            ctx,
+            store,
+            (history, recovered),
+            release,
             created_namespace,
-            recorded: AtomicBool::new(false),
-            newest_created: AtomicU64::new(0),
-            recovered,
-            guard: Some(guard),
-        }))
+            Some(guard),
+        )))
+    }
+
+    /// [`Session::open_dry_run`] with `dry_run`, else [`Session::open`]: the one choice every
+    /// command with --dry-run makes.
+    pub async fn open_for(
+        ctx: &Context,
+        namespace: &str,
+        release: &str,
+        operation: &str,
+        policy: NamespacePolicy,
+        dry_run: bool,
+    ) -> Result<Option<Session>> {
+        if dry_run {
+            Session::open_dry_run(ctx, namespace, release).await
+        } else {
+            Session::open(ctx, namespace, release, operation, policy).await
+        }
     }
 
     /// A dry run's session: no lock, no write. The history is read as [`Session::open`] would
@@ -127,21 +139,35 @@ impl Session {
         if !namespace_exists(&client, namespace).await? {
             return Ok(None);
         }
-        let store = SecretStore::new(client.clone(), namespace);
-        let (history, recovered) = recover_and_read(ctx, &store, release, None).await?;
-        Ok(Some(Session {
+        let store = SecretStore::new(client, namespace);
+        let read = recover_and_read(ctx, &store, release, None).await?;
+        Ok(Some(Session::assemble(
+            ctx, store, read, release, false, None,
+        )))
+    }
+
+    /// A session over `store`'s namespace with the history (and what was recovered) read.
+    fn assemble(
+        ctx: &Context,
+        store: SecretStore,
+        (history, recovered): (History, Option<super::import::Recovered>),
+        release: &str,
+        created_namespace: bool,
+        guard: Option<LockGuard>,
+    ) -> Session {
+        Session {
             ctx: ctx.clone(),
-            client,
+            client: ctx.client().clone(),
+            namespace: store.namespace().to_string(),
             store: Box::new(store),
             history,
             release: release.to_string(),
-            namespace: namespace.to_string(),
-            created_namespace: false,
+            created_namespace,
             recorded: AtomicBool::new(false),
             newest_created: AtomicU64::new(0),
             recovered,
-            guard: None,
-        }))
+            guard,
+        }
     }
 
     /// Releases the lock whatever the outcome, keeping the operation's own error first. A lock
@@ -327,7 +353,7 @@ async fn recover_and_read(
         }
     }
     let Some(guard) = guard else {
-        describe_interrupted(&ctx.ui, &mut history);
+        describe_interrupted(&ctx.ui, &mut history, ctx.clock.now());
         return Ok((history, recovered));
     };
     let interrupted_by = guard
@@ -349,33 +375,20 @@ async fn recover_and_read(
 
 /// [`repair_interrupted`] for a dry run: `history` is changed as the repair would change it,
 /// the store is not, and each revision left pending is named.
-fn describe_interrupted(ui: &Ui, history: &mut History) {
-    for r in history
-        .releases
-        .iter_mut()
-        .filter(|r| r.status.is_pending())
-    {
-        r.status = Status::Failed;
-        ui.status(&format!(
-            "revision {} was left pending by an interrupted operation; the next command that changes the release records it as failed (this dry run does not)",
-            r.revision
-        ));
-    }
-    let newest_deployed = history.last_deployed().map(|r| r.revision);
-    for r in history
-        .releases
-        .iter_mut()
-        .filter(|r| r.status == Status::Deployed && Some(r.revision) != newest_deployed)
-    {
-        r.status = Status::Superseded;
+fn describe_interrupted(ui: &Ui, history: &mut History, now: jiff::Timestamp) {
+    let interrupted_by = "interrupted: the operation stopped without finishing";
+    for (revision, was_pending) in mark_interrupted(history, interrupted_by, now) {
+        if was_pending {
+            ui.status(&format!(
+                "revision {revision} was left pending by an interrupted operation; the next command that changes the release records it as failed (this dry run does not)"
+            ));
+        }
     }
 }
 
-/// Repairs, in `history` and in `store`, what an operation that stopped midway left: every
-/// revision left pending becomes failed (its description `interrupted_by`, updated at `now`),
-/// and when more than one revision is deployed (an operation stopped between recording itself
-/// deployed and superseding the one before), all but the newest become superseded. `held` is
-/// checked before each write: only the lock holder writes records.
+/// Repairs, in `history` and in `store`, what an operation that stopped midway left (see
+/// [`mark_interrupted`]). `held` is checked before each write: only the lock holder writes
+/// records.
 pub(crate) async fn repair_interrupted(
     ui: &Ui,
     store: &dyn ReleaseStore,
@@ -384,6 +397,32 @@ pub(crate) async fn repair_interrupted(
     now: jiff::Timestamp,
     held: &(dyn Fn() -> Result<()> + Sync),
 ) -> Result<()> {
+    for (revision, was_pending) in mark_interrupted(history, interrupted_by, now) {
+        let Some(r) = history.releases.iter().find(|r| r.revision == revision) else {
+            continue;
+        };
+        held()?;
+        store.update(r).await?;
+        if was_pending {
+            ui.status(&format!(
+                "revision {revision} was left pending by an interrupted operation; recorded it as failed"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What an operation that stopped midway left, put right in `history` only: every revision
+/// left pending becomes failed (its description `interrupted_by`, updated at `now`), and when
+/// more than one revision is deployed (an operation stopped between recording itself deployed
+/// and superseding the one before), all but the newest become superseded. Returns each revision
+/// changed, in order, and whether it was a pending one.
+fn mark_interrupted(
+    history: &mut History,
+    interrupted_by: &str,
+    now: jiff::Timestamp,
+) -> Vec<(u64, bool)> {
+    let mut changed = Vec::new();
     for r in history
         .releases
         .iter_mut()
@@ -392,12 +431,7 @@ pub(crate) async fn repair_interrupted(
         r.status = Status::Failed;
         r.description = interrupted_by.to_string();
         r.updated = now;
-        held()?;
-        store.update(r).await?;
-        ui.status(&format!(
-            "revision {} was left {} by an interrupted operation; recorded it as failed",
-            r.revision, "pending"
-        ));
+        changed.push((r.revision, true));
     }
     let newest_deployed = history.last_deployed().map(|r| r.revision);
     for r in history
@@ -406,10 +440,9 @@ pub(crate) async fn repair_interrupted(
         .filter(|r| r.status == Status::Deployed && Some(r.revision) != newest_deployed)
     {
         r.status = Status::Superseded;
-        held()?;
-        store.update(r).await?;
+        changed.push((r.revision, false));
     }
-    Ok(())
+    changed
 }
 
 /// A release's history, with every secret value it holds remembered for scrubbing: the one

@@ -38,18 +38,15 @@ pub struct UninstallOutcome {
 
 pub async fn uninstall(ctx: &Context, opts: &UninstallOptions) -> Result<UninstallOutcome> {
     let started = Instant::now();
-    let session = if opts.dry_run {
-        Session::open_dry_run(ctx, &opts.namespace, &opts.release).await?
-    } else {
-        Session::open(
-            ctx,
-            &opts.namespace,
-            &opts.release,
-            "uninstall",
-            NamespacePolicy::MustExist,
-        )
-        .await?
-    };
+    let session = Session::open_for(
+        ctx,
+        &opts.namespace,
+        &opts.release,
+        "uninstall",
+        NamespacePolicy::MustExist,
+        opts.dry_run,
+    )
+    .await?;
     let Some(session) = session else {
         return Err(release_not_found(
             &opts.release,

@@ -860,15 +860,7 @@ fn kill_import_at(env: &TestEnv, backup: &std::path::Path, phase: &str) {
             .todoctl()
             .env("TODOCTL_LOCK_TTL", TTL)
             .env("TODOCTL_TEST_PAUSE_AT", phase)
-            .args([
-                "import",
-                "helm",
-                "todo-app-local",
-                "--set",
-                "database.persistence.existingClaim=postgres-pvc",
-                "--backup-dir",
-            ])
-            .arg(backup)
+            .args(import_args(backup, &[]))
             .spawn();
         match paused(run.child(), phase) {
             Ok(()) => break run,
@@ -927,15 +919,7 @@ async fn an_import_killed_before_its_commit_is_absent_after_the_next_command() -
     once_unlocked(|| {
         env.todoctl()
             .env("TODOCTL_LOCK_TTL", TTL)
-            .args([
-                "import",
-                "helm",
-                "todo-app-local",
-                "--set",
-                "database.persistence.existingClaim=postgres-pvc",
-                "--backup-dir",
-            ])
-            .arg(backup.path())
+            .args(import_args(backup.path(), &[]))
             .run()
     });
     assert_eq!(
@@ -1057,15 +1041,7 @@ async fn dry_runs_after_an_import_killed_after_its_commit_change_nothing_and_the
     let out = unlocked(|| {
         env.todoctl()
             .env("TODOCTL_LOCK_TTL", TTL)
-            .args([
-                "import",
-                "helm",
-                "todo-app-local",
-                "--set",
-                "database.persistence.existingClaim=postgres-pvc",
-                "--backup-dir",
-            ])
-            .arg(backup.path())
+            .args(import_args(backup.path(), &[]))
             .run()
     })
     .success();

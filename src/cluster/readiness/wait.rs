@@ -690,6 +690,24 @@ mod tests {
         Poll::Seen(state, json!({ "metadata": { "resourceVersion": version } }))
     }
 
+    /// Runs the engine on `targets` for `goal` (30 s) while `change` reports a change `after`
+    /// the start; the engine's outcome.
+    async fn run_with_change(
+        script: &Script,
+        targets: &[WaitTarget],
+        goal: Goal,
+        recorder: &Recorder,
+        change: UnboundedSender<Watched>,
+        after: Duration,
+    ) -> Result<(), WaitError> {
+        let engine = run(script, targets, goal, Duration::from_secs(30), recorder);
+        let changed = async {
+            tokio::time::sleep(after).await;
+            change.unbounded_send(Watched::Changed).expect("watched");
+        };
+        tokio::join!(engine, changed).0
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_change_wakes_the_engine_long_before_the_next_poll() {
         let script = Script::new(vec![(
@@ -703,18 +721,15 @@ mod tests {
         let recorder = Recorder::default();
         let started = Instant::now();
         let targets = [target("Deployment", "backend")];
-        let engine = run(
+        let waited = run_with_change(
             &script,
             &targets,
             Goal::Ready,
-            Duration::from_secs(30),
             &recorder,
-        );
-        let rollout = async {
-            tokio::time::sleep(Duration::from_millis(30)).await;
-            change.unbounded_send(Watched::Changed).expect("watched");
-        };
-        let (waited, ()) = tokio::join!(engine, rollout);
+            change,
+            Duration::from_millis(30),
+        )
+        .await;
         waited.expect("ready");
         // Judged again when the change came, not at the next poll.
         assert_eq!(started.elapsed(), Duration::from_millis(30));
@@ -756,18 +771,15 @@ mod tests {
         let recorder = Recorder::default();
         let started = Instant::now();
         let targets = [target("Deployment", "backend"), target("StatefulSet", "db")];
-        let engine = run(
+        let waited = run_with_change(
             &script,
             &targets,
             Goal::Ready,
-            Duration::from_secs(30),
             &recorder,
-        );
-        let rollout = async {
-            tokio::time::sleep(Duration::from_millis(30)).await;
-            change.unbounded_send(Watched::Changed).expect("watched");
-        };
-        let (waited, ()) = tokio::join!(engine, rollout);
+            change,
+            Duration::from_millis(30),
+        )
+        .await;
         waited.expect("ready");
         // The unchanged one waits for its poll.
         assert_eq!(started.elapsed(), POLL);
@@ -823,18 +835,15 @@ mod tests {
         let recorder = Recorder::default();
         let started = Instant::now();
         let targets = [target("ConfigMap", "backend-config")];
-        let engine = run(
+        let waited = run_with_change(
             &script,
             &targets,
             Goal::Deleted,
-            Duration::from_secs(30),
             &recorder,
-        );
-        let deletion = async {
-            tokio::time::sleep(POLL + Duration::from_millis(100)).await;
-            second.unbounded_send(Watched::Changed).expect("watched");
-        };
-        let (waited, ()) = tokio::join!(engine, deletion);
+            second,
+            POLL + Duration::from_millis(100),
+        )
+        .await;
         waited.expect("gone");
         assert_eq!(started.elapsed(), POLL + Duration::from_millis(100));
         assert_eq!(

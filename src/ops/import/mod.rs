@@ -259,18 +259,15 @@ async fn resume(
     plan: Plan,
     started: std::time::Instant,
 ) -> Result<ImportReport> {
-    let session = if opts.dry_run {
-        Session::open_dry_run(ctx, &opts.namespace, &opts.release).await?
-    } else {
-        Session::open(
-            ctx,
-            &opts.namespace,
-            &opts.release,
-            "import",
-            NamespacePolicy::MustExist,
-        )
-        .await?
-    };
+    let session = Session::open_for(
+        ctx,
+        &opts.namespace,
+        &opts.release,
+        "import",
+        NamespacePolicy::MustExist,
+        opts.dry_run,
+    )
+    .await?;
     let Some(mut session) = session else {
         return Err(not_found(ctx.client(), opts).await);
     };
