@@ -341,6 +341,18 @@ async fn recover_and_read(
         Some(m) => Some(m),
         None => ImportMarker::get(ctx.client(), store.namespace(), release).await?,
     };
+    // A dry run takes no lock, so what looks unfinished may be an operation running now, not one
+    // that stopped: then nothing is to be repaired, and the dry run says who is at work.
+    if guard.is_none()
+        && (marker.is_some() || history.releases.iter().any(|r| r.status.is_pending()))
+        && let Some(holder) = running_holder(ctx, store.namespace(), release).await
+    {
+        ctx.ui.notice(&format!(
+            "{} is changing release `{release}` now; this dry run shows the release as recorded before it finishes",
+            holder.describe(ctx.clock.now())
+        ));
+        return Ok((history, None));
+    }
     let mut recovered = None;
     if let Some(marker) = marker {
         recovered = Some(match guard {
@@ -371,6 +383,17 @@ async fn recover_and_read(
     )
     .await?;
     Ok((history, recovered))
+}
+
+/// The holder of `release`'s lock when it is alive (not expired); none when there is no lock, it
+/// expired, or it cannot be read (the dry run then describes the repair as for a stopped
+/// operation, the cautious account).
+async fn running_holder(ctx: &Context, namespace: &str, release: &str) -> Option<lock::Holder> {
+    let holder = lock::holder(ctx.client(), namespace, release)
+        .await
+        .ok()
+        .flatten()?;
+    (!holder.expired(ctx.clock.now())).then_some(holder)
 }
 
 /// [`repair_interrupted`] for a dry run: `history` is changed as the repair would change it,

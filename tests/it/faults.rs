@@ -121,6 +121,78 @@ async fn an_interruption_while_waiting_says_once_that_its_revision_is_recorded_a
     Ok(())
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_while_an_operation_runs_says_so_and_after_it_died_says_what_is_repaired()
+-> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let ns = cluster.namespace("dry-while-running").await?;
+    let ns = ns.name();
+    ok(&cluster, ns, &["install", "--set", ANY_NODE_PORT]);
+    // An upgrade holding the lock with revision 2 pending, as one waiting for readiness does.
+    let mut child = spawn(
+        &cluster,
+        ns,
+        &[
+            "upgrade",
+            "--set",
+            "backend.replicaCount=3",
+            "--timeout",
+            "60s",
+        ],
+        &[
+            ("TODOCTL_TEST_PAUSE_AT", "waiting"),
+            ("TODOCTL_LOCK_TTL", "2"),
+        ],
+    );
+    assert!(wait_for_line(
+        &mut child,
+        "paused at waiting",
+        Duration::from_secs(30)
+    ));
+    let dry_runs: [&[&str]; 3] = [
+        &["upgrade", "--dry-run", "--set", "backend.replicaCount=2"],
+        &["rollback", "1", "--dry-run"],
+        &["uninstall", "--dry-run"],
+    ];
+    for args in dry_runs {
+        let out = todoctl(&cluster, ns, args).run().success();
+        assert!(
+            out.stderr.contains("is changing release `todo-app` now"),
+            "{args:?}: {out}"
+        );
+        assert!(!out.stderr.contains("interrupted"), "{args:?}: {out}");
+    }
+    // Still its: nothing was repaired under it.
+    assert_eq!(
+        history(&cluster, ns),
+        vec![
+            (1, "deployed".to_string()),
+            (2, "pending-upgrade".to_string())
+        ]
+    );
+
+    // Once it is dead and its lock expired, a dry run says what the next command repairs.
+    child.kill()?;
+    child.wait()?;
+    std::thread::sleep(Duration::from_secs(5));
+    let out = todoctl(&cluster, ns, &["uninstall", "--dry-run"])
+        .run()
+        .success();
+    assert!(
+        out.stderr
+            .contains("revision 2 was left pending by an interrupted operation"),
+        "{out}"
+    );
+    assert_eq!(
+        history(&cluster, ns)[1],
+        (2, "pending-upgrade".to_string()),
+        "a dry run repaired it"
+    );
+    Ok(())
+}
+
 fn signal(child: &Child, sig: &str) {
     let _ = Command::new("kill")
         .args([sig, &child.id().to_string()])

@@ -876,8 +876,9 @@ fn kill_import_at(env: &TestEnv, backup: &std::path::Path, phase: &str) {
     };
     run.child().kill().expect("killing the import");
     let _ = run.child().wait();
-    // The dead import's lock expires after TTL seconds.
-    std::thread::sleep(Duration::from_secs(3));
+    // The dead import's lock expires TTL seconds plus two of clock grace after its last
+    // renewal; until then a dry run rightly takes the import for one still running.
+    std::thread::sleep(Duration::from_secs(5));
 }
 
 /// Runs `run` until it succeeds; exit 4 (the killed import's lock has not expired yet, which
