@@ -153,6 +153,13 @@ async fn rollback_locked(
             elapsed: started.elapsed(),
         });
     }
+    // As in an upgrade, objects the target recorded exactly as the current deployed revision
+    // (and every revision after it) did are applied again only if the live object changed.
+    let applier = applier.with_unchanged(super::lifecycle::unchanged_objects(
+        history,
+        &objects,
+        &record.namespace,
+    ));
     let run = Run {
         applier: &applier,
         objects: &objects,

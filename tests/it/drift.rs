@@ -186,6 +186,60 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
     Ok(())
 }
 
+/// A rollback, like an upgrade, applies only what differs from the deployed revision: an object
+/// both revisions recorded alike is left alone, unless someone changed it since, which the
+/// rollback then restores.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rollback_applies_only_what_changed_and_restores_what_someone_edited() -> Result<()> {
+    let Some(env) = TestEnv::installed("rollback-skip", &[]).await? else {
+        return Ok(());
+    };
+    let ns = env.ns();
+    let client = env.client().await;
+    let replicas = env.replicas("backend-deployment").await;
+    env.ok(["upgrade", "--set", "backend.replicaCount=5"]);
+
+    // `kubectl edit` of an object revisions 1 and 2 recorded alike.
+    let configmaps = Api::<ConfigMap>::namespaced(client.clone(), ns);
+    let recorded = configmaps.get("backend-config").await?.data;
+    configmaps
+        .patch(
+            "backend-config",
+            &PatchParams {
+                field_manager: Some("kubectl-edit".into()),
+                ..Default::default()
+            },
+            &Patch::Merge(json!({"data": {"AGENT_MODEL": "edited"}})),
+        )
+        .await?;
+
+    let out = env.ok(["rollback", "1", "-v"]);
+    let skipped = |object: &str| {
+        out.stderr.contains(&format!(
+            "apply {object}: unchanged since the last revision, not applied"
+        ))
+    };
+    for object in [
+        "configmap/frontend-config",
+        "secret/app-secrets",
+        "service/backend-service",
+        "deployment/frontend-deployment",
+    ] {
+        assert!(skipped(object), "{object} was applied again: {out}");
+    }
+    assert!(!skipped("deployment/backend-deployment"), "{out}");
+    assert!(!skipped("configmap/backend-config"), "{out}");
+    assert_eq!(env.replicas("backend-deployment").await, replicas);
+    assert_eq!(
+        configmaps.get("backend-config").await?.data,
+        recorded,
+        "the edit was not undone"
+    );
+    let out = env.run(["diff", "--detailed-exitcode"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    Ok(())
+}
+
 /// A dry run that is refused (another applier's fields) says nothing about an object's health:
 /// `status` still reads readiness from the live object and names the refusal beside it, after
 /// a refused upgrade too.
