@@ -112,13 +112,15 @@ pub fn parse() -> Result<Cli, clap::Error> {
 /// where the command reads them. Everything else stays as typed.
 fn hoist_namespace(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     use std::ffi::OsString;
+    // Built only when a flag comes before the command, which most command lines do not have.
+    let takes_value = std::cell::OnceCell::new();
     let mut out: Vec<OsString> = Vec::with_capacity(args.len());
     let mut moved: Vec<OsString> = Vec::new();
     let mut rest = args.into_iter();
     if let Some(program) = rest.next() {
         out.push(program);
     }
-    // Up to the command: global flags, two of which take a value.
+    // Up to the command: global flags, some of which take a value.
     while let Some(arg) = rest.next() {
         let text = arg.to_string_lossy().into_owned();
         match text.as_str() {
@@ -129,7 +131,10 @@ fn hoist_namespace(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
             _ if text.starts_with("--namespace=") || (text.starts_with("-n") && text.len() > 2) => {
                 moved.push(arg);
             }
-            "--kubeconfig" | "--context" => {
+            _ if takes_value
+                .get_or_init(global_flags_with_value)
+                .contains(&text) =>
+            {
                 out.push(arg);
                 out.extend(rest.next());
             }
@@ -146,6 +151,15 @@ fn hoist_namespace(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     tail.splice(at..at, moved);
     out.extend(tail);
     out
+}
+
+/// `--kubeconfig` and the other global flags that take a value, read from their definition.
+fn global_flags_with_value() -> Vec<String> {
+    <Cli as clap::CommandFactory>::command()
+        .get_arguments()
+        .filter(|a| a.is_global_set() && a.get_action().takes_values())
+        .filter_map(|a| a.get_long().map(|long| format!("--{long}")))
+        .collect()
 }
 
 /// Runs the parsed command line and reports its error, if any, through the run's UI (so

@@ -372,7 +372,7 @@ async fn recover_and_read(
         .took_over
         .as_ref()
         .map(|h| format!("interrupted: `{}` stopped without finishing", h.identity))
-        .unwrap_or_else(|| "interrupted: the operation stopped without finishing".to_string());
+        .unwrap_or_else(|| STOPPED_UNFINISHED.to_string());
     repair_interrupted(
         &ctx.ui,
         store,
@@ -384,6 +384,9 @@ async fn recover_and_read(
     .await?;
     Ok((history, recovered))
 }
+
+/// The description of a revision an operation left pending, when who left it is not known.
+const STOPPED_UNFINISHED: &str = "interrupted: the operation stopped without finishing";
 
 /// The holder of `release`'s lock when it is alive (not expired); none when there is no lock, it
 /// expired, or it cannot be read (the dry run then describes the repair as for a stopped
@@ -399,8 +402,7 @@ async fn running_holder(ctx: &Context, namespace: &str, release: &str) -> Option
 /// [`repair_interrupted`] for a dry run: `history` is changed as the repair would change it,
 /// the store is not, and each revision left pending is named.
 fn describe_interrupted(ui: &Ui, history: &mut History, now: jiff::Timestamp) {
-    let interrupted_by = "interrupted: the operation stopped without finishing";
-    for (revision, was_pending) in mark_interrupted(history, interrupted_by, now) {
+    for (revision, was_pending) in mark_interrupted(history, STOPPED_UNFINISHED, now) {
         if was_pending {
             ui.status(&format!(
                 "revision {revision} was left pending by an interrupted operation; the next command that changes the release records it as failed (this dry run does not)"

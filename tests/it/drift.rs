@@ -24,6 +24,19 @@ async fn secret_data(env: &TestEnv) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// What `kubectl edit` does: `change` merged into object `name` by another field manager.
+async fn kubectl_edit<K>(api: &Api<K>, name: &str, change: Value) -> Result<()>
+where
+    K: Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    let params = PatchParams {
+        field_manager: Some("kubectl-edit".into()),
+        ..Default::default()
+    };
+    api.patch(name, &params, &Patch::Merge(change)).await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn diff_shows_exactly_what_an_upgrade_would_change() -> Result<()> {
     let Some(env) = TestEnv::installed("diff", &[]).await? else {
@@ -106,18 +119,13 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
     let ns = env.ns();
     let client = env.client().await;
 
-    // What `kubectl edit` does: an update by another field manager.
     let deployments = Api::<Deployment>::namespaced(client.clone(), ns);
-    deployments
-        .patch(
-            "backend-deployment",
-            &PatchParams {
-                field_manager: Some("kubectl-edit".into()),
-                ..Default::default()
-            },
-            &Patch::Merge(json!({"spec": {"replicas": 6}})),
-        )
-        .await?;
+    kubectl_edit(
+        &deployments,
+        "backend-deployment",
+        json!({"spec": {"replicas": 6}}),
+    )
+    .await?;
     Api::<ConfigMap>::namespaced(client.clone(), ns)
         .delete("frontend-config", &DeleteParams::default())
         .await?;
@@ -202,16 +210,12 @@ async fn a_rollback_applies_only_what_changed_and_restores_what_someone_edited()
     // `kubectl edit` of an object revisions 1 and 2 recorded alike.
     let configmaps = Api::<ConfigMap>::namespaced(client.clone(), ns);
     let recorded = configmaps.get("backend-config").await?.data;
-    configmaps
-        .patch(
-            "backend-config",
-            &PatchParams {
-                field_manager: Some("kubectl-edit".into()),
-                ..Default::default()
-            },
-            &Patch::Merge(json!({"data": {"AGENT_MODEL": "edited"}})),
-        )
-        .await?;
+    kubectl_edit(
+        &configmaps,
+        "backend-config",
+        json!({"data": {"AGENT_MODEL": "edited"}}),
+    )
+    .await?;
 
     let out = env.ok(["rollback", "1", "-v"]);
     let skipped = |object: &str| {
