@@ -392,6 +392,18 @@ pub async fn holder(client: &Client, namespace: &str, release: &str) -> Result<O
     Ok(lease.as_ref().map(Holder::from_lease))
 }
 
+/// Who holds the lock on `release` and is still alive at `now` (not [`Holder::expired`]); none
+/// when there is no lock, it expired, or it cannot be read.
+pub async fn live_holder(
+    client: &Client,
+    namespace: &str,
+    release: &str,
+    now: Timestamp,
+) -> Option<Holder> {
+    let holder = holder(client, namespace, release).await.ok().flatten()?;
+    (!holder.expired(now)).then_some(holder)
+}
+
 /// A lease just written by [`acquire_with`].
 struct Start {
     identity: String,

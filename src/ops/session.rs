@@ -345,7 +345,10 @@ async fn recover_and_read(
     // that stopped: then nothing is to be repaired, and the dry run says who is at work.
     if guard.is_none()
         && (marker.is_some() || history.releases.iter().any(|r| r.status.is_pending()))
-        && let Some(holder) = running_holder(ctx, store.namespace(), release).await
+        // A lock that cannot be read counts as none: the dry run then describes the repair as
+        // for a stopped operation, the cautious account.
+        && let Some(holder) =
+            lock::live_holder(ctx.client(), store.namespace(), release, ctx.clock.now()).await
     {
         ctx.ui.notice(&format!(
             "{} is changing release `{release}` now; this dry run shows the release as recorded before it finishes",
@@ -387,17 +390,6 @@ async fn recover_and_read(
 
 /// The description of a revision an operation left pending, when who left it is not known.
 const STOPPED_UNFINISHED: &str = "interrupted: the operation stopped without finishing";
-
-/// The holder of `release`'s lock when it is alive (not expired); none when there is no lock, it
-/// expired, or it cannot be read (the dry run then describes the repair as for a stopped
-/// operation, the cautious account).
-async fn running_holder(ctx: &Context, namespace: &str, release: &str) -> Option<lock::Holder> {
-    let holder = lock::holder(ctx.client(), namespace, release)
-        .await
-        .ok()
-        .flatten()?;
-    (!holder.expired(ctx.clock.now())).then_some(holder)
-}
 
 /// [`repair_interrupted`] for a dry run: `history` is changed as the repair would change it,
 /// the store is not, and each revision left pending is named.

@@ -229,10 +229,9 @@ pub async fn status(
         kept.extend(super::keep::statefulset_claims(&client, &claim_sets, &own).await);
         kept
     };
-    let locked_by = lock::holder(&client, namespace, release)
+    // An expired lock is held by nobody: its holder stopped without releasing it.
+    let locked_by = lock::live_holder(&client, namespace, release, ctx.clock.now())
         .await
-        .ok()
-        .flatten()
         .map(|h| h.identity);
     Ok(StatusReport {
         name: record.name.clone(),

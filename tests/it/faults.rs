@@ -193,6 +193,52 @@ async fn a_dry_run_while_an_operation_runs_says_so_and_after_it_died_says_what_i
     Ok(())
 }
 
+/// `status` names the lock's holder while it lives, and nobody once the lock expired with its
+/// holder gone.
+#[tokio::test(flavor = "multi_thread")]
+async fn status_names_a_live_lock_holder_and_not_an_expired_one() -> Result<()> {
+    let Some(cluster) = harness::cluster() else {
+        return Ok(());
+    };
+    let ns = cluster.namespace("status-lock").await?;
+    let ns = ns.name();
+    ok(&cluster, ns, &["install", "--set", ANY_NODE_PORT]);
+    let mut child = spawn(
+        &cluster,
+        ns,
+        &["upgrade", "--set", "backend.replicaCount=3"],
+        &[
+            ("TODOCTL_TEST_PAUSE_AT", "waiting"),
+            ("TODOCTL_LOCK_TTL", "2"),
+        ],
+    );
+    assert!(wait_for_line(
+        &mut child,
+        "paused at waiting",
+        Duration::from_secs(30)
+    ));
+    let locked_by = || -> Result<serde_json::Value> {
+        let out = todoctl(&cluster, ns, &["status", "-o", "json"])
+            .run()
+            .success();
+        Ok(serde_json::from_str::<serde_json::Value>(&out.stdout)?["locked_by"].clone())
+    };
+    let holder = locked_by()?;
+    assert!(
+        holder
+            .as_str()
+            .is_some_and(|h| h.starts_with("upgrade by ")),
+        "{holder}"
+    );
+
+    child.kill()?;
+    child.wait()?;
+    // TTL 2 s and 2 s of clock grace after the last renewal.
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(locked_by()?.is_null(), "an expired lock is shown as held");
+    Ok(())
+}
+
 fn signal(child: &Child, sig: &str) {
     let _ = Command::new("kill")
         .args([sig, &child.id().to_string()])
