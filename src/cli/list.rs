@@ -115,6 +115,9 @@ pub fn run(args: &ListArgs, env: &super::Env) -> Result<ExitCode> {
     let ui = &env.ui;
     let ns = (!args.all_namespaces).then(|| args.namespace.clone());
     // Bad input is said before connecting.
+    if let Some(ns) = &ns {
+        crate::ops::check_namespace_name(ns)?;
+    }
     let filter = args.filter()?;
     let rows = env.block_on(|ctx| async move {
         let store = crate::release::SecretStore::new(

@@ -35,6 +35,7 @@ pub use lint::{LintReport, lint};
 pub use list::{ListFilter, ListRow, list};
 pub use plan::{ShownPlan, show as show_plan};
 pub use post_render::PostRenderer;
+pub(crate) use prepare::check_namespace_name;
 pub use prepare::{
     GENERATED_PLACEHOLDER, Generate, PrepareOptions, Prepared, prepare, run_blocking,
 };

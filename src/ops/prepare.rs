@@ -282,6 +282,12 @@ fn random_secret(length: usize) -> Result<String> {
 /// user's typo, named with its flag.
 pub(crate) fn check_release_name(release: &str, namespace: &str) -> Result<()> {
     crate::release::check_release_name(release).map_err(|e| anyhow::anyhow!("{e} (--release)"))?;
+    check_namespace_name(namespace)
+}
+
+/// A namespace name given with --namespace, checked before any request (an empty one would
+/// address every namespace).
+pub(crate) fn check_namespace_name(namespace: &str) -> Result<()> {
     if name_problem(namespace, NameRule::Label(63)).is_some() {
         bail!(
             "namespace `{namespace}` is invalid: use at most 63 lowercase letters, digits and `-`, starting and ending with a letter or digit (--namespace)"

@@ -46,3 +46,22 @@ fn an_api_server_that_does_not_answer_gets_the_hint() {
         .failure(1);
     insta::assert_snapshot!(out.error());
 }
+
+/// An empty or malformed namespace is refused by name before any request; an empty one would
+/// have listed the releases of every namespace.
+#[test]
+fn list_refuses_an_invalid_namespace_before_connecting() {
+    for args in [
+        &["list", "-n", ""][..],
+        &["-n", "", "list"],
+        &["--namespace=", "list"],
+        &["list", "-n", "BAD_NS"],
+    ] {
+        let out = Todoctl::offline().args(args).run().failure(1);
+        assert!(
+            out.stderr
+                .contains("is invalid: use at most 63 lowercase letters"),
+            "{args:?}: {out}"
+        );
+    }
+}
