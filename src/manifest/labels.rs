@@ -2,6 +2,7 @@
 //! lands in when the chart leaves it out. Selectors are never touched: changing one would
 //! orphan the pods of an existing workload.
 
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use super::Object;
@@ -26,10 +27,10 @@ pub fn apply_standard(
     chart_version: &str,
 ) {
     let chart = chart_label(chart_name, chart_version);
-    for object in objects {
+    objects.par_iter_mut().for_each(|object| {
         let info = kinds::lookup(object.api_version(), object.kind()).map(|(info, _)| info);
         let Some(root) = object.data.as_object_mut() else {
-            continue;
+            return;
         };
         let metadata = child_map(root, "metadata");
         let labels = child_map(metadata, "labels");
@@ -49,7 +50,7 @@ pub fn apply_standard(
             node.insert(MANAGED_BY.into(), MANAGER.into());
             node.entry(INSTANCE).or_insert_with(|| release.into());
         }
-    }
+    });
 }
 
 /// `todo-app-1.2.0`, cut to the 63 characters a label value may hold and kept valid (`+` from

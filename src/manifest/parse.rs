@@ -2,6 +2,7 @@
 //! error names the template and the line within what it rendered; budgets keep alias bombs
 //! and runaway nesting from taking the process down.
 
+use rayon::prelude::*;
 use serde_json::Value;
 use serde_saphyr::budget::BudgetBreach;
 use serde_saphyr::{Budget, MessageFormatter, Options, Spanned};
@@ -18,7 +19,9 @@ pub const MAX_DEPTH: usize = 64;
 fn options() -> Options {
     let mut budget = Budget::default();
     budget.max_depth = MAX_DEPTH;
-    budget.max_documents = 4_096;
+    // Enough for a generated chart of tens of thousands of objects in one template; the node,
+    // event and byte limits bound the work whatever the count.
+    budget.max_documents = 65_536;
     budget.max_aliases = 10_000;
     budget.max_total_scalar_bytes = 32 * 1024 * 1024;
     let mut options = crate::yaml::options();
@@ -28,24 +31,130 @@ fn options() -> Options {
     options
 }
 
+/// The options for one of `parts` pieces of a text: the limits that add up over a text
+/// (documents, aliases, scalar bytes, replayed events) divided among the pieces, so the pieces
+/// together never get more than the whole would; the limits per document or per anchor stay.
+fn options_shared(parts: usize) -> Options {
+    let mut options = options();
+    if let Some(budget) = options.budget.as_mut() {
+        budget.max_events /= parts;
+        budget.max_aliases /= parts;
+        budget.max_anchors /= parts;
+        budget.max_recorded_anchor_events /= parts;
+        budget.max_recorded_anchor_bytes /= parts;
+        budget.max_total_property_interpolation_work /= parts;
+        budget.max_documents /= parts;
+        budget.max_nodes /= parts;
+        budget.max_total_scalar_bytes /= parts;
+        budget.max_merge_keys /= parts;
+    }
+    options.alias_limits.max_total_replayed_events /= parts;
+    options
+}
+
+/// Rendered output at least this long is parsed in parts on several threads (when there are
+/// several cores); below it, starting the threads costs more than they save.
+const PARALLEL_BYTES: usize = 64 * 1024;
+
 /// Parses every document `template` rendered. Documents that are empty or null (a template
 /// that renders only comments or whitespace, or nothing for a disabled feature) are skipped.
+///
+/// A long output is cut at document markers into one part per thread, and the parts are
+/// parsed at once, each with its share of the budget; if any part fails, the whole output is
+/// parsed again in one piece, so an error (and its line) is exactly the one-piece parse's.
 pub fn documents(template: &str, text: &str) -> Result<Vec<Object>, ManifestError> {
+    let parts = if text.len() >= PARALLEL_BYTES {
+        rayon::current_num_threads()
+    } else {
+        1
+    };
+    documents_in_parts(template, text, parts)
+}
+
+/// `documents`, with the text cut into at most `parts` pieces.
+fn documents_in_parts(
+    template: &str,
+    text: &str,
+    parts: usize,
+) -> Result<Vec<Object>, ManifestError> {
+    if parts > 1 {
+        let parts = split_documents(text, parts);
+        if parts.len() > 1 {
+            let parsed: Option<Vec<Vec<Spanned<Value>>>> = parts
+                .par_iter()
+                .map(|(_, part)| {
+                    with_deep_stack(|| {
+                        serde_saphyr::from_multiple_with_options(part, options_shared(parts.len()))
+                    })
+                    .ok()
+                })
+                .collect();
+            if let Some(parsed) = parsed {
+                let docs = parts
+                    .iter()
+                    .zip(parsed)
+                    .flat_map(|((first_line, _), docs)| {
+                        docs.into_iter().map(move |d| (d, *first_line))
+                    });
+                return objects(template, docs);
+            }
+        }
+    }
     let docs: Vec<Spanned<Value>> =
         with_deep_stack(|| serde_saphyr::from_multiple_with_options(text, options()))
             .map_err(|err| yaml_error(template, text, &err))?;
-    let mut objects = Vec::with_capacity(docs.len());
-    for mut doc in docs {
+    objects(template, docs.into_iter().map(|d| (d, 0)))
+}
+
+/// The parsed documents as objects; `line_offset` is the number of lines before the part a
+/// document was parsed from.
+fn objects(
+    template: &str,
+    docs: impl Iterator<Item = (Spanned<Value>, u64)>,
+) -> Result<Vec<Object>, ManifestError> {
+    let mut objects = Vec::new();
+    for (mut doc, line_offset) in docs {
         if doc.value.is_null() {
             continue;
         }
         crate::yaml::go_numbers(&mut doc.value);
-        let line = doc.defined.line();
+        let line = doc.defined.line() + line_offset;
         let object = Object::new(template, doc.value);
         check_head(&object, line)?;
         objects.push(object);
     }
     Ok(objects)
+}
+
+/// Cuts `text` into at most `parts` pieces of about equal length, each starting at a document
+/// start marker (`---` at the start of a line, alone or followed by a space or tab), with the
+/// number of lines before each piece. A marker at the start of a line ends whatever scalar or
+/// collection came before it (YAML 1.2, 9.1.2), so each piece parses as the documents it holds
+/// would in the whole. A text that holds a directive (`%` at the start of a line) is not cut:
+/// a directive belongs to the document after it.
+fn split_documents(text: &str, parts: usize) -> Vec<(u64, &str)> {
+    if text.starts_with('%') || text.contains("\n%") {
+        return vec![(0, text)];
+    }
+    let target = text.len() / parts;
+    let mut pieces = Vec::with_capacity(parts);
+    let (mut start, mut start_line, mut line) = (0, 0u64, 0u64);
+    let mut at = 0;
+    for chunk in text.split_inclusive('\n') {
+        let is_marker = chunk.starts_with("---")
+            && matches!(
+                chunk.as_bytes().get(3),
+                None | Some(b'\n' | b'\r' | b' ' | b'\t')
+            );
+        if is_marker && at > start && at - start >= target && pieces.len() + 1 < parts {
+            pieces.push((start_line, &text[start..at]));
+            (start, start_line) = (at, line);
+        }
+        at += chunk.len();
+        line += 1;
+    }
+    pieces.push((start_line, &text[start..]));
+    pieces
 }
 
 fn check_head(object: &Object, line: u64) -> Result<(), ManifestError> {
@@ -171,6 +280,68 @@ fn tidy_message(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `n` ConfigMaps, one document each, and the line each one's `apiVersion` is on.
+    fn config_maps(n: usize) -> String {
+        (0..n)
+            .map(|i| format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\ndata:\n  text: |\n    line of c{i}\n    --- not a marker: indented\n"))
+            .collect()
+    }
+
+    #[test]
+    fn a_text_cut_in_parts_parses_as_the_whole() {
+        let text = config_maps(300);
+        let whole = documents_in_parts("templates/c.yaml", &text, 1).expect("valid");
+        for parts in [2, 3, 7] {
+            let cut = split_documents(&text, parts);
+            assert_eq!(cut.len(), parts, "{parts} parts");
+            assert!(cut.iter().all(|(_, piece)| piece.starts_with("---\n")));
+            assert_eq!(cut.iter().map(|(_, p)| *p).collect::<String>(), text);
+            let parsed = documents_in_parts("templates/c.yaml", &text, parts).expect("valid");
+            assert_eq!(parsed, whole, "{parts} parts");
+        }
+    }
+
+    #[test]
+    fn an_error_in_a_part_is_the_whole_texts_error_with_its_line() {
+        // A document that is not a mapping (at line 2,702, after 300 documents of 9 lines),
+        // then a YAML error, both in the second half.
+        let mut text = config_maps(300);
+        text.push_str("---\n- a list\n");
+        let whole = documents_in_parts("templates/c.yaml", &text, 1).expect_err("a list");
+        let cut = documents_in_parts("templates/c.yaml", &text, 2).expect_err("a list");
+        assert_eq!(cut.to_string(), whole.to_string());
+        assert!(whole.to_string().contains(":2702:"), "{whole}");
+
+        let mut text = config_maps(350);
+        text.push_str("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: [x\n");
+        let whole = documents_in_parts("templates/c.yaml", &text, 1).expect_err("broken");
+        let cut = documents_in_parts("templates/c.yaml", &text, 2).expect_err("broken");
+        assert_eq!(cut.to_string(), whole.to_string());
+    }
+
+    #[test]
+    fn markers_are_cut_only_where_a_document_starts() {
+        let text = "---\na: 1\n---x: not a marker\n--- # comment\nb: 2\n---\tc\n---\r\nd: 4\n";
+        let starts: Vec<u64> = split_documents(text, 100)
+            .iter()
+            .map(|(line, _)| *line)
+            .collect();
+        assert_eq!(starts, [0, 3, 5, 6]);
+        // A directive belongs to the document after it: such a text is never cut.
+        let directive = "---\na: 1\n...\n%YAML 1.2\n---\nb: 2\n";
+        assert_eq!(split_documents(directive, 4).len(), 1);
+    }
+
+    #[test]
+    fn the_parts_share_the_budget_of_the_whole() {
+        let whole = options().budget.expect("a budget");
+        let half = options_shared(2).budget.expect("a budget");
+        assert_eq!(half.max_documents * 2, whole.max_documents);
+        assert_eq!(half.max_aliases * 2, whole.max_aliases);
+        assert_eq!(half.max_nodes * 2, whole.max_nodes);
+        assert_eq!(half.max_depth, whole.max_depth);
+    }
 
     #[test]
     fn parses_documents_and_skips_empty_ones() {

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use super::kinds::{self, NameRule, Scope};
@@ -87,13 +88,17 @@ impl fmt::Display for Problems {
 
 /// Checks all objects and returns every problem found.
 pub fn validate(objects: &[Object], opts: &ValidateOptions<'_>) -> Result<(), Problems> {
-    let mut problems = with_deep_stack(|| {
-        let mut problems = Vec::new();
-        for object in objects {
-            check_object(object, opts, &mut problems);
-        }
-        problems
-    });
+    // Each object is checked on its own, on several threads; problems keep the objects' order.
+    let mut problems: Vec<Problem> = objects
+        .par_iter()
+        .flat_map_iter(|object| {
+            with_deep_stack(|| {
+                let mut problems = Vec::new();
+                check_object(object, opts, &mut problems);
+                problems
+            })
+        })
+        .collect();
     check_duplicates(objects, opts.release_namespace, &mut problems);
     if problems.is_empty() {
         Ok(())

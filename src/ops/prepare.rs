@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::cancel::StopToken;
@@ -14,7 +15,7 @@ use crate::chart::{self, Chart};
 use crate::manifest::kinds::NameRule;
 use crate::manifest::names::name_problem;
 use crate::manifest::{self, Object};
-use crate::render::{Capabilities, Engine, ReleaseInfo};
+use crate::render::{Capabilities, Engine, ReleaseInfo, RenderedFile};
 use crate::ui::Ui;
 use crate::values::{self, ValueSources};
 
@@ -126,11 +127,17 @@ pub fn prepare(ui: &Ui, stop: &StopToken, opts: &PrepareOptions) -> Result<Prepa
         .unwrap_or_default();
     let generated = fill_generated(&mut merged, &user_values, &marks, &opts.generate)?;
     ui.remember_values(&merged, &marks.secret);
-    if let Some(validator) = &chart.validator {
-        validator.validate(&merged)?;
-    }
-
-    let engine = Engine::new(&chart)?;
+    // Checking the values and compiling the templates do not depend on each other: on two
+    // threads at once. A values error still comes first.
+    let (checked, engine) = rayon::join(
+        || match &chart.validator {
+            Some(validator) => validator.validate(&merged),
+            None => Ok(()),
+        },
+        || Engine::new(&chart),
+    );
+    checked?;
+    let engine = engine?;
     let release = ReleaseInfo {
         name: opts.release.clone(),
         namespace: opts.namespace.clone(),
@@ -140,10 +147,7 @@ pub fn prepare(ui: &Ui, stop: &StopToken, opts: &PrepareOptions) -> Result<Prepa
     };
     let rendered = engine.render(&merged, &release, &opts.capabilities)?;
 
-    let mut objects = Vec::new();
-    for file in &rendered.files {
-        objects.extend(parse(ui, &file.name, &file.text)?);
-    }
+    let mut objects = parse_files(ui, &rendered.files)?;
     if let Some(post) = &opts.post_renderer {
         objects = post_render(ui, stop, post, objects, &opts.namespace)?;
     }
@@ -180,11 +184,29 @@ pub fn prepare(ui: &Ui, stop: &StopToken, opts: &PrepareOptions) -> Result<Prepa
     })
 }
 
-/// The objects of one rendered file (or of the post-renderer's output), `source` naming it in
-/// errors, with every Secret's values remembered by `ui` at once: the checks that follow (an
-/// object's types, the post-renderer's stderr) may quote any field of any object, and what
-/// they print must already be scrubbed.
-fn parse(ui: &Ui, source: &str, text: &str) -> Result<Vec<Object>> {
+/// The objects of the rendered files, in the files' order, parsed on several threads, with
+/// every Secret's values remembered by `ui` at once: the checks that follow (an object's
+/// types, the post-renderer's stderr) may quote any field of any object, and what they print
+/// must already be scrubbed. If a file does not parse, the objects of the files that did are
+/// remembered before its error is returned.
+fn parse_files(ui: &Ui, files: &[RenderedFile]) -> Result<Vec<Object>> {
+    let parsed: Vec<_> = files
+        .par_iter()
+        .map(|file| manifest::parse::documents(&file.name, &file.text))
+        .collect();
+    for o in parsed.iter().flatten().flatten() {
+        ui.remember_object(&o.data);
+    }
+    let mut objects = Vec::new();
+    for result in parsed {
+        objects.extend(result?);
+    }
+    Ok(objects)
+}
+
+/// The objects of one text (the post-renderer's output), `source` naming it in errors, with
+/// every Secret's values remembered by `ui` at once, as `parse_files` does.
+fn parse_text(ui: &Ui, source: &str, text: &str) -> Result<Vec<Object>> {
     let objects = manifest::parse::documents(source, text)?;
     for o in &objects {
         ui.remember_object(&o.data);
@@ -211,7 +233,7 @@ fn post_render(
     }
     let output = post.run(&input, super::PostRenderer::timeout_from_env()?, stop)?;
     let source = format!("the output of --post-renderer `{}`", post.display());
-    let mut returned = parse(ui, &source, &output)?;
+    let mut returned = parse_text(ui, &source, &output)?;
     if returned.is_empty() {
         bail!(
             "--post-renderer `{}` returned no objects; it must write the YAML documents it read, changed as it likes, to stdout",

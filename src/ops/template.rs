@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
 
 use super::prepare::{PrepareOptions, prepare};
 use crate::manifest::Object;
@@ -70,10 +71,11 @@ pub fn template(
 
     match &opts.output_dir {
         None => {
-            let mut yaml = String::new();
-            for o in &objects {
-                yaml.push_str(&document(o)?);
-            }
+            let documents: Vec<String> = objects
+                .par_iter()
+                .map(|o| document(o))
+                .collect::<Result<_>>()?;
+            let yaml = documents.concat();
             Ok(TemplateOutput {
                 yaml,
                 written: vec![],

@@ -11,6 +11,7 @@ use anyhow::{Result, anyhow};
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::{Serde, Value, ValueKind};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::chart::Chart;
@@ -161,19 +162,26 @@ impl<'c> Engine<'c> {
             },
             capabilities => Value::from(Serde(capabilities)),
         };
+        // Each template renders on its own (one render cannot see another's output), so they
+        // render on several threads; the first error in template order is the one reported.
+        let outputs: Vec<Result<(&crate::chart::TemplateFile, String)>> = self
+            .chart
+            .templates
+            .par_iter()
+            .filter(|t| t.is_manifest() || t.is_notes())
+            .map(|t| {
+                let text = self
+                    .env
+                    .get_template(t.short_name())
+                    .and_then(|tmpl| tmpl.render(&ctx))
+                    .map_err(|e| anyhow!(describe_error(self.chart, &e)))?;
+                Ok((t, text))
+            })
+            .collect();
         let mut files = Vec::new();
         let mut notes = None;
-        for t in &self.chart.templates {
-            if !(t.is_manifest() || t.is_notes()) {
-                continue;
-            }
-            let tmpl = self
-                .env
-                .get_template(t.short_name())
-                .map_err(|e| anyhow!(describe_error(self.chart, &e)))?;
-            let text = tmpl
-                .render(&ctx)
-                .map_err(|e| anyhow!(describe_error(self.chart, &e)))?;
+        for output in outputs {
+            let (t, text) = output?;
             if t.is_notes() {
                 notes = Some(text);
             } else {
