@@ -65,6 +65,13 @@ fn an_image_bump_changes_only_the_objects_that_run_the_image() {
             "backup.image.tag=16.6-alpine",
             &["cronjob/postgres-backup"],
         ),
+        // The backup Job runs the database's image unless backup.image names another: pg_dump
+        // must not be older than the server.
+        (
+            "database.enabled=true,database.auth.password=test-only,backup.enabled=true",
+            "database.image.tag=16.6-alpine",
+            &["statefulset/postgres", "cronjob/postgres-backup"],
+        ),
         // The migration Job runs the backend image.
         (
             "migration.enabled=true",
@@ -105,6 +112,7 @@ fn no_overlay_puts_changing_data_into_an_immutable_field() {
         vec!["-f", "local"],
         vec!["-f", "staging"],
         vec!["-f", "production"],
+        vec!["-f", "real-node"],
         vec![
             "--set",
             "database.enabled=true,database.auth.password=test-only,backup.enabled=true,migration.enabled=true",
@@ -113,7 +121,7 @@ fn no_overlay_puts_changing_data_into_an_immutable_field() {
         let args: Vec<String> = args
             .iter()
             .map(|a| match *a {
-                "local" | "staging" | "production" => overlay(a),
+                "local" | "staging" | "production" | "real-node" => overlay(a),
                 other => other.to_string(),
             })
             .collect();

@@ -115,6 +115,7 @@ fn overlays_render_and_pass_strict_lint() {
         "values/local.yaml",
         "values/staging.yaml",
         "values/production.yaml",
+        "values/real-node.yaml",
     ] {
         offline(&["template", "-f", overlay]).success();
         offline(&["lint", "--strict", "-f", overlay]).success();
@@ -125,7 +126,7 @@ fn overlays_render_and_pass_strict_lint() {
 #[test]
 fn snapshots_of_each_overlay() {
     insta::assert_snapshot!("template_default", offline(&["template"]).stdout);
-    for overlay in ["local", "staging", "production"] {
+    for overlay in ["local", "staging", "production", "real-node"] {
         let r = offline(&["template", "-f", &format!("values/{overlay}.yaml")]);
         insta::assert_snapshot!(format!("template_{overlay}"), r.stdout);
     }
