@@ -80,10 +80,9 @@ type healthReport struct {
 // about now, not about a pooled connection.
 func (b *backend) health(w http.ResponseWriter, r *http.Request) {
 	if b.failHealth {
-		serve.WriteJSON(w, http.StatusServiceUnavailable, healthReport{
-			Status: "failing", Database: "not checked",
-			Error: "health check failing on purpose: TODO_BACKEND_FAIL_HEALTH=1 (or --fail-health) is set",
-		})
+		const reason = "health check failing on purpose: TODO_BACKEND_FAIL_HEALTH=1 (or --fail-health) is set"
+		serve.Logf("health: %s", reason)
+		serve.WriteJSON(w, http.StatusServiceUnavailable, healthReport{Status: "failing", Database: "not checked", Error: reason})
 		return
 	}
 	if b.databaseURL == "" {
