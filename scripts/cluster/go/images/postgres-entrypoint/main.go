@@ -77,7 +77,8 @@ func initialize(pgdata string) error {
 			"(the chart takes it from the Secret postgres-secrets), or set POSTGRES_HOST_AUTH_METHOD=trust to let anyone in without one")
 	}
 	if err := os.MkdirAll(pgdata, 0o700); err != nil {
-		return fmt.Errorf("creating PGDATA %s: %w (it must be on a writable volume owned by, or group-writable for, uid %d)", pgdata, err, os.Geteuid())
+		return fmt.Errorf("creating PGDATA %s: %w: the volume it is on must be writable by uid %d or gid %d "+
+			"(the pod's fsGroup makes it so on most volume types, but not on hostPath volumes)", pgdata, err, os.Geteuid(), os.Getegid())
 	}
 	if err := os.Chmod(pgdata, 0o700); err != nil {
 		return fmt.Errorf("making PGDATA %s private (mode 0700): %w", pgdata, err)
