@@ -105,6 +105,63 @@ fn an_image_bump_changes_only_the_objects_that_run_the_image() {
     }
 }
 
+/// The pods that set no placement of their own go where the image they run already is, as a
+/// real node that only some pods tolerate shows (KWOK's untainted node runs anything): the
+/// migration Job and the fetch tests with the backend, the backup Job and the database test with
+/// the database.
+#[test]
+fn jobs_without_a_placement_of_their_own_run_where_their_image_runs() {
+    let objects = template(&[
+        "--include-tests",
+        "--set",
+        "migration.enabled=true,database.enabled=true,database.auth.password=test-only,backup.enabled=true",
+        "--set-json",
+        r#"backend.nodeSelector={"tier":"app"}"#,
+        "--set-json",
+        r#"backend.tolerations=[{"key":"app","operator":"Exists","effect":"NoSchedule"}]"#,
+        "--set-json",
+        r#"database.nodeSelector={"tier":"data"}"#,
+    ]);
+    let pod_spec = |name: &str| -> Value {
+        let (_, o) = objects
+            .iter()
+            .find(|(r, _)| r == name)
+            .unwrap_or_else(|| panic!("{name} is rendered"));
+        let spec = if name.starts_with("cronjob/") {
+            &o["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        } else {
+            &o["spec"]["template"]["spec"]
+        };
+        json!({"nodeSelector": spec["nodeSelector"], "tolerations": spec["tolerations"]})
+    };
+    let backend = json!({"nodeSelector": {"tier": "app"},
+        "tolerations": [{"key": "app", "operator": "Exists", "effect": "NoSchedule"}]});
+    let database = json!({"nodeSelector": {"tier": "data"}, "tolerations": null});
+    for name in ["job/migrate-r1", "job/test-frontend", "job/test-backend"] {
+        assert_eq!(pod_spec(name), backend, "{name}");
+    }
+    for name in ["cronjob/postgres-backup", "job/test-database"] {
+        assert_eq!(pod_spec(name), database, "{name}");
+    }
+    // A placement of the migration Job's own wins.
+    let objects = template(&[
+        "--set",
+        "migration.enabled=true",
+        "--set-json",
+        r#"backend.nodeSelector={"tier":"app"}"#,
+        "--set-json",
+        r#"migration.nodeSelector={"tier":"batch"}"#,
+    ]);
+    let (_, job) = objects
+        .iter()
+        .find(|(r, _)| r == "job/migrate-r1")
+        .expect("job/migrate-r1");
+    assert_eq!(
+        job["spec"]["template"]["spec"]["nodeSelector"],
+        json!({"tier": "batch"})
+    );
+}
+
 #[test]
 fn no_overlay_puts_changing_data_into_an_immutable_field() {
     for args in [
