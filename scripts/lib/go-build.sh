@@ -22,8 +22,8 @@ find_go() {
 # few hundred MB more per compile process; a GOGC already set is kept.
 # -gcflags=all=-dwarf=false: the compiler writes no debug information, which -ldflags=-s -w
 # strips from the binary anyway (client-go from empty caches: 141 s of CPU with it, 123 s
-# without). CGO_ENABLED=0: static binaries, no C toolchain needed. -trimpath keeps the binaries
-# free of this machine's paths.
+# without). CGO_ENABLED=0: static binaries, no C toolchain needed, unless the caller sets
+# go_build_cgo=1 (runc, for libseccomp). -trimpath keeps the binaries free of this machine's paths.
 go_build_dir() {
 	local dest=$1 module=$2
 	shift 2
@@ -32,7 +32,7 @@ go_build_dir() {
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
 	if ! (cd "$module" &&
-		CGO_ENABLED=0 GOGC="${GOGC:-400}" "$go" build -trimpath -buildvcs=false -mod=readonly \
+		CGO_ENABLED="${go_build_cgo:-0}" GOGC="${GOGC:-400}" "$go" build -trimpath -buildvcs=false -mod=readonly \
 			-gcflags=all=-dwarf=false -o "$tmp/" "$@"); then
 		rm -rf "$tmp"
 		return 1

@@ -28,6 +28,7 @@ mod post_renderer;
 mod preflight;
 mod rbac;
 mod readiness;
+mod real_node;
 mod release_arg;
 mod release_store;
 mod scrub;

@@ -8,6 +8,7 @@
 //	devctl ... create PATH < OBJECT.json   (an object that exists already is fine)
 //	devctl ... get PATH                     (exit 0 when the object exists)
 //	devctl ... node-ready NAME              (exit 0 when the node's Ready condition is True)
+//	devctl ... nodes                        (each node's name and whether it is Ready, one a line)
 //
 // Exit codes: 0 yes/done, 1 no/not yet, 2 usage or a request that could not be made.
 package main
@@ -33,7 +34,7 @@ func main() {
 	flag.Parse()
 	args := flag.Args()
 	if *server == "" || *caFile == "" || *certFile == "" || *keyFile == "" || len(args) == 0 {
-		fail(2, "usage: devctl -server URL -ca FILE -cert FILE -key FILE readyz|create PATH|get PATH|node-ready NAME")
+		fail(2, "usage: devctl -server URL -ca FILE -cert FILE -key FILE readyz|create PATH|get PATH|node-ready NAME|nodes")
 	}
 	client, err := newClient(*caFile, *certFile, *keyFile)
 	if err != nil {
@@ -58,6 +59,30 @@ func main() {
 	case args[0] == "node-ready" && len(args) == 2:
 		status, answer := request(client, "GET", *server+"/api/v1/nodes/"+args[1], nil)
 		exitIf(status == http.StatusOK && nodeReady(answer))
+	case args[0] == "nodes" && len(args) == 1:
+		status, answer := request(client, "GET", *server+"/api/v1/nodes", nil)
+		if status != http.StatusOK {
+			fail(2, fmt.Sprintf("listing nodes: HTTP %d: %s", status, answer))
+		}
+		var list struct {
+			Items []json.RawMessage `json:"items"`
+		}
+		if err := json.Unmarshal([]byte(answer), &list); err != nil {
+			fail(2, "reading the node list: "+err.Error())
+		}
+		for _, item := range list.Items {
+			var node struct {
+				Metadata struct {
+					Name string `json:"name"`
+				} `json:"metadata"`
+			}
+			_ = json.Unmarshal(item, &node)
+			ready := "NotReady"
+			if nodeReady(string(item)) {
+				ready = "Ready"
+			}
+			fmt.Printf("%s %s\n", node.Metadata.Name, ready)
+		}
 	default:
 		fail(2, "unknown command: "+fmt.Sprint(args))
 	}

@@ -1,0 +1,3 @@
+module todoctl.local/cluster/nodeimages
+
+go 1.26
