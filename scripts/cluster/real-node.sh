@@ -507,7 +507,8 @@ record_host_settings() {
 real_node_up() {
 	local started=$SECONDS owner
 	owner=$(real_node_owner_dir) || true
-	if [[ -n "$owner" && "$owner" != "$cluster_dir" ]]; then
+	# An owner whose node directory is gone left no node behind (removed by hand): not a conflict.
+	if [[ -n "$owner" && "$owner" != "$cluster_dir" && -d "$owner/node" ]]; then
 		die "a real node of the cluster in $owner runs on this machine (one per machine: it uses /var/lib/kubelet, /run/containerd and iptables); stop it with TODOCTL_CLUSTER_DIR=$owner scripts/dev-cluster down"
 	fi
 	ensure_debian_packages "kube-proxy and the CNI portmap plugin program iptables" iptables
@@ -635,6 +636,24 @@ remove_cni_rules() {
 	done
 }
 
+# Removes the chains the kubelet itself makes (kube-proxy --cleanup leaves them): its canaries,
+# the hint kube-proxy reads, and KUBE-FIREWALL, which drops connections to 127.0.0.0/8 from
+# other addresses, with the rules that jump to it; in IPv4 and IPv6.
+remove_kubelet_rules() {
+	local cmd table chain
+	for cmd in iptables ip6tables; do
+		command -v "$cmd" >/dev/null 2>&1 || continue
+		"$cmd" -D INPUT -j KUBE-FIREWALL 2>/dev/null || true
+		"$cmd" -D OUTPUT -j KUBE-FIREWALL 2>/dev/null || true
+		for table in filter nat mangle; do
+			for chain in KUBE-FIREWALL KUBE-KUBELET-CANARY KUBE-IPTABLES-HINT; do
+				"$cmd" -t "$table" -F "$chain" 2>/dev/null && "$cmd" -t "$table" -X "$chain" 2>/dev/null
+			done
+		done
+	done
+	return 0
+}
+
 # Removes the cgroups the kubelet made for pods (cgroupfs: kubepods in each hierarchy).
 remove_pod_cgroups() {
 	local dir
@@ -675,6 +694,7 @@ real_node_down() {
 			log "kube-proxy --cleanup failed; see $cluster_dir/logs/kube-proxy.log"
 	fi
 	remove_cni_rules
+	remove_kubelet_rules
 	unmount_node_paths
 	ip link delete "$real_node_bridge" 2>/dev/null || true
 	remove_pod_cgroups

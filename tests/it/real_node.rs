@@ -1,11 +1,12 @@
 //! Proves the real node (`scripts/dev-cluster up --real-node`) runs pods: a container from an
 //! image that was imported, never pulled, runs as a process on this machine under the restricted
 //! Pod Security profile, its readiness probe is answered by it, its log comes back through the
-//! kubelet, a node port on 127.0.0.1 reaches it, and cluster DNS resolves its Service inside
-//! another pod.
+//! kubelet, a node port on 127.0.0.1 reaches it, cluster DNS resolves its Service inside
+//! another pod, and that pod reaches it through the Service.
 //!
-//! These tests run only with `TODOCTL_TEST_REAL_NODE=1` (set by `scripts/test --real-node`);
-//! without it they print a skip line, since the cluster may have only KWOK's node.
+//! These tests run only with `TODOCTL_TEST_REAL_NODE=1` (`TODOCTL_TEST_REAL_NODE=1 scripts/test`
+//! starts the cluster with its real node); without it they print a skip line, since the cluster
+//! may have only KWOK's node.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -92,7 +93,10 @@ fn is_ready(pod: &Pod) -> bool {
 /// The pids of this machine's processes whose command line is `args` and whose environment
 /// has `HOSTNAME=<hostname>` (the container runtime sets it to the pod's name).
 fn processes(args: &[&str], hostname: &str) -> Vec<u32> {
-    let want_cmdline: Vec<u8> = args.iter().flat_map(|a| [a.as_bytes(), b"\0"].concat()).collect();
+    let want_cmdline: Vec<u8> = args
+        .iter()
+        .flat_map(|a| [a.as_bytes(), b"\0"].concat())
+        .collect();
     let want_env = format!("HOSTNAME={hostname}");
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return vec![];
@@ -100,21 +104,17 @@ fn processes(args: &[&str], hostname: &str) -> Vec<u32> {
     dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
         .filter(|pid| {
             std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| c == want_cmdline)
-                && std::fs::read(format!("/proc/{pid}/environ")).is_ok_and(|e| {
-                    e.split(|b| *b == 0)
-                        .any(|kv| kv == want_env.as_bytes())
-                })
+                && std::fs::read(format!("/proc/{pid}/environ"))
+                    .is_ok_and(|e| e.split(|b| *b == 0).any(|kv| kv == want_env.as_bytes()))
         })
         .collect()
 }
 
 /// GET http://127.0.0.1:PORT/ with a plain socket; the whole answer.
 fn http_get(port: u16) -> Result<String> {
-    let mut stream = TcpStream::connect_timeout(
-        &([127, 0, 0, 1], port).into(),
-        Duration::from_secs(2),
-    )
-    .with_context(|| format!("connecting to 127.0.0.1:{port}"))?;
+    let mut stream =
+        TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(2))
+            .with_context(|| format!("connecting to 127.0.0.1:{port}"))?;
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
     stream.write_all(b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")?;
     let mut answer = String::new();
@@ -133,9 +133,9 @@ async fn pods_run_as_processes_with_node_ports_and_cluster_dns() -> Result<()> {
         .await
         .with_context(|| format!("node/{REAL_NODE} (is the cluster up with --real-node?)"))?;
     ensure!(
-        node.spec
-            .and_then(|s| s.taints)
-            .is_some_and(|t| t.iter().any(|t| t.key == REAL_NODE_KEY && t.effect == "NoSchedule")),
+        node.spec.and_then(|s| s.taints).is_some_and(|t| t
+            .iter()
+            .any(|t| t.key == REAL_NODE_KEY && t.effect == "NoSchedule")),
         "node/{REAL_NODE} lacks its NoSchedule taint `{REAL_NODE_KEY}`"
     );
 
@@ -191,10 +191,16 @@ async fn pods_run_as_processes_with_node_ports_and_cluster_dns() -> Result<()> {
 
     // Ready means the kubelet's readiness probe reached the process in the container.
     let pods = Api::<Pod>::namespaced(client.clone(), ns.name());
-    let pod = wait_for("the probe pod to be Ready on the real node", WAIT, || async {
-        let list = pods.list(&ListParams::default().labels("app=probe")).await?;
-        Ok(list.items.into_iter().find(is_ready))
-    })
+    let pod = wait_for(
+        "the probe pod to be Ready on the real node",
+        WAIT,
+        || async {
+            let list = pods
+                .list(&ListParams::default().labels("app=probe"))
+                .await?;
+            Ok(list.items.into_iter().find(is_ready))
+        },
+    )
     .await?;
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let spec = pod.spec.clone().unwrap_or_default();
@@ -219,19 +225,27 @@ async fn pods_run_as_processes_with_node_ports_and_cluster_dns() -> Result<()> {
     );
     let uid = std::fs::read_to_string(format!("/proc/{}/status", pids[0]))?
         .lines()
-        .find_map(|l| l.strip_prefix("Uid:").map(|u| u.split_whitespace().next().unwrap_or("").to_string()))
+        .find_map(|l| {
+            l.strip_prefix("Uid:")
+                .map(|u| u.split_whitespace().next().unwrap_or("").to_string())
+        })
         .unwrap_or_default();
-    ensure!(uid == "1001", "pod/{pod_name}'s process runs as UID {uid}, not 1001");
+    ensure!(
+        uid == "1001",
+        "pod/{pod_name}'s process runs as UID {uid}, not 1001"
+    );
 
     // A node port on 127.0.0.1 reaches it, through kube-proxy's rules.
     let answer = wait_for(
         &format!("127.0.0.1:{node_port} (service/probe's node port) to answer"),
         WAIT,
         || async move {
-            Ok(tokio::task::spawn_blocking(move || http_get(node_port as u16))
-                .await?
-                .ok()
-                .filter(|a| a.lines().next().is_some_and(|l| l.contains(" 200 ")))
+            Ok(
+                tokio::task::spawn_blocking(move || http_get(node_port as u16))
+                    .await?
+                    .ok()
+                    .filter(|a| a.lines().next().is_some_and(|l| l.contains(" 200 "))),
+            )
         },
     )
     .await?;
@@ -251,23 +265,7 @@ async fn pods_run_as_processes_with_node_ports_and_cluster_dns() -> Result<()> {
     );
 
     // Cluster DNS: another pod resolves the Service by its short name, as the app's pods do.
-    let resolver: Pod = from_json(serde_json::json!({
-        "metadata": { "name": "resolve" },
-        "spec": probe_pod_spec(&["resolve", "probe"], "Never", false),
-    }));
-    pods.create(&PostParams::default(), &resolver)
-        .await
-        .context("creating pod/resolve")?;
-    let phase = wait_for("pod/resolve to finish", WAIT, || async {
-        let pod = pods.get("resolve").await?;
-        let phase = pod.status.and_then(|s| s.phase).unwrap_or_default();
-        Ok(matches!(phase.as_str(), "Succeeded" | "Failed").then_some(phase))
-    })
-    .await?;
-    let log = pods
-        .logs("resolve", &LogParams::default())
-        .await
-        .context("reading the log of pod/resolve")?;
+    let (phase, log) = run_pod(&pods, "resolve", &["resolve", "probe"]).await?;
     if phase != "Succeeded" {
         bail!("pod/resolve could not resolve `probe` (phase {phase}):\n{log}");
     }
@@ -275,5 +273,35 @@ async fn pods_run_as_processes_with_node_ports_and_cluster_dns() -> Result<()> {
         log.contains(&format!("probe {cluster_ip}")),
         "pod/resolve resolved `probe`, but not to service/probe's {cluster_ip}:\n{log}"
     );
+
+    // Pod to Service to pod, as the frontend reaches the backend: routed through this machine.
+    let (phase, log) = run_pod(&pods, "fetch", &["get", "http://probe/"]).await?;
+    ensure!(
+        phase == "Succeeded" && log.contains(&format!("probe {pod_name}")),
+        "pod/fetch did not reach pod/{pod_name} through http://probe/ (phase {phase}):\n{log}"
+    );
     Ok(())
+}
+
+/// Runs the probe image with `args` as pod `name` on the real node until it ends; its phase
+/// (`Succeeded` or `Failed`) and its log.
+async fn run_pod(pods: &Api<Pod>, name: &str, args: &[&str]) -> Result<(String, String)> {
+    let pod: Pod = from_json(serde_json::json!({
+        "metadata": { "name": name },
+        "spec": probe_pod_spec(args, "Never", false),
+    }));
+    pods.create(&PostParams::default(), &pod)
+        .await
+        .with_context(|| format!("creating pod/{name}"))?;
+    let phase = wait_for(&format!("pod/{name} to finish"), WAIT, || async {
+        let pod = pods.get(name).await?;
+        let phase = pod.status.and_then(|s| s.phase).unwrap_or_default();
+        Ok(matches!(phase.as_str(), "Succeeded" | "Failed").then_some(phase))
+    })
+    .await?;
+    let log = pods
+        .logs(name, &LogParams::default())
+        .await
+        .with_context(|| format!("reading the log of pod/{name}"))?;
+    Ok((phase, log))
 }
