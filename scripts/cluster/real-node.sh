@@ -17,13 +17,8 @@ cluster_dns_ip=10.0.0.10
 # tests tolerate and select them.
 real_node_taint_key=todoctl.io/real-node
 
+# The kubelet's port; the six after it are set by set_real_node_ports.
 kubelet_port="${TODOCTL_KUBELET_PORT:-10350}"
-kubelet_healthz_port=$((kubelet_port + 1))
-kube_proxy_healthz_port=$((kubelet_port + 2))
-kube_proxy_metrics_port=$((kubelet_port + 3))
-coredns_port=$((kubelet_port + 4))
-coredns_health_port=$((kubelet_port + 5))
-coredns_ready_port=$((kubelet_port + 6))
 
 node_dir="$cluster_dir/node"
 # Started in this order, stopped in the reverse.
@@ -503,6 +498,36 @@ record_host_settings() {
 	done >"$node_dir/host-settings"
 }
 
+# Sets the node's ports from the kubelet's (TODOCTL_KUBELET_PORT), refusing a bad one before
+# anything starts.
+set_real_node_ports() {
+	if ! [[ "$kubelet_port" =~ ^[0-9]+$ ]] || ((kubelet_port < 1024 || kubelet_port > 65529)); then
+		die "TODOCTL_KUBELET_PORT must be a port from 1024 to 65529 (it and the six after it are the real node's), not \`$kubelet_port\`"
+	fi
+	kubelet_healthz_port=$((kubelet_port + 1))
+	kube_proxy_healthz_port=$((kubelet_port + 2))
+	kube_proxy_metrics_port=$((kubelet_port + 3))
+	coredns_port=$((kubelet_port + 4))
+	coredns_health_port=$((kubelet_port + 5))
+	coredns_ready_port=$((kubelet_port + 6))
+}
+
+# The node's ports must be free: the kubelet's and CoreDNS's on the node IP, the rest on 127.0.0.1.
+check_real_node_ports() {
+	local port
+	for port in "$kubelet_port" "$coredns_port"; do
+		if (exec 3<>"/dev/tcp/$node_ip/$port") 2>/dev/null; then
+			die "$node_ip:$port is already in use by another program; stop it or move the real node's ports (TODOCTL_KUBELET_PORT, now $kubelet_port, and the six after it)"
+		fi
+	done
+	for port in "$kubelet_healthz_port" "$kube_proxy_healthz_port" "$kube_proxy_metrics_port" \
+		"$coredns_health_port" "$coredns_ready_port"; do
+		if port_in_use "$port"; then
+			die "127.0.0.1:$port is already in use by another program; stop it or move the real node's ports (TODOCTL_KUBELET_PORT, now $kubelet_port, and the six after it)"
+		fi
+	done
+}
+
 # Starts the real node on the running control plane and waits until it is Ready.
 real_node_up() {
 	local started=$SECONDS owner
@@ -513,7 +538,9 @@ real_node_up() {
 	fi
 	ensure_debian_packages "kube-proxy and the CNI portmap plugin program iptables" iptables
 	command -v ip >/dev/null 2>&1 || ensure_debian_packages "the node IP and the pod bridge" iproute2
+	set_real_node_ports
 	node_ip=$(real_node_ip)
+	check_real_node_ports
 	log "starting the real node $real_node_name (node IP $node_ip): ${node_components[*]}"
 	echo "$cluster_dir" >"$real_node_owner"
 	mkdir -p "$node_dir"/{containerd,cni,cni-ipam,pod-logs,kubelet-volume-plugins,kubelet,kube-proxy,coredns}
@@ -531,7 +558,7 @@ real_node_up() {
 
 	PATH="$containerd_bin:$PATH" start_process containerd "$containerd_bin/containerd" \
 		--config "$node_dir/containerd/config.toml"
-	wait_for "containerd" 60 node_ctr version
+	wait_for "containerd (log: $cluster_dir/logs/containerd.log)" 60 node_ctr version
 	import_image "$nodeimages_bin/pause.tar"
 	import_image "$nodeimages_bin/probe.tar"
 	import_app_images
@@ -558,8 +585,9 @@ real_node_up() {
 		--node-ip="$node_ip" \
 		--root-dir=/var/lib/kubelet \
 		--cert-dir="$node_dir/pki"
-	wait_for "node $real_node_name to be Ready" 120 devctl node-ready "$real_node_name"
-	wait_for "CoreDNS to be ready" 60 http_ok "$coredns_ready_port" /ready
+	wait_for "node $real_node_name to be Ready (kubelet log: $cluster_dir/logs/kubelet.log)" 120 \
+		devctl node-ready "$real_node_name"
+	wait_for "CoreDNS to be ready (log: $cluster_dir/logs/coredns.log)" 60 http_ok "$coredns_ready_port" /ready
 	log "real node ready in $((SECONDS - started))s"
 }
 
