@@ -16,13 +16,16 @@ cluster_dns_ip=10.0.0.10
 # The taint and label that keep ordinary pods off the real node; values/real-node.yaml and the
 # tests tolerate and select them.
 real_node_taint_key=todoctl.io/real-node
+# The StorageClass of volumes on the real node, served by `node local-volumes`: `local` volumes,
+# which the kubelet gives to the pod's fsGroup (the default class's hostPath volumes stay root's).
+real_node_storage_class=real-node-local
 
 # The kubelet's port; the six after it are set by set_real_node_ports.
 kubelet_port="${TODOCTL_KUBELET_PORT:-10350}"
 
 node_dir="$cluster_dir/node"
 # Started in this order, stopped in the reverse.
-node_components=(containerd coredns kube-proxy kubelet)
+node_components=(containerd coredns kube-proxy local-volumes kubelet)
 
 # Paths the node's programs use whatever their root directory is; `down` removes them.
 host_paths=(/run/containerd /run/netns /var/lib/cni /var/lib/kubelet)
@@ -397,6 +400,19 @@ real_node_json() {
 	EOF
 }
 
+real_node_storage_json() {
+	cat <<-EOF
+		{
+		  "apiVersion": "storage.k8s.io/v1",
+		  "kind": "StorageClass",
+		  "metadata": {"name": "$real_node_storage_class"},
+		  "provisioner": "todoctl.io/local-volumes",
+		  "reclaimPolicy": "Delete",
+		  "volumeBindingMode": "Immediate"
+		}
+	EOF
+}
+
 # The cluster DNS Service: no selector, one endpoint, CoreDNS on the node IP.
 kube_dns_json() {
 	cat <<-EOF
@@ -564,6 +580,7 @@ real_node_up() {
 	import_app_images
 
 	real_node_json | devctl create /api/v1/nodes
+	real_node_storage_json | devctl create /apis/storage.k8s.io/v1/storageclasses
 	# Created once: a second create of a Service with a fixed IP fails on the IP, not the name.
 	devctl get /api/v1/namespaces/kube-system/services/kube-dns ||
 		kube_dns_json | devctl create /api/v1/namespaces/kube-system/services
@@ -571,6 +588,8 @@ real_node_up() {
 
 	start_process coredns "$coredns_bin/coredns" -conf "$node_dir/coredns/Corefile"
 	start_process kube-proxy "$node_bin/node" kube-proxy --config="$node_dir/kube-proxy/config.yaml"
+	start_process local-volumes "$node_bin/node" local-volumes -kubeconfig "$kubeconfig" \
+		-dir "$node_dir/volumes" -node "$real_node_name" -storage-class "$real_node_storage_class"
 
 	mkdir -p /var/lib/kubelet
 	if ! mountpoint -q /var/lib/kubelet; then
@@ -715,7 +734,7 @@ real_node_down() {
 	# The kubelet first, so that it restarts nothing; then the containers, then the rest.
 	stop kubelet
 	remove_containers
-	stop kube-proxy coredns containerd
+	stop local-volumes kube-proxy coredns containerd
 	stop_shims
 	if [[ -x "$node_bin/node" ]]; then
 		"$node_bin/node" kube-proxy --cleanup >>"$cluster_dir/logs/kube-proxy.log" 2>&1 ||

@@ -3,7 +3,7 @@
 // from the control plane binary, which every user builds and which need not
 // carry them: only `scripts/dev-cluster up --real-node` builds this one.
 //
-//	node kubelet|kube-proxy [FLAGS...]
+//	node kubelet|kube-proxy|local-volumes [FLAGS...]
 //
 // Each component's main is reproduced from its release (kubernetes
 // cmd/kubelet/kubelet.go, cmd/kube-proxy/proxy.go); keep them in step on a bump.
@@ -21,8 +21,8 @@ import (
 	_ "k8s.io/component-base/logs/json/register"          // JSON log format
 	_ "k8s.io/component-base/metrics/prometheus/clientgo" // client-go metrics
 	_ "k8s.io/component-base/metrics/prometheus/version"  // version metric
-	kubelet "k8s.io/kubernetes/cmd/kubelet/app"
 	proxy "k8s.io/kubernetes/cmd/kube-proxy/app"
+	kubelet "k8s.io/kubernetes/cmd/kubelet/app"
 )
 
 var components = map[string]func() int{
@@ -32,6 +32,7 @@ var components = map[string]func() int{
 	"kube-proxy": func() int {
 		return cli.Run(proxy.NewProxyCommand())
 	},
+	"local-volumes": localVolumes,
 }
 
 func main() {
