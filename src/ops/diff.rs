@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
+use futures::StreamExt;
 
 use super::session::release_not_found;
 use crate::cluster::apply::{Applier, ApplyMode};
@@ -130,8 +131,19 @@ pub async fn diff(ctx: &Context, opts: &DiffOptions) -> Result<DiffResult> {
     // Refusals are gathered and explained together, as the upgrade's preflight does (what to
     // do about an immutable field, or an object another release owns), not the first alone.
     let mut refused = Vec::new();
-    for o in &prepared.objects {
-        match object_change(&applier, o, namespace_exists, &opts.namespace).await {
+    // The dry runs are independent reads: several at once, as the apply sends them, with the
+    // results taken in the objects' order.
+    let changes: Vec<_> = futures::stream::iter(
+        prepared
+            .objects
+            .iter()
+            .map(|o| object_change(&applier, o, namespace_exists, &opts.namespace)),
+    )
+    .buffered(super::deploy::APPLY_CONCURRENCY)
+    .collect()
+    .await;
+    for (o, change) in prepared.objects.iter().zip(changes) {
+        match change {
             Ok(s) => seen.push(s),
             Err(e) if super::preflight::is_refusal(&e) => {
                 refused.push((o, previous.get(&o.key(&opts.namespace)), e));

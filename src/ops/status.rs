@@ -2,6 +2,7 @@
 //! found with a server-side dry-run apply, and why what is not ready is not). Read-only; no lock.
 
 use anyhow::Result;
+use futures::StreamExt;
 use kube::Client;
 use serde::Serialize;
 
@@ -79,6 +80,92 @@ async fn health_without_drift(
     }
 }
 
+/// One row of `status`: the object's readiness read from the live object, and its drift from a
+/// server-side dry-run apply of what revision `revision` recorded; with the claim templates of
+/// a StatefulSet that uninstall would delete (its claims stay).
+async fn object_health(
+    applier: &Applier,
+    client: &Client,
+    namespace: &str,
+    revision: u64,
+    o: &crate::manifest::Object,
+) -> (ObjectHealth, Option<super::keep::ClaimTemplates>) {
+    let reference = o.reference();
+    let applied = match applier.apply(o).await {
+        Ok(a) => a,
+        // The dry run that finds drift was refused (another manager's fields, an
+        // immutable field a refused upgrade left behind): the object's health is still
+        // read from the live object, and the refusal is said beside it.
+        Err(e) => {
+            return (
+                health_without_drift(applier, client, namespace, o, &e).await,
+                None,
+            );
+        }
+    };
+    let Some(live) = applied.before else {
+        let health = ObjectHealth {
+            object: reference,
+            state: format!(
+                "missing: deleted since revision {revision}; `todoctl upgrade` recreates it"
+            ),
+            ready: false,
+            drift: vec![],
+            details: vec![],
+        };
+        return (health, None);
+    };
+    let claims = if super::KeepRules::default()
+        .reason(o, super::keep::Removal::Uninstall)
+        .is_none()
+    {
+        super::keep::ClaimTemplates::of(&live, o.namespace().unwrap_or(namespace))
+    } else {
+        None
+    };
+    let drift = crate::diff::diff_object(
+        &reference,
+        o.namespace(),
+        o.kind(),
+        Some(&live),
+        Some(&applied.live),
+        false,
+    )
+    .changed_paths;
+    let generation = live
+        .pointer("/metadata/generation")
+        .and_then(|g| g.as_i64());
+    let (mut state, ready) = match readiness::assess(o.kind(), &live, generation) {
+        readiness::State::Ready => ("ready".to_string(), true),
+        readiness::State::Waiting(s) => (s, false),
+        readiness::State::Failed(s) => (format!("failed: {s}"), false),
+    };
+    if !drift.is_empty() {
+        state.push_str(&format!(
+            "; drifted: {} changed since revision {} (`todoctl diff` shows how, `todoctl upgrade` restores it)",
+            drift.join(", "),
+            revision
+        ));
+    }
+    let details = if ready {
+        vec![]
+    } else {
+        readiness::diagnose(client, o.namespace().unwrap_or(namespace), o.kind(), &live).await
+    };
+    // Kubelet and event messages may hold line breaks; a status row is one line.
+    let health = ObjectHealth {
+        object: reference,
+        state: crate::ui::one_line(&state).into_owned(),
+        ready,
+        drift,
+        details: details
+            .iter()
+            .map(|d| crate::ui::one_line(d).into_owned())
+            .collect(),
+    };
+    (health, claims)
+}
+
 /// Live health of one object of the release.
 #[derive(Debug, Clone, Serialize)]
 pub struct ObjectHealth {
@@ -143,80 +230,20 @@ pub async fn status(
     // The StatefulSets uninstall would delete, as they are live: the claims they made stay.
     let mut claim_sets = Vec::new();
     if record.status != Status::Uninstalled {
-        for o in record.objects() {
-            let reference = o.reference();
-            let applied = match applier.apply(&o).await {
-                Ok(a) => a,
-                // The dry run that finds drift was refused (another manager's fields, an
-                // immutable field a refused upgrade left behind): the object's health is still
-                // read from the live object, and the refusal is said beside it.
-                Err(e) => {
-                    objects.push(health_without_drift(&applier, &client, namespace, &o, &e).await);
-                    continue;
-                }
-            };
-            let Some(live) = applied.before else {
-                objects.push(ObjectHealth {
-                    object: reference,
-                    state: format!(
-                        "missing: deleted since revision {}; `todoctl upgrade` recreates it",
-                        record.revision
-                    ),
-                    ready: false,
-                    drift: vec![],
-                    details: vec![],
-                });
-                continue;
-            };
-            if super::KeepRules::default()
-                .reason(&o, super::keep::Removal::Uninstall)
-                .is_none()
-                && let Some(set) =
-                    super::keep::ClaimTemplates::of(&live, o.namespace().unwrap_or(namespace))
-            {
-                claim_sets.push(set);
-            }
-            let drift = crate::diff::diff_object(
-                &reference,
-                o.namespace(),
-                o.kind(),
-                Some(&live),
-                Some(&applied.live),
-                false,
-            )
-            .changed_paths;
-            let generation = live
-                .pointer("/metadata/generation")
-                .and_then(|g| g.as_i64());
-            let (mut state, ready) = match readiness::assess(o.kind(), &live, generation) {
-                readiness::State::Ready => ("ready".to_string(), true),
-                readiness::State::Waiting(s) => (s, false),
-                readiness::State::Failed(s) => (format!("failed: {s}"), false),
-            };
-            if !drift.is_empty() {
-                state.push_str(&format!(
-                    "; drifted: {} changed since revision {} (`todoctl diff` shows how, `todoctl upgrade` restores it)",
-                    drift.join(", "),
-                    record.revision
-                ));
-            }
-            let details = if ready {
-                vec![]
-            } else {
-                readiness::diagnose(&client, o.namespace().unwrap_or(namespace), o.kind(), &live)
-                    .await
-            };
-            // Kubelet and event messages may hold line breaks; a status row is one line.
-            objects.push(ObjectHealth {
-                object: reference,
-                state: crate::ui::one_line(&state).into_owned(),
-                ready,
-                drift,
-                details: details
-                    .iter()
-                    .map(|d| crate::ui::one_line(d).into_owned())
-                    .collect(),
-            });
+        // Each object's dry run and reads are independent: several at once, as the apply
+        // sends them, with the rows in the record's order.
+        let record_objects = record.objects();
+        let healths: Vec<_> = futures::stream::iter(
+            record_objects
+                .iter()
+                .map(|o| object_health(&applier, &client, namespace, record.revision, o)),
+        )
+        .buffered(super::deploy::APPLY_CONCURRENCY)
+        .collect()
+        .await;
+        for (health, claims) in healths {
+            objects.push(health);
+            claim_sets.extend(claims);
         }
     }
     let kept_on_uninstall = if record.status == Status::Uninstalled {
