@@ -529,20 +529,19 @@ fn status_and_body(answer: &str) -> (u16, String) {
     (code, body)
 }
 
-/// Waits until `GET http://127.0.0.1:PORT/api/health` answers 200 and says the frontend reached
-/// the backend through `backend-service`, and the backend reached the database at
-/// `postgres-service`; the parsed answer.
-async fn wait_for_app_health(port: u16) -> Result<serde_json::Value> {
+/// Waits until `GET http://127.0.0.1:PORT{path}` answers 200 (a Service's node port answers
+/// once kube-proxy has written its rules, which may be a moment after its pods turned Ready);
+/// the body. The last answer is in the error.
+async fn wait_for_200(port: u16, path: &'static str) -> Result<String> {
     let last = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
     let seen = last.clone();
-    let found = wait_for(
-        &format!("http://127.0.0.1:{port}/api/health to answer 200"),
+    wait_for(
+        &format!("http://127.0.0.1:{port}{path} to answer 200"),
         Duration::from_secs(30),
         || {
             let seen = seen.clone();
             async move {
-                let answer =
-                    tokio::task::spawn_blocking(move || http_get_path(port, "/api/health")).await?;
+                let answer = tokio::task::spawn_blocking(move || http_get_path(port, path)).await?;
                 let answer = match answer {
                     Ok(a) => a,
                     Err(e) => format!("{e:#}"),
@@ -554,7 +553,14 @@ async fn wait_for_app_health(port: u16) -> Result<serde_json::Value> {
         },
     )
     .await
-    .with_context(|| format!("its last answer:\n{}", last.lock().expect("not poisoned")))?;
+    .with_context(|| format!("its last answer:\n{}", last.lock().expect("not poisoned")))
+}
+
+/// Waits until `GET http://127.0.0.1:PORT/api/health` answers 200 and says the frontend reached
+/// the backend through `backend-service`, and the backend reached the database at
+/// `postgres-service`; the parsed answer.
+async fn wait_for_app_health(port: u16) -> Result<serde_json::Value> {
+    let found = wait_for_200(port, "/api/health").await?;
     let health: serde_json::Value = serde_json::from_str(&found)
         .with_context(|| format!("/api/health answered 200 with no JSON:\n{found}"))?;
     ensure!(
@@ -584,6 +590,43 @@ async fn frontend_node_port(client: &Client, ns: &str) -> Result<u16> {
     Ok(u16::try_from(port)?)
 }
 
+/// Waits until no Service holds node port `port`: an earlier run's namespace may still be
+/// going away. A holder that stays is named in the error.
+async fn wait_for_node_port_free(client: &Client, port: i32) -> Result<()> {
+    let services = Api::<Service>::all(client.clone());
+    let holder = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let seen = holder.clone();
+    wait_for(
+        &format!("node port {port} to be free"),
+        Duration::from_secs(90),
+        || {
+            let seen = seen.clone();
+            let services = services.clone();
+            async move {
+                let list = services.list(&ListParams::default()).await?;
+                let held = list.items.iter().find(|s| {
+                    s.spec
+                        .as_ref()
+                        .and_then(|s| s.ports.as_ref())
+                        .is_some_and(|p| p.iter().any(|p| p.node_port == Some(port)))
+                });
+                *seen.lock().expect("not poisoned") = held
+                    .map(|s| {
+                        format!(
+                            "service/{} in namespace {}",
+                            s.metadata.name.clone().unwrap_or_default(),
+                            s.metadata.namespace.clone().unwrap_or_default()
+                        )
+                    })
+                    .unwrap_or_default();
+                Ok(held.is_none().then_some(()))
+            }
+        },
+    )
+    .await
+    .with_context(|| format!("held by {}", holder.lock().expect("not poisoned")))
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn todo_app_runs_on_the_real_node_and_answers_on_node_port_30080() -> Result<()> {
     let Some(cluster) = real_node_cluster() else {
@@ -593,6 +636,7 @@ async fn todo_app_runs_on_the_real_node_and_answers_on_node_port_30080() -> Resu
     let ns = env.ns().to_string();
     let client = env.client().await;
     // The chart's default node port: the seed's `curl http://<node-ip>:30080`.
+    wait_for_node_port_free(&client, 30080).await?;
     install_app(&env, &[]);
 
     // Every pod Running and Ready on the real node as processes of this machine, admitted in
@@ -620,11 +664,10 @@ async fn todo_app_runs_on_the_real_node_and_answers_on_node_port_30080() -> Resu
     }
 
     // The way in: 127.0.0.1:30080 reaches the frontend...
-    let answer = tokio::task::spawn_blocking(|| http_get_path(30080, "/")).await??;
-    let (code, body) = status_and_body(&answer);
+    let body = wait_for_200(30080, "/").await?;
     ensure!(
-        code == 200 && body.contains("served by <code>todo-frontend</code>"),
-        "http://127.0.0.1:30080/ did not answer from the frontend:\n{answer}"
+        body.contains("served by <code>todo-frontend</code>"),
+        "http://127.0.0.1:30080/ did not answer from the frontend:\n{body}"
     );
     // ...whose /api/health goes through backend-service to the database at postgres-service.
     wait_for_app_health(30080).await?;
