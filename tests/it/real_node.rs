@@ -4,9 +4,13 @@
 //! kubelet, a node port on 127.0.0.1 reaches it, cluster DNS resolves its Service inside
 //! another pod, and that pod reaches it through the Service.
 //!
-//! These tests run only with `TODOCTL_TEST_REAL_NODE=1` (`TODOCTL_TEST_REAL_NODE=1 scripts/test`
-//! starts the cluster with its real node); without it they print a skip line, since the cluster
-//! may have only KWOK's node.
+//! The todo app on the real node: its pods run and answer their probes under `restricted`, the
+//! seed's network flow from node port 30080 to the database, its log commands, a failing
+//! readiness probe and `--atomic`, and the backup and restore of docs/operations.md.
+//!
+//! These tests run only with `TODOCTL_TEST_REAL_NODE=1` (`scripts/test` sets it, unless it is
+//! `0`, and starts the cluster with its real node); without it they print a skip line, since the
+//! cluster may have only KWOK's node.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
