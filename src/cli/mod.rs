@@ -166,6 +166,7 @@ fn global_flags_with_value() -> Vec<String> {
 /// scrubbed of every secret the command saw); the exit code (non-zero for an error, and for
 /// `diff --detailed-exitcode` with changes).
 pub fn run(cli: Cli) -> ExitCode {
+    crate::manifest::init_threads();
     let env = Env::new(cli.global);
     match dispatch(&cli.command, &env) {
         Ok(code) => code,

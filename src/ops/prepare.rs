@@ -106,6 +106,7 @@ pub struct Prepared {
 /// [`PostRenderer::run`](super::PostRenderer::run)); a post-renderer blocks this thread, so an
 /// async caller runs this through [`run_blocking`].
 pub fn prepare(ui: &Ui, stop: &StopToken, opts: &PrepareOptions) -> Result<Prepared> {
+    manifest::init_threads();
     check_release_name(&opts.release, &opts.namespace)?;
     let chart = Chart::load(opts.chart_dir.as_deref())?;
     chart.check_kube_version(&opts.capabilities.kube_version)?;
