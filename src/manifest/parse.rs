@@ -130,27 +130,33 @@ fn objects(
 /// start marker (`---` at the start of a line, alone or followed by a space or tab), with the
 /// number of lines before each piece. A marker at the start of a line ends whatever scalar or
 /// collection came before it (YAML 1.2, 9.1.2), so each piece parses as the documents it holds
-/// would in the whole. A text that holds a directive (`%` at the start of a line) is not cut:
-/// a directive belongs to the document after it.
+/// would in the whole. Lines end as the parser ends them: at `\n`, `\r\n` or a lone `\r`
+/// (YAML 1.2, 5.4), so a piece's line count is the parser's. A text that holds a directive
+/// (`%` at the start of a line) is not cut: a directive belongs to the document after it.
 fn split_documents(text: &str, parts: usize) -> Vec<(u64, &str)> {
-    if text.starts_with('%') || text.contains("\n%") {
-        return vec![(0, text)];
-    }
+    let bytes = text.as_bytes();
     let target = text.len() / parts;
     let mut pieces = Vec::with_capacity(parts);
-    let (mut start, mut start_line, mut line) = (0, 0u64, 0u64);
-    let mut at = 0;
-    for chunk in text.split_inclusive('\n') {
-        let is_marker = chunk.starts_with("---")
-            && matches!(
-                chunk.as_bytes().get(3),
-                None | Some(b'\n' | b'\r' | b' ' | b'\t')
-            );
+    let (mut start, mut start_line) = (0, 0u64);
+    let (mut at, mut line) = (0, 0u64);
+    while at < bytes.len() {
+        let rest = &bytes[at..];
+        if rest[0] == b'%' {
+            return vec![(0, text)];
+        }
+        let is_marker = rest.starts_with(b"---")
+            && matches!(rest.get(3), None | Some(b'\n' | b'\r' | b' ' | b'\t'));
         if is_marker && at > start && at - start >= target && pieces.len() + 1 < parts {
             pieces.push((start_line, &text[start..at]));
             (start, start_line) = (at, line);
         }
-        at += chunk.len();
+        let Some(end) = rest.iter().position(|&b| b == b'\n' || b == b'\r') else {
+            break;
+        };
+        at += end + 1;
+        if rest[end] == b'\r' && bytes.get(at) == Some(&b'\n') {
+            at += 1;
+        }
         line += 1;
     }
     pieces.push((start_line, &text[start..]));
@@ -331,6 +337,20 @@ mod tests {
         // A directive belongs to the document after it: such a text is never cut.
         let directive = "---\na: 1\n...\n%YAML 1.2\n---\nb: 2\n";
         assert_eq!(split_documents(directive, 4).len(), 1);
+    }
+
+    #[test]
+    fn lines_are_counted_as_the_parser_counts_them() {
+        // A lone CR ends a line, as CRLF and LF do: the error's line is the same cut or whole.
+        for eol in ["\n", "\r\n", "\r"] {
+            let mut text = format!("# one{eol}# two\r# three{eol}");
+            text.push_str(&config_maps(300).replace('\n', eol));
+            text.push_str(&format!("---{eol}- a list{eol}"));
+            let whole = documents_in_parts("templates/c.yaml", &text, 1).expect_err("a list");
+            let cut = documents_in_parts("templates/c.yaml", &text, 2).expect_err("a list");
+            assert_eq!(cut.to_string(), whole.to_string(), "line ends {eol:?}");
+            assert_eq!(split_documents(&text, 2).len(), 2, "line ends {eol:?}");
+        }
     }
 
     #[test]
