@@ -57,6 +57,12 @@ func run(args []string) error {
 	pgdata := envOr("PGDATA", "/var/lib/postgresql/data")
 	os.Setenv("PGDATA", pgdata)
 	if _, err := os.Stat(filepath.Join(pgdata, "PG_VERSION")); err == nil {
+		// As the official image does on every start: the kubelet gives a volume's files to the
+		// pod's fsGroup again at each mount (group rwx and setgid), and postgres refuses a data
+		// directory that is not 0700 or 0750.
+		if err := os.Chmod(pgdata, 0o700); err != nil {
+			return fmt.Errorf("making PGDATA %s private again (mode 0700): %w", pgdata, err)
+		}
 		logf("PGDATA %s holds a database cluster: starting postgres", pgdata)
 	} else {
 		if err := initialize(pgdata); err != nil {
