@@ -34,8 +34,8 @@ host_paths=(/run/containerd /run/netns /var/lib/cni /var/lib/kubelet)
 real_node_owner=/run/todoctl-real-node
 
 images_dir="$cache_root/images"
+# The pod sandbox image, as scripts/cluster/build-images names it.
 pause_image=todoctl.local/pause:1
-probe_image=todoctl.local/probe:1
 
 # src_hash FILE...: a short hash of the files' contents, for cache directory names.
 src_hash() { cat "$@" | cksum | cut -d' ' -f1; }
@@ -46,10 +46,6 @@ runc_bin="$cache_root/bin/runc-$RUNC_VERSION-$(src_hash "$go_src/runc/go.mod" "$
 containerd_bin="$cache_root/bin/containerd-$CONTAINERD_VERSION-$(src_hash "$go_src/containerd/go.mod" "$go_src/containerd/go.sum")"
 cni_bin="$cache_root/bin/cni-plugins-$CNI_PLUGINS_VERSION-$(src_hash "$go_src/cni/go.mod" "$go_src/cni/go.sum")"
 coredns_bin="$cache_root/bin/coredns-$COREDNS_VERSION-$(src_hash "$go_src/coredns/main.go" "$go_src/coredns/go.mod" "$go_src/coredns/go.sum")"
-# The pause and probe binaries and their image tarballs; the tarballs depend on the writer too.
-# shellcheck source=scripts/cluster/oci-image.sh
-source "$cluster_src/oci-image.sh"
-nodeimages_bin="$cache_root/bin/node-images-$(src_hash "$go_src/nodeimages/go.mod" "$go_src/nodeimages/pause/main.go" "$go_src/nodeimages/probe/main.go" "$cluster_src/oci-image.sh")"
 
 # ---------------------------------------------------------------------------
 # Host packages
@@ -79,8 +75,7 @@ real_node_binaries_present() {
 	[[ -x "$node_bin/node" && -x "$runc_bin/runc" && -x "$containerd_bin/containerd" &&
 		-x "$containerd_bin/containerd-shim-runc-v2" && -x "$containerd_bin/ctr" &&
 		-x "$cni_bin/bridge" && -x "$cni_bin/host-local" && -x "$cni_bin/loopback" &&
-		-x "$cni_bin/portmap" && -x "$coredns_bin/coredns" &&
-		-f "$nodeimages_bin/pause.tar" && -f "$nodeimages_bin/probe.tar" ]]
+		-x "$cni_bin/portmap" && -x "$coredns_bin/coredns" ]]
 }
 
 # The versions.env of the node's programs must be the ones their modules require.
@@ -124,30 +119,8 @@ build_real_node() {
 		github.com/containernetworking/plugins/plugins/main/loopback \
 		github.com/containernetworking/plugins/plugins/meta/portmap
 	go_build "$coredns_bin" coredns -ldflags "-s -w" .
-	build_node_images
 	exec 9>&-
 	real_node_binaries_present || die "build finished but the real node's binaries are missing under $cache_root/bin"
-}
-
-# The pause image (the sandbox of every pod) and the probe image (the real node's tests), each a
-# static binary alone in an OCI image tarball that `ctr images import` takes.
-build_node_images() {
-	[[ -d "$nodeimages_bin" ]] && return 0
-	local tmp="$nodeimages_bin.tmp.$$"
-	rm -rf "$tmp"
-	go_build "$tmp/pause-and-probe" nodeimages -ldflags "-s -w" ./pause ./probe
-	# The mount points runc fills in; they exist in the image, since pods may ask for a
-	# read-only root filesystem.
-	mkdir -p "$tmp"/{pause,probe}/rootfs/{dev,etc,proc,sys,tmp}
-	chmod 1777 "$tmp"/{pause,probe}/rootfs/tmp
-	cp "$tmp/pause-and-probe/pause" "$tmp/pause/rootfs/pause"
-	cp "$tmp/pause-and-probe/probe" "$tmp/probe/rootfs/probe"
-	write_oci_image "$tmp/pause.tar" "$pause_image" "$tmp/pause/rootfs" '["/pause"]' ||
-		die "writing the pause image failed"
-	write_oci_image "$tmp/probe.tar" "$probe_image" "$tmp/probe/rootfs" '["/probe"]' ||
-		die "writing the probe image failed"
-	rm -rf "$tmp/pause" "$tmp/probe"
-	mv "$tmp" "$nodeimages_bin"
 }
 
 # ---------------------------------------------------------------------------
@@ -490,18 +463,15 @@ import_image() {
 		die "importing the image $1 into containerd failed; see $cluster_dir/logs/images.log"
 }
 
-# The application images: scripts/cluster/build-images writes them as OCI tarballs into
-# $images_dir (built once, cached); every tarball there is imported, for pods with
-# imagePullPolicy: Never.
-import_app_images() {
-	if [[ -x "$cluster_src/build-images" ]]; then
-		log "building the application images (scripts/cluster/build-images)"
-		"$cluster_src/build-images" >>"$cluster_dir/logs/images.log" 2>&1 ||
-			die "scripts/cluster/build-images failed; see $cluster_dir/logs/images.log"
-	fi
-	local tar
-	for tar in "$images_dir"/*.tar; do
-		[[ -f "$tar" ]] || continue
+# The node's images (pause, probe) and the application's: scripts/cluster/build-images writes
+# them as OCI tarballs (built once, cached) and prints their paths; each is imported, for pods
+# with imagePullPolicy: Never.
+import_images() {
+	log "building the images (scripts/cluster/build-images)"
+	local tars tar
+	tars=$("$cluster_src/build-images" 2>>"$cluster_dir/logs/images.log") ||
+		die "scripts/cluster/build-images failed; see $cluster_dir/logs/images.log"
+	for tar in $tars; do
 		import_image "$tar"
 	done
 }
@@ -575,9 +545,7 @@ real_node_up() {
 	PATH="$containerd_bin:$PATH" start_process containerd "$containerd_bin/containerd" \
 		--config "$node_dir/containerd/config.toml"
 	wait_for "containerd (log: $cluster_dir/logs/containerd.log)" 60 node_ctr version
-	import_image "$nodeimages_bin/pause.tar"
-	import_image "$nodeimages_bin/probe.tar"
-	import_app_images
+	import_images
 
 	real_node_json | devctl create /api/v1/nodes
 	real_node_storage_json | devctl create /apis/storage.k8s.io/v1/storageclasses
