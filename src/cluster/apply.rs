@@ -78,6 +78,9 @@ pub struct Applied {
     pub before: Option<Value>,
     /// Field managers whose out-of-band edits this apply overwrote.
     pub restored_drift: Vec<String>,
+    /// Whether the apply was sent; false for an object skipped as unchanged since the last
+    /// applied revision and untouched in the cluster since.
+    pub written: bool,
 }
 
 /// One live object from a listing: its metadata, and its whole content for kinds whose objects
@@ -102,6 +105,9 @@ pub struct Applier {
     unchanged: HashSet<ObjectKey>,
     /// One metadata LIST per (apiVersion, kind, namespace), shared by concurrent applies.
     listings: Mutex<Listings>,
+    /// In a dry run, leave out the dry-run apply of every untouched object, not only of those
+    /// marked unchanged (see [`Applier::skipping_untouched`]).
+    skip_untouched: bool,
 }
 
 impl Applier {
@@ -113,7 +119,18 @@ impl Applier {
             mode,
             unchanged: HashSet::new(),
             listings: Mutex::new(HashMap::new()),
+            skip_untouched: false,
         }
+    }
+
+    /// For a dry run that looks for drift (`status`): an object whose live state is untouched
+    /// (see [`super::untouched`]) is known to apply as a no-op, so it is read from one LIST of
+    /// its kind and namespace and its dry-run apply is not sent; its [`Applied`] has the live
+    /// object on both sides and `written: false`. Objects that are not untouched are read and
+    /// dry-run applied one by one as before.
+    pub fn skipping_untouched(mut self) -> Applier {
+        self.skip_untouched = true;
+        self
     }
 
     /// Marks objects (by key) whose desired state equals what every revision since the last
@@ -224,9 +241,11 @@ impl Applier {
     /// Only kinds with objects that may be skipped as unchanged are read consistently, and
     /// whole, because a skip relies on seeing every change made before this run.
     fn may_skip(&self, object: &Object) -> bool {
-        self.unchanged
-            .iter()
-            .any(|k| k.kind == object.kind() && k.group == object.group())
+        (self.mode.dry_run && self.skip_untouched)
+            || self
+                .unchanged
+                .iter()
+                .any(|k| k.kind == object.kind() && k.group == object.group())
     }
 
     pub fn client(&self) -> &Client {
@@ -278,6 +297,46 @@ impl Applier {
                 .unwrap_or(&self.release_namespace)
                 .to_string()
         });
+        // A dry run that may leave out untouched objects (status; diff of objects unchanged
+        // since the last revision, as the upgrade it shows would) reads them from the listing.
+        if self.mode.dry_run
+            && (self.skip_untouched
+                || self
+                    .unchanged
+                    .contains(&object.key(&self.release_namespace)))
+            && let Some(live) = self
+                .live(&api, object, namespace.as_deref().unwrap_or_default())
+                .await?
+            && let Some(live_data) = &live.data
+        {
+            let mut data = object.data.clone();
+            set_annotation(&mut data, OWNER_ANNOTATION, &self.owner);
+            if super::untouched::untouched(&live.meta, live_data, &data) {
+                self.cluster.ui().verbose(
+                    1,
+                    format!("dry run {reference}: untouched since it was applied, not sent"),
+                );
+                // A listing's items carry no apiVersion and kind of their own.
+                let mut whole = live_data.clone();
+                if let Some(m) = whole.as_object_mut() {
+                    m.entry("apiVersion")
+                        .or_insert_with(|| object.api_version().into());
+                    m.entry("kind").or_insert_with(|| object.kind().into());
+                }
+                return Ok(Applied {
+                    reference,
+                    kind: object.kind().to_string(),
+                    namespace,
+                    name,
+                    generation: live.meta.generation,
+                    api,
+                    live: whole.clone(),
+                    before: Some(whole),
+                    restored_drift: Vec::new(),
+                    written: false,
+                });
+            }
+        }
         // A dry run (diff, status) needs the whole live object; a real apply only its metadata,
         // and its content when it may be skipped.
         let mut live_data = None;
@@ -335,6 +394,7 @@ impl Applier {
                 live: serde_json::json!({ "metadata": live }),
                 before: None,
                 restored_drift: Vec::new(),
+                written: false,
             });
         }
         let params = |force: bool| {
@@ -385,7 +445,7 @@ impl Applier {
                             .collect();
                         if managers.is_empty() || !appliers.is_empty() {
                             bail!(
-                                "{reference}: {} also manage{} fields todoctl applies ({}); pass --force-conflicts to take them over, or change that tool's configuration",
+                                "{reference}: {} also manage{} fields todoctl applies ({}); an install, upgrade or rollback with --force-conflicts takes them over, or change that tool's configuration",
                                 appliers
                                     .iter()
                                     .map(|m| format!("`{m}`"))
@@ -433,6 +493,7 @@ impl Applier {
             live,
             before: existing.and_then(|e| serde_json::to_value(&e).ok()),
             restored_drift,
+            written: true,
         })
     }
 

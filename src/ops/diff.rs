@@ -121,7 +121,15 @@ pub async fn diff(ctx: &Context, opts: &DiffOptions) -> Result<DiffResult> {
             // with its --adopt as given, so its dry run must refuse what the apply would.
             adopt: opts.adopt || opts.out.is_none(),
         },
-    );
+    )
+    // Objects rendered as every revision since the last deployed one recorded them, and
+    // untouched in the cluster since, are not dry-run applied, as the upgrade this diff shows
+    // would not apply them: they are unchanged.
+    .with_unchanged(super::lifecycle::unchanged_objects(
+        &history,
+        &prepared.objects,
+        &opts.namespace,
+    ));
     let previous: std::collections::HashMap<ObjectKey, Object> = history
         .previous_objects()
         .into_iter()

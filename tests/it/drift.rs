@@ -130,8 +130,18 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
         .delete("frontend-config", &DeleteParams::default())
         .await?;
 
-    let status = env.ok(["status", "-o", "json"]).stdout;
-    let status: Value = serde_json::from_str(&status)?;
+    let shown = env.ok(["status", "-o", "json", "-v"]);
+    // Objects nobody touched are read from their kind's listing and not dry-run applied; the
+    // edited one is.
+    let untouched = |object: &str| {
+        shown.stderr.contains(&format!(
+            "dry run {object}: untouched since it was applied, not sent"
+        ))
+    };
+    assert!(untouched("service/backend-service"), "{shown}");
+    assert!(untouched("configmap/backend-config"), "{shown}");
+    assert!(!untouched("deployment/backend-deployment"), "{shown}");
+    let status: Value = serde_json::from_str(&shown.stdout)?;
     let object = |name: &str| {
         status["objects"]
             .as_array()
@@ -154,12 +164,19 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
         "{status}"
     );
 
-    let out = env.run(["diff", "--detailed-exitcode"]);
+    let out = env.run(["diff", "--detailed-exitcode", "-v"]);
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
     assert!(
         out.stdout.contains("-  replicas: 6\n+  replicas: 2"),
         "{}",
         out.stdout
+    );
+    // The diff of an upgrade leaves out the dry runs the upgrade would not need, as status
+    // does, and still sees the edited and the deleted object.
+    assert!(
+        out.stderr
+            .contains("dry run service/backend-service: untouched since it was applied, not sent"),
+        "{out}"
     );
     assert!(
         out.stdout.contains("create configmap/frontend-config"),
@@ -190,6 +207,17 @@ async fn drift_is_reported_and_the_next_upgrade_repairs_it() -> Result<()> {
         .await?;
     let out = env.run(["upgrade"]).failure(1);
     insta::assert_snapshot!(out.error());
+    // status and diff show the same conflict; what they say to do names the commands that
+    // take --force-conflicts, none of which is status.
+    let shown = env.run(["status"]);
+    assert!(
+        shown.stdout.contains("another-deployer") || shown.stderr.contains("another-deployer"),
+        "{shown}"
+    );
+    assert!(
+        !format!("{}{}", shown.stdout, shown.stderr).contains("pass --force-conflicts"),
+        "{shown}"
+    );
     env.ok(["upgrade", "--force-conflicts"]);
     Ok(())
 }
@@ -233,6 +261,16 @@ async fn a_rollback_applies_only_what_changed_and_restores_what_someone_edited()
     }
     assert!(!skipped("deployment/backend-deployment"), "{out}");
     assert!(!skipped("configmap/backend-config"), "{out}");
+    // The summary counts what was sent apart from what was left alone.
+    let left = out
+        .stderr
+        .matches("unchanged since the last revision, not applied")
+        .count();
+    assert!(
+        out.stdout
+            .contains(&format!(" applied and {left} unchanged")),
+        "{out}"
+    );
     assert_eq!(env.replicas("backend-deployment").await, replicas);
     assert_eq!(
         configmaps.get("backend-config").await?.data,
