@@ -66,7 +66,10 @@ struct Applied<'a> {
     /// Whether the plan changed anything (and a revision was recorded).
     changed: bool,
     status: String,
+    /// Objects whose apply was sent.
     applied: usize,
+    /// Objects left alone: unchanged since the last revision and untouched since.
+    unchanged: usize,
     waves: usize,
     pruned: &'a [String],
     kept: &'a [ops::Kept],
@@ -121,6 +124,7 @@ pub fn run(args: &ApplyPlanArgs, env: &super::Env) -> Result<ExitCode> {
                     changed: false,
                     status: status.to_string(),
                     applied: 0,
+                    unchanged: 0,
                     waves: 0,
                     pruned: none,
                     kept: &[],
@@ -133,6 +137,7 @@ pub fn run(args: &ApplyPlanArgs, env: &super::Env) -> Result<ExitCode> {
                     changed: true,
                     status: out.release.status.to_string(),
                     applied: out.report.applied,
+                    unchanged: out.report.unchanged,
                     waves: out.report.waves,
                     pruned: &out.report.pruned,
                     kept: &out.report.kept,

@@ -314,6 +314,33 @@ fn print_kept(ui: &crate::ui::Ui, kept: &[crate::ops::Kept]) -> Result<()> {
     Ok(())
 }
 
+/// What a dry run would keep of the objects the revision lacks, and why.
+fn print_would_keep(ui: &crate::ui::Ui, kept: &[crate::ops::Kept]) -> Result<()> {
+    for k in kept {
+        crate::outln!(ui, "would keep {}: {}", k.object, k.reason)?;
+    }
+    Ok(())
+}
+
+/// ` and delete 2 (configmap/a, secret/b)`: what a dry run's prune would delete, or nothing.
+fn would_delete_note(pruned: &[String]) -> String {
+    if pruned.is_empty() {
+        String::new()
+    } else {
+        format!(" and delete {} ({})", pruned.len(), pruned.join(", "))
+    }
+}
+
+/// `3 objects applied`, or `3 objects applied and 5 unchanged` when the deploy left objects
+/// unchanged since the last revision alone.
+fn applied_note(report: &crate::ops::DeployReport) -> String {
+    let applied = format!("{} applied", crate::ui::plural(report.applied, "object"));
+    match report.unchanged {
+        0 => applied,
+        n => format!("{applied} and {n} unchanged"),
+    }
+}
+
 fn pruned_note(pruned: &[String]) -> String {
     if pruned.is_empty() {
         String::new()
@@ -360,12 +387,14 @@ fn run_change(opts: crate::ops::ChangeOptions, env: &Env) -> Result<ExitCode> {
     if out.dry_run {
         crate::outln!(
             ui,
-            "dry run: release `{}` revision {} would apply {} in namespace `{}`; nothing was changed or recorded",
+            "dry run: release `{}` revision {} would apply {}{} in namespace `{}`; nothing was changed or recorded",
             r.name,
             r.revision,
             crate::ui::plural(r.manifest.len(), "object"),
+            would_delete_note(&out.report.pruned),
             r.namespace
         )?;
+        print_would_keep(ui, &out.report.kept)?;
         return Ok(ExitCode::SUCCESS);
     }
     print_change(ui, &out, opts.wait.is_some())?;
@@ -378,12 +407,12 @@ fn print_change(ui: &crate::ui::Ui, out: &crate::ops::ChangeOutcome, waited: boo
     let r = &out.release;
     crate::outln!(
         ui,
-        "release `{}` revision {} {} in namespace `{}`: {} applied in {}{}{} ({:.1}s)",
+        "release `{}` revision {} {} in namespace `{}`: {} in {}{}{} ({:.1}s)",
         r.name,
         r.revision,
         r.status,
         r.namespace,
-        crate::ui::plural(out.report.applied, "object"),
+        applied_note(&out.report),
         crate::ui::plural(out.report.waves, "wave"),
         if waited {
             ", all ready"

@@ -80,22 +80,31 @@ pub fn run(args: &RollbackArgs, env: &super::Env) -> Result<ExitCode> {
     if args.apply.dry_run {
         crate::outln!(
             ui,
-            "dry run: release `{}` would roll back to revision {} as revision {}; the API server accepted its {}; nothing was changed or recorded",
+            "dry run: release `{}` would roll back to revision {} as revision {}; the API server accepted its {}{}; nothing was changed or recorded",
             out.release.name,
             out.target,
             out.release.revision,
             crate::ui::plural(out.report.applied, "object"),
+            match out.report.pruned.as_slice() {
+                [] => String::new(),
+                pruned => format!(
+                    " and the deletion of {} ({})",
+                    pruned.len(),
+                    pruned.join(", ")
+                ),
+            },
         )?;
+        super::print_would_keep(ui, &out.report.kept)?;
         return Ok(ExitCode::SUCCESS);
     }
     crate::outln!(
         ui,
-        "release `{}` rolled back to revision {}: revision {} is {} ({} applied{}) in {:.1}s",
+        "release `{}` rolled back to revision {}: revision {} is {} ({}{}) in {:.1}s",
         out.release.name,
         out.target,
         out.release.revision,
         out.release.status,
-        crate::ui::plural(out.report.applied, "object"),
+        super::applied_note(&out.report),
         super::pruned_note(&out.report.pruned),
         out.elapsed.as_secs_f64()
     )?;

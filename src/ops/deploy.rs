@@ -37,7 +37,11 @@ pub struct DeployOptions {
 /// What a deploy did, for the summary line.
 #[derive(Debug, Default, Clone)]
 pub struct DeployReport {
+    /// Objects whose apply was sent to the API server.
     pub applied: usize,
+    /// Objects not applied: unchanged since the last applied revision and untouched since
+    /// (waited for all the same).
+    pub unchanged: usize,
     pub pruned: Vec<String>,
     /// Objects of the previous revision this one lacks that were kept, with the reason.
     pub kept: Vec<Kept>,
@@ -95,7 +99,9 @@ pub async fn deploy(
         .buffered(APPLY_CONCURRENCY)
         .try_collect()
         .await?;
-        report.applied += applied.len();
+        let written = applied.iter().filter(|a| a.written).count();
+        report.applied += written;
+        report.unchanged += applied.len() - written;
 
         // Custom resources of a CRD applied in this wave come in a later one: the kind must be
         // served by then, with or without --wait.
@@ -164,6 +170,28 @@ pub async fn prune(
 ) -> Result<Vec<String>> {
     let (gone, _) = prune_set(current, previous, release_namespace, KeepRules::default());
     delete_all(ctx, applier, &gone).await
+}
+
+/// What a prune after `current` would do, for a dry run: each object `previous` has and
+/// `current` lacks is dry-run deleted, and the references of those the API server would delete
+/// are returned with those the keep rules keep. Nothing is deleted.
+///
+/// Errors: a dry-run delete the API server refuses, or one that cannot be sent.
+pub async fn would_prune(
+    applier: &Applier,
+    current: &[Object],
+    previous: &[Object],
+    release_namespace: &str,
+    rules: KeepRules,
+) -> Result<(Vec<String>, Vec<Kept>)> {
+    let (gone, kept) = prune_set(current, previous, release_namespace, rules);
+    let mut pruned = Vec::new();
+    for o in &gone {
+        if let Deletion::Deleted = applier.check_delete(o).await? {
+            pruned.push(o.reference());
+        }
+    }
+    Ok((pruned, kept))
 }
 
 async fn delete_all(ctx: &Context, applier: &Applier, gone: &[Object]) -> Result<Vec<String>> {

@@ -142,12 +142,22 @@ async fn rollback_locked(
         for o in &objects {
             applier.apply(o).await?;
         }
+        let (pruned, kept) = super::deploy::would_prune(
+            &applier,
+            &objects,
+            &history.previous_objects(),
+            &opts.namespace,
+            opts.keep,
+        )
+        .await?;
         record.description = format!("Rollback to {} (dry run)", target.revision);
         return Ok(RollbackOutcome {
             release: record,
             target: target.revision,
             report: DeployReport {
                 applied: objects.len(),
+                pruned,
+                kept,
                 ..Default::default()
             },
             elapsed: started.elapsed(),

@@ -287,11 +287,20 @@ async fn dry_run(ctx: &Context, opts: &ChangeOptions, started: Instant) -> Resul
     let prepared = prepare_release(ctx, &history, &opts.render_request(action)).await?;
     let applier = opts.applier(ctx, true, takeover_pending);
     let mut checked = 0;
+    let (mut pruned, mut kept) = (Vec::new(), Vec::new());
     if namespace_exists(&client, &opts.namespace).await? {
         for o in &prepared.objects {
             applier.apply(o).await?;
             checked += 1;
         }
+        (pruned, kept) = super::deploy::would_prune(
+            &applier,
+            &prepared.objects,
+            &history.previous_objects(),
+            &opts.namespace,
+            opts.keep,
+        )
+        .await?;
         ctx.ui.status(&format!(
             "the API server accepted all {} (dry run)",
             crate::ui::plural(checked, "object")
@@ -316,6 +325,8 @@ async fn dry_run(ctx: &Context, opts: &ChangeOptions, started: Instant) -> Resul
         release,
         report: DeployReport {
             applied: checked,
+            pruned,
+            kept,
             ..Default::default()
         },
         elapsed: started.elapsed(),

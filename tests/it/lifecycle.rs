@@ -99,6 +99,18 @@ async fn upgrade_changes_only_what_was_set_and_prunes_what_was_removed() -> Resu
     assert!(sts.get_opt("postgres").await?.is_some());
     assert_eq!(env.replicas("frontend-deployment").await, Some(3));
 
+    // A dry run names what the prune would delete, and deletes and records nothing.
+    let before = env.statuses();
+    let out = env.ok(["upgrade", "--dry-run", "--set", "database.enabled=false"]);
+    assert!(out.stdout.starts_with("dry run:"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains(" and delete ") && out.stdout.contains("statefulset/postgres"),
+        "{}",
+        out.stdout
+    );
+    assert!(sts.get_opt("postgres").await?.is_some());
+    assert_eq!(env.statuses(), before);
+
     let out = env.ok(["upgrade", "--set", "database.enabled=false"]);
     assert!(
         out.stdout.contains("statefulset/postgres"),
@@ -109,6 +121,22 @@ async fn upgrade_changes_only_what_was_set_and_prunes_what_was_removed() -> Resu
     let svcs = Api::<Service>::namespaced(client.clone(), ns);
     assert!(svcs.get_opt("postgres-service").await?.is_none());
     assert_eq!(env.replicas("frontend-deployment").await, Some(3));
+
+    // So does a rollback's, to a revision without the database.
+    env.ok([
+        "upgrade",
+        "--set",
+        "database.enabled=true,database.auth.password=test-only",
+    ]);
+    let before = env.statuses();
+    let out = env.ok(["rollback", "3", "--dry-run"]);
+    assert!(
+        out.stdout.contains(" and the deletion of ") && out.stdout.contains("statefulset/postgres"),
+        "{}",
+        out.stdout
+    );
+    assert!(sts.get_opt("postgres").await?.is_some());
+    assert_eq!(env.statuses(), before);
 
     // --reset-values goes back to the chart defaults.
     env.ok(["upgrade", "--reset-values", "--set", ANY_NODE_PORT]);
