@@ -86,11 +86,25 @@ pub struct DiffArgs {
     pub show_secrets: bool,
     /// Also save the change as a plan for `todoctl apply PLAN` (mode 0600; it holds secret
     /// values unredacted)
-    #[arg(long, value_name = "PLAN", conflicts_with = "revision")]
+    #[arg(long, value_name = "PLAN", conflicts_with = "revision", value_parser = parse_plan_path)]
     pub out: Option<std::path::PathBuf>,
     /// Output format (table is a unified diff, coloured on a terminal)
     #[arg(short, long, value_enum, default_value_t)]
     pub output: OutputFormat,
+}
+
+/// `--out`'s file. `-` is refused rather than written as a file named `-`: standard output
+/// already carries the diff, and a plan holds secret values unredacted.
+fn parse_plan_path(value: &str) -> Result<std::path::PathBuf, String> {
+    match value {
+        "" => Err("the plan needs a file name, e.g. --out todo-app.plan".to_string()),
+        "-" => Err(
+            "a plan cannot go to standard output, which carries the diff (and a plan holds \
+             secret values unredacted); name a file, e.g. --out todo-app.plan"
+                .to_string(),
+        ),
+        _ => Ok(std::path::PathBuf::from(value)),
+    }
 }
 
 /// The help of an upgrade flag that only says how an upgrade runs.

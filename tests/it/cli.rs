@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::command::{offline, repo, write_chart};
+use crate::command::{Todoctl, offline, repo, write_chart};
 
 /// Splits `template` output into (source, kind/name, document) triples.
 fn documents(yaml: &str) -> Vec<(String, String, String)> {
@@ -283,6 +283,26 @@ fn rendered_yaml_error_names_the_template() {
     );
     let r = offline(&["template", "--chart", dir.path().to_str().unwrap()]).failure(1);
     insta::assert_snapshot!(r.error());
+}
+
+/// A plan holds secret values unredacted and standard output carries the diff: `--out -` and
+/// an empty `--out` are refused when the command line is read, before any cluster is looked
+/// for, and no file is written.
+#[test]
+fn a_plan_needs_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut errors = String::new();
+    for out in ["-", ""] {
+        let r = Todoctl::offline()
+            .current_dir(dir.path())
+            .args(["diff", "--out", out])
+            .run()
+            .failure(1);
+        errors.push_str(&r.error());
+        errors.push('\n');
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    insta::assert_snapshot!(errors);
 }
 
 #[test]
