@@ -316,13 +316,20 @@ impl Applier {
                     1,
                     format!("dry run {reference}: untouched since it was applied, not sent"),
                 );
-                // A listing's items carry no apiVersion and kind of their own.
-                let mut whole = live_data.clone();
-                if let Some(m) = whole.as_object_mut() {
-                    m.entry("apiVersion")
-                        .or_insert_with(|| object.api_version().into());
-                    m.entry("kind").or_insert_with(|| object.kind().into());
+                // A listing's items carry no apiVersion and kind of their own; they go first,
+                // as in the object a GET returns, so that the two serialize alike (a plan's
+                // fingerprint of what it read hashes the serialized object).
+                let mut whole = serde_json::Map::new();
+                whole.insert("apiVersion".into(), object.api_version().into());
+                whole.insert("kind".into(), object.kind().into());
+                if let Value::Object(fields) = live_data {
+                    for (k, v) in fields {
+                        if k != "apiVersion" && k != "kind" {
+                            whole.insert(k.clone(), v.clone());
+                        }
+                    }
                 }
+                let whole = Value::Object(whole);
                 return Ok(Applied {
                     reference,
                     kind: object.kind().to_string(),
