@@ -18,7 +18,12 @@ async fn main() -> Result<()> {
     };
     let concurrency: usize = concurrency.parse().context("CONCURRENCY is a number")?;
     let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
-    let objects: Vec<Value> = serde_saphyr::from_multiple::<Value>(&text)?
+    // The parser's default budget stops at 1,024 documents; the scale bench applies 5,000.
+    let mut options = serde_saphyr::Options::default();
+    if let Some(budget) = options.budget.as_mut() {
+        budget.max_documents = 65_536;
+    }
+    let objects: Vec<Value> = serde_saphyr::from_multiple_with_options::<Value>(&text, options)?
         .into_iter()
         .filter(|v| v.is_object())
         .collect();
