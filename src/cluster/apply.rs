@@ -78,8 +78,9 @@ pub struct Applied {
     pub before: Option<Value>,
     /// Field managers whose out-of-band edits this apply overwrote.
     pub restored_drift: Vec<String>,
-    /// Whether the apply was sent; false for an object skipped as unchanged since the last
-    /// applied revision and untouched in the cluster since.
+    /// Whether the apply (or the dry-run apply) was sent; false for an object skipped as
+    /// unchanged since the last applied revision and untouched in the cluster since, and for
+    /// one a drift-finding dry run left out as untouched ([`Applier::skipping_untouched`]).
     pub written: bool,
 }
 
@@ -304,9 +305,11 @@ impl Applier {
                 || self
                     .unchanged
                     .contains(&object.key(&self.release_namespace)))
-            && let Some(live) = self
+            // A listing that cannot be read (no `list` permission on the kind) leaves the
+            // object to the GET and dry run below, which may still be allowed.
+            && let Ok(Some(live)) = self
                 .live(&api, object, namespace.as_deref().unwrap_or_default())
-                .await?
+                .await
             && let Some(live_data) = &live.data
         {
             let mut data = object.data.clone();
