@@ -322,12 +322,13 @@ fn print_would_keep(ui: &crate::ui::Ui, kept: &[crate::ops::Kept]) -> Result<()>
     Ok(())
 }
 
-/// ` and delete 2 (configmap/a, secret/b)`: what a dry run's prune would delete, or nothing.
-fn would_delete_note(pruned: &[String]) -> String {
+/// `{lead}2 (configmap/a, secret/b)`, e.g. ` and delete 2 (...)`: what a dry run's prune would
+/// delete, or nothing.
+fn would_delete_note(lead: &str, pruned: &[String]) -> String {
     if pruned.is_empty() {
         String::new()
     } else {
-        format!(" and delete {} ({})", pruned.len(), pruned.join(", "))
+        format!("{lead}{} ({})", pruned.len(), pruned.join(", "))
     }
 }
 
@@ -391,7 +392,7 @@ fn run_change(opts: crate::ops::ChangeOptions, env: &Env) -> Result<ExitCode> {
             r.name,
             r.revision,
             crate::ui::plural(r.manifest.len(), "object"),
-            would_delete_note(&out.report.pruned),
+            would_delete_note(" and delete ", &out.report.pruned),
             r.namespace
         )?;
         print_would_keep(ui, &out.report.kept)?;

@@ -85,14 +85,7 @@ pub fn run(args: &RollbackArgs, env: &super::Env) -> Result<ExitCode> {
             out.target,
             out.release.revision,
             crate::ui::plural(out.report.applied, "object"),
-            match out.report.pruned.as_slice() {
-                [] => String::new(),
-                pruned => format!(
-                    " and the deletion of {} ({})",
-                    pruned.len(),
-                    pruned.join(", ")
-                ),
-            },
+            super::would_delete_note(" and the deletion of ", &out.report.pruned),
         )?;
         super::print_would_keep(ui, &out.report.kept)?;
         return Ok(ExitCode::SUCCESS);

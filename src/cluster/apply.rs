@@ -298,6 +298,9 @@ impl Applier {
                 .unwrap_or(&self.release_namespace)
                 .to_string()
         });
+        // What is applied: the object with this release's owner annotation.
+        let mut data = object.data.clone();
+        set_annotation(&mut data, OWNER_ANNOTATION, &self.owner);
         // A dry run that may leave out untouched objects (status; diff of objects unchanged
         // since the last revision, as the upgrade it shows would) reads them from the listing.
         if self.mode.dry_run
@@ -311,41 +314,38 @@ impl Applier {
                 .live(&api, object, namespace.as_deref().unwrap_or_default())
                 .await
             && let Some(live_data) = &live.data
+            && super::untouched::untouched(&live.meta, live_data, &data)
         {
-            let mut data = object.data.clone();
-            set_annotation(&mut data, OWNER_ANNOTATION, &self.owner);
-            if super::untouched::untouched(&live.meta, live_data, &data) {
-                self.cluster.ui().verbose(
-                    1,
-                    format!("dry run {reference}: untouched since it was applied, not sent"),
-                );
-                // A listing's items carry no apiVersion and kind of their own; they go first,
-                // as in the object a GET returns, so that the two serialize alike (a plan's
-                // fingerprint of what it read hashes the serialized object).
-                let mut whole = serde_json::Map::new();
-                whole.insert("apiVersion".into(), object.api_version().into());
-                whole.insert("kind".into(), object.kind().into());
-                if let Value::Object(fields) = live_data {
-                    for (k, v) in fields {
-                        if k != "apiVersion" && k != "kind" {
-                            whole.insert(k.clone(), v.clone());
-                        }
+            self.cluster.ui().verbose(
+                1,
+                format!("dry run {reference}: untouched since it was applied, not sent"),
+            );
+            // A listing's items carry no apiVersion and kind of their own; they go first,
+            // as in the object a GET returns, so that the two serialize alike (a plan's
+            // fingerprint of what it read hashes the serialized object).
+            let mut whole = serde_json::Map::new();
+            whole.insert("apiVersion".into(), object.api_version().into());
+            whole.insert("kind".into(), object.kind().into());
+            if let Value::Object(fields) = live_data {
+                for (k, v) in fields {
+                    if k != "apiVersion" && k != "kind" {
+                        whole.insert(k.clone(), v.clone());
                     }
                 }
-                let whole = Value::Object(whole);
-                return Ok(Applied {
-                    reference,
-                    kind: object.kind().to_string(),
-                    namespace,
-                    name,
-                    generation: live.meta.generation,
-                    api,
-                    live: whole.clone(),
-                    before: Some(whole),
-                    restored_drift: Vec::new(),
-                    written: false,
-                });
             }
+            let whole = Value::Object(whole);
+            return Ok(Applied {
+                reference,
+                kind: object.kind().to_string(),
+                namespace,
+                name,
+                generation: live.meta.generation,
+                api,
+                live: whole.clone(),
+                before: Some(whole),
+                restored_drift: Vec::new(),
+                written: false,
+            });
         }
         // A dry run (diff, status) needs the whole live object; a real apply only its metadata,
         // and its content when it may be skipped.
@@ -380,8 +380,6 @@ impl Applier {
             }
         }
 
-        let mut data = object.data.clone();
-        set_annotation(&mut data, OWNER_ANNOTATION, &self.owner);
         if !self.mode.dry_run
             && self
                 .unchanged

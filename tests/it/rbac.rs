@@ -414,15 +414,20 @@ async fn a_refused_request_beside_the_output_is_a_sentence() -> Result<()> {
     let kc = deployer(&cluster, &client, ns, dir.path()).await?;
     todoctl(&env, &kc, &["install", "--set", ANY_NODE_PORT]).success();
 
+    let frontend_config = |status: &crate::command::Output| -> String {
+        status
+            .stdout
+            .lines()
+            .find(|l| l.contains("configmap/frontend-config"))
+            .unwrap_or_else(|| panic!("no row for configmap/frontend-config: {status}"))
+            .to_string()
+    };
+
     // Without `get` on ConfigMaps, status still checks them: it reads untouched objects from
     // their kind's listing.
     set_role(&client, ns, Some(("configmaps", "get"))).await?;
     let status = todoctl(&env, &kc, &["status"]).success();
-    let row = status
-        .stdout
-        .lines()
-        .find(|l| l.contains("configmap/frontend-config"))
-        .unwrap_or_else(|| panic!("no row for configmap/frontend-config: {status}"));
+    let row = frontend_config(&status);
     assert!(
         row.contains("ready") && !row.contains("cannot be checked"),
         "{status}"
@@ -431,11 +436,7 @@ async fn a_refused_request_beside_the_output_is_a_sentence() -> Result<()> {
     // Without `get` and `list`, the refusal is said in the object's row.
     set_role(&client, ns, Some(("configmaps", "get,list"))).await?;
     let status = todoctl(&env, &kc, &["status"]).success();
-    let row = status
-        .stdout
-        .lines()
-        .find(|l| l.contains("configmap/frontend-config"))
-        .unwrap_or_else(|| panic!("no row for configmap/frontend-config: {status}"));
+    let row = frontend_config(&status);
     assert!(
         row.contains("cannot be checked: ")
             && row.contains(r#"configmaps "frontend-config" is forbidden"#)
